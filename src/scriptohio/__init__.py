@@ -1,0 +1,3 @@
+"""Script Ohio: a fast college football (NCAA FBS) analytics service."""
+
+__version__ = "0.1.0"

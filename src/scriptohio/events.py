@@ -1,0 +1,71 @@
+"""One small event interface shared by every component.
+
+Components *emit* plain frozen dataclasses; observers (the monitor, cache invalidation,
+tests) *subscribe* by event type. Emitting never raises: a failing subscriber is logged and
+skipped so that observation can never break the observed code path. Synchronous by design:
+subscribers must be cheap (update a counter, append to a deque, schedule a task).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E")
+Handler = Callable[[Any], None]
+
+
+class EventBus:
+    """Type-keyed publish/subscribe; ``subscribe(object, fn)`` receives everything."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[type, list[Handler]] = defaultdict(list)
+        self._resolved: dict[type, tuple[Handler, ...]] = {}
+
+    def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
+        """Register ``handler`` for ``event_type`` (and its subclasses); returns an unsubscribe."""
+        self._handlers[event_type].append(handler)
+        self._resolved.clear()
+
+        def unsubscribe() -> None:
+            if handler in self._handlers[event_type]:
+                self._handlers[event_type].remove(handler)
+                self._resolved.clear()
+
+        return unsubscribe
+
+    def _handlers_for(self, event_type: type) -> tuple[Handler, ...]:
+        found = self._resolved.get(event_type)
+        if found is None:
+            found = tuple(
+                h for klass in event_type.__mro__ for h in self._handlers.get(klass, ())
+            )
+            self._resolved[event_type] = found
+        return found
+
+    def emit(self, event: object) -> None:
+        for handler in self._handlers_for(type(event)):
+            try:
+                handler(event)
+            except Exception:  # observation must never break the observed path
+                log.exception("event handler %r failed on %r", handler, type(event).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DataChanged:
+    """Published after an ingest: what the new rows touched."""
+
+    seasons: frozenset[int]
+    weeks: frozenset[tuple[int, str, int]]  # (season, season_type, week)
+    teams: frozenset[str]
+    game_ids: frozenset[int] = field(default_factory=frozenset)
+    version: int = 0
+
+
+#: The process-wide bus. Components accept a bus argument and default to this one.
+default_bus = EventBus()
