@@ -1,0 +1,1 @@
+"""Async orchestrator: pools, admission control, breakers, rate limits, coalescing, batching."""

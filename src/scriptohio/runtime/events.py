@@ -1,0 +1,68 @@
+"""Events the runtime emits through :class:`scriptohio.events.EventBus` for the monitor.
+
+Every admission, rejection, queue wait, execution, breaker transition and scaling decision is
+one of these frozen dataclasses. Times are seconds (base units, as Prometheus wants them).
+Label-like fields (``request_type``, ``pool``) have bounded cardinality; user ids never appear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RequestAdmitted:
+    request_type: str
+    pool: str
+    priority: int
+    queued: int  # queue length of the pool after admission
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRejected:
+    request_type: str
+    pool: str
+    reason: str  # "overload" | "rate_limit" | "deadline" | "circuit_open" | "shutdown"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCompleted:
+    request_type: str
+    pool: str
+    outcome: str  # "ok" | "error" | "timeout" | "stale"
+    queue_wait_s: float
+    execution_s: float
+    coalesced: bool = False
+    batched: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class BreakerTransition:
+    name: str
+    from_state: str  # "closed" | "open" | "half_open"
+    to_state: str
+
+
+@dataclass(frozen=True, slots=True)
+class PoolScaled:
+    pool: str
+    from_workers: int
+    to_workers: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSnapshot:
+    """Emitted periodically (about once a second) per pool."""
+
+    pool: str
+    workers: int
+    busy: int
+    queued: int
+    min_workers: int
+    max_workers: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventLoopLag:
+    lag_s: float
