@@ -1,0 +1,1 @@
+"""Performance monitor: metrics, alerts, bottlenecks, grade, dashboard, reports."""
