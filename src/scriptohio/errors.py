@@ -50,7 +50,7 @@ class ValidationError(CallerError):
 
 
 class DataFormatError(ValidationError):
-    """A data file does not match its schema; names the file, row, column and value."""
+    """A data file does not match its schema; names the file, line, column and value."""
 
     title = "Malformed data file"
 
@@ -59,7 +59,7 @@ class DataFormatError(ValidationError):
         detail: str,
         *,
         file: str | None = None,
-        row: int | None = None,
+        line: int | None = None,
         column: str | None = None,
         value: object = None,
     ) -> None:
@@ -67,15 +67,16 @@ class DataFormatError(ValidationError):
             part
             for part in (
                 f"file {file}" if file is not None else "",
-                f"row {row}" if row is not None else "",
+                f"line {line}" if line is not None else "",
                 f"column {column!r}" if column is not None else "",
                 f"value {value!r}" if value is not None else "",
             )
             if part
         )
         super().__init__(f"{where}: {detail}" if where else detail)
+        self.reason = detail
         self.file = file
-        self.row = row
+        self.line = line
         self.column = column
         self.value = value
 

@@ -1,0 +1,132 @@
+"""The service's own mutable state: an embedded SQLite database in WAL mode.
+
+Holds what ingestion adds on top of the shipped files, and the "data changed" event log that
+lets every process sharing the state directory notice an ingest (``data_version``). WAL gives
+readers that never block the writer, and a transaction that is killed half-way leaves the
+previous state intact: SQLite rolls the incomplete transaction back at the next open.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ingested_games (
+    game_id INTEGER PRIMARY KEY,
+    row TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    ingested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingested_team_games (
+    game_id INTEGER NOT NULL,
+    team TEXT NOT NULL,
+    row TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    ingested_at REAL NOT NULL,
+    PRIMARY KEY (game_id, team)
+);
+CREATE TABLE IF NOT EXISTS data_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    source TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    seq: int
+    at: float
+    source: str
+    payload: dict[str, object]
+
+
+def open_sqlite(path: Path) -> sqlite3.Connection:
+    """A connection with the settings every state database here uses."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+class StateStore:
+    """Ingested rows and the data-change log, in ``<state_dir>/state.sqlite``."""
+
+    FILENAME = "state.sqlite"
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = Path(state_dir) / self.FILENAME
+        self._conn = open_sqlite(self.path)
+        self._conn.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def game_digests(self) -> dict[int, str]:
+        with self._lock:
+            rows = self._conn.execute("SELECT game_id, digest FROM ingested_games").fetchall()
+        return dict(rows)
+
+    def team_game_digests(self) -> dict[tuple[int, str], str]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT game_id, team, digest FROM ingested_team_games"
+            ).fetchall()
+        return {(g, t): d for g, t, d in rows}
+
+    def ingested_games(self) -> list[dict[str, object]]:
+        with self._lock:
+            rows = self._conn.execute("SELECT row FROM ingested_games ORDER BY game_id").fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def ingested_team_games(self) -> list[dict[str, object]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT row FROM ingested_team_games ORDER BY game_id, team"
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def data_version(self) -> int:
+        """Sequence number of the newest data-change event (0 = shipped data only)."""
+        with self._lock:
+            (seq,) = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM data_events").fetchone()
+        return int(seq)
+
+    def events_since(self, seq: int) -> list[StoredEvent]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT seq, at, source, payload FROM data_events WHERE seq > ? ORDER BY seq",
+                (seq,),
+            ).fetchall()
+        return [StoredEvent(s, a, src, json.loads(p)) for s, a, src, p in rows]
+
+    @staticmethod
+    def append_event(conn: sqlite3.Connection, source: str, payload: dict[str, object]) -> int:
+        cur = conn.execute(
+            "INSERT INTO data_events (at, source, payload) VALUES (?, ?, ?)",
+            (time.time(), source, json.dumps(payload, sort_keys=True)),
+        )
+        return int(cur.lastrowid or 0)
