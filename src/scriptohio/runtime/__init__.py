@@ -1,1 +1,75 @@
-"""Async orchestrator: pools, admission control, breakers, rate limits, coalescing, batching."""
+"""Async orchestrator: pools, admission control, breakers, rate limits, coalescing, batching.
+
+Agents plug in as handlers (``orchestrator.register(type, handler, pool=...)``); the runtime
+never imports agents, the API or the monitor. See docs/runtime.md.
+"""
+
+from scriptohio.runtime.autoscaler import (
+    Autoscaler,
+    AutoscalerConfig,
+    PoolStats,
+    ScalingDecision,
+    desired_workers,
+)
+from scriptohio.runtime.batching import BatchConfig, MicroBatcher
+from scriptohio.runtime.breaker import BreakerConfig, BreakerState, CircuitBreaker
+from scriptohio.runtime.clock import Clock, FakeClock
+from scriptohio.runtime.coalescing import Coalescer
+from scriptohio.runtime.lag import EventLoopLagMonitor
+from scriptohio.runtime.orchestrator import (
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_POOLS,
+    AsyncAgentOrchestrator,
+    OrchestratorConfig,
+)
+from scriptohio.runtime.pool import PoolConfig, WorkerPool
+from scriptohio.runtime.priority import AgingPriorityQueue
+from scriptohio.runtime.ratelimit import (
+    RateLimitConfig,
+    RateLimitDecision,
+    RateLimitExceeded,
+    UserRateLimiter,
+)
+from scriptohio.runtime.request import AgentResult, Request, Response, StageTimings
+from scriptohio.runtime.retry import RetryBudget, RetryPolicy
+from scriptohio.runtime.routing import Handler, Route
+from scriptohio.runtime.stale import LastGoodStaleSource, Stale, StaleSource
+
+__all__ = [
+    "DEFAULT_MAX_CONCURRENT_REQUESTS",
+    "DEFAULT_POOLS",
+    "AgentResult",
+    "AgingPriorityQueue",
+    "AsyncAgentOrchestrator",
+    "Autoscaler",
+    "AutoscalerConfig",
+    "BatchConfig",
+    "BreakerConfig",
+    "BreakerState",
+    "CircuitBreaker",
+    "Clock",
+    "Coalescer",
+    "EventLoopLagMonitor",
+    "FakeClock",
+    "Handler",
+    "LastGoodStaleSource",
+    "MicroBatcher",
+    "OrchestratorConfig",
+    "PoolConfig",
+    "PoolStats",
+    "RateLimitConfig",
+    "RateLimitDecision",
+    "RateLimitExceeded",
+    "Request",
+    "Response",
+    "RetryBudget",
+    "RetryPolicy",
+    "Route",
+    "ScalingDecision",
+    "StageTimings",
+    "Stale",
+    "StaleSource",
+    "UserRateLimiter",
+    "WorkerPool",
+    "desired_workers",
+]

@@ -1,0 +1,70 @@
+"""An in-process counter storage for the ``limits`` library that takes a clock.
+
+``limits``' own memory storage reads ``time.time()`` directly; ours takes the clock as an
+argument so the per-user limiter is tested by stepping a fake clock, and the same code path
+serves production (``memory://``). Only fixed-window counters are needed (``incr``/``get``/
+``get_expiry``); expired keys are swept lazily so memory stays bounded by active users.
+"""
+
+from __future__ import annotations
+
+import time
+
+from limits.aio.storage import Storage
+
+from scriptohio.runtime.clock import Clock
+
+_SWEEP_EVERY = 4096  # writes between sweeps of expired keys
+
+
+class ClockedMemoryStorage(Storage):
+    """Fixed-window counters in a dict: ``key -> (count, expires_at)``."""
+
+    STORAGE_SCHEME = None  # not registered under a URL scheme; built directly
+
+    def __init__(self, clock: Clock = time.time) -> None:
+        super().__init__()
+        self._clock = clock
+        self._counters: dict[str, tuple[int, float]] = {}
+        self._writes = 0
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return ValueError
+
+    async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = self._clock()
+        count, expires_at = self._counters.get(key, (0, 0.0))
+        if expires_at <= now:
+            count, expires_at = 0, now + expiry
+        count += amount
+        self._counters[key] = (count, expires_at)
+        self._writes += 1
+        if self._writes % _SWEEP_EVERY == 0:
+            self._sweep(now)
+        return count
+
+    async def get(self, key: str) -> int:
+        count, expires_at = self._counters.get(key, (0, 0.0))
+        return count if expires_at > self._clock() else 0
+
+    async def get_expiry(self, key: str) -> float:
+        _, expires_at = self._counters.get(key, (0, 0.0))
+        now = self._clock()
+        return expires_at if expires_at > now else now
+
+    async def check(self) -> bool:
+        return True
+
+    async def reset(self) -> int | None:
+        cleared = len(self._counters)
+        self._counters.clear()
+        return cleared
+
+    async def clear(self, key: str) -> None:
+        self._counters.pop(key, None)
+
+    def _sweep(self, now: float) -> None:
+        expired = [key for key, (_, expires_at) in self._counters.items() if expires_at <= now]
+        for key in expired:
+            del self._counters[key]

@@ -1,0 +1,59 @@
+"""Event-loop lag monitor: how late does a timer fire?
+
+A task sleeps ``interval_s`` in a loop and measures how much later than asked it woke up;
+that delay is what every request on this loop also suffers. Each sample is emitted as
+:class:`~scriptohio.runtime.events.EventLoopLag` and kept for percentiles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Callable
+
+from scriptohio.runtime.events import EventLoopLag
+
+DEFAULT_INTERVAL_S = 0.05
+DEFAULT_SAMPLES = 1200
+
+
+class EventLoopLagMonitor:
+    def __init__(
+        self,
+        *,
+        interval_s: float = DEFAULT_INTERVAL_S,
+        samples: int = DEFAULT_SAMPLES,
+        emit: Callable[[object], None] = lambda event: None,
+    ) -> None:
+        self._interval = interval_s
+        self._emit = emit
+        self.samples: deque[float] = deque(maxlen=samples)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="loop-lag")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def percentile(self, q: float) -> float:
+        """The ``q`` quantile (0..1) of recent lag samples in seconds (0 with no samples)."""
+        if not self.samples:
+            return 0.0
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            asked = loop.time() + self._interval
+            await asyncio.sleep(self._interval)
+            lag = max(0.0, loop.time() - asked)
+            self.samples.append(lag)
+            self._emit(EventLoopLag(lag))

@@ -1,0 +1,339 @@
+"""The async agent orchestrator: admission, routing to bulkheads, lifecycle.
+
+::
+
+    handle(request)
+      -> route by request.type (unknown type: 422)
+      -> shutdown? rate limit (429)? deadline passed? in-flight at max (503)?
+      -> coalesce identical concurrent requests (optional, per route)
+      -> AgentRunner: breaker fast-fail / stale, pool slot (queue, priority, 503 when full),
+         timeout, retries for idempotent work
+      -> Response + one RequestCompleted / RequestRejected event
+
+Every refusal is immediate and carries ``retry_after``. ``stop(drain=True)`` stops admitting,
+lets in-flight work finish within the grace period and answers whatever is left with 503,
+so nothing accepted goes unanswered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from scriptohio.errors import (
+    DeadlineExceededError,
+    NotFoundError,
+    OverloadedError,
+    ValidationError,
+)
+from scriptohio.events import EventBus, default_bus
+from scriptohio.runtime.breaker import DEFAULT_BREAKER_CONFIG, BreakerConfig, CircuitBreaker
+from scriptohio.runtime.clock import Clock
+from scriptohio.runtime.coalescing import Coalescer
+from scriptohio.runtime.events import BreakerTransition, RequestCompleted, RequestRejected
+from scriptohio.runtime.lag import DEFAULT_INTERVAL_S, EventLoopLagMonitor
+from scriptohio.runtime.pool import PoolConfig, WorkerPool
+from scriptohio.runtime.ratelimit import RateLimitDecision, RateLimitExceeded, UserRateLimiter
+from scriptohio.runtime.request import Request, Response, StageTimings
+from scriptohio.runtime.retry import (
+    DEFAULT_BUDGET_RATIO,
+    DEFAULT_RETRY_POLICY,
+    RetryBudget,
+    RetryPolicy,
+)
+from scriptohio.runtime.routing import Handler, Route
+from scriptohio.runtime.runner import AgentRunner, Outcome, outcome_label
+from scriptohio.runtime.stale import StaleSource
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_CONCURRENT_REQUESTS = 1000
+DEFAULT_POOLS: Mapping[str, PoolConfig] = {
+    "light": PoolConfig(),
+    "heavy": PoolConfig(),
+    "cpu": PoolConfig(kind="process"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OrchestratorConfig:
+    default_timeout_s: float | None = 30.0
+    grace_period_s: float = 30.0
+    tick_interval_s: float = 0.1  # autoscaler evaluation period
+    snapshot_interval_s: float = 1.0
+    lag_interval_s: float = DEFAULT_INTERVAL_S
+    breaker: BreakerConfig = DEFAULT_BREAKER_CONFIG
+    retry_budget_ratio: float = DEFAULT_BUDGET_RATIO
+    max_unclaimed_responses: int = 10_000
+
+
+DEFAULT_ORCHESTRATOR_CONFIG = OrchestratorConfig()
+
+
+class AsyncAgentOrchestrator:
+    """Runs typed requests through per-type pools under admission control."""
+
+    def __init__(
+        self,
+        max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
+        *,
+        pools: Mapping[str, PoolConfig] = DEFAULT_POOLS,
+        config: OrchestratorConfig = DEFAULT_ORCHESTRATOR_CONFIG,
+        rate_limiter: UserRateLimiter | None = None,
+        stale_source: StaleSource | None = None,
+        bus: EventBus = default_bus,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.max_concurrent_requests = max_concurrent_requests
+        self.config = config
+        self.rate_limiter = rate_limiter
+        self._bus = bus
+        self._clock = clock
+        self.pools = {name: WorkerPool(name, cfg, clock=clock, emit=bus.emit)
+                      for name, cfg in pools.items()}
+        self.breakers: dict[str, CircuitBreaker] = {}
+        self.lag_monitor = EventLoopLagMonitor(interval_s=config.lag_interval_s, emit=bus.emit)
+        self._routes: dict[str, Route] = {}
+        self._runner = AgentRunner(clock=clock, budget=RetryBudget(config.retry_budget_ratio),
+                                   stale_source=stale_source)
+        self._coalescer: Coalescer[Outcome] = Coalescer()
+        self._in_flight = 0
+        self._active: set[asyncio.Task[Any]] = set()
+        self._submitted: dict[str, asyncio.Task[Response]] = {}
+        self._accepting = False
+        self._forced = False
+        self._drained: asyncio.Future[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    # -- configuration -------------------------------------------------------------------
+
+    def register(
+        self,
+        request_type: str,
+        handler: Handler,
+        *,
+        pool: str = "light",
+        timeout_s: float | None = -1.0,
+        idempotent: bool = False,
+        coalesce: bool = False,
+        serve_stale: bool = True,
+        retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+        breaker: BreakerConfig | None = None,
+        use_breaker: bool = True,
+    ) -> Route:
+        """Route ``request_type`` to ``handler`` in ``pool``; ``timeout_s=-1`` = the default."""
+        if pool not in self.pools:
+            raise ValueError(f"unknown pool {pool!r}; pools: {sorted(self.pools)}")
+        route = Route(
+            request_type=request_type,
+            handler=handler,
+            pool=pool,
+            timeout_s=self.config.default_timeout_s if timeout_s == -1.0 else timeout_s,
+            idempotent=idempotent,
+            coalesce=coalesce,
+            serve_stale=serve_stale,
+            retry=retry,
+            breaker=self.breaker(f"agent:{request_type}", breaker) if use_breaker else None,
+        )
+        self._routes[request_type] = route
+        return route
+
+    def breaker(self, name: str, config: BreakerConfig | None = None) -> CircuitBreaker:
+        """The named breaker (created on first use); also for dependencies such as Redis."""
+        if name not in self.breakers:
+            self.breakers[name] = CircuitBreaker(
+                name, config or self.config.breaker, clock=self._clock,
+                on_transition=self._breaker_moved)
+        return self.breakers[name]
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._accepting = True
+        self._forced = False
+        self.lag_monitor.start()
+        if self._ticker is None:
+            self._ticker = asyncio.get_running_loop().create_task(self._tick(), name="autoscale")
+
+    async def stop(self, drain: bool = True, grace_s: float | None = None) -> None:
+        """Stop admitting; finish in-flight work within the grace period; answer the rest."""
+        self._accepting = False
+        grace = self.config.grace_period_s if grace_s is None else grace_s
+        if drain and self._in_flight:
+            self._drained = asyncio.get_running_loop().create_future()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._drained), grace)
+        if self._in_flight:
+            log.warning("shutdown: answering %d unfinished requests with 503", self._in_flight)
+            self._forced = True
+            for pool in self.pools.values():
+                pool.fail_waiters("shutting down")
+            for task in list(self._active):
+                task.cancel()
+            for _ in range(100):  # bounded: cancelled handlers answer within a few loop turns
+                if not self._in_flight:
+                    break
+                await asyncio.sleep(0.01)
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+        await self.lag_monitor.stop()
+        for pool in self.pools.values():
+            await asyncio.to_thread(pool.close)
+
+    async def __aenter__(self) -> AsyncAgentOrchestrator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.stop()
+
+    # -- requests ------------------------------------------------------------------------
+
+    async def handle(self, request: Request) -> Response:
+        """Run ``request`` and return its response (errors are inside the response)."""
+        return await self._handle(request, preadmitted=False)
+
+    async def submit_request(self, request: Request) -> str:
+        """Admit ``request`` for background execution; raises :class:`OverloadedError` at once."""
+        self._admit(request)
+        task = asyncio.get_running_loop().create_task(self._handle(request, preadmitted=True))
+        self._submitted[request.id] = task
+        if len(self._submitted) > self.config.max_unclaimed_responses:
+            self._forget_unclaimed()
+        return request.id
+
+    async def get_response(self, request_id: str, timeout: float | None = None) -> Response:
+        """Wait up to ``timeout`` s for a submitted request's response (then it is forgotten)."""
+        task = self._submitted.get(request_id)
+        if task is None:
+            raise NotFoundError(f"unknown or already collected request id {request_id!r}")
+        try:
+            response = await asyncio.wait_for(asyncio.shield(task), timeout)
+        except TimeoutError:
+            raise DeadlineExceededError(f"request {request_id} has no answer yet") from None
+        self._submitted.pop(request_id, None)
+        return response
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _admit(self, request: Request) -> None:
+        """Global admission: raises when shutting down or at the in-flight bound."""
+        if not self._accepting:
+            raise OverloadedError("the service is shutting down", retry_after=5.0)
+        if self._in_flight >= self.max_concurrent_requests:
+            route = self._routes.get(request.type)
+            pool = self.pools.get(route.pool) if route else None
+            raise OverloadedError("too many requests in flight",
+                                  retry_after=pool.retry_after() if pool else 1.0)
+        self._in_flight += 1
+
+    async def _handle(self, request: Request, *, preadmitted: bool) -> Response:
+        started = self._clock()
+        route = self._routes.get(request.type)
+        if route is None:
+            if preadmitted:
+                self._done()
+            return self._refuse(request, "-", "invalid", started,
+                                ValidationError(f"unknown request type {request.type!r}"))
+        if not preadmitted:
+            try:
+                self._admit(request)
+            except OverloadedError as exc:
+                reason = "overload" if self._accepting else "shutdown"
+                return self._refuse(request, route.pool, reason, started, exc)
+        task = asyncio.current_task()
+        if task is not None:
+            self._active.add(task)
+        rate: RateLimitDecision | None = None
+        try:
+            if self.rate_limiter is not None and not self.rate_limiter.is_exempt(request.type):
+                rate = await self.rate_limiter.hit(request.user_id, request.role)
+                if not rate.allowed:
+                    return self._refuse(request, route.pool, "rate_limit", started,
+                                        RateLimitExceeded(rate), rate)
+            if request.deadline is not None and request.deadline <= started:
+                return self._refuse(request, route.pool, "deadline", started,
+                                    DeadlineExceededError("deadline passed before admission"))
+            pool = self.pools[route.pool]
+            joined = False
+            try:
+                if route.coalesce:
+                    outcome, joined = await self._coalescer.run(
+                        request.coalesce_key(), lambda: self._runner.run(route, pool, request))
+                else:
+                    outcome = await self._runner.run(route, pool, request)
+            except asyncio.CancelledError:
+                if not self._forced or task is None:
+                    raise
+                task.uncancel()  # we cancelled it at shutdown: answer instead of vanishing
+                outcome = Outcome(error=OverloadedError("shut down before an answer"),
+                                  reject_reason="shutdown")
+            return self._finish(request, route, outcome, joined, rate, started)
+        finally:
+            if task is not None:
+                self._active.discard(task)
+            self._done()
+
+    def _done(self) -> None:
+        self._in_flight -= 1
+        if self._in_flight == 0 and self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    def _finish(self, request: Request, route: Route, outcome: Outcome, joined: bool,
+                rate: RateLimitDecision | None, started: float) -> Response:
+        total = self._clock() - started
+        if outcome.reject_reason is not None:
+            self._bus.emit(RequestRejected(request.type, route.pool, outcome.reject_reason))
+        else:
+            self._bus.emit(RequestCompleted(
+                request.type, route.pool, outcome_label(outcome),
+                0.0 if joined else outcome.queue_wait_s,
+                0.0 if joined else outcome.execution_s, coalesced=joined))
+        return Response(
+            request_id=request.id, request_type=request.type, result=outcome.result,
+            error=outcome.error,
+            timings=StageTimings(outcome.queue_wait_s, outcome.execution_s, outcome.cache_s,
+                                 total),
+            cache=outcome.cache, stale=outcome.stale, coalesced=joined,
+            attempts=outcome.attempts, rate_limit=rate)
+
+    def _refuse(self, request: Request, pool: str, reason: str, started: float,
+                error: BaseException, rate: RateLimitDecision | None = None) -> Response:
+        self._bus.emit(RequestRejected(request.type, pool, reason))
+        return Response(request_id=request.id, request_type=request.type, error=error,
+                        timings=StageTimings(total_s=self._clock() - started), attempts=0,
+                        rate_limit=rate)
+
+    def _forget_unclaimed(self) -> None:
+        excess = len(self._submitted) - self.config.max_unclaimed_responses
+        for request_id in [rid for rid, task in self._submitted.items() if task.done()][:excess]:
+            del self._submitted[request_id]
+
+    def _breaker_moved(self, event: BreakerTransition) -> None:
+        log.warning("breaker %s: %s -> %s", event.name, event.from_state, event.to_state)
+        self._bus.emit(event)
+
+    async def _tick(self) -> None:
+        every = max(1, round(self.config.snapshot_interval_s / self.config.tick_interval_s))
+        ticks = 0
+        while True:
+            await asyncio.sleep(self.config.tick_interval_s)
+            ticks += 1
+            for pool in self.pools.values():
+                pool.evaluate()
+                if ticks % every == 0:
+                    self._bus.emit(pool.snapshot())

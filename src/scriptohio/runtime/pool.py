@@ -1,0 +1,216 @@
+"""A worker pool: the bulkhead one request type (or a group of types) runs in.
+
+A pool owns ``workers x slots_per_worker`` execution slots and a bounded priority queue of
+requests waiting for a slot. Async pools run the handler in the caller's own task (no hop
+through a queue when a slot is free, which keeps per-request overhead to microseconds);
+``thread`` and ``process`` pools additionally ship the call to an executor so CPU-bound work
+never blocks the event loop. The worker count moves between min and max by the
+:class:`~scriptohio.runtime.autoscaler.Autoscaler`; one "worker" of an async pool is a block
+of slots (like a Ray Serve replica with ``max_ongoing_requests``), of a process pool a process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from scriptohio.errors import DeadlineExceededError, OverloadedError, ServiceError
+from scriptohio.runtime.autoscaler import (
+    DEFAULT_AUTOSCALER_CONFIG,
+    Autoscaler,
+    AutoscalerConfig,
+    PoolStats,
+)
+from scriptohio.runtime.clock import Clock
+from scriptohio.runtime.events import PoolScaled, PoolSnapshot, RequestAdmitted
+from scriptohio.runtime.priority import DEFAULT_AGING_S, AgingPriorityQueue, QueueEntry
+from scriptohio.runtime.request import Request
+
+DEFAULT_ASYNC_SLOTS_PER_WORKER = 50
+DEFAULT_MAX_QUEUE = 1000
+
+PoolKind = Literal["async", "thread", "process"]
+
+
+@dataclass(frozen=True, slots=True)
+class PoolConfig:
+    """``slots_per_worker=None`` means 50 for async pools and 1 for thread/process pools."""
+
+    kind: PoolKind = "async"
+    autoscaling: AutoscalerConfig = DEFAULT_AUTOSCALER_CONFIG
+    slots_per_worker: int | None = None
+    max_queue: int = DEFAULT_MAX_QUEUE
+    aging_s: float = DEFAULT_AGING_S
+    mp_start_method: str = "spawn"  # fork is unsafe once the server runs threads
+
+    @property
+    def slots(self) -> int:
+        if self.slots_per_worker is not None:
+            return self.slots_per_worker
+        return DEFAULT_ASYNC_SLOTS_PER_WORKER if self.kind == "async" else 1
+
+
+@dataclass(slots=True)
+class _Waiter:
+    future: asyncio.Future[None]
+    deadline: float | None
+
+
+DEFAULT_POOL_CONFIG = PoolConfig()
+
+
+class WorkerPool:
+    """Slots, queue, executor and autoscaler of one bulkhead."""
+
+    def __init__(
+        self,
+        name: str,
+        config: PoolConfig = DEFAULT_POOL_CONFIG,
+        *,
+        clock: Clock = time.monotonic,
+        emit: Callable[[object], None] = lambda event: None,
+    ) -> None:
+        self.name = name
+        self.config = config
+        self.workers = config.autoscaling.min_workers
+        self.busy = 0
+        self._slots = config.slots
+        self._clock = clock
+        self._emit = emit
+        self._queue: AgingPriorityQueue[_Waiter] = AgingPriorityQueue(
+            aging_s=config.aging_s, clock=clock
+        )
+        self._autoscaler = Autoscaler(config.autoscaling, clock=clock)
+        self._executor: Executor | None = None
+        self._worst_wait = 0.0
+        self._exec_ema_s = 0.0
+
+    @property
+    def capacity(self) -> int:
+        return self.workers * self._slots
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    async def acquire(self, request_type: str, priority: int, deadline: float | None) -> float:
+        """Wait for a slot; returns the queue wait in seconds.
+
+        Raises :class:`OverloadedError` at once when the queue is full and
+        :class:`DeadlineExceededError` when the deadline passes while queued.
+        """
+        if self.busy < self.capacity and not self._queue:
+            self.busy += 1
+            self._emit(RequestAdmitted(request_type, self.name, priority, 0))
+            return 0.0
+        if len(self._queue) >= self.config.max_queue:
+            raise OverloadedError(f"pool {self.name!r} is full", retry_after=self.retry_after())
+        now = self._clock()
+        if deadline is not None and deadline <= now:
+            raise DeadlineExceededError("deadline passed before queueing")
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = self._queue.push(_Waiter(future, deadline), priority)
+        self._emit(RequestAdmitted(request_type, self.name, priority, len(self._queue)))
+        try:
+            if deadline is None:
+                await future
+            else:
+                async with asyncio.timeout(deadline - now):
+                    await future
+        except TimeoutError:
+            self._give_up(entry)
+            raise DeadlineExceededError("deadline passed while queued") from None
+        except asyncio.CancelledError:
+            self._give_up(entry)
+            raise
+        waited = self._clock() - entry.enqueued_at
+        self._worst_wait = max(self._worst_wait, waited)
+        return waited
+
+    def release(self) -> None:
+        """Return a slot and hand it to the best waiter, if any."""
+        self.busy -= 1
+        if self._queue:
+            self._grant()
+
+    async def run_in_executor(self, fn: Callable[[Request], Any], request: Request) -> Any:
+        """Run a synchronous handler in this pool's thread or process executor."""
+        if self._executor is None:
+            self._executor = self._make_executor()
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, request)
+
+    def record_execution(self, seconds: float) -> None:
+        # Exponential moving average, only used to estimate Retry-After.
+        self._exec_ema_s += 0.1 * (seconds - self._exec_ema_s)
+
+    def retry_after(self) -> float:
+        """Rough seconds until the queue drains (what Retry-After should say)."""
+        if self._exec_ema_s <= 0:
+            return 1.0
+        drain = (len(self._queue) + self.busy) * self._exec_ema_s / max(self.capacity, 1)
+        return min(30.0, max(0.1, drain))
+
+    def evaluate(self) -> None:
+        """One autoscaling evaluation (called periodically by the orchestrator)."""
+        stats = PoolStats(self.workers, self._slots, self.busy, len(self._queue), self._worst_wait)
+        self._worst_wait = 0.0
+        decision = self._autoscaler.observe(stats)
+        if decision is not None:
+            self.workers = decision.to_workers
+            self._emit(PoolScaled(self.name, decision.from_workers, decision.to_workers,
+                                  decision.reason))
+            self._grant()
+
+    def snapshot(self) -> PoolSnapshot:
+        scaling = self.config.autoscaling
+        return PoolSnapshot(self.name, self.workers, self.busy, len(self._queue),
+                            scaling.min_workers, scaling.max_workers)
+
+    def fail_waiters(self, detail: str) -> int:
+        """Answer every queued waiter with a 503 (shutdown without drain); returns how many."""
+        entries = self._queue.drain()
+        for entry in entries:
+            if not entry.item.future.done():
+                entry.item.future.set_exception(OverloadedError(detail))
+        return len(entries)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def _grant(self) -> None:
+        now = self._clock()
+        while self.busy < self.capacity:
+            entry = self._queue.pop()
+            if entry is None:
+                return
+            waiter = entry.item
+            if waiter.future.done():
+                continue
+            if waiter.deadline is not None and waiter.deadline <= now:
+                waiter.future.set_exception(DeadlineExceededError("deadline passed while queued"))
+                continue
+            self.busy += 1
+            waiter.future.set_result(None)
+
+    def _give_up(self, entry: QueueEntry[_Waiter]) -> None:
+        future = entry.item.future
+        if future.done() and not future.cancelled() and future.exception() is None:
+            self.release()  # the slot was granted just as we gave up: pass it on
+        else:
+            self._queue.remove(entry)
+
+    def _make_executor(self) -> Executor:
+        most = self.config.autoscaling.max_workers * self._slots
+        if self.config.kind == "process":
+            context = multiprocessing.get_context(self.config.mp_start_method)
+            return ProcessPoolExecutor(max_workers=most, mp_context=context)
+        if self.config.kind == "thread":
+            return ThreadPoolExecutor(max_workers=most, thread_name_prefix=f"pool-{self.name}")
+        raise ServiceError(f"pool {self.name!r} is async; it has no executor")

@@ -1,0 +1,162 @@
+"""Per-user rate limits on top of the ``limits`` library (fixed window).
+
+Limits are strings such as ``"100/minute"``: one default plus optional per-role overrides.
+Storage comes from a URL: ``memory://`` (this process only, clock injectable) or
+``redis://host:port/db`` (shared, so the limit holds across every worker process).
+A :class:`RateLimitDecision` carries what the HTTP layer needs for ``RateLimit-Limit``,
+``RateLimit-Remaining``, ``RateLimit-Reset`` and ``Retry-After``.
+
+If Redis fails, the limiter fails *open* (allows) and logs: an outage of the limiter must
+not become an outage of the service. An optional breaker stops hammering a dead Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import Storage
+from limits.aio.strategies import FixedWindowRateLimiter
+from limits.storage import storage_from_string
+
+from scriptohio.errors import RateLimitedError
+from scriptohio.runtime.breaker import CircuitBreaker
+from scriptohio.runtime.clock import Clock
+from scriptohio.runtime.clocked_storage import ClockedMemoryStorage
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMIT = "100/minute"
+DEFAULT_STORAGE_URL = "memory://"
+DEFAULT_KEY_PREFIX = "scriptohio:ratelimit"
+DEFAULT_EXEMPT_TYPES = frozenset({"health", "ready", "metrics"})
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitConfig:
+    default: str = DEFAULT_LIMIT
+    per_role: Mapping[str, str] = field(default_factory=dict)
+    storage_url: str = DEFAULT_STORAGE_URL
+    key_prefix: str = DEFAULT_KEY_PREFIX
+    exempt_types: frozenset[str] = DEFAULT_EXEMPT_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitDecision:
+    """Outcome of one hit: ``reset_after_s`` is seconds until the window resets."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_after_s: float
+
+    @property
+    def retry_after_s(self) -> float:
+        return 0.0 if self.allowed else max(self.reset_after_s, 0.0)
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers for this decision (``Retry-After`` only when denied)."""
+        reset = str(max(0, math.ceil(self.reset_after_s)))
+        headers = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": reset,
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(max(1, math.ceil(self.retry_after_s)))
+        return headers
+
+
+class RateLimitExceeded(RateLimitedError):
+    """429 carrying the decision, so the HTTP layer can set the RateLimit-* headers."""
+
+    def __init__(self, decision: RateLimitDecision) -> None:
+        super().__init__(
+            f"rate limit of {decision.limit} requests per window reached",
+            retry_after=max(decision.retry_after_s, 1.0),
+        )
+        self.decision = decision
+
+
+def _storage_for(url: str, key_prefix: str, clock: Clock) -> Storage:
+    if url.startswith("memory://"):
+        return ClockedMemoryStorage(clock)
+    if url.startswith(("redis://", "rediss://")):
+        url = "async+" + url
+    storage = storage_from_string(url, implementation="redispy", key_prefix=key_prefix)
+    if not isinstance(storage, Storage):
+        raise ValueError(f"rate-limit storage {url!r} has no asyncio implementation")
+    return storage
+
+
+DEFAULT_RATE_LIMIT_CONFIG = RateLimitConfig()
+
+
+class UserRateLimiter:
+    """Counts hits per user id, with the limit of the user's role.
+
+    ``clock`` must be wall-clock seconds (``time.time``) for Redis, whose expiry is absolute.
+    """
+
+    def __init__(
+        self,
+        config: RateLimitConfig = DEFAULT_RATE_LIMIT_CONFIG,
+        *,
+        clock: Clock = time.time,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        self.config = config
+        self._clock = clock
+        self._breaker = breaker
+        self._default = parse(config.default)
+        self._per_role: dict[str, RateLimitItem] = {
+            role: parse(limit) for role, limit in config.per_role.items()
+        }
+        self._storage = _storage_for(config.storage_url, config.key_prefix, clock)
+        self._strategy = FixedWindowRateLimiter(self._storage)
+
+    def is_exempt(self, request_type: str) -> bool:
+        return request_type in self.config.exempt_types
+
+    def limit_for(self, role: str) -> RateLimitItem:
+        return self._per_role.get(role, self._default)
+
+    async def hit(self, user_id: str, role: str = "casual") -> RateLimitDecision:
+        """Count one request for ``user_id`` and say whether it is within the limit."""
+        item = self.limit_for(role)
+        if self._breaker is not None and not self._breaker.try_acquire():
+            return self._fail_open(item)
+        started = self._clock()
+        try:
+            allowed = await self._strategy.hit(item, user_id)
+            stats = await self._strategy.get_window_stats(item, user_id)
+        except Exception:  # Redis down or slow: fail open, never fail the request
+            log.warning("rate-limit storage failed; allowing request", exc_info=True)
+            if self._breaker is not None:
+                self._breaker.record_failure(self._clock() - started)
+            return self._fail_open(item)
+        if self._breaker is not None:
+            self._breaker.record_success(self._clock() - started)
+        return RateLimitDecision(
+            allowed=allowed,
+            limit=item.amount,
+            remaining=max(0, stats.remaining),
+            reset_after_s=max(0.0, stats.reset_time - self._clock()),
+        )
+
+    async def check(self, user_id: str, role: str = "casual") -> RateLimitDecision:
+        """Like :meth:`hit` but raises :class:`RateLimitExceeded` when denied."""
+        decision = await self.hit(user_id, role)
+        if not decision.allowed:
+            raise RateLimitExceeded(decision)
+        return decision
+
+    async def reset_user(self, user_id: str, role: str = "casual") -> None:
+        await self._strategy.clear(self.limit_for(role), user_id)
+
+    def _fail_open(self, item: RateLimitItem) -> RateLimitDecision:
+        return RateLimitDecision(True, item.amount, item.amount, float(item.get_expiry()))
