@@ -1,0 +1,262 @@
+"""The ``Monitor``: subscribes to runtime events, keeps windows, and ticks once a second.
+
+Monitoring subscribes; it is not sprinkled. Other layers reach it three ways:
+
+* runtime events on the :class:`~scriptohio.events.EventBus` (admissions, rejections, completions,
+  breaker transitions, pool snapshots and scaling, event-loop lag);
+* :class:`~scriptohio.monitor.middleware.MetricsMiddleware` for HTTP requests;
+* plain callables handed down by the integrator: :meth:`Monitor.observe_stage`,
+  :meth:`Monitor.observe_model_load`, :meth:`Monitor.observe_prediction`, and cache statistics
+  through :class:`~scriptohio.monitor.cachestats.CacheStatsSource`.
+
+Each tick (:meth:`Monitor.tick`) samples resources and caches, evaluates the alert rules,
+rebuilds the dashboard snapshot once (shared by every stream client) and, every
+``history_every_s``, stores the flat values in the history. The snapshot layout and the flat
+value names are in :mod:`scriptohio.monitor.snapshot`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from scriptohio.events import EventBus, default_bus
+from scriptohio.monitor.cachestats import CacheCollector, CacheStatsReader, CacheStatsSource
+from scriptohio.monitor.grade import GradeResult, grade
+from scriptohio.monitor.history import HistoryStore
+from scriptohio.monitor.metrics import MonitorMetrics
+from scriptohio.monitor.resources import ResourceCollector, ResourceSampler
+from scriptohio.monitor.rules import AlertEngine, AlertNotice, AlertRule, load_rules
+from scriptohio.monitor.sinks import AlertSink, LogSink
+from scriptohio.monitor.snapshot import MonitorState, build_snapshot, flat_values
+from scriptohio.monitor.subscriptions import subscribe_runtime_events
+from scriptohio.monitor.window import SlidingWindow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorConfig:
+    window_s: int = 60  # sliding window of the live stats and the grade
+    tick_s: float = 1.0  # dashboard / alert evaluation period
+    history_every_s: float = 10.0
+    queue_growth_span_s: float = 5.0
+    rules_path: str | None = None  # None = packaged alert_rules.yaml
+
+
+DEFAULT_CONFIG = MonitorConfig()
+
+
+class Monitor:
+    """Live performance state of one service process."""
+
+    def __init__(
+        self,
+        *,
+        bus: EventBus | None = None,
+        config: MonitorConfig = DEFAULT_CONFIG,
+        clock: Callable[[], float] = time.time,
+        rules: Sequence[AlertRule] | None = None,
+        sinks: Sequence[AlertSink] | None = None,
+        state_dir: str | Path | None = None,
+        metrics: MonitorMetrics | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.metrics = metrics or MonitorMetrics()
+        self.state = MonitorState(window_s=config.window_s, clock=clock)
+        self.requests = SlidingWindow(config.window_s, clock=clock)
+        self.cache = CacheStatsReader()
+        self.sampler = ResourceSampler(disk_path=state_dir or ".")
+        self.metrics.add_collector(ResourceCollector(self.sampler))
+        self.metrics.add_collector(CacheCollector(self.cache))
+        self.alerts = AlertEngine(
+            rules if rules is not None else load_rules(config.rules_path), clock=clock
+        )
+        self.sinks: list[AlertSink] = list(sinks) if sinks is not None else [LogSink()]
+        self.history = HistoryStore(state_dir, clock=clock) if state_dir is not None else None
+        self._http_children: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+        self._in_flight = self.metrics.http_in_flight
+        self._last_history = float("-inf")
+        self._snapshot: dict[str, Any] = {}
+        self._snapshot_bytes = b"{}"
+        self._version = 0
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tick_event: asyncio.Event | None = None
+        self._unsubscribe = subscribe_runtime_events(bus or default_bus, self)
+        self.pending_notices: deque[AlertNotice] = deque(maxlen=1000)
+
+    # --- inputs -------------------------------------------------------------------------
+    def request_started(self) -> None:
+        """Called by the middleware when a request enters."""
+        self._in_flight.inc()
+
+    def request_finished(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Called by the middleware when a request has been answered (or failed)."""
+        self._in_flight.dec()
+        key = (route, method, status)
+        children = self._http_children.get(key)
+        if children is None:
+            m = self.metrics
+            children = (
+                m.http_requests.labels(route, method, str(status)),
+                m.http_duration.labels(route, method),
+                m.http_errors.labels(route, method),
+            )
+            self._http_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+        error = status >= 500
+        if error:
+            children[2].inc()
+        self.requests.record(seconds, error=error)
+
+    def observe_stage(self, stage: str, seconds: float) -> None:
+        """Time spent in one stage of a request (queue_wait, cache, features, inference,
+        serialization, redis); other names are filed under ``other``."""
+        self.state.observe_stage(stage, seconds, self.metrics)
+
+    def observe_model_load(self, name: str, seconds: float) -> None:
+        """A model finished loading in ``seconds``."""
+        self.metrics.model_load.labels(name).observe(seconds)
+        self.state.model_load(name, seconds)
+
+    def observe_prediction(self, model: str, seconds: float, n: int = 1) -> None:
+        """One prediction call of ``model`` over ``n`` rows took ``seconds``."""
+        self.metrics.model_prediction.labels(model).observe(seconds)
+        self.metrics.model_predictions.labels(model).inc(n)
+        self.state.prediction(model, seconds, n)
+        self.state.observe_stage("inference", seconds, self.metrics)
+
+    def add_cache_source(self, source: CacheStatsSource, tier: str = "cache") -> None:
+        """Read cache statistics from ``source`` (see :mod:`~scriptohio.monitor.cachestats`)."""
+        self.cache.add(source, tier)
+
+    # --- outputs ------------------------------------------------------------------------
+    def values(self) -> dict[str, float | None]:
+        """Flat metric values (alert rules, grade, history all read these names)."""
+        return flat_values(self.state, self.requests.stats(), self.sampler.last)
+
+    def grade(self) -> GradeResult:
+        v = self.values()
+        return grade({
+            "p95_latency_s": v.get("p95_latency_s"),
+            "avg_latency_s": v.get("avg_latency_s"),
+            "throughput_rps": v.get("throughput_rps") if v.get("requests") else None,
+            "success_rate": v.get("success_rate"),
+            "cache_hit_rate": v.get("cache_hit_rate"),
+        })
+
+    def status(self) -> dict[str, Any]:
+        """The ``GET /v1/monitor/status`` body."""
+        result = self.grade()
+        return {
+            "score": result.score,
+            "grade": result.grade,
+            "criteria": result.criteria(),
+            "alerts": self.alerts.firing(),
+            "bottlenecks": [b.as_dict() for b in self.state.bottlenecks(self.values())],
+        }
+
+    def snapshot(self) -> dict[str, Any]:
+        """The latest dashboard snapshot (rebuilt by :meth:`tick`)."""
+        return self._snapshot or self._rebuild()
+
+    # --- the tick -----------------------------------------------------------------------
+    def tick(self) -> list[AlertNotice]:
+        """Sample, evaluate alerts, rebuild the snapshot, store history; returns new notices."""
+        now = self.clock()
+        self.sampler.sample()
+        self.state.sample_cache(self.cache.read(), now)
+        values = self.values()
+        notices = self.alerts.evaluate(values)
+        self.pending_notices.extend(notices)
+        if self.history is not None and now - self._last_history >= self.config.history_every_s:
+            self._last_history = now
+            self.history.record(values, now)
+        self._rebuild(values)
+        return notices
+
+    def _rebuild(self, values: dict[str, float | None] | None = None) -> dict[str, Any]:
+        values = values if values is not None else self.values()
+        result = self.grade()
+        self._snapshot = build_snapshot(
+            self.state, self.requests.stats(), self.sampler.last, values,
+            alerts=self.alerts.active(), grade=result,
+        )
+        self._snapshot_bytes = orjson.dumps(self._snapshot)
+        self._version += 1
+        return self._snapshot
+
+    async def step(self) -> None:
+        """One tick plus delivery of its notices to the sinks."""
+        self.tick()
+        if self.pending_notices:
+            batch = list(self.pending_notices)
+            self.pending_notices.clear()
+            for sink in self.sinks:
+                await sink.send(batch)
+
+    async def _run(self) -> None:
+        interval = self.config.tick_s
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(interval)
+            # Sleeping longer than asked means the loop was busy elsewhere: that is the lag.
+            self.state.loop_lag(max(0.0, time.perf_counter() - before - interval))
+            self.metrics.event_loop_lag.set(self.state.loop_lag_s)
+            try:
+                await self.step()
+            except Exception:  # the ticker must survive a bad sample
+                log.exception("monitor tick failed")
+            if self._tick_event is not None:
+                self._tick_event.set()
+                self._tick_event = asyncio.Event()
+
+    def ensure_running(self) -> None:
+        """Start the ticker on the running loop if it is not running there yet."""
+        loop = asyncio.get_running_loop()
+        if self._task is not None and not self._task.done() and self._loop is loop:
+            return
+        self._loop = loop
+        self._tick_event = asyncio.Event()
+        self._task = loop.create_task(self._run(), name="scriptohio-monitor")
+
+    async def start(self) -> None:
+        """Start ticking (call from the app's lifespan)."""
+        self.ensure_running()
+
+    async def stop(self) -> None:
+        """Stop ticking and close the history store."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self.history is not None:
+            self.history.close()
+            self.history = None
+
+    async def next_snapshot(self, after: int, timeout_s: float = 2.0) -> tuple[int, bytes]:
+        """Wait for a snapshot newer than version ``after``; returns (version, JSON bytes)."""
+        self.ensure_running()
+        if self._version <= after and self._tick_event is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._tick_event.wait(), timeout_s)
+        if self._version == 0:
+            self._rebuild()
+        return self._version, self._snapshot_bytes
+
+    def close(self) -> None:
+        """Unsubscribe from the bus (tests, reconfiguration)."""
+        self._unsubscribe()

@@ -1,0 +1,144 @@
+"""The Prometheus metric catalogue of Script Ohio, and its exposition.
+
+Conventions (prometheus.io/docs/practices/naming): base units (seconds, bytes, ratios 0..1),
+``_total`` counters, labels of bounded cardinality only (route templates, pool and breaker
+names, cache tiers, model names; never a user id). Histogram buckets sit on the SLO edges.
+
+Multiprocess: when ``PROMETHEUS_MULTIPROC_DIR`` is set *before* ``prometheus_client`` is first
+imported (the ``serve`` entry point's job), counters, histograms and gauges are kept in
+per-process files and :func:`exposition` merges every worker's files. The collectors that read
+live objects (psutil, cache stats) answer for the scraped worker only; they are host-level or
+tier-level views, so that is the useful reading.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+
+#: Request latency buckets: the SLO edge (1 s) and the alert edge (1.5 s) are bucket bounds.
+HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0, 10.0)
+#: Internal stages are faster; finer low end.
+STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+MODEL_LOAD_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+BREAKER_STATE_VALUE = {"closed": 0.0, "half_open": 1.0, "open": 2.0}
+
+
+def multiprocess_dir() -> str | None:
+    """The multiprocess directory, or None in single-process mode."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+class MonitorMetrics:
+    """Every metric object, registered in one registry (a fresh one per monitor by default)."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        r = self.registry
+        self.http_requests = Counter(
+            "scriptohio_http_requests", "HTTP requests handled.",
+            ("route", "method", "status"), registry=r,
+        )
+        self.http_errors = Counter(
+            "scriptohio_http_request_errors", "HTTP requests answered 5xx or failed.",
+            ("route", "method"), registry=r,
+        )
+        self.http_duration = Histogram(
+            "scriptohio_http_request_duration_seconds", "HTTP request duration.",
+            ("route", "method"), buckets=HTTP_BUCKETS, registry=r,
+        )
+        self.http_in_flight = Gauge(
+            "scriptohio_http_requests_in_flight", "HTTP requests being handled.",
+            registry=r, multiprocess_mode="livesum",
+        )
+        self.agent_execution = Histogram(
+            "scriptohio_agent_execution_seconds", "Agent execution time.",
+            ("request_type", "pool"), buckets=HTTP_BUCKETS, registry=r,
+        )
+        self.agent_queue_wait = Histogram(
+            "scriptohio_agent_queue_wait_seconds", "Time a request waited for a worker.",
+            ("pool",), buckets=STAGE_BUCKETS, registry=r,
+        )
+        self.agent_completed = Counter(
+            "scriptohio_agent_requests", "Agent requests completed, by outcome.",
+            ("request_type", "pool", "outcome"), registry=r,
+        )
+        self.rejections = Counter(
+            "scriptohio_rejections", "Requests refused (rate limit, overload, ...).",
+            ("reason", "pool"), registry=r,
+        )
+        self.pool_workers = Gauge(
+            "scriptohio_pool_workers", "Workers in a pool.", ("pool",),
+            registry=r, multiprocess_mode="livesum",
+        )
+        self.pool_busy = Gauge(
+            "scriptohio_pool_busy_workers", "Busy workers in a pool.", ("pool",),
+            registry=r, multiprocess_mode="livesum",
+        )
+        self.pool_max = Gauge(
+            "scriptohio_pool_max_workers", "Maximum workers of a pool.", ("pool",),
+            registry=r, multiprocess_mode="livesum",
+        )
+        self.pool_queued = Gauge(
+            "scriptohio_pool_queued_requests", "Requests waiting in a pool's queue.", ("pool",),
+            registry=r, multiprocess_mode="livesum",
+        )
+        self.pool_scaling = Counter(
+            "scriptohio_pool_scaling_decisions", "Autoscaler decisions.",
+            ("pool", "direction"), registry=r,
+        )
+        self.breaker_state = Gauge(
+            "scriptohio_breaker_state", "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
+            ("name",), registry=r, multiprocess_mode="max",
+        )
+        self.breaker_transitions = Counter(
+            "scriptohio_breaker_transitions", "Circuit breaker transitions.",
+            ("name", "to_state"), registry=r,
+        )
+        self.stage_duration = Histogram(
+            "scriptohio_stage_duration_seconds", "Per-stage latency of a request.",
+            ("stage",), buckets=STAGE_BUCKETS, registry=r,
+        )
+        self.model_load = Histogram(
+            "scriptohio_model_load_seconds", "Model load time.",
+            ("model",), buckets=MODEL_LOAD_BUCKETS, registry=r,
+        )
+        self.model_prediction = Histogram(
+            "scriptohio_model_prediction_seconds", "Model prediction call latency.",
+            ("model",), buckets=STAGE_BUCKETS, registry=r,
+        )
+        self.model_predictions = Counter(
+            "scriptohio_model_predictions", "Rows predicted.", ("model",), registry=r,
+        )
+        self.event_loop_lag = Gauge(
+            "scriptohio_event_loop_lag_seconds", "Event-loop lag (latest probe).",
+            registry=r, multiprocess_mode="max",
+        )
+        self._extra: list[Collector] = []
+
+    def add_collector(self, collector: Collector) -> None:
+        """Register a scrape-time collector (psutil, cache stats)."""
+        self._extra.append(collector)
+        self.registry.register(collector)
+
+    def exposition(self) -> tuple[bytes, str]:
+        """The text exposition and its content type; merges workers in multiprocess mode."""
+        if multiprocess_dir() is None:
+            return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        merged = CollectorRegistry()
+        MultiProcessCollector(merged)
+        for collector in self._extra:
+            merged.register(collector)
+        return generate_latest(merged), CONTENT_TYPE_LATEST
+

@@ -1,0 +1,84 @@
+"""Runtime events -> Prometheus metrics and monitor state.
+
+One handler per event type in :mod:`scriptohio.runtime.events`; each is a few counter updates,
+because the bus calls subscribers synchronously on the emitting code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from scriptohio.events import EventBus
+from scriptohio.monitor.metrics import BREAKER_STATE_VALUE
+from scriptohio.runtime.events import (
+    BreakerTransition,
+    EventLoopLag,
+    PoolScaled,
+    PoolSnapshot,
+    RequestAdmitted,
+    RequestCompleted,
+    RequestRejected,
+)
+
+if TYPE_CHECKING:
+    from scriptohio.monitor.core import Monitor
+
+
+def subscribe_runtime_events(bus: EventBus, monitor: Monitor) -> Callable[[], None]:
+    """Subscribe ``monitor`` to every runtime event; returns one unsubscribe for all."""
+    m = monitor.metrics
+    state = monitor.state
+
+    def on_admitted(e: RequestAdmitted) -> None:
+        m.pool_queued.labels(e.pool).set(e.queued)
+        state.queue_length(e.pool, e.queued)
+
+    def on_rejected(e: RequestRejected) -> None:
+        m.rejections.labels(e.reason, e.pool).inc()
+        state.rejected(e.reason)
+
+    def on_completed(e: RequestCompleted) -> None:
+        m.agent_execution.labels(e.request_type, e.pool).observe(e.execution_s)
+        m.agent_queue_wait.labels(e.pool).observe(e.queue_wait_s)
+        m.agent_completed.labels(e.request_type, e.pool, e.outcome).inc()
+        state.observe_stage("queue_wait", e.queue_wait_s, m)
+        state.agent_completed(e.request_type, e.execution_s, e.outcome)
+
+    def on_breaker(e: BreakerTransition) -> None:
+        m.breaker_state.labels(e.name).set(BREAKER_STATE_VALUE.get(e.to_state, 0.0))
+        m.breaker_transitions.labels(e.name, e.to_state).inc()
+        state.breaker(e.name, e.to_state)
+
+    def on_scaled(e: PoolScaled) -> None:
+        direction = "up" if e.to_workers > e.from_workers else "down"
+        m.pool_scaling.labels(e.pool, direction).inc()
+        m.pool_workers.labels(e.pool).set(e.to_workers)
+        state.scaled(e.pool, e.from_workers, e.to_workers, e.reason)
+
+    def on_pool(e: PoolSnapshot) -> None:
+        m.pool_workers.labels(e.pool).set(e.workers)
+        m.pool_busy.labels(e.pool).set(e.busy)
+        m.pool_max.labels(e.pool).set(e.max_workers)
+        m.pool_queued.labels(e.pool).set(e.queued)
+        state.pool(e)
+
+    def on_lag(e: EventLoopLag) -> None:
+        m.event_loop_lag.set(e.lag_s)
+        state.loop_lag(e.lag_s)
+
+    unsubscribers = [
+        bus.subscribe(RequestAdmitted, on_admitted),
+        bus.subscribe(RequestRejected, on_rejected),
+        bus.subscribe(RequestCompleted, on_completed),
+        bus.subscribe(BreakerTransition, on_breaker),
+        bus.subscribe(PoolScaled, on_scaled),
+        bus.subscribe(PoolSnapshot, on_pool),
+        bus.subscribe(EventLoopLag, on_lag),
+    ]
+
+    def unsubscribe_all() -> None:
+        for unsubscribe in unsubscribers:
+            unsubscribe()
+
+    return unsubscribe_all
