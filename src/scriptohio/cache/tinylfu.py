@@ -1,0 +1,279 @@
+"""The default policy: adaptive W-TinyLFU with value-aware victims.
+
+Structure (after Einziger, Friedman & Manes, "TinyLFU", and Caffeine's adaptive variant):
+
+* a small LRU *window* takes every new key, so bursts of recency are served;
+* keys leaving the window are *candidates* for the main SLRU (probation + protected); a
+  candidate is admitted only if the frequency sketch rates it above the main victim, so scans
+  and one-hit wonders cannot flush the hot set;
+* a hill climber resizes the window every sample period: if the hit ratio improved, keep
+  moving the same way, else reverse; the step decays so the split settles. That lets one policy
+  act recency-like on recency traces and frequency-like on loop/scan traces without tuning.
+
+Value awareness (for the service cache, GreedyDual-style): entries carry ``priority`` and
+``cost``; the admission contest and the victim choice compare ``frequency x priority x cost /
+weight``. With uniform values (every trace replay) this reduces exactly to W-TinyLFU.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from scriptohio.cache.policy import DEFAULT_COST, DEFAULT_PRIORITY
+from scriptohio.cache.sketch import FrequencySketch
+
+_DEFAULT_VALUE = DEFAULT_PRIORITY * DEFAULT_COST
+
+
+@dataclass(frozen=True, slots=True)
+class TinyLfuConfig:
+    """Generic knobs; never tuned per trace."""
+
+    initial_window: float = 0.01
+    protected_share: float = 0.80
+    climb_step: float = 0.0625
+    climb_decay: float = 0.98
+    climb_restart: float = 0.05
+    sample_factor: int = 10
+    width_factor: int = 2
+    doorkeeper: bool = True
+    climb_sample_factor: float = 10.0
+    # Large caches still adapt within a trace: at most this many requests per climbing step.
+    climb_period_max: int = 30_000
+    # A warm candidate sometimes wins a lost contest, so an attacker cannot pin the victim
+    # by colliding with it in the sketch (Caffeine's hash-flooding defence).
+    warm_threshold: int = 6
+    warm_admit_one_in: int = 128
+    victim_sample: int = 8
+    # The candidate's count includes the access that just made it a candidate, the victim's
+    # does not yet include its next one: demand a lead of more than one to avoid churn on loops.
+    admit_margin: int = 1
+
+
+DEFAULT_CONFIG = TinyLfuConfig()
+
+
+class TinyLfuPolicy:
+    """Adaptive W-TinyLFU; see the module docstring."""
+
+    def __init__(
+        self,
+        capacity: int,
+        *,
+        config: TinyLfuConfig = DEFAULT_CONFIG,
+        rng: random.Random | None = None,
+    ) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be >= 1")
+        self.capacity = capacity
+        self.config = config
+        self.sketch = FrequencySketch(
+            capacity, sample_factor=config.sample_factor, width_factor=config.width_factor,
+            doorkeeper=config.doorkeeper,
+        )
+        self._rng = rng or random.Random(0)
+        self._window: OrderedDict[Hashable, int] = OrderedDict()
+        self._probation: OrderedDict[Hashable, int] = OrderedDict()
+        self._protected: OrderedDict[Hashable, int] = OrderedDict()
+        self._window_w = self._probation_w = self._protected_w = 0
+        self._values: dict[Hashable, float] = {}
+        self._window_max = 0.0
+        self._set_window(capacity * config.initial_window)
+        self._sample_size = max(
+            64, min(config.climb_period_max, int(config.climb_sample_factor * capacity))
+        )
+        self._hits = self._misses = 0
+        self._prev_ratio = 0.0
+        self._step = -config.climb_step * capacity  # first move: grow the window
+        self.window_history: list[int] = []
+
+    # -- protocol ---------------------------------------------------------------------------
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._window or key in self._probation or key in self._protected
+
+    def __len__(self) -> int:
+        return len(self._window) + len(self._probation) + len(self._protected)
+
+    @property
+    def weight(self) -> int:
+        """Total weight of the resident keys."""
+        return self._window_w + self._probation_w + self._protected_w
+
+    def on_hit(self, key: Hashable) -> None:
+        self.sketch.increment(key)
+        self._hits += 1
+        if key in self._window:
+            self._window.move_to_end(key)
+        elif key in self._probation:
+            w = self._probation.pop(key)
+            self._probation_w -= w
+            self._protected[key] = w
+            self._protected_w += w
+            self._demote_protected()
+        else:
+            self._protected.move_to_end(key)
+        if self._hits + self._misses >= self._sample_size:
+            self._climb()
+
+    def on_insert(
+        self,
+        key: Hashable,
+        weight: int = 1,
+        *,
+        priority: int = DEFAULT_PRIORITY,
+        cost: float = DEFAULT_COST,
+    ) -> list[Hashable]:
+        self.sketch.increment(key)
+        self._misses += 1
+        if weight > self.capacity:
+            return [key]
+        value = priority * cost
+        if value != _DEFAULT_VALUE:
+            self._values[key] = value
+        self._window[key] = weight
+        self._window_w += weight
+        candidates: list[Hashable] = []
+        while self._window_w > self._window_max and self._window:
+            k, w = self._window.popitem(last=False)
+            self._window_w -= w
+            self._probation[k] = w
+            self._probation_w += w
+            candidates.append(k)
+        evicted = self._evict(candidates) if self.weight > self.capacity else []
+        if self._hits + self._misses >= self._sample_size:
+            self._climb()
+        return evicted
+
+    def on_remove(self, key: Hashable) -> None:
+        self._values.pop(key, None)
+        for queue in (self._window, self._probation, self._protected):
+            w = queue.pop(key, None)
+            if w is not None:
+                if queue is self._window:
+                    self._window_w -= w
+                elif queue is self._probation:
+                    self._probation_w -= w
+                else:
+                    self._protected_w -= w
+                return
+
+    # -- decisions --------------------------------------------------------------------------
+    def _score(self, key: Hashable, weight: int) -> float:
+        return self.sketch.frequency(key) * self._values.get(key, _DEFAULT_VALUE) / weight
+
+    def _admit(self, candidate: Hashable, cw: int, victim: Hashable, vw: int) -> bool:
+        """Does ``candidate`` deserve the place of ``victim``? (the TinyLFU contest)"""
+        sketch = self.sketch
+        if not self._values and cw == vw:
+            cf = sketch.frequency(candidate)
+            vf = sketch.frequency(victim)
+            if cf > vf + self.config.admit_margin:
+                return True
+        else:
+            cf = sketch.frequency(candidate)
+            if self._score(candidate, cw) > self._score(victim, vw):
+                return True
+        cfg = self.config
+        return cf >= cfg.warm_threshold and self._rng.randrange(cfg.warm_admit_one_in) == 0
+
+    def _pick_victim(self, exclude: set[Hashable]) -> Hashable | None:
+        """The probation entry to contest; the oldest, or the lowest-value of the oldest few."""
+        probation = self._probation
+        if not self._values:
+            for k in probation:
+                return None if k in exclude else k
+            return None
+        best: Hashable | None = None
+        best_score = 0.0
+        for i, k in enumerate(probation):
+            if i >= self.config.victim_sample or k in exclude:
+                break
+            score = self._values.get(k, _DEFAULT_VALUE) / probation[k]
+            if best is None or score < best_score:
+                best, best_score = k, score
+        return best
+
+    def _evict(self, candidates: list[Hashable]) -> list[Hashable]:
+        evicted: list[Hashable] = []
+        pending = set(candidates)
+        for cand in candidates:
+            if self.weight <= self.capacity:
+                break
+            pending.discard(cand)
+            victim = self._pick_victim(pending | {cand})
+            if victim is None:
+                continue
+            cw = self._probation[cand]
+            vw = self._probation[victim]
+            loser = victim if self._admit(cand, cw, victim, vw) else cand
+            self._drop(self._probation, loser)
+            evicted.append(loser)
+        while self.weight > self.capacity:
+            queue = self._probation or self._protected or self._window
+            k = next(iter(queue))
+            self._drop(queue, k)
+            evicted.append(k)
+        return evicted
+
+    def _drop(self, queue: OrderedDict[Hashable, int], key: Hashable) -> None:
+        w = queue.pop(key)
+        if queue is self._probation:
+            self._probation_w -= w
+        elif queue is self._protected:
+            self._protected_w -= w
+        else:
+            self._window_w -= w
+        if self._values:
+            self._values.pop(key, None)
+
+    def _demote_protected(self) -> None:
+        while self._protected_w > self._protected_max:
+            k, w = self._protected.popitem(last=False)
+            self._protected_w -= w
+            self._probation[k] = w
+            self._probation_w += w
+
+    # -- adaptation -------------------------------------------------------------------------
+    def _set_window(self, size: float) -> None:
+        self._window_max = min(max(size, 0.0), self.capacity - 1.0)
+        self._protected_max = self.config.protected_share * (self.capacity - self._window_max)
+
+    def _climb(self) -> None:
+        """One hill-climbing step on the window size (Caffeine's adaptive scheme)."""
+        cfg = self.config
+        total = self._hits + self._misses
+        ratio = self._hits / total
+        change = ratio - self._prev_ratio
+        amount = self._step if change >= 0 else -self._step
+        if abs(change) >= cfg.climb_restart:
+            self._step = cfg.climb_step * self.capacity * (1 if amount >= 0 else -1)
+        else:
+            self._step = cfg.climb_decay * amount
+        self._prev_ratio = ratio
+        self._hits = self._misses = 0
+        self._resize_window(-amount)
+        self.window_history.append(round(self._window_max))
+
+    def _resize_window(self, delta: float) -> None:
+        self._set_window(self._window_max + delta)
+        # Shrinking: the window's oldest keys become main candidates (probation MRU).
+        while self._window_w > self._window_max and self._window:
+            k, w = self._window.popitem(last=False)
+            self._window_w -= w
+            self._probation[k] = w
+            self._probation_w += w
+        # Growing: main's oldest keys join the window so its share is used at once.
+        main_max = self.capacity - self._window_max
+        while self._probation_w + self._protected_w > main_max:
+            queue = self._probation or self._protected
+            k, w = queue.popitem(last=False)
+            if queue is self._probation:
+                self._probation_w -= w
+            else:
+                self._protected_w -= w
+            self._window[k] = w
+            self._window_w += w
+        self._demote_protected()
