@@ -53,8 +53,12 @@ def _open_text(path: Path) -> io.TextIOWrapper:
     return open(path, encoding="utf-8", newline="")
 
 
-def check_header(header: list[str], schema: FileSchema, file: str) -> None:
-    missing = [c.name for c in schema.columns if c.name not in header]
+def check_header(
+    header: list[str], schema: FileSchema, file: str, *, required_only: bool = False
+) -> None:
+    """Every listed column present (or, with ``required_only``, every non-nullable one)."""
+    missing = [c.name for c in schema.columns
+               if c.name not in header and not (required_only and c.nullable)]
     if missing:
         raise DataFormatError(
             f"missing required column(s) {', '.join(missing)}", file=file, line=1, column=missing[0]

@@ -125,21 +125,21 @@ def _kickoffs(cols: Columns, file: str) -> np.ndarray:
         ) from exc
 
 
-def _check_unique(cols: Columns, schema: FileSchema, file: str) -> None:
+def _check_unique(cols: Columns, schema: FileSchema, file: str, first_line: int = 2) -> None:
     keys = list(zip(*(cols[k].tolist() for k in schema.key), strict=True))
     seen: dict[object, int] = {}
     for i, key in enumerate(keys):
         if key in seen:
             raise DataFormatError(
-                f"duplicate key {', '.join(schema.key)} (first on line {seen[key] + 2})",
-                file=file, line=i + 2, column=schema.key[-1], value=key[-1],
+                f"duplicate key {', '.join(schema.key)} (first on line {seen[key] + first_line})",
+                file=file, line=i + first_line, column=schema.key[-1], value=key[-1],
             )
         seen[key] = i
 
 
 def validate_games(cols: Columns, file: str, *, now: float, first_line: int = 2) -> None:
     """Row rules of games: unique ids, two different teams, sane scores, no future scores."""
-    _check_unique(cols, GAMES, file)
+    _check_unique(cols, GAMES, file, first_line)
 
     def fail(mask: np.ndarray, column: str, detail: str) -> None:
         if mask.any():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,15 +80,17 @@ def parse_file(path: Path, schema: FileSchema) -> list[tuple[int, Row]]:
     if not path.is_file():
         raise DataFormatError("no such file", file=str(path))
     header = read_header(path)
-    check_header(header, schema, path.name)
+    check_header(header, schema, path.name, required_only=True)
     columns = schema.typed_columns(header)
+    absent = [c.name for c in schema.columns if c.name not in header]  # optional: empty
     rows: list[tuple[int, Row]] = []
     try:
         for line, raw in iter_rows(path):
             if None in raw or any(v is None for v in raw.values()):
                 raise DataFormatError("wrong number of fields on this line", file=path.name,
                                       line=line)
-            rows.append((line, {c.name: _cell(raw[c.name], c, path.name, line) for c in columns}))
+            row = {c.name: _cell(raw[c.name], c, path.name, line) for c in columns}
+            rows.append((line, row | dict.fromkeys(absent)))
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise DataFormatError(f"file is damaged or truncated ({exc})", file=path.name) from exc
     if not rows:
@@ -162,7 +165,9 @@ def validate_games_file(path: Path, dataset: Dataset, *, now: float) -> list[tup
         validate_games(cols, path.name, now=now, first_line=0)
     except DataFormatError as exc:  # validate_games counts rows; name the physical line
         row = exc.line or 0
-        raise DataFormatError(exc.reason, file=path.name, line=lines[row], column=exc.column,
+        reason = re.sub(r"first on line (\d+)", lambda m: f"first on line {lines[int(m[1])]}",
+                        exc.reason)
+        raise DataFormatError(reason, file=path.name, line=lines[row], column=exc.column,
                               value=exc.value) from exc
     return rows
 

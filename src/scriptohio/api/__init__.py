@@ -1,0 +1,1 @@
+"""HTTP API: the FastAPI app factory, routes, middleware and problem+json errors."""

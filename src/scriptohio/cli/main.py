@@ -1,0 +1,105 @@
+"""Root of the ``scriptohio`` command: sub-commands are registered from their own modules."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scriptohio.cli import context
+from scriptohio.cli.output import emit_json, errors_to_exit
+
+app = typer.Typer(
+    name="scriptohio",
+    help="Script Ohio: fast college football analytics (predictions, ratings, lessons).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Inspect the loaded data.", no_args_is_help=True)
+teams_app = typer.Typer(help="Team names: resolve aliases and misspellings.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(teams_app, name="teams")
+
+
+@data_app.command("summary")
+def data_summary() -> None:
+    """JSON: per season, games / scored games / games with a spread."""
+    from scriptohio.data.summary import data_summary as summarize
+
+    with errors_to_exit():
+        emit_json(summarize(context.dataset()))
+
+
+@teams_app.command("resolve")
+def teams_resolve(name: Annotated[str, typer.Argument(help="A team name, alias or typo")]) -> None:
+    """JSON: {"query", "team"} or {"query", "candidates": [...]}."""
+    from scriptohio.data.csvfile import read_table
+    from scriptohio.data.schema import GAMES
+    from scriptohio.data.teams import TeamResolver
+
+    with errors_to_exit():
+        cols = read_table(context.data_dir() / "games.csv", GAMES)
+        names = set(cols["home_team"].tolist()) | set(cols["away_team"].tolist())
+        resolution = TeamResolver(sorted(names)).resolve(name)
+        emit_json(resolution.as_json())
+        if resolution.team is None:
+            raise typer.Exit(1)
+
+
+@app.command("ingest")
+def ingest(
+    games: Annotated[Path, typer.Argument(help="Rows in the games.csv schema")],
+    team_games: Annotated[
+        Path | None, typer.Argument(help="Optional rows in the team_games schema (.csv or .csv.gz)")
+    ] = None,
+) -> None:
+    """Add or update game results (atomic, idempotent); prints what changed as JSON."""
+    from scriptohio.data.ingest import ingest_files
+
+    with errors_to_exit():
+        store = context.open_store()
+        try:
+            result = ingest_files(store, context.dataset(store), games, team_games)
+        finally:
+            store.close()
+        emit_json(result.as_json())
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes")] = None,
+    redis_url: Annotated[str | None, typer.Option(help="Shared cache tier (redis://...)")] = None,
+) -> None:
+    """Run the HTTP service (uvicorn with uvloop and httptools)."""
+    import uvicorn
+
+    with errors_to_exit():
+        settings = context.settings().override(host=host, port=port, workers=workers,
+                                               redis_url=redis_url)
+        os.environ.update(settings.to_env())
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        uvicorn.run(
+            "scriptohio.api.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            loop="uvloop",
+            http="httptools",
+            access_log=False,
+            log_level="info",
+        )
+
+
+def main() -> None:
+    app()
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Service configuration: one frozen dataclass, read from the environment only by entry points.
+
+Environment variables (the contract's; CLI flags override them):
+
+==========================  ==========================================  =============
+variable                    meaning                                     default
+==========================  ==========================================  =============
+SCRIPTOHIO_DATA_DIR         data directory                              ./data, then ../shared/data
+SCRIPTOHIO_STATE_DIR        the service's own state (SQLite, models)    ./var
+SCRIPTOHIO_REDIS_URL        shared cache tier and global rate limits    unset = none
+SCRIPTOHIO_AUTH             ``open`` or ``keys``                        open
+SCRIPTOHIO_RATE_LIMIT       per-user rate limit                         100/minute
+SCRIPTOHIO_MAX_INFLIGHT     admission bound on in-flight requests       1000
+==========================  ==========================================  =============
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+DEFAULT_RATE_LIMIT = "100/minute"
+DEFAULT_MAX_INFLIGHT = 1000
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+AuthMode = Literal["open", "keys"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: str | None = None
+    state_dir: str | None = None
+    redis_url: str | None = None
+    auth: AuthMode = "open"
+    rate_limit: str = DEFAULT_RATE_LIMIT
+    max_inflight: int = DEFAULT_MAX_INFLIGHT
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    workers: int = 1
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        auth = env.get("SCRIPTOHIO_AUTH", "open").strip().lower() or "open"
+        if auth not in ("open", "keys"):
+            raise ValueError(f"SCRIPTOHIO_AUTH must be 'open' or 'keys', not {auth!r}")
+        max_inflight = env.get("SCRIPTOHIO_MAX_INFLIGHT", str(DEFAULT_MAX_INFLIGHT))
+        if not max_inflight.isdigit() or int(max_inflight) < 1:
+            raise ValueError(f"SCRIPTOHIO_MAX_INFLIGHT must be > 0, not {max_inflight!r}")
+        return cls(
+            data_dir=env.get("SCRIPTOHIO_DATA_DIR") or None,
+            state_dir=env.get("SCRIPTOHIO_STATE_DIR") or None,
+            redis_url=env.get("SCRIPTOHIO_REDIS_URL") or None,
+            auth=auth,  # type: ignore[arg-type]
+            rate_limit=env.get("SCRIPTOHIO_RATE_LIMIT") or DEFAULT_RATE_LIMIT,
+            max_inflight=int(max_inflight),
+        )
+
+    def override(self, **changes: object) -> Settings:
+        """A copy with the given non-``None`` values replaced (CLI flags over environment)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that reproduces these settings in a worker process."""
+        env = {
+            "SCRIPTOHIO_AUTH": self.auth,
+            "SCRIPTOHIO_RATE_LIMIT": self.rate_limit,
+            "SCRIPTOHIO_MAX_INFLIGHT": str(self.max_inflight),
+        }
+        for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
+                           ("SCRIPTOHIO_STATE_DIR", self.state_dir),
+                           ("SCRIPTOHIO_REDIS_URL", self.redis_url)):
+            if value:
+                env[key] = value
+        return env

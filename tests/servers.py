@@ -1,0 +1,57 @@
+"""Start the real service as a subprocess on a free loopback port (for end-to-end tests)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_service(
+    state_dir: Path, env: Mapping[str, str] | None = None, *, args: tuple[str, ...] = (),
+    wait_ready: bool = False, timeout: float = 60.0,
+) -> Iterator[str]:
+    """Yield the base URL of ``scriptohio serve`` once ``/health`` (or ``/ready``) answers."""
+    port = free_port()
+    full_env = dict(os.environ, SCRIPTOHIO_STATE_DIR=str(state_dir), **(env or {}))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scriptohio.cli.main", "serve", "--port", str(port), *args],
+        env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        path = "/ready" if wait_ready else "/health"
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"service exited early: {proc.stderr.read() if proc.stderr else ''}")
+            try:
+                if httpx.get(url + path, timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"service did not answer {path} within {timeout} s")
+            time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
