@@ -1,0 +1,12 @@
+"""Module-level handlers for the process-pool test (picklable by reference)."""
+
+from __future__ import annotations
+
+import os
+
+from scriptohio.runtime import Request
+
+
+def sum_of_squares(request: Request) -> tuple[int, int]:
+    n = int(request.payload["n"])
+    return sum(i * i for i in range(n)), os.getpid()
