@@ -1,0 +1,182 @@
+"""The three simulated user populations and the requests they make -- pure, no Locust.
+
+A :class:`Persona` is data: its share of users, session length, think time and the weighted
+actions it takes. :class:`RequestPlanner` turns an action into a :class:`RequestSpec` using a
+:class:`~scriptohio.loadtest.targets.TargetPicker`, so what users ask for is testable without a
+load generator; :mod:`scriptohio.loadtest.locust_users` only executes the specs.
+
+==============  ======  ===========  ==========  ===============================================
+persona         share   session      think time  actions (weight)
+==============  ======  ===========  ==========  ===============================================
+casual          40 %    5-15 min     3-12 s      learning path/lessons/concepts, rankings, team
+                                                 pages, some predictions and ``/v1/ask``
+data_scientist  30 %    10-30 min    2-8 s       predictions with explanations (``X-Role:
+                                                 data_scientist``), matchups, rankings by
+                                                 method, rarely backtest / batch-predict jobs
+production      30 %    1-5 min      0.5-2 s     the week's slate and single predictions
+==============  ======  ===========  ==========  ===============================================
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from scriptohio.loadtest.targets import TargetPicker
+
+#: Ranking methods data scientists compare (``GET /v1/rankings?method=``).
+DEFAULT_RANKING_METHODS: tuple[str, ...] = ("elo", "srs")
+DEFAULT_BATCH_SIZE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSpec:
+    """One HTTP request to send; ``name`` groups URLs by endpoint in the statistics."""
+
+    method: str
+    path: str
+    name: str
+    params: dict[str, str] = field(default_factory=dict)
+    json: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    name: str
+    role: str  # the X-Role header value
+    weight: int
+    session_s: tuple[float, float]
+    think_s: tuple[float, float]
+    actions: tuple[tuple[str, int], ...]
+
+
+CASUAL = Persona("casual", "casual", 40, (300.0, 900.0), (3.0, 12.0), (
+    ("learn_path", 3), ("lesson", 4), ("concept", 2), ("rankings", 3), ("team", 4),
+    ("predict", 3), ("ask", 2)))
+DATA_SCIENTIST = Persona("data_scientist", "data_scientist", 30, (600.0, 1800.0), (2.0, 8.0), (
+    ("predict", 10), ("matchup", 6), ("rankings_method", 4), ("team", 2), ("ask", 1),
+    ("job_backtest", 1), ("job_batch_predict", 1)))
+PRODUCTION = Persona("production", "production", 30, (60.0, 300.0), (0.5, 2.0), (
+    ("slate", 2), ("predict", 8)))
+PERSONAS: tuple[Persona, ...] = (CASUAL, DATA_SCIENTIST, PRODUCTION)
+
+
+@dataclass(slots=True)
+class Discovered:
+    """What a session learnt from earlier answers (lesson ids, concept names, job ids)."""
+
+    lessons: list[str] = field(default_factory=list)
+    concepts: list[str] = field(default_factory=list)
+
+
+class RequestPlanner:
+    """Turns persona actions into concrete requests against the contract's endpoints."""
+
+    def __init__(self, picker: TargetPicker, rng: random.Random, *,
+                 ranking_methods: Sequence[str] = DEFAULT_RANKING_METHODS,
+                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self._picker = picker
+        self._rng = rng
+        self._methods = tuple(ranking_methods)
+        self._batch_size = batch_size
+
+    def choose_action(self, persona: Persona) -> str:
+        names = [a for a, _ in persona.actions]
+        weights = [w for _, w in persona.actions]
+        return self._rng.choices(names, weights=weights)[0]
+
+    def plan(self, action: str, found: Discovered | None = None) -> RequestSpec:
+        found = found or Discovered()
+        p, rng = self._picker, self._rng
+        if action == "lesson" and found.lessons:
+            lesson = quote(rng.choice(found.lessons), safe="")
+            return RequestSpec("GET", f"/v1/learn/lessons/{lesson}", "/v1/learn/lessons/{id}")
+        if action == "concept" and found.concepts:
+            concept = quote(rng.choice(found.concepts), safe="")
+            return RequestSpec("GET", f"/v1/learn/concepts/{concept}",
+                               "/v1/learn/concepts/{name}")
+        if action in ("learn_path", "lesson", "concept"):
+            return RequestSpec("GET", "/v1/learn/path", "/v1/learn/path")
+        if action == "rankings":
+            season, week = p.week()
+            return RequestSpec("GET", "/v1/rankings", "/v1/rankings",
+                               {"season": str(season), "week": str(week)})
+        if action == "rankings_method":
+            season, week = p.week()
+            params = {"season": str(season), "week": str(week)}
+            if self._methods:
+                params["method"] = rng.choice(self._methods)
+            return RequestSpec("GET", "/v1/rankings", "/v1/rankings?method", params)
+        if action == "team":
+            return RequestSpec("GET", f"/v1/teams/{quote(p.team(), safe='')}", "/v1/teams/{team}",
+                               {"season": str(p.season())})
+        if action == "slate":
+            season, week = p.week()
+            return RequestSpec("GET", "/v1/games", "/v1/games",
+                               {"season": str(season), "week": str(week)})
+        if action in ("predict", "matchup"):
+            g = p.game()
+            params = {"home": g.home, "away": g.away, "season": str(g.season),
+                      "week": str(g.week)}
+            if action == "matchup":
+                return RequestSpec("GET", "/v1/matchup", "/v1/matchup", params)
+            params["neutral"] = "true" if g.neutral else "false"
+            return RequestSpec("GET", "/v1/predict", "/v1/predict", params)
+        if action == "ask":
+            return RequestSpec("POST", "/v1/ask", "/v1/ask", json={"query": self._question()})
+        if action == "job_backtest":
+            body = {"kind": "backtest", "params": {"season": p.season()}}
+            return RequestSpec("POST", "/v1/jobs", "/v1/jobs", json=body)
+        if action == "job_batch_predict":
+            games = [p.game() for _ in range(self._batch_size)]
+            rows = [{"home": g.home, "away": g.away, "season": g.season, "week": g.week}
+                    for g in games]
+            return RequestSpec("POST", "/v1/jobs", "/v1/jobs",
+                               json={"kind": "batch_predict", "params": {"games": rows}})
+        raise ValueError(f"unknown action {action!r}")
+
+    def _question(self) -> str:
+        home, away = self._picker.two_teams()
+        season, week = self._picker.week()
+        templates = (
+            f"Who wins {home} vs {away}?",
+            f"How good is {home} this season?",
+            f"Top 10 teams in week {week} of {season}",
+            "What is a point spread?",
+        )
+        return self._rng.choice(templates)
+
+
+def job_poll(answer: object) -> RequestSpec | None:
+    """After ``POST /v1/jobs``: the status request for the job id in ``answer``, if any."""
+    if isinstance(answer, dict) and isinstance(answer.get("id"), str | int):
+        job = quote(str(answer["id"]), safe="")
+        return RequestSpec("GET", f"/v1/jobs/{job}", "/v1/jobs/{id}")
+    return None
+
+
+def discover_learning(answer: object, found: Discovered) -> None:
+    """Collect lesson ids and concept names from a ``/v1/learn/path`` answer (any nesting)."""
+    stack: list[object] = [answer]
+    seen = 0
+    while stack and seen < 10_000:  # bounded: answers are small, but never trust a shape
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("lessons", "lesson_ids") and isinstance(value, list):
+                    for item in value:
+                        ident = item.get("id") if isinstance(item, dict) else item
+                        if isinstance(ident, str | int) and str(ident) not in found.lessons:
+                            found.lessons.append(str(ident))
+                if key == "concepts" and isinstance(value, list):
+                    for item in value:
+                        name = item.get("name", item.get("id")) if isinstance(item, dict) else item
+                        if isinstance(name, str) and name not in found.concepts:
+                            found.concepts.append(name)
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)

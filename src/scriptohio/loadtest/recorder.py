@@ -1,0 +1,97 @@
+"""Per-request measurements of a run, bucketed per wall-clock second, mergeable as plain data.
+
+Each process of a run (the local runner, or every Locust worker) owns one
+:class:`RunRecorder`. Workers periodically :meth:`~RunRecorder.drain` their recorder into a
+wire dict (encoded histograms, counters; msgpack- and JSON-safe) that rides on Locust's
+``report_to_master`` event; the master :meth:`~RunRecorder.merge` s them. Buckets are keyed by
+the epoch second the request completed in, so buckets from different processes line up.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scriptohio.loadtest.histogram import LatencyHistogram
+from scriptohio.loadtest.outcomes import Outcome
+
+Wire = dict[str, Any]
+
+
+@dataclass(slots=True)
+class Tally:
+    """Latencies, outcomes and cache answers of one bucket (a second, or an endpoint)."""
+
+    hist: LatencyHistogram = field(default_factory=LatencyHistogram)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    cache_hits: int = 0
+    cache_lookups: int = 0
+
+    def record(self, latency_s: float, outcome: Outcome, cache: bool | None) -> None:
+        self.hist.record(latency_s)
+        self.outcomes[outcome.value] += 1
+        if cache is not None:
+            self.cache_lookups += 1
+            self.cache_hits += int(cache)
+
+    def to_wire(self) -> Wire:
+        return {"hist": self.hist.encode(), "outcomes": dict(self.outcomes),
+                "cache_hits": self.cache_hits, "cache_lookups": self.cache_lookups}
+
+    def merge(self, wire: Wire) -> None:
+        self.hist.add_encoded(wire["hist"])
+        self.outcomes.update({str(k): int(v) for k, v in wire["outcomes"].items()})
+        self.cache_hits += int(wire["cache_hits"])
+        self.cache_lookups += int(wire["cache_lookups"])
+
+
+class RunRecorder:
+    """All measurements of one process: overall, per second and per endpoint."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self.total = Tally()
+        self.seconds: dict[int, Tally] = {}
+        self.endpoints: dict[str, Tally] = {}
+
+    def record(
+        self,
+        latency_s: float,
+        outcome: Outcome,
+        *,
+        cache: bool | None = None,
+        endpoint: str = "",
+        at: float | None = None,
+    ) -> None:
+        """One finished request; ``at`` (epoch s) defaults to now."""
+        second = int(self._clock() if at is None else at)
+        self.total.record(latency_s, outcome, cache)
+        self.seconds.setdefault(second, Tally()).record(latency_s, outcome, cache)
+        self.endpoints.setdefault(endpoint, Tally()).record(latency_s, outcome, cache)
+
+    def to_wire(self) -> Wire:
+        return {
+            "total": self.total.to_wire(),
+            "seconds": {str(s): t.to_wire() for s, t in self.seconds.items()},
+            "endpoints": {name: t.to_wire() for name, t in self.endpoints.items()},
+        }
+
+    def drain(self) -> Wire:
+        """The measurements since the last drain, as wire data; the recorder starts afresh."""
+        wire = self.to_wire()
+        self.total = Tally()
+        self.seconds = {}
+        self.endpoints = {}
+        return wire
+
+    def merge(self, wire: Wire) -> None:
+        """Add another recorder's wire data (e.g. a worker's drained report)."""
+        if wire["total"]["hist"] and sum(wire["total"]["outcomes"].values()):
+            self.total.merge(wire["total"])
+        for second, tally in wire["seconds"].items():
+            self.seconds.setdefault(int(second), Tally()).merge(tally)
+        for name, tally in wire["endpoints"].items():
+            self.endpoints.setdefault(str(name), Tally()).merge(tally)

@@ -1,0 +1,102 @@
+"""Run reports: JSON (everything, re-loadable), Markdown (for a PR or a closing note), HTML.
+
+``write_reports(result, directory)`` writes ``loadtest.json``, ``loadtest.md`` and
+``loadtest.html`` and returns their paths by format.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from scriptohio.loadtest.html_report import render_html
+from scriptohio.loadtest.results import RunResult
+
+
+def _ms(seconds: Any) -> str:
+    return "-" if seconds is None else f"{float(seconds) * 1000:.1f}"
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def render_markdown(result: RunResult) -> str:
+    """A human-readable summary of one run."""
+    s, g = result.summary, result.grade
+    spec = result.spec
+    lat = s["latency_s"]
+    lines = [
+        f"# Load test: {spec.get('scenario', '?')} -> grade {g['grade']} (score {g['score']})",
+        "",
+        f"Host `{spec.get('host', '')}`, mode {s['mode']}, workers {s['workers']}, "
+        f"duration {s['duration_s']:.1f} s, peak users {s['peak_users']}"
+        + (f", arrival rate {spec['arrival_rate']} req/s" if spec.get("arrival_rate") else "")
+        + ".",
+        "",
+        "## Grade-A criteria",
+        "",
+        "| criterion | value | threshold | verdict |",
+        "|---|---|---|---|",
+    ]
+    for name, c in g["criteria"].items():
+        lines.append(f"| {name} | {_fmt(c['value'])} | {_fmt(c['threshold'])} | {c['verdict']} |")
+    lines += [
+        "",
+        "## Client side",
+        "",
+        f"- requests: {s['requests']}, throughput {s['throughput_rps']:.1f} req/s",
+        f"- success rate: {_fmt(s['success_rate'])}; real failures {s['real_failures']}, "
+        f"intended rejections (429/503) {s['intended_rejections']}",
+        f"- outcomes: {', '.join(f'{k} {v}' for k, v in s['outcomes'].items())}",
+        f"- cache hit rate: {_fmt(s['cache_hit_rate'])} "
+        f"(client X-Cache {_fmt(s['client_cache_hit_ratio'])})",
+        "",
+        "| latency (ms) | mean | p50 | p90 | p95 | p99 | max |",
+        "|---|---|---|---|---|---|---|",
+        f"| all | {_ms(lat['mean'])} | {_ms(lat['p50'])} | {_ms(lat['p90'])} | "
+        f"{_ms(lat['p95'])} | {_ms(lat['p99'])} | {_ms(lat['max'])} |",
+        "",
+        "## Endpoints",
+        "",
+        "| endpoint | requests | real failures | p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, e in result.endpoints.items():
+        el = e["latency_s"]
+        lines.append(f"| `{name}` | {e['requests']} | {e['real_failures']} | {_ms(el['p50'])} | "
+                     f"{_ms(el['p95'])} | {_ms(el['p99'])} | {_ms(el['max'])} |")
+    server = s["server"]
+    rss = server["rss_bytes_max"]
+    lines += [
+        "",
+        "## Server (/metrics)",
+        "",
+        f"- scrapes: {server['scrapes']}; CPU % mean {_fmt(server['cpu_percent_mean'])}, "
+        f"max {_fmt(server['cpu_percent_max'])}; peak RSS "
+        f"{'-' if rss is None else f'{rss / 2**20:.1f} MiB'}",
+        f"- cache hit ratio (server): {_fmt(server['cache_hit_ratio'])}",
+        f"- pools: {server['pools'] or '-'}",
+        f"- breakers (last): {server['breakers'] or '-'}; non-zero during the run: "
+        f"{server['breakers_seen'] or '-'}",
+    ]
+    if s["engine_errors"]:
+        lines += ["", "## Engine errors (first ones)", ""]
+        lines += [f"- `{e}`" for e in s["engine_errors"]]
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(result: RunResult, directory: Path) -> dict[str, str]:
+    """Write the three reports into ``directory``; returns {format: path}."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {"json": directory / "loadtest.json", "markdown": directory / "loadtest.md",
+             "html": directory / "loadtest.html"}
+    paths["json"].write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    paths["markdown"].write_text(render_markdown(result), encoding="utf-8")
+    paths["html"].write_text(render_html(result), encoding="utf-8")
+    return {k: str(v) for k, v in paths.items()}

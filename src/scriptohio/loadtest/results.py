@@ -1,0 +1,135 @@
+"""A finished run: raw engine output -> summary, timeline, per-endpoint table and grade.
+
+The engine process writes *raw* measurements (encoded histograms, counters, user and server
+samples). Everything derived -- percentiles, rates, the timeline, the grade -- is computed
+here, in the calling process, by pure functions, so reports and verdicts can be tested on
+crafted raw data without running Locust.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scriptohio.loadtest.histogram import LatencyHistogram
+from scriptohio.loadtest.outcomes import Outcome
+from scriptohio.loadtest.recorder import RunRecorder
+from scriptohio.loadtest.scrape import ServerSample, cpu_percent, summarize_server
+from scriptohio.loadtest.validation import grade_as_dict, grade_run
+
+
+@dataclass(slots=True)
+class RunResult:
+    """Everything a report shows; JSON round-trips through :meth:`to_dict` / :meth:`load`."""
+
+    spec: dict[str, Any]
+    summary: dict[str, Any]
+    grade: dict[str, Any]
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
+    histogram: str = ""  # encoded HdrHistogram of every request: lets two runs be merged
+    report_files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """The CI gate: Grade A or A+."""
+        return bool(self.grade.get("passed"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"spec": self.spec, "summary": self.summary, "grade": self.grade,
+                "timeline": self.timeline, "endpoints": self.endpoints,
+                "histogram": self.histogram}
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> RunResult:
+        return cls(dict(raw["spec"]), dict(raw["summary"]), dict(raw["grade"]),
+                   list(raw.get("timeline", [])), dict(raw.get("endpoints", {})),
+                   str(raw.get("histogram", "")))
+
+    @classmethod
+    def load(cls, path: str | Path) -> RunResult:
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _counts(outcomes: Mapping[str, int]) -> dict[str, int]:
+    return {o.value: int(outcomes.get(o.value, 0)) for o in Outcome}
+
+
+def _rates(counts: Mapping[str, int]) -> tuple[int, int, float | None]:
+    total = sum(counts.values())
+    real = sum(counts[o.value] for o in Outcome if o.is_real_failure)
+    judged = total - counts[Outcome.RATE_LIMITED.value]
+    return total, real, (counts[Outcome.OK.value] / judged if judged > 0 else None)
+
+
+def build_result(raw: Mapping[str, Any]) -> RunResult:
+    """Derive the result of a run from the engine's raw output."""
+    recorder = RunRecorder()
+    recorder.merge(raw["recorder"])
+    started, ended = float(raw["started_at"]), float(raw["ended_at"])
+    duration = max(ended - started, 1e-9)
+    counts = _counts(recorder.total.outcomes)
+    total, real, success = _rates(counts)
+    samples = [ServerSample.from_dict(s) for s in raw.get("server", [])]
+    server = summarize_server(samples)
+    tally = recorder.total
+    client_cache = tally.cache_hits / tally.cache_lookups if tally.cache_lookups else None
+    users = [(float(t), int(n)) for t, n in raw.get("users", [])]
+    summary: dict[str, Any] = {
+        "mode": raw.get("mode", "closed"),
+        "workers": int(raw.get("workers", 0)),
+        "duration_s": duration,
+        "requests": total,
+        "throughput_rps": total / duration,
+        "latency_s": tally.hist.summary(),
+        "outcomes": counts,
+        "real_failures": real,
+        "intended_rejections": counts["rate_limited"] + counts["shed"],
+        "success_rate": success,
+        "client_cache_hit_ratio": client_cache,
+        "cache_hit_rate": client_cache if client_cache is not None
+        else server["cache_hit_ratio"],
+        "peak_users": max((n for _, n in users), default=0),
+        "locust_requests": raw.get("locust_requests"),
+        "server": server,
+        "engine_errors": list(raw.get("errors", [])),
+    }
+    result = RunResult(dict(raw.get("spec", {})), summary, grade_as_dict(grade_run(summary)),
+                       _timeline(recorder, users, samples, started),
+                       _endpoints(recorder), tally.hist.encode())
+    return result
+
+
+def _timeline(recorder: RunRecorder, users: list[tuple[float, int]],
+              samples: list[ServerSample], started: float) -> list[dict[str, Any]]:
+    seconds = set(recorder.seconds) | {int(t) for t, _ in users}
+    cpu = {int(t): v for t, v in cpu_percent(samples)}
+    rss = {int(s.at): s.rss_bytes for s in samples if s.rss_bytes is not None}
+    users_at = {int(t): n for t, n in users}
+    rows: list[dict[str, Any]] = []
+    last_users = 0
+    for second in sorted(seconds):
+        tally = recorder.seconds.get(second)
+        last_users = users_at.get(second, last_users)
+        counts = _counts(tally.outcomes if tally else {})
+        hist = tally.hist if tally else LatencyHistogram()
+        rows.append({
+            "t": second - int(started), "requests": sum(counts.values()),
+            "p50": hist.percentile(50), "p95": hist.percentile(95), "p99": hist.percentile(99),
+            "max": hist.max_s, "outcomes": counts, "users": last_users,
+            "cpu_percent": cpu.get(second), "rss_bytes": rss.get(second),
+        })
+    return rows
+
+
+def _endpoints(recorder: RunRecorder) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, tally in sorted(recorder.endpoints.items()):
+        counts = _counts(tally.outcomes)
+        total, real, success = _rates(counts)
+        out[name] = {"requests": total, "real_failures": real, "success_rate": success,
+                     "outcomes": counts, "latency_s": tally.hist.summary()}
+    return out

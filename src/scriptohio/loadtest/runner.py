@@ -1,0 +1,104 @@
+"""``run_loadtest``: one call from a spec to graded, reported results.
+
+The Locust engine runs in a child process (it needs gevent's monkey-patching, which must not
+leak into the caller); this module writes the spec, starts the engine (optionally after
+starting the service itself), reads back the raw measurements and derives the result, the
+grade and the reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from scriptohio.errors import ServiceError, ValidationError
+from scriptohio.loadtest.report import write_reports
+from scriptohio.loadtest.results import RunResult, build_result
+from scriptohio.loadtest.server import DEFAULT_STARTUP_TIMEOUT_S, SpawnedServer
+from scriptohio.loadtest.shapes import build_schedule
+from scriptohio.loadtest.spec import LoadTestSpec, default_games_csv
+
+#: Extra seconds the engine may take beyond the schedule (start-up, worker connection, drain).
+ENGINE_GRACE_S = 120.0
+
+
+def _games_csv() -> str:
+    data_dir = os.environ.get("SCRIPTOHIO_DATA_DIR")
+    if data_dir and (Path(data_dir) / "games.csv").is_file():
+        return str(Path(data_dir) / "games.csv")
+    return default_games_csv()
+
+
+def run_spec(spec: LoadTestSpec, *, report_dir: str | Path | None = None) -> RunResult:
+    """Run the engine for ``spec`` against ``spec.host`` and return the graded result."""
+    schedule = build_schedule(spec.scenario, scale=spec.scale, users=spec.users,
+                              duration_s=spec.duration_s)  # validates before starting anything
+    with tempfile.TemporaryDirectory(prefix="scriptohio-loadtest-") as tmp:
+        spec_path, out_path = Path(tmp) / "spec.json", Path(tmp) / "raw.json"
+        spec_path.write_text(spec.to_json(), encoding="utf-8")
+        cmd = [sys.executable, "-m", "scriptohio.loadtest.engine",
+               "--spec", str(spec_path), "--out", str(out_path)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True,
+                                  timeout=schedule.total_s + ENGINE_GRACE_S, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise ServiceError(f"load-test engine did not finish: {exc}") from exc
+        if done.returncode != 0 or not out_path.is_file():
+            raise ServiceError(f"load-test engine failed ({done.returncode}): "
+                               f"{done.stderr[-3000:]}")
+        raw = json.loads(out_path.read_text(encoding="utf-8"))
+    result = build_result(raw)
+    if report_dir is not None:
+        result.report_files = write_reports(result, Path(report_dir))
+    return result
+
+
+def run_loadtest(
+    host: str | None,
+    scenario: str = "normal",
+    users: int | None = None,
+    duration: float | None = None,
+    report_dir: str | Path | None = None,
+    workers: int = 0,
+    spawn_server: bool = False,
+    arrival_rate: float | None = None,
+    *,
+    scale: float = 1.0,
+    think_scale: float = 1.0,
+    server_command: Sequence[str] | None = None,
+    server_env: dict[str, str] | None = None,
+    startup_timeout_s: float = DEFAULT_STARTUP_TIMEOUT_S,
+    games_csv: str | None = None,
+    seed: int | None = None,
+    scrape_metrics: bool = True,
+) -> RunResult:
+    """Run a load test and return its graded result (``result.passed`` is the CI gate).
+
+    ``duration`` (seconds) compresses or stretches the scenario; otherwise ``scale``
+    multiplies its nominal durations. With ``spawn_server`` the service is started on a
+    free port first (``server_command`` overrides ``scriptohio serve``; ``{port}`` is
+    substituted) and ``host`` may be None. ``arrival_rate`` (requests/s) selects the open model.
+    """
+    if workers < 0:
+        raise ValidationError(f"workers must be >= 0, got {workers}")
+    if arrival_rate is not None and arrival_rate <= 0:
+        raise ValidationError(f"arrival rate must be > 0 requests/s, got {arrival_rate}")
+    if not spawn_server and not host:
+        raise ValidationError("a host URL is required unless the server is spawned")
+    base = LoadTestSpec(host=host or "", scenario=scenario, users=users, scale=scale,
+                        think_scale=think_scale, duration_s=duration, arrival_rate=arrival_rate,
+                        workers=workers, games_csv=games_csv or _games_csv(),
+                        scrape_metrics=scrape_metrics)
+    if seed is not None:
+        base = replace(base, seed=seed)
+    if not spawn_server:
+        return run_spec(base, report_dir=report_dir)
+    with SpawnedServer(server_command, startup_timeout_s=startup_timeout_s,
+                       env=server_env) as server:
+        return run_spec(replace(base, host=server.url), report_dir=report_dir)

@@ -1,0 +1,70 @@
+"""What one load-test run should do: a frozen, JSON-serialisable specification.
+
+The spec is the only thing the parent process (``run_loadtest``) hands to the Locust engine
+process, so every knob of a run lives here with its ``DEFAULT_*`` value.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SCENARIO = "normal"
+DEFAULT_THINK_SCALE = 1.0
+DEFAULT_SCRAPE_INTERVAL_S = 1.0
+DEFAULT_SEED = 20261127
+#: Requests one open-model generator may keep in flight; beyond it the scheduler waits, but
+#: latency still counts from the intended send time, so waiting shows up as latency.
+DEFAULT_MAX_INFLIGHT = 200
+DEFAULT_REQUEST_TIMEOUT_S = 30.0
+
+
+def default_games_csv() -> str:
+    """The real games file when the entry point did not name one (it reads SCRIPTOHIO_DATA_DIR)."""
+    for candidate in (Path("data/games.csv"), Path("../shared/data/games.csv"),
+                      Path("/work/shared/data/games.csv")):
+        if candidate.is_file():
+            return str(candidate.resolve())
+    return "data/games.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadTestSpec:
+    """One run: where, which load, how long, and how it is measured.
+
+    ``scale`` multiplies every stage duration of the scenario (0.01 turns a 10-minute scenario
+    into 6 s) and every persona session length; ``think_scale`` multiplies think times (kept
+    separate because compressing think time raises each user's request rate, which changes
+    what the run measures, e.g. per-user rate limits). ``users`` rescales the scenario's user
+    counts so its peak equals ``users``. ``arrival_rate`` (requests/s) switches to the open
+    model: a fixed request schedule instead of users.
+    """
+
+    host: str
+    scenario: str = DEFAULT_SCENARIO
+    users: int | None = None
+    scale: float = 1.0
+    think_scale: float = DEFAULT_THINK_SCALE
+    duration_s: float | None = None
+    arrival_rate: float | None = None
+    workers: int = 0
+    games_csv: str = field(default_factory=default_games_csv)
+    seed: int = DEFAULT_SEED
+    scrape_interval_s: float = DEFAULT_SCRAPE_INTERVAL_S
+    max_inflight: int = DEFAULT_MAX_INFLIGHT
+    request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S
+    scrape_metrics: bool = True
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any]) -> LoadTestSpec:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    @classmethod
+    def from_json(cls, text: str) -> LoadTestSpec:
+        return cls.from_mapping(json.loads(text))

@@ -1,0 +1,88 @@
+"""A tiny ASGI stand-in for the service with a known, fixed latency.
+
+Every ``/v1`` endpoint of the contract answers after exactly ``FIXTURE_LATENCY_S`` seconds
+(``asyncio.sleep``), so the load tester's percentiles can be checked against a known value.
+``/health`` is immediate; ``/metrics`` exposes process CPU/memory (prometheus_client's
+process collector), cache hit/miss counters, a pool gauge and a breaker gauge.
+``FIXTURE_REJECT_EVERY=N`` makes every N-th ``/v1`` request answer 429 and the next
+N-th answer 503 (alternating), to check that intended rejections are counted apart.
+Every 10th cacheable answer is ``X-Cache: miss``, the rest ``hit-l1`` (90 % hits).
+
+Run: ``python -m uvicorn --app-dir tests/loadtest fixture_app:app --port P``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, ProcessCollector, generate_latest
+
+LATENCY_S = float(os.environ.get("FIXTURE_LATENCY_S", "0.02"))
+REJECT_EVERY = int(os.environ.get("FIXTURE_REJECT_EVERY", "0"))
+
+registry = CollectorRegistry()
+ProcessCollector(registry=registry)
+CACHE_HITS = Counter("fixture_cache_hits", "hits", registry=registry)
+CACHE_MISSES = Counter("fixture_cache_misses", "misses", registry=registry)
+POOL = Gauge("fixture_pool_workers", "pool", ["pool"], registry=registry)
+POOL.labels("predict").set(4)
+BREAKER = Gauge("fixture_breaker_state", "breaker", ["dependency"], registry=registry)
+BREAKER.labels("redis").set(0)
+_requests = itertools.count(1)
+_cacheable = itertools.count(1)
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+
+async def _respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]],
+                   content_type: bytes = b"application/json") -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", content_type), *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _answer(method: str, path: str) -> dict[str, Any]:
+    if path == "/v1/learn/path":
+        return {"lessons": [{"id": "basics"}, {"id": "spreads"}],
+                "concepts": ["point_spread", "elo"]}
+    if path == "/v1/jobs" and method == "POST":
+        return {"id": "job-1", "status": "queued"}
+    return {"ok": True, "path": path}
+
+
+async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
+    if scope["type"] != "http":
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+        return
+    path, method = scope["path"], scope["method"]
+    while (await receive()).get("more_body"):
+        pass  # drain the request body
+    if path == "/health":
+        await _respond(send, 200, b'{"status":"ok"}', [])
+        return
+    if path == "/metrics":
+        await _respond(send, 200, generate_latest(registry), [],
+                       b"text/plain; version=0.0.4; charset=utf-8")
+        return
+    if not path.startswith("/v1/"):
+        await _respond(send, 404, b'{"status":404}', [])
+        return
+    await asyncio.sleep(LATENCY_S)
+    n = next(_requests)
+    if REJECT_EVERY and n % REJECT_EVERY == 0:
+        status = 429 if (n // REJECT_EVERY) % 2 else 503
+        await _respond(send, status, b'{"status":%d}' % status, [(b"retry-after", b"1")])
+        return
+    hit = next(_cacheable) % 10 != 0
+    (CACHE_HITS if hit else CACHE_MISSES).inc()
+    body = json.dumps(_answer(method, path)).encode()
+    await _respond(send, 200, body, [(b"x-cache", b"hit-l1" if hit else b"miss")])
