@@ -258,5 +258,8 @@ class Monitor:
         return self._version, self._snapshot_bytes
 
     def close(self) -> None:
-        """Unsubscribe from the bus (tests, reconfiguration)."""
+        """Unsubscribe from the bus and close the history (tests, reconfiguration)."""
         self._unsubscribe()
+        if self.history is not None:
+            self.history.close()
+            self.history = None

@@ -1,0 +1,46 @@
+"""Sliding window: throughput, error rate and percentiles follow the clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from scriptohio.monitor.window import SlidingWindow
+
+from .conftest import FakeClock
+
+
+def test_percentiles_are_within_the_bin_resolution(clock: FakeClock) -> None:
+    window = SlidingWindow(60, clock=clock)
+    for ms in range(1, 1001):  # 1 ms .. 1000 ms, uniform
+        window.record(ms / 1000)
+    stats = window.stats()
+    assert stats.count == 1000
+    assert stats.p50_s == pytest.approx(0.500, rel=0.03)
+    assert stats.p95_s == pytest.approx(0.950, rel=0.03)
+    assert stats.p99_s == pytest.approx(0.990, rel=0.03)
+    assert stats.avg_s == pytest.approx(0.5005)
+
+
+def test_old_requests_leave_the_window(clock: FakeClock) -> None:
+    window = SlidingWindow(10, clock=clock)
+    for _ in range(50):
+        window.record(2.0, error=True)
+    clock.advance(5)
+    for _ in range(50):
+        window.record(0.01)
+    both = window.stats()
+    assert (both.count, both.errors, both.error_rate) == (100, 50, 0.5)
+    assert both.throughput_rps == pytest.approx(100 / 5)
+    clock.advance(6)  # the first second is now 11 s old
+    later = window.stats()
+    assert (later.count, later.errors) == (50, 0)
+    assert later.p99_s == pytest.approx(0.01, rel=0.03)
+    assert later.throughput_rps == pytest.approx(50 / 10)
+    clock.advance(20)
+    empty = window.stats()
+    assert (empty.count, empty.p95_s, empty.error_rate) == (0, None, None)
+
+
+def test_a_window_must_be_at_least_a_second() -> None:
+    with pytest.raises(ValueError):
+        SlidingWindow(0)
