@@ -67,6 +67,7 @@
   function fmt(v) {
     if (v >= 100) { return v.toFixed(0); }
     if (v >= 10) { return v.toFixed(1); }
+    if (v > 0 && v < 0.1) { return v.toPrecision(2); }
     return v.toFixed(2);
   }
   function pct(v) { return typeof v === "number" ? v * 100 : null; }

@@ -1,0 +1,131 @@
+"""The live dashboard in headless Chromium: loads cleanly, charts fill while requests flow.
+
+Needs Debian's ``chromium`` (``apt-get install -y chromium``) and the ``playwright`` package
+(dev extra; its own browser download is never used). Under CI=true a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scriptohio.events import EventBus
+from scriptohio.monitor import Monitor
+from scriptohio.runtime.events import BreakerTransition, PoolSnapshot
+
+from .conftest import build_app, serve
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHARTS_FILLED = """() => {
+  const d = window.scriptohioDashboard;
+  if (!d || d.updates < 4) return false;
+  const c = d.charts;
+  return c.latency.points() >= 9 && c.throughput.points() >= 3 && c.errors.points() >= 3
+      && c.cache.points() >= 3 && c.resources.points() >= 6 && c.pools.points() >= 4;
+}"""
+INKED_PIXELS = """(id) => {
+  const c = document.getElementById(id);
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+  return n;
+}"""
+
+
+class GrowingCache:
+    """Cumulative counters that grow on every read: a warm L1 and a colder L2."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def stats(self) -> dict[str, float]:
+        self.reads += 1
+        return {"l1.hits": 97.0 * self.reads, "l1.misses": 3.0 * self.reads,
+                "l2.hits": 2.0 * self.reads, "l2.misses": 1.0 * self.reads}
+
+
+@pytest.fixture
+def browser_path() -> str:
+    if CHROMIUM is None:
+        message = "chromium is not installed (apt-get install -y chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture
+def traffic_app() -> Iterator[tuple[Monitor, EventBus]]:
+    bus = EventBus()
+    monitor = Monitor(bus=bus, sinks=[])
+    monitor.add_cache_source(GrowingCache())
+    yield monitor, bus
+    monitor.close()
+
+
+def _traffic(base: str, bus: EventBus, stop: threading.Event) -> None:
+    with httpx.Client(base_url=base, timeout=5) as client:
+        i = 0
+        while not stop.is_set() and i < 20_000:
+            client.get(f"/v1/teams/team-{i % 7}")
+            if i % 25 == 0:
+                client.get("/v1/fail")
+                bus.emit(PoolSnapshot("predict", workers=4, busy=i % 5, queued=i % 3,
+                                      min_workers=1, max_workers=8))
+            if i == 50:
+                bus.emit(BreakerTransition("redis", "closed", "open"))
+            i += 1
+
+
+def test_dashboard_fills_its_charts_without_console_errors(
+    browser_path: str, traffic_app: tuple[Monitor, EventBus], tmp_path: Path
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api") if not IN_CI else None
+    if sync_api is None:
+        import playwright.sync_api as sync_api
+    monitor, bus = traffic_app
+    errors: list[str] = []
+    stop = threading.Event()
+    with serve(build_app(monitor)) as base:
+        worker = threading.Thread(target=_traffic, args=(base, bus, stop), daemon=True)
+        worker.start()
+        try:
+            with sync_api.sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+                try:
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    page.on("console", lambda m: errors.append(m.text) if m.type == "error"
+                            else None)
+                    page.on("pageerror", lambda exc: errors.append(str(exc)))
+                    response = page.goto(f"{base}/dashboard")
+                    assert response is not None and response.status == 200
+                    page.wait_for_function(CHARTS_FILLED, timeout=30_000)
+                    grade = page.text_content("#grade")
+                    breakers = page.text_content("#breakers")
+                    inked = {c: page.evaluate(INKED_PIXELS, f"chart-{c}")
+                             for c in ("latency", "throughput", "cache", "resources")}
+                    shot = tmp_path / "dashboard.png"
+                    page.screenshot(path=str(shot), full_page=True)
+                    page.close()
+                finally:
+                    browser.close()
+        finally:
+            stop.set()
+            worker.join(timeout=10)
+    assert errors == []
+    assert grade in ("A+", "A", "B", "C", "D", "F")
+    assert breakers is not None and "redis: open" in breakers
+    assert all(n > 500 for n in inked.values()), inked
+    assert shot.stat().st_size > 10_000
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(shot, ARTIFACTS / "monitor-dashboard.png")
