@@ -1,0 +1,1 @@
+"""Agents: each answers one kind of question (prediction, insight, learning, workflows, ask)."""

@@ -1,0 +1,33 @@
+"""Learning navigator: lessons, a concept glossary, role paths and per-user progress.
+
+Use :class:`LearningNavigator` (``path``, ``lesson``, ``concept``, ``complete``, ``progress``,
+``recommend``); the lessons and glossary are data files in this package, loaded by
+:func:`default_catalogue`.
+"""
+
+from __future__ import annotations
+
+from scriptohio.agents.learn.catalogue import Catalogue, default_catalogue, load_catalogue
+from scriptohio.agents.learn.glossary import Concept, Glossary, UnknownConceptError, concept_key
+from scriptohio.agents.learn.lesson import LEVELS, ROLES, Example, Lesson, parse_lesson
+from scriptohio.agents.learn.navigator import LearningNavigator, UnknownLessonError, next_lessons
+from scriptohio.agents.learn.progress import ProgressStore
+
+__all__ = [
+    "LEVELS",
+    "ROLES",
+    "Catalogue",
+    "Concept",
+    "Example",
+    "Glossary",
+    "LearningNavigator",
+    "Lesson",
+    "ProgressStore",
+    "UnknownConceptError",
+    "UnknownLessonError",
+    "concept_key",
+    "default_catalogue",
+    "load_catalogue",
+    "next_lessons",
+    "parse_lesson",
+]
