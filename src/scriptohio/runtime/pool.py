@@ -89,6 +89,7 @@ class WorkerPool:
         self._executor: Executor | None = None
         self._worst_wait = 0.0
         self._exec_ema_s = 0.0
+        self.is_async = config.kind == "async"
 
     @property
     def capacity(self) -> int:
@@ -98,15 +99,21 @@ class WorkerPool:
     def queued(self) -> int:
         return len(self._queue)
 
+    def try_acquire(self, request_type: str, priority: int) -> bool:
+        """Take a slot now if one is free and nobody waits (the common, await-free path)."""
+        if self.busy < self.workers * self._slots and not self._queue:
+            self.busy += 1
+            self._emit(RequestAdmitted(request_type, self.name, priority, 0))
+            return True
+        return False
+
     async def acquire(self, request_type: str, priority: int, deadline: float | None) -> float:
         """Wait for a slot; returns the queue wait in seconds.
 
         Raises :class:`OverloadedError` at once when the queue is full and
         :class:`DeadlineExceededError` when the deadline passes while queued.
         """
-        if self.busy < self.capacity and not self._queue:
-            self.busy += 1
-            self._emit(RequestAdmitted(request_type, self.name, priority, 0))
+        if self.try_acquire(request_type, priority):
             return 0.0
         if len(self._queue) >= self.config.max_queue:
             raise OverloadedError(f"pool {self.name!r} is full", retry_after=self.retry_after())

@@ -1,0 +1,113 @@
+"""1,000 concurrent requests of a 10 ms I/O-bound agent (target: P95 <= 30 ms).
+
+Baseline, same run: 1,000 concurrent bare ``await agent(request)`` calls (no orchestrator).
+Measured twice: *cold* (pool at its minimum of 2 workers x 50 slots, as after idling) and
+*warm* (after one second of sustained load, once the autoscaler has scaled the pool up).
+Also reports the event-loop lag P99 under sustained load (target < 10 ms).
+
+Run: .venv/bin/python bench/runtime_concurrency.py [--rounds R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+
+from scriptohio.events import EventBus
+from scriptohio.runtime import AsyncAgentOrchestrator, Request, Response
+from scriptohio.runtime.events import PoolScaled
+
+N = 1000
+
+
+async def io_agent(request: Request) -> int:
+    await asyncio.sleep(0.010)
+    return 1
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def burst(call: Callable[[Request], Awaitable[object]]) -> tuple[list[float], int]:
+    """Latency in ms of N concurrent calls, and how many failed."""
+    failures = 0
+
+    async def one(i: int) -> float:
+        nonlocal failures
+        started = time.perf_counter()
+        result = await call(Request("io", {"i": i}))
+        if isinstance(result, Response) and not result.ok:
+            failures += 1
+        return (time.perf_counter() - started) * 1000
+
+    return list(await asyncio.gather(*(one(i) for i in range(N)))), failures
+
+
+async def sustain(orch: AsyncAgentOrchestrator, seconds: float) -> int:
+    """N closed-loop clients for ``seconds``; returns requests completed."""
+    stop_at = time.perf_counter() + seconds
+    done = 0
+
+    async def client() -> None:
+        nonlocal done
+        while time.perf_counter() < stop_at:
+            await orch.handle(Request("io"))
+            done += 1
+
+    await asyncio.gather(*(client() for _ in range(N)))
+    return done
+
+
+async def one_round() -> dict[str, float]:
+    figures: dict[str, float] = {}
+    base, _ = await burst(io_agent)
+    figures["baseline P50"], figures["baseline P95"] = pct(base, 0.5), pct(base, 0.95)
+
+    bus = EventBus()
+    scaled: list[PoolScaled] = []
+    bus.subscribe(PoolScaled, scaled.append)
+    orch = AsyncAgentOrchestrator(bus=bus)
+    orch.register("io", io_agent)
+    await orch.start()
+    cold, cold_failed = await burst(orch.handle)
+    figures["cold P50"], figures["cold P95"] = pct(cold, 0.5), pct(cold, 0.95)
+    orch.lag_monitor.samples.clear()
+    completed = await sustain(orch, 1.5)
+    figures["sustained req/s"] = completed / 1.5
+    figures["loop lag P99 ms"] = orch.lag_monitor.percentile(0.99) * 1000
+    figures["workers after load"] = orch.pools["light"].workers
+    warm, warm_failed = await burst(orch.handle)
+    figures["warm P50"], figures["warm P95"] = pct(warm, 0.5), pct(warm, 0.95)
+    figures["failed"] = cold_failed + warm_failed
+    figures["scale events"] = len(scaled)
+    await orch.stop()
+    return figures
+
+
+async def main(rounds: int) -> None:
+    results = [await one_round() for _ in range(rounds)]
+    med = {key: statistics.median(r[key] for r in results) for key in results[0]}
+    print(f"{N} concurrent requests of a 10 ms I/O agent; median of {rounds} rounds")
+    print(f"  baseline (bare await)  P50 {med['baseline P50']:6.1f} ms  "
+          f"P95 {med['baseline P95']:6.1f} ms")
+    for kind in ("cold", "warm"):
+        print(f"  orchestrator {kind:9} P50 {med[kind + ' P50']:6.1f} ms  "
+              f"P95 {med[kind + ' P95']:6.1f} ms  "
+              f"(P95 x{med[kind + ' P95'] / med['baseline P95']:.2f} baseline)")
+    print(f"  failed requests: {med['failed']:.0f}; workers after sustained load: "
+          f"{med['workers after load']:.0f}; scaling events: {med['scale events']:.0f}")
+    print(f"  sustained closed-loop throughput: {med['sustained req/s']:.0f} req/s; "
+          f"event-loop lag P99 under load: {med['loop lag P99 ms']:.1f} ms "
+          f"(target < 10 ms: {'PASS' if med['loop lag P99 ms'] < 10 else 'FAIL'})")
+    print(f"  warm P95 target <= 30 ms: {'PASS' if med['warm P95'] <= 30 else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    asyncio.run(main(parser.parse_args().rounds))
