@@ -1,0 +1,58 @@
+"""The feature vector of one game, home team's point of view, from a pregame snapshot.
+
+Differences (home − away) keep the models symmetric and small. Talent is *not* a model
+feature: before 2025 the sources only hold talent for teams that went on to play a bowl
+game, so its mere presence would leak the season's outcome; it is shown in ratings only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scriptohio.features.config import ADJUSTED_STATS, FCS_TEAM
+from scriptohio.features.snapshot import Snapshot
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "elo_diff",
+    "home_field",
+    "srs_diff",
+    *(f"net_{name}" for name, _, _ in ADJUSTED_STATS),
+    "conference_game",
+    "rest_diff",
+    "postseason",
+    "min_games_played",
+    "home_fcs",
+    "away_fcs",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchupContext:
+    """Game facts that are not team strength (arrays, one entry per game)."""
+
+    home_field: np.ndarray
+    conference_game: np.ndarray
+    rest_diff: np.ndarray
+    postseason: np.ndarray
+
+
+def matchup_matrix(snap: Snapshot, home: np.ndarray, away: np.ndarray, ctx: MatchupContext
+                   ) -> np.ndarray:
+    """Feature rows (n, len(FEATURE_NAMES)) for games between team indices ``home``/``away``."""
+    fcs = snap.index[FCS_TEAM]
+    net = (snap.eff_off[home] + snap.eff_def[away]) - (snap.eff_off[away] + snap.eff_def[home])
+    cols = [
+        snap.elo[home] - snap.elo[away],
+        ctx.home_field,
+        snap.srs[home] - snap.srs[away],
+        *net.T,
+        ctx.conference_game,
+        ctx.rest_diff,
+        ctx.postseason,
+        np.minimum(snap.games_played[home], snap.games_played[away]).astype(float),
+        (home == fcs).astype(float),
+        (away == fcs).astype(float),
+    ]
+    return np.column_stack(cols).astype(float)

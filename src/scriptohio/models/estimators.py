@@ -1,0 +1,158 @@
+"""The base models behind one small protocol: margin, win probability, contributions.
+
+Each model predicts the home margin; a :class:`~scriptohio.models.calibration.PlattScaler`
+(fitted later on a held-out season) turns margins into probabilities. The logistic model is
+the exception: it predicts the probability and maps it back to a margin.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import xgboost as xgb
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neural_network import MLPRegressor
+
+from scriptohio.models.calibration import PlattScaler, logit
+from scriptohio.models.config import ModelConfig
+
+
+class MarginModel(Protocol):
+    """A fitted-or-not model of the home margin."""
+
+    name: str
+    scaler: PlattScaler
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> None: ...
+
+    def margin(self, x: np.ndarray) -> np.ndarray: ...
+
+    def contributions(self, x: np.ndarray) -> np.ndarray | None:
+        """Per-feature contributions to the margin (n, F), or None if not decomposable."""
+        ...
+
+
+class _Standardised:
+    mean: np.ndarray
+    std: np.ndarray
+
+    def _fit_scale(self, x: np.ndarray) -> np.ndarray:
+        self.mean = x.mean(axis=0)
+        self.std = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+        return self._scale(x)
+
+    def _scale(self, x: np.ndarray) -> np.ndarray:
+        return (x - self.mean) / self.std
+
+
+class RidgeModel(_Standardised):
+    """Ridge regression on standardised features; contributions = coef x centred feature."""
+
+    name = "ridge"
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        self.model = Ridge(alpha=cfg.ridge_alpha)
+        self.scaler = PlattScaler()
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.model.fit(self._fit_scale(x), y)
+
+    def margin(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.predict(self._scale(x)))
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self._scale(x) * self.model.coef_)
+
+
+class LogisticModel(_Standardised):
+    """Logistic regression of the home win; margin = logit(p) x a slope fitted on training."""
+
+    name = "logistic"
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        self.model = LogisticRegression(C=cfg.logistic_c, max_iter=500)
+        self.scaler = PlattScaler()
+        self.points_per_logit = 7.0
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> None:
+        z = self._fit_scale(x)
+        keep = y != 0
+        self.model.fit(z[keep], (y[keep] > 0).astype(int))
+        lg = logit(self.model.predict_proba(z)[:, 1])
+        self.points_per_logit = float(np.dot(lg, y) / max(np.dot(lg, lg), 1e-9))
+
+    def margin(self, x: np.ndarray) -> np.ndarray:
+        return logit(self.model.predict_proba(self._scale(x))[:, 1]) * self.points_per_logit
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self._scale(x) * self.model.coef_[0] * self.points_per_logit)
+
+
+class XGBoostModel:
+    """Gradient-boosted trees; contributions from XGBoost's own ``pred_contribs`` (SHAP)."""
+
+    name = "xgboost"
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        self.params = {
+            "objective": "reg:squarederror", "max_depth": cfg.xgb_depth,
+            "eta": cfg.xgb_learning_rate, "subsample": cfg.xgb_subsample,
+            "colsample_bytree": 0.8, "min_child_weight": cfg.xgb_min_child_weight,
+            "seed": cfg.seed, "nthread": cfg.threads, "tree_method": "hist",
+        }
+        self.trees = cfg.xgb_trees
+        self.booster: xgb.Booster | None = None
+        self.scaler = PlattScaler()
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.booster = xgb.train(self.params, xgb.DMatrix(x, label=y), self.trees)
+
+    def _booster(self) -> xgb.Booster:
+        if self.booster is None:
+            raise RuntimeError("XGBoost model used before fit/load")
+        return self.booster
+
+    def margin(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self._booster().inplace_predict(x))
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        out = self._booster().predict(xgb.DMatrix(x), pred_contribs=True)
+        return np.asarray(out[:, :-1])  # last column is the bias
+
+    def __getstate__(self) -> dict[str, object]:
+        # The booster travels as XGBoost's own JSON (see registry), never pickled.
+        state = dict(self.__dict__)
+        state["booster"] = None
+        return state
+
+
+class MLPModel(_Standardised):
+    """A small scikit-learn neural network on standardised features (no contributions)."""
+
+    name = "mlp"
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        self.model = MLPRegressor(
+            hidden_layer_sizes=cfg.mlp_hidden, alpha=cfg.mlp_alpha, max_iter=cfg.mlp_max_iter,
+            early_stopping=True, random_state=cfg.seed, learning_rate_init=1e-3,
+        )
+        self.scaler = PlattScaler()
+        self.y_scale = 1.0
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.y_scale = float(np.std(y)) or 1.0
+        self.model.fit(self._fit_scale(x), y / self.y_scale)
+
+    def margin(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.predict(self._scale(x))) * self.y_scale
+
+    def contributions(self, x: np.ndarray) -> None:
+        return None
+
+
+def make_models(cfg: ModelConfig, names: tuple[str, ...] | None = None) -> list[MarginModel]:
+    """Fresh, unfitted base models (all of them unless ``names`` picks some)."""
+    all_models: list[MarginModel] = [RidgeModel(cfg), LogisticModel(cfg), XGBoostModel(cfg),
+                                     MLPModel(cfg)]
+    return [m for m in all_models if names is None or m.name in names]

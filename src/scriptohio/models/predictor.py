@@ -1,0 +1,97 @@
+"""Predictions from a model bundle and the feature store: single, batched, by game id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from scriptohio.errors import NotFoundError, NotReadyError
+from scriptohio.features import FeatureStore
+from scriptohio.models.bundle import ENSEMBLE, ModelBundle, SuiteOutput
+from scriptohio.models.prediction import (
+    MarginInterval,
+    ModelOutput,
+    Prediction,
+    PredictionRequest,
+)
+
+DEFAULT_EXPLAIN_TOP = 8
+
+
+class Predictor:
+    """A loaded model version bound to a feature store (swappable after an ingest)."""
+
+    def __init__(self, bundle: ModelBundle, features: FeatureStore | None, *, version: str = "",
+                 explain_top: int = DEFAULT_EXPLAIN_TOP) -> None:
+        if features is not None and tuple(features.feature_names) != bundle.feature_names:
+            raise ValueError("model bundle was trained on a different feature list")
+        self.bundle = bundle
+        self.features = features
+        self.model_version = version
+        self.explain_top = explain_top
+
+    def _store(self) -> FeatureStore:
+        if self.features is None:
+            raise NotReadyError("features are not built yet")
+        return self.features
+
+    def predict(self, home: str, away: str, season: int, week: int | None,
+                neutral: bool | None = None, season_type: str = "regular",
+                explain: bool = False) -> Prediction:
+        """Predict one game (home − away margin, home win probability)."""
+        req = PredictionRequest(home, away, season, week, neutral, season_type, explain)
+        return self.predict_many([req])[0]
+
+    def predict_many(self, requests: Sequence[PredictionRequest]) -> list[Prediction]:
+        """Predict many games in one vectorised pass through every model."""
+        if not requests:
+            return []
+        store = self._store()
+        x = store.matchup_rows([(r.home, r.away, r.season, r.week, r.neutral, r.season_type)
+                                for r in requests])
+        out = self.bundle.predict(x, explain=any(r.explain for r in requests))
+        games = store.dataset.games
+        preds = []
+        for i, r in enumerate(requests):
+            row = store.scheduled_row(r.home, r.away, r.season, r.week, r.season_type)
+            gid = None if row is None else int(games.cols["game_id"][row])
+            spread = None if row is None else games.cols["spread"][row]
+            preds.append(self._prediction(out, i, r, gid, spread))
+        return preds
+
+    def predict_game(self, game_id: int, explain: bool = False) -> Prediction:
+        """Predict a scheduled game from the data before its week."""
+        store = self._store()
+        game = store.dataset.games.get(game_id)
+        if game is None:
+            raise NotFoundError(f"unknown game id {game_id}")
+        return self.predict(game.home_team, game.away_team, game.season, game.week,
+                            None, game.season_type, explain)
+
+    def predict_matrix(self, x: np.ndarray, *, explain: bool = False) -> SuiteOutput:
+        """Raw suite output for feature rows (evaluation and batch files use this)."""
+        return self.bundle.predict(x, explain=explain)
+
+    def _prediction(self, out: SuiteOutput, i: int, r: PredictionRequest, game_id: int | None,
+                    spread: float | None) -> Prediction:
+        margin = float(out.margin[i])
+        iv = self.bundle.interval
+        models = {name: ModelOutput(float(out.margins[i, j]), float(out.probs[i, j]))
+                  for j, name in enumerate(out.names)}
+        models[ENSEMBLE] = ModelOutput(margin, float(out.prob[i]))
+        explanation = None
+        if r.explain and out.contributions is not None:
+            row = out.contributions[i]
+            top = np.argsort(-np.abs(row))[: self.explain_top]
+            explanation = [(self.bundle.feature_names[j], round(float(row[j]), 3)) for j in top]
+        prob = float(out.prob[i])
+        return Prediction(
+            home=r.home, away=r.away, season=r.season, week=r.week, season_type=r.season_type,
+            neutral=r.neutral, margin=margin, home_win_prob=prob,
+            winner=r.home if prob >= 0.5 else r.away,
+            margin_interval=MarginInterval(margin + iv.lo, margin + iv.hi, iv.level),
+            models=models, model_version=self.model_version, explanation=explanation,
+            game_id=game_id,
+            market_spread=None if spread is None or spread != spread else float(spread),
+        )
