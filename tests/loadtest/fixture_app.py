@@ -6,7 +6,10 @@ Every ``/v1`` endpoint of the contract answers after exactly ``FIXTURE_LATENCY_S
 process collector), cache hit/miss counters, a pool gauge and a breaker gauge.
 ``FIXTURE_REJECT_EVERY=N`` makes every N-th ``/v1`` request answer 429 and the next
 N-th answer 503 (alternating), to check that intended rejections are counted apart.
-Every 10th cacheable answer is ``X-Cache: miss``, the rest ``hit-l1`` (90 % hits).
+Every ``FIXTURE_MISS_EVERY``-th answer (default 10) is ``X-Cache: miss``, the rest ``hit-l1``
+(0 = all hits). ``FIXTURE_STALL_AT=N`` with ``FIXTURE_STALL_S=S``: the N-th ``/v1`` request
+blocks the whole server (a synchronous sleep on the event loop) for S seconds, once -- the
+stall a closed-loop load generator would hide.
 
 Run: ``python -m uvicorn --app-dir tests/loadtest fixture_app:app --port P``.
 """
@@ -17,6 +20,7 @@ import asyncio
 import itertools
 import json
 import os
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,6 +28,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, ProcessCollecto
 
 LATENCY_S = float(os.environ.get("FIXTURE_LATENCY_S", "0.02"))
 REJECT_EVERY = int(os.environ.get("FIXTURE_REJECT_EVERY", "0"))
+MISS_EVERY = int(os.environ.get("FIXTURE_MISS_EVERY", "10"))
+STALL_AT = int(os.environ.get("FIXTURE_STALL_AT", "0"))
+STALL_S = float(os.environ.get("FIXTURE_STALL_S", "0"))
 
 registry = CollectorRegistry()
 ProcessCollector(registry=registry)
@@ -78,11 +85,13 @@ async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
         return
     await asyncio.sleep(LATENCY_S)
     n = next(_requests)
+    if n == STALL_AT:
+        time.sleep(STALL_S)  # deliberately blocks the event loop: every request waits
     if REJECT_EVERY and n % REJECT_EVERY == 0:
         status = 429 if (n // REJECT_EVERY) % 2 else 503
         await _respond(send, status, b'{"status":%d}' % status, [(b"retry-after", b"1")])
         return
-    hit = next(_cacheable) % 10 != 0
+    hit = not MISS_EVERY or next(_cacheable) % MISS_EVERY != 0
     (CACHE_HITS if hit else CACHE_MISSES).inc()
     body = json.dumps(_answer(method, path)).encode()
     await _respond(send, 200, body, [(b"x-cache", b"hit-l1" if hit else b"miss")])

@@ -1,0 +1,125 @@
+"""Real runs: Locust against a fixed-latency ASGI app on a loopback port.
+
+The app answers every ``/v1`` request after ``LATENCY_S``; a measured latency can never be
+below that (less the event loop's 1 ms timer granularity), so percentiles are checked against
+it from below (and loosely from above), and counts exactly where the design makes them exact.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scriptohio.loadtest.cli import loadtest_app
+from scriptohio.loadtest.runner import run_loadtest
+from scriptohio.loadtest.server import SpawnedServer
+
+LATENCY_S = 0.02
+#: uvicorn's event loop (uvloop) keeps timers in whole milliseconds, so a sleep may end up to
+#: 1 ms early; nothing can answer faster than this floor.
+FLOOR_S = LATENCY_S - 0.001
+HERE = Path(__file__).parent
+FIXTURE_COMMAND = [sys.executable, "-m", "uvicorn", "--app-dir", str(HERE), "fixture_app:app",
+                   "--host", "127.0.0.1", "--port", "{port}", "--no-access-log",
+                   "--log-level", "warning"]
+
+
+def fixture_env(**extra: str) -> dict[str, str]:
+    return {"FIXTURE_LATENCY_S": str(LATENCY_S), **extra}
+
+
+@pytest.fixture(scope="module")
+def rejecting_server() -> Iterator[SpawnedServer]:
+    with SpawnedServer(FIXTURE_COMMAND, env=fixture_env(FIXTURE_REJECT_EVERY="10")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def all_hits_server() -> Iterator[SpawnedServer]:
+    with SpawnedServer(FIXTURE_COMMAND, env=fixture_env(FIXTURE_MISS_EVERY="0")) as server:
+        yield server
+
+
+def test_closed_run_with_spawned_server_reports_what_happened(tmp_path: Path) -> None:
+    result = run_loadtest(None, "normal", users=20, duration=4.0, report_dir=tmp_path,
+                          spawn_server=True, think_scale=0.01, server_command=FIXTURE_COMMAND,
+                          server_env=fixture_env())
+    s = result.summary
+    assert s["requests"] == s["locust_requests"] > 100  # our recorder missed nothing
+    assert s["outcomes"]["ok"] == s["requests"] and s["real_failures"] == 0
+    assert s["peak_users"] == 20
+    lat = s["latency_s"]
+    assert FLOOR_S <= lat["min"] <= lat["p50"] <= lat["p95"] <= lat["p99"] <= lat["max"]
+    assert lat["p50"] < 25 * LATENCY_S
+    assert s["client_cache_hit_ratio"] == pytest.approx(0.9, abs=0.02)  # every 10th a miss
+    assert s["server"]["scrapes"] >= 2
+    assert s["server"]["cache_hit_ratio"] == pytest.approx(0.9, abs=0.05)
+    assert s["server"]["rss_bytes_max"] > 1e6
+    endpoints = set(result.endpoints)
+    assert {"/v1/learn/path", "/v1/predict", "/v1/games", "/v1/matchup"} <= endpoints
+    assert "/v1/learn/lessons/{id}" in endpoints  # ids discovered from the path answer
+    assert sum(e["requests"] for e in result.endpoints.values()) == s["requests"]
+    assert sum(r["requests"] for r in result.timeline) == s["requests"]
+    assert result.grade["criteria"]["cache_hit_rate"]["verdict"] == "fail"
+    assert not result.passed
+    saved = json.loads((tmp_path / "loadtest.json").read_text())
+    assert saved["summary"]["requests"] == s["requests"]
+    assert (tmp_path / "loadtest.html").stat().st_size > 10_000
+
+
+def test_open_model_sends_on_schedule_and_counts_429_503_apart(
+        rejecting_server: SpawnedServer) -> None:
+    result = run_loadtest(rejecting_server.url, "normal", duration=3.0, arrival_rate=100)
+    s = result.summary
+    assert s["mode"] == "open"
+    assert 280 <= s["requests"] <= 300  # 100 req/s x 3 s, whatever the latency
+    assert s["outcomes"]["rate_limited"] >= 10 and s["outcomes"]["shed"] >= 10
+    assert s["real_failures"] == 0
+    assert s["intended_rejections"] == s["outcomes"]["rate_limited"] + s["outcomes"]["shed"]
+    ok = s["outcomes"]["ok"]
+    assert s["success_rate"] == pytest.approx(ok / (s["requests"] - s["outcomes"]["rate_limited"]))
+    assert s["latency_s"]["p50"] >= FLOOR_S
+
+
+def test_open_model_does_not_hide_a_server_stall() -> None:
+    # The 50th request freezes the whole server for 1 s. Requests scheduled during the stall
+    # wait for it, and their latency counts from when they were *meant* to be sent.
+    result = run_loadtest(None, "normal", duration=3.0, arrival_rate=100, spawn_server=True,
+                          server_command=FIXTURE_COMMAND,
+                          server_env=fixture_env(FIXTURE_STALL_AT="50", FIXTURE_STALL_S="1.0"))
+    lat = result.summary["latency_s"]
+    assert lat["max"] >= 0.9
+    assert lat["p90"] >= 0.25  # >= 25 % of requests were scheduled in the first 3/4 of the stall
+
+
+def test_distributed_run_merges_worker_histograms(rejecting_server: SpawnedServer) -> None:
+    result = run_loadtest(rejecting_server.url, "normal", users=10, duration=3.0, workers=2,
+                          think_scale=0.01)
+    s = result.summary
+    assert s["workers"] == 2
+    assert s["requests"] == s["locust_requests"] > 50
+    assert s["peak_users"] == 10
+    assert s["latency_s"]["count"] == s["requests"]
+    assert s["latency_s"]["min"] >= FLOOR_S
+    assert s["engine_errors"] == []
+
+
+def test_cli_exit_code_is_the_grade_a_gate(all_hits_server: SpawnedServer,
+                                           rejecting_server: SpawnedServer,
+                                           tmp_path: Path) -> None:
+    good = CliRunner().invoke(loadtest_app, ["--host", all_hits_server.url, "--duration", "2",
+                                             "--rate", "200", "--report", str(tmp_path)])
+    assert good.exit_code == 0, good.output
+    assert json.loads(good.stdout)["grade"]["grade"] in ("A", "A+")
+    assert (tmp_path / "loadtest.md").is_file()
+    bad = CliRunner().invoke(loadtest_app, ["--host", rejecting_server.url, "--duration", "2",
+                                            "--rate", "200"])
+    assert bad.exit_code == 1, bad.output  # 503s and cache misses fail Grade A
+    assert json.loads(bad.stdout)["grade"]["passed"] is False
+    usage = CliRunner().invoke(loadtest_app, ["--scenario", "tsunami", "--host", "http://x"])
+    assert usage.exit_code == 2

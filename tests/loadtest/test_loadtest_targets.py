@@ -1,0 +1,98 @@
+"""Targets from the real games file, persona request plans, and /metrics parsing."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from scriptohio.errors import DataFormatError
+from scriptohio.loadtest.personas import (
+    PERSONAS,
+    Discovered,
+    RequestPlanner,
+    discover_learning,
+    job_poll,
+)
+from scriptohio.loadtest.scrape import parse_metrics
+from scriptohio.loadtest.spec import LoadTestSpec
+from scriptohio.loadtest.targets import TargetCatalog, TargetPicker
+
+from .crafted import METRICS_TEXT
+
+GAMES = Path("/work/shared/data/games.csv")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> TargetCatalog:
+    path = Path(LoadTestSpec(host="x").games_csv)
+    return TargetCatalog.from_games_csv(path if path.is_file() else GAMES)
+
+
+def test_current_week_is_the_first_unplayed_week_of_the_latest_season(
+        catalog: TargetCatalog) -> None:
+    assert (catalog.current_season, catalog.current_week) == (2025, 10)
+    assert len(catalog.current_games) > 40
+    assert all(g.season == 2025 and g.week == 10 for g in catalog.current_games)
+    assert catalog.teams[:3] == ("Ohio State", "Michigan", "Alabama")
+    assert 120 <= len(catalog.teams) <= 140  # FBS teams only
+
+
+def test_popularity_is_zipf_like_and_the_current_week_dominates(
+        catalog: TargetCatalog) -> None:
+    picker = TargetPicker(catalog, random.Random(1))
+    teams = Counter(picker.team() for _ in range(20_000))
+    assert teams["Ohio State"] > 1.5 * teams["Michigan"] > 1.5 * teams["Georgia"]
+    assert teams["Ohio State"] > 10 * teams[catalog.teams[60]]
+    games = [picker.game() for _ in range(2000)]
+    current = sum(g.season == 2025 and g.week == 10 for g in games) / len(games)
+    assert 0.6 < current < 0.8
+
+
+def test_weights_of_personas_are_the_plan_shares() -> None:
+    assert {p.name: p.weight for p in PERSONAS} == {
+        "casual": 40, "data_scientist": 30, "production": 30}
+
+
+def test_plans_hit_the_contract_endpoints(catalog: TargetCatalog) -> None:
+    rng = random.Random(3)
+    planner = RequestPlanner(TargetPicker(catalog, rng), rng)
+    found = Discovered(lessons=["basics"], concepts=["elo"])
+    names = {planner.plan(planner.choose_action(p), found).name
+             for p in PERSONAS for _ in range(300)}
+    assert names == {"/v1/learn/path", "/v1/learn/lessons/{id}", "/v1/learn/concepts/{name}",
+                     "/v1/rankings", "/v1/rankings?method", "/v1/teams/{team}", "/v1/games",
+                     "/v1/predict", "/v1/matchup", "/v1/ask", "/v1/jobs"}
+    predict = planner.plan("predict")
+    assert set(predict.params) == {"home", "away", "season", "week", "neutral"}
+    assert predict.params["home"] in catalog.teams or predict.params["away"] in catalog.teams
+    team = planner.plan("team")
+    assert " " not in team.path and "&" not in team.path  # names are URL-quoted
+    assert planner.plan("job_batch_predict").json["kind"] == "batch_predict"  # type: ignore[index]
+
+
+def test_lessons_are_discovered_from_any_path_answer_shape() -> None:
+    found = Discovered()
+    discover_learning({"path": [{"lessons": [{"id": "intro"}, {"id": 2}]},
+                                {"concepts": [{"name": "elo"}, "spread"]}]}, found)
+    assert found.lessons == ["intro", "2"]
+    assert found.concepts == ["elo", "spread"]
+    assert job_poll({"id": "j 1"}).path == "/v1/jobs/j%201"  # type: ignore[union-attr]
+    assert job_poll({"error": "x"}) is None
+
+
+def test_metrics_text_is_parsed_into_server_figures() -> None:
+    sample = parse_metrics(METRICS_TEXT.format(cpu=12.5, rss=2e8, hits=98, misses=2,
+                                               breaker=2), at=5.0)
+    assert (sample.cpu_seconds, sample.rss_bytes) == (12.5, 2e8)
+    assert (sample.cache_hits, sample.cache_misses) == (98.0, 2.0)
+    assert sample.breakers == {'scriptohio_breaker_state{dependency="redis"}': 2.0}
+
+
+def test_a_malformed_games_file_names_the_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "games.csv"
+    bad.write_text("season,week,season_type,home_team,away_team\n2025,x,regular,A,B\n")
+    with pytest.raises(DataFormatError, match="line 2"):
+        TargetCatalog.from_games_csv(bad)
