@@ -207,7 +207,7 @@ class FeatureStore:
             self.require_team(home)
             self.require_team(away)
             row = self.scheduled_row(home, away, season, week, stype)
-            if row is not None and neutral is None:
+            if row is not None and (neutral is None or self._neutral_of(row) == neutral):
                 out[i] = st.game_matrix[row]
                 continue
             snap = self.snapshot(season, week, stype)
@@ -221,6 +221,10 @@ class FeatureStore:
             out[i] = matchup_matrix(snap, np.array([snap.team_index(home)]),
                                     np.array([snap.team_index(away)]), ctx)[0]
         return out
+
+    def _neutral_of(self, row: int) -> bool | None:
+        flag = float(self._state.dataset.games.cols["neutral_site"][row])
+        return None if flag != flag else bool(flag)
 
     def scheduled_row(self, home: str, away: str, season: int, week: int | None,
                       stype: str = "regular") -> int | None:
