@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,8 +14,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor
-from scriptohio.monitor.metrics import HTTP_BUCKETS
+from scriptohio.monitor.metrics import HTTP_BUCKETS, MonitorMetrics
 
 from .conftest import build_app, free_socket, serve
 
@@ -38,9 +39,18 @@ def value(text: str, name: str, **labels: str) -> float:
     return samples(text).get((name, frozenset(labels.items())), 0.0)
 
 
+@pytest.fixture(params=["memory", "prometheus"])
+def recorder_monitor(request: pytest.FixtureRequest) -> Iterator[Monitor]:
+    """The same expectations hold for both HTTP recorders (single- and multi-process)."""
+    monitor = Monitor(bus=EventBus(), sinks=[],
+                      metrics=MonitorMetrics(http_recorder=request.param))
+    yield monitor
+    monitor.close()
+
+
 @pytest.fixture
-async def client(monitor: Monitor) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=build_app(monitor), raise_app_exceptions=False)
+async def client(recorder_monitor: Monitor) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=build_app(recorder_monitor), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
 
@@ -76,8 +86,9 @@ async def test_requests_are_counted_per_route_template(client: httpx.AsyncClient
 
 
 async def test_metrics_exposes_resources_and_cache_tiers(
-    client: httpx.AsyncClient, monitor: Monitor
+    client: httpx.AsyncClient, recorder_monitor: Monitor
 ) -> None:
+    monitor = recorder_monitor
     class TwoTiers:
         def stats(self) -> dict[str, float]:
             return {"l1.hits": 80, "l1.misses": 20, "l1.bytes": 4096, "l2.hits": 15,
@@ -144,3 +155,20 @@ def test_metrics_merge_every_worker_in_multiprocess_mode(tmp_path: Path) -> None
     for text in scrapes:  # whichever worker answers, the sum covers both
         assert value(text, "scriptohio_http_requests_total", route="/v1/teams/{team}",
                      method="GET", status="200") == sent
+
+
+@pytest.mark.parametrize("kind", ["memory", "prometheus"])
+def test_histogram_buckets_are_cumulative_and_bounds_inclusive(kind: str) -> None:
+    metrics = MonitorMetrics(http_recorder=kind)
+    for seconds in (0.05, 0.3, 7.0):
+        metrics.http.record("/v1/predict", "GET", 200, seconds)
+    metrics.http.record("/v1/predict", "GET", 503, 1.2)
+    text = metrics.exposition()[0].decode()
+    labels = {"route": "/v1/predict", "method": "GET"}
+    bucket = "scriptohio_http_request_duration_seconds_bucket"
+    assert [value(text, bucket, le=le, **labels) for le in ("0.05", "0.25", "0.5", "1.5",
+                                                             "5.0", "+Inf")] == [1, 1, 2, 3, 3, 4]
+    assert value(text, "scriptohio_http_request_duration_seconds_sum", **labels) == \
+        pytest.approx(8.55)
+    assert value(text, "scriptohio_http_request_errors_total", **labels) == 1
+    assert value(text, "scriptohio_http_requests_total", status="200", **labels) == 3

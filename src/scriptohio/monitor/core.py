@@ -84,8 +84,9 @@ class Monitor:
         )
         self.sinks: list[AlertSink] = list(sinks) if sinks is not None else [LogSink()]
         self.history = HistoryStore(state_dir, clock=clock) if state_dir is not None else None
-        self._http_children: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
-        self._in_flight = self.metrics.http_in_flight
+        self._http = self.metrics.http
+        # A plain int on the hot path; copied into the gauge on each tick and scrape.
+        self.in_flight = 0
         self._last_history = float("-inf")
         self._snapshot: dict[str, Any] = {}
         self._snapshot_bytes = b"{}"
@@ -99,26 +100,13 @@ class Monitor:
     # --- inputs -------------------------------------------------------------------------
     def request_started(self) -> None:
         """Called by the middleware when a request enters."""
-        self._in_flight.inc()
+        self.in_flight += 1
 
     def request_finished(self, route: str, method: str, status: int, seconds: float) -> None:
         """Called by the middleware when a request has been answered (or failed)."""
-        self._in_flight.dec()
-        key = (route, method, status)
-        children = self._http_children.get(key)
-        if children is None:
-            m = self.metrics
-            children = (
-                m.http_requests.labels(route, method, str(status)),
-                m.http_duration.labels(route, method),
-                m.http_errors.labels(route, method),
-            )
-            self._http_children[key] = children
-        children[0].inc()
-        children[1].observe(seconds)
+        self.in_flight -= 1
+        self._http.record(route, method, status, seconds)
         error = status >= 500
-        if error:
-            children[2].inc()
         self.requests.record(seconds, error=error)
 
     def observe_stage(self, stage: str, seconds: float) -> None:
@@ -145,7 +133,9 @@ class Monitor:
     # --- outputs ------------------------------------------------------------------------
     def values(self) -> dict[str, float | None]:
         """Flat metric values (alert rules, grade, history all read these names)."""
-        return flat_values(self.state, self.requests.stats(), self.sampler.last)
+        values = flat_values(self.state, self.requests.stats(), self.sampler.last)
+        values["in_flight"] = float(self.in_flight)
+        return values
 
     def grade(self) -> GradeResult:
         v = self.values()
@@ -168,6 +158,10 @@ class Monitor:
             "bottlenecks": [b.as_dict() for b in self.state.bottlenecks(self.values())],
         }
 
+    def refresh_gauges(self) -> None:
+        """Copy values kept as plain numbers into their gauges (before a scrape)."""
+        self.metrics.http_in_flight.set(self.in_flight)
+
     def snapshot(self) -> dict[str, Any]:
         """The latest dashboard snapshot (rebuilt by :meth:`tick`)."""
         return self._snapshot or self._rebuild()
@@ -177,6 +171,7 @@ class Monitor:
         """Sample, evaluate alerts, rebuild the snapshot, store history; returns new notices."""
         now = self.clock()
         self.sampler.sample()
+        self.refresh_gauges()
         self.state.sample_cache(self.cache.read(), now)
         values = self.values()
         notices = self.alerts.evaluate(values)

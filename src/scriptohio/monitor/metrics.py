@@ -21,16 +21,27 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from scriptohio.monitor.http_recorder import (
+    HttpRecorder,
+    InMemoryHttpRecorder,
+    PrometheusHttpRecorder,
+)
+
 #: Request latency buckets: the SLO edge (1 s) and the alert edge (1.5 s) are bucket bounds.
-HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0, 10.0)
+HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0)
 #: Internal stages are faster; finer low end.
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 MODEL_LOAD_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+# The ``*_created`` series double the exposition size for no use on our dashboards; dropping
+# them keeps /metrics fast. This is process-wide, by prometheus_client's design.
+disable_created_metrics()
 
 BREAKER_STATE_VALUE = {"closed": 0.0, "half_open": 1.0, "open": 2.0}
 
@@ -41,23 +52,21 @@ def multiprocess_dir() -> str | None:
 
 
 class MonitorMetrics:
-    """Every metric object, registered in one registry (a fresh one per monitor by default)."""
+    """Every metric object, registered in one registry (a fresh one per monitor by default).
 
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+    ``http_recorder``: ``"memory"`` (fastest; single process), ``"prometheus"`` (multiprocess
+    safe), or ``"auto"`` (``prometheus`` when ``PROMETHEUS_MULTIPROC_DIR`` is set).
+    """
+
+    def __init__(
+        self, registry: CollectorRegistry | None = None, *, http_recorder: str = "auto"
+    ) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
-        self.http_requests = Counter(
-            "scriptohio_http_requests", "HTTP requests handled.",
-            ("route", "method", "status"), registry=r,
-        )
-        self.http_errors = Counter(
-            "scriptohio_http_request_errors", "HTTP requests answered 5xx or failed.",
-            ("route", "method"), registry=r,
-        )
-        self.http_duration = Histogram(
-            "scriptohio_http_request_duration_seconds", "HTTP request duration.",
-            ("route", "method"), buckets=HTTP_BUCKETS, registry=r,
-        )
+        if http_recorder == "auto":
+            http_recorder = "memory" if multiprocess_dir() is None else "prometheus"
+        recorder = InMemoryHttpRecorder if http_recorder == "memory" else PrometheusHttpRecorder
+        self.http: HttpRecorder = recorder(r, HTTP_BUCKETS)
         self.http_in_flight = Gauge(
             "scriptohio_http_requests_in_flight", "HTTP requests being handled.",
             registry=r, multiprocess_mode="livesum",

@@ -39,6 +39,7 @@ def monitor_router(monitor: Monitor, *, stream_events: int = DEFAULT_STREAM_EVEN
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
+        monitor.refresh_gauges()
         body, content_type = monitor.metrics.exposition()
         return Response(body, media_type=content_type)
 
