@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,14 +23,12 @@ BIN_GROWTH = 1.04
 N_BINS = 400
 DEFAULT_WINDOW_S = 60
 
-_LOG_GROWTH = math.log(BIN_GROWTH)
+#: Upper bound of each bin; bin i holds (bound[i-1], bound[i]]. Bisect beats a log() call.
+_BOUNDS = tuple(MIN_LATENCY_S * BIN_GROWTH**i for i in range(N_BINS - 1))
 
 
 def _bin_of(seconds: float) -> int:
-    if seconds <= MIN_LATENCY_S:
-        return 0
-    index = int(math.log(seconds / MIN_LATENCY_S) / _LOG_GROWTH) + 1
-    return index if index < N_BINS else N_BINS - 1
+    return bisect_left(_BOUNDS, seconds)
 
 
 def _bin_value(index: int) -> float:
