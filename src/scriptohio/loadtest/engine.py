@@ -49,7 +49,8 @@ def _context(spec: LoadTestSpec) -> RunContext:
     schedule = build_schedule(spec.scenario, scale=spec.scale, users=spec.users,
                               duration_s=spec.duration_s)
     return RunContext(spec, TargetCatalog.from_games_csv(spec.games_csv),
-                      generators=max(1, spec.workers), open_duration_s=schedule.total_s)
+                      generators=max(1, spec.workers + spec.remote_workers),
+                      open_duration_s=schedule.total_s)
 
 
 def _environment(ctx: RunContext, recorder: RunRecorder, errors: list[str],
@@ -115,9 +116,10 @@ def run_master_or_local(spec: LoadTestSpec, spec_path: Path, out: Path) -> None:
     env = _environment(ctx, recorder, errors, shape)
     procs: list[subprocess.Popen[bytes]] = []
     stopped_workers: set[str] = set()
-    if spec.workers > 0:
-        port = _free_port()
-        master = env.create_master_runner("127.0.0.1", port)
+    expected = spec.workers + spec.remote_workers
+    if expected > 0:
+        port = spec.master_port or _free_port()
+        master = env.create_master_runner(spec.master_bind_host, port)
         runner: Runner = master
 
         def on_worker_report(client_id: str, data: dict[str, Any]) -> None:
@@ -131,10 +133,10 @@ def run_master_or_local(spec: LoadTestSpec, spec_path: Path, out: Path) -> None:
                "--master-port", str(port), "--spec", str(spec_path)]
         procs = [subprocess.Popen(cmd) for _ in range(spec.workers)]
         deadline = time.monotonic() + WORKER_CONNECT_TIMEOUT_S
-        while len(master.clients.ready) < spec.workers and time.monotonic() < deadline:
+        while len(master.clients.ready) < expected and time.monotonic() < deadline:
             gevent.sleep(0.1)
-        if len(master.clients.ready) < spec.workers:
-            errors.append(f"only {len(master.clients.ready)}/{spec.workers} workers connected")
+        if len(master.clients.ready) < expected:
+            errors.append(f"only {len(master.clients.ready)}/{expected} workers connected")
     else:
         runner = env.create_local_runner()
     gevent.spawn(_sample_users, runner, users)
@@ -152,9 +154,9 @@ def run_master_or_local(spec: LoadTestSpec, spec_path: Path, out: Path) -> None:
         gevent.sleep(schedule.total_s)
     ended = time.time()
     runner.stop()
-    if procs:
+    if expected:
         deadline = time.monotonic() + FINAL_REPORT_TIMEOUT_S
-        while len(stopped_workers) < len(procs) and time.monotonic() < deadline:
+        while len(stopped_workers) < expected and time.monotonic() < deadline:
             gevent.sleep(0.1)
     runner.quit()
     for proc in procs:
@@ -163,7 +165,7 @@ def run_master_or_local(spec: LoadTestSpec, spec_path: Path, out: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
     raw = {"spec": json.loads(spec.to_json()), "mode": "open" if spec.arrival_rate else "closed",
-           "workers": spec.workers, "started_at": started, "ended_at": ended,
+           "workers": expected, "started_at": started, "ended_at": ended,
            "recorder": recorder.to_wire(), "users": users,
            "server": [s.as_dict() for s in samples], "errors": errors,
            # Locust's own count, aggregated the Locust way: a cross-check of our recorder
@@ -171,11 +173,11 @@ def run_master_or_local(spec: LoadTestSpec, spec_path: Path, out: Path) -> None:
     out.write_text(json.dumps(raw), encoding="utf-8")
 
 
-def run_worker(spec: LoadTestSpec, master_port: int) -> None:
+def run_worker(spec: LoadTestSpec, master_host: str, master_port: int) -> None:
     ctx = _context(spec)
     recorder, errors = RunRecorder(), list[str]()
     env = _environment(ctx, recorder, errors, None)
-    runner = env.create_worker_runner("127.0.0.1", master_port)
+    runner = env.create_worker_runner(master_host, master_port)
 
     def on_report(client_id: str, data: dict[str, Any]) -> None:
         data["scriptohio"] = recorder.drain()
@@ -191,11 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spec", required=True, type=Path)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--worker", action="store_true")
+    parser.add_argument("--master-host", default="127.0.0.1")
     parser.add_argument("--master-port", type=int, default=5557)
     args = parser.parse_args(argv)
     spec = LoadTestSpec.from_json(args.spec.read_text(encoding="utf-8"))
     if args.worker:
-        run_worker(spec, args.master_port)
+        run_worker(spec, args.master_host, args.master_port)
     else:
         if args.out is None:
             parser.error("--out is required unless --worker")

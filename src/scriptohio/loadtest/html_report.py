@@ -48,7 +48,8 @@ def plots(result: RunResult) -> dict[str, str]:
     mb = [None if r["rss_bytes"] is None else r["rss_bytes"] / 2**20 for r in rows]
     return {
         "latency": _png("Latency percentiles", "ms", t, {
-            p: [r[p] * 1000 for r in rows] for p in ("p50", "p95", "p99")}),
+            p: [None if r[p] is None else r[p] * 1000 for r in rows]
+            for p in ("p50", "p95", "p99")}),
         "throughput": _png("Throughput", "requests/s", t,
                            {"requests": [r["requests"] for r in rows]}),
         "users": _png("Active users", "users", t, {"users": [r["users"] for r in rows]}),

@@ -9,12 +9,12 @@ crafted raw data without running Locust.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scriptohio.loadtest.histogram import LatencyHistogram
 from scriptohio.loadtest.outcomes import Outcome
 from scriptohio.loadtest.recorder import RunRecorder
 from scriptohio.loadtest.scrape import ServerSample, cpu_percent, summarize_server
@@ -98,28 +98,32 @@ def build_result(raw: Mapping[str, Any]) -> RunResult:
         "engine_errors": list(raw.get("errors", [])),
     }
     result = RunResult(dict(raw.get("spec", {})), summary, grade_as_dict(grade_run(summary)),
-                       _timeline(recorder, users, samples, started),
+                       _timeline(recorder, users, samples, started, ended),
                        _endpoints(recorder), tally.hist.encode())
     return result
 
 
 def _timeline(recorder: RunRecorder, users: list[tuple[float, int]],
-              samples: list[ServerSample], started: float) -> list[dict[str, Any]]:
-    seconds = set(recorder.seconds) | {int(t) for t, _ in users}
+              samples: list[ServerSample], started: float,
+              ended: float) -> list[dict[str, Any]]:
+    # The load window only: samplers keep ticking while the engine stops and drains.
+    seconds = range(int(started), math.ceil(ended))
     cpu = {int(t): v for t, v in cpu_percent(samples)}
     rss = {int(s.at): s.rss_bytes for s in samples if s.rss_bytes is not None}
     users_at = {int(t): n for t, n in users}
     rows: list[dict[str, Any]] = []
     last_users = 0
-    for second in sorted(seconds):
+    for second in seconds:
         tally = recorder.seconds.get(second)
         last_users = users_at.get(second, last_users)
         counts = _counts(tally.outcomes if tally else {})
-        hist = tally.hist if tally else LatencyHistogram()
+        hist = tally.hist if tally else None  # a second without answers is a gap, not 0 ms
         rows.append({
             "t": second - int(started), "requests": sum(counts.values()),
-            "p50": hist.percentile(50), "p95": hist.percentile(95), "p99": hist.percentile(99),
-            "max": hist.max_s, "outcomes": counts, "users": last_users,
+            "p50": hist.percentile(50) if hist else None,
+            "p95": hist.percentile(95) if hist else None,
+            "p99": hist.percentile(99) if hist else None,
+            "max": hist.max_s if hist else None, "outcomes": counts, "users": last_users,
             "cpu_percent": cpu.get(second), "rss_bytes": rss.get(second),
         })
     return rows

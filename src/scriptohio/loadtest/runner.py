@@ -77,6 +77,9 @@ def run_loadtest(
     games_csv: str | None = None,
     seed: int | None = None,
     scrape_metrics: bool = True,
+    remote_workers: int = 0,
+    master_bind_host: str = "127.0.0.1",
+    master_port: int | None = None,
 ) -> RunResult:
     """Run a load test and return its graded result (``result.passed`` is the CI gate).
 
@@ -84,6 +87,8 @@ def run_loadtest(
     multiplies its nominal durations. With ``spawn_server`` the service is started on a
     free port first (``server_command`` overrides ``scriptohio serve``; ``{port}`` is
     substituted) and ``host`` may be None. ``arrival_rate`` (requests/s) selects the open model.
+    ``remote_workers`` are workers started by hand elsewhere (see docs/loadtest.md); the master
+    then binds ``master_bind_host:master_port`` and waits for them.
     """
     if workers < 0:
         raise ValidationError(f"workers must be >= 0, got {workers}")
@@ -94,7 +99,8 @@ def run_loadtest(
     base = LoadTestSpec(host=host or "", scenario=scenario, users=users, scale=scale,
                         think_scale=think_scale, duration_s=duration, arrival_rate=arrival_rate,
                         workers=workers, games_csv=games_csv or _games_csv(),
-                        scrape_metrics=scrape_metrics)
+                        scrape_metrics=scrape_metrics, remote_workers=remote_workers,
+                        master_bind_host=master_bind_host, master_port=master_port)
     if seed is not None:
         base = replace(base, seed=seed)
     if not spawn_server:

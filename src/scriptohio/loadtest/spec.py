@@ -56,6 +56,10 @@ class LoadTestSpec:
     max_inflight: int = DEFAULT_MAX_INFLIGHT
     request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S
     scrape_metrics: bool = True
+    #: Workers started by hand on other machines; the master waits for them too.
+    remote_workers: int = 0
+    master_bind_host: str = "127.0.0.1"  # "0.0.0.0" to accept remote workers
+    master_port: int | None = None  # None: a free port (local workers only)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
