@@ -1,0 +1,167 @@
+"""Entities other than teams, read from a question with small regular expressions (pure).
+
+Relative dates resolve against a :class:`Calendar` passed in ("this year" is the current season,
+"last week" the current week minus one), so nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["Calendar", "Extracted", "extract_entities"]
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "first": 1, "second": 2, "third": 3,
+}
+_YEAR = re.compile(r"(?<![\d-])(?:(19[89]\d|20\d\d)|'(\d\d))(?!\d)")
+_WEEK = re.compile(
+    r"\b(?:week|wk)\s*#?\s*(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b"
+    r"|\b(\d{1,2})(?:st|nd|rd|th)\s+week\b",
+    re.IGNORECASE,
+)
+_RELATIVE_SEASON = (
+    (re.compile(r"\b(this|current|the)\s+(year|season)\b|\bthis\s+fall\b|\bso far\b"), 0),
+    (re.compile(r"\b(last|previous|past)\s+(year|season)\b|\ba\s+year\s+ago\b"), -1),
+    (re.compile(r"\bnext\s+(year|season)\b"), 1),
+)
+_RELATIVE_WEEK = (
+    # "last"/"next" first: "last saturday" must not read as this week's "saturday".
+    (re.compile(r"\blast\s+(week|weekend|saturday)\b"), -1),
+    (re.compile(r"\bnext\s+(week|weekend|saturday)\b"), 1),
+    (re.compile(r"\b(this|current)\s+(week|weekend|saturday)\b|\btoday\b|\btonight\b"
+                r"|\bthis\s+sat\b|\bsaturday\b"), 0),
+)
+_POSTSEASON = re.compile(r"\b(bowls?|post-?season|playoffs?|cfp|national championship)\b")
+_NEUTRAL = re.compile(r"\bneutral(\s+(site|field|ground))?\b")
+_LIMIT = re.compile(r"\btop\s*-?\s*(\d{1,3})\b")
+_METRICS: Sequence[tuple[str, re.Pattern[str]]] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("success_rate", r"\bsuccess(ful)?\s*(rate|%)?\b"),
+        ("epa", r"\b(epa|ppa|expected points|predicted points)\b"),
+        ("explosiveness", r"\bexplosiv\w*|\bbig[- ]plays?\b"),
+        ("line_play", r"\bline\s*yards?\b|\bo-?line\b|\boffensive line\b|\btrenches\b"
+                      r"|\bline play\b|\bstuff(ed)?\s*rate\b"),
+        ("havoc", r"\bhavoc\b"),
+        ("rushing", r"\brush\w*|\brun(ning)?\s*(game|offen[cs]e|defen[cs]e|d)?\b|\bground\b"),
+        ("passing", r"\bpass\w*|\bthrow\w*|\bthrough the air\b|\bqb\b|\bquarterback"),
+        ("talent", r"\btalent\b|\brecruit\w*"),
+        ("turnovers", r"\bturnovers?\b|\bgiveaways?\b"),
+        ("scoring", r"\bpoints? (per game|scored|allowed)\b|\bscoring\b"),
+        ("defense", r"\bdefen[cs]es?\b|\bdefensive\b"),
+        ("offense", r"\boffen[cs]es?\b|\boffensive\b"),
+    )
+)
+_METHODS = (
+    ("elo", re.compile(r"\belo\b")),
+    ("srs", re.compile(r"\bsrs\b|\bleast[- ]squares?\b|\bsimple rating")),
+    ("ensemble", re.compile(r"\bensemble\b|\bpower (rating|ranking)s?\b")),
+)
+_CONFERENCES = (
+    ("SEC", r"\bsec\b|\bsoutheastern\b"),
+    ("Big Ten", r"\bbig\s*(ten|10)\b|\bb1g\b"),
+    ("Big 12", r"\bbig\s*(12|twelve)\b|\bbig xii\b"),
+    ("ACC", r"\bacc\b|\batlantic coast\b"),
+    ("Pac-12", r"\bpac[- ]?(12|twelve)\b"),
+    ("Pac-10", r"\bpac[- ]?(10|ten)\b"),
+    ("American Athletic", r"\baac\b|\bamerican athletic\b|\bthe american\b"),
+    ("Mountain West", r"\bmountain west\b|\bmwc\b"),
+    ("Sun Belt", r"\bsun\s*belt\b"),
+    ("Mid-American", r"\bmac\b|\bmid[- ]american\b"),
+    ("Conference USA", r"\bc-?usa\b|\bconference usa\b"),
+    ("FBS Independents", r"\bindependents?\b"),
+)
+_CONFERENCE_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in _CONFERENCES)
+_ROLE_HINTS = (
+    ("casual", re.compile(
+        r"explain (it )?like i'?m|\beli5\b|plain english|simple terms|simply\b|\bi'?m new\b"
+        r"|\bnew to (this|football|analytics)\b|beginner|layman|for dummies|keep it simple"
+        r"|\bno jargon\b")),
+    ("data_scientist", re.compile(
+        r"\bfeatures?\b|coefficients?|feature importance|contributions?|\bshap\b|model details"
+        r"|per[- ]model|each model|all the models|under the hood|the math\b|\btechnical\b"
+        r"|\bmethodology\b")),
+    ("production", re.compile(
+        r"just the (number|numbers|json|score|pick|margin|probability)|\bjson\b|\bcompact\b"
+        r"|\bminimal\b|machine[- ]readable|no explanation|\braw (data|numbers)\b")),
+)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The "now" relative dates resolve against."""
+
+    current_season: int
+    current_week: int | None = None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Everything but teams that a question names; None / empty when absent."""
+
+    season: int | None = None
+    week: int | None = None
+    season_type: str | None = None
+    neutral: bool | None = None
+    metrics: tuple[str, ...] = ()
+    method: str | None = None
+    conference: str | None = None
+    limit: int | None = None
+    role_hint: str | None = None
+    week_from_context: bool = False
+
+
+def _season(text: str, calendar: Calendar) -> int | None:
+    match = _YEAR.search(text)
+    if match:
+        return int(match.group(1)) if match.group(1) else 2000 + int(match.group(2))
+    for pattern, offset in _RELATIVE_SEASON:
+        if pattern.search(text):
+            return calendar.current_season + offset
+    return None
+
+
+def _week(text: str, calendar: Calendar) -> tuple[int | None, bool]:
+    match = _WEEK.search(text)
+    if match:
+        raw = (match.group(1) or match.group(2)).lower()
+        value = _NUMBER_WORDS.get(raw)
+        if value is None:
+            return int(raw), False
+        if value > 0:
+            return value, False
+    if calendar.current_week is None:
+        return None, False
+    for pattern, offset in _RELATIVE_WEEK:
+        if pattern.search(text):
+            return max(1, calendar.current_week + offset), True
+    return None, False
+
+
+def extract_entities(text: str, calendar: Calendar) -> Extracted:
+    """Season, week, metrics, ranking method, conference, limit, role hint and neutral site."""
+    lowered = text.casefold()
+    week, relative = _week(lowered, calendar)
+    metrics = sorted(
+        ((match.start(), name) for name, pattern in _METRICS
+         if (match := pattern.search(lowered)) is not None),
+    )
+    limit = _LIMIT.search(lowered)
+    return Extracted(
+        season=_season(lowered, calendar),
+        week=week,
+        season_type="postseason" if _POSTSEASON.search(lowered) else None,
+        neutral=True if _NEUTRAL.search(lowered) else None,
+        metrics=tuple(name for _, name in metrics),
+        method=next((name for name, pattern in _METHODS if pattern.search(lowered)), None),
+        conference=next(
+            (name for name, pattern in _CONFERENCE_PATTERNS if pattern.search(lowered)), None
+        ),
+        limit=int(limit.group(1)) if limit else None,
+        role_hint=next((role for role, pattern in _ROLE_HINTS if pattern.search(lowered)), None),
+        week_from_context=relative,
+    )
