@@ -1,7 +1,8 @@
 """The FastAPI app factory: ``create_app(settings)``.
 
 Start-up is instant: ``/health`` answers at once while data and models load in the
-background; ``/ready`` turns 200 when they are loaded.
+background; ``/ready`` turns 200 when they are loaded. Middleware, outermost first:
+metrics → body size limit → identity → rate limit → routes.
 """
 
 from __future__ import annotations
@@ -11,37 +12,55 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from scriptohio import __version__
 from scriptohio.api import problems
-from scriptohio.api.routes import health
+from scriptohio.api.identity import KeyStore
+from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
+from scriptohio.api.middleware.identity import IdentityMiddleware
+from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
+from scriptohio.api.routes import health, insight, predictions
 from scriptohio.api.service import Service
 from scriptohio.config import Settings
+from scriptohio.monitor.middleware import MetricsMiddleware
+from scriptohio.monitor.router import monitor_exclusions, monitor_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. Without ``settings`` they are read from the environment (uvicorn workers)."""
     settings = settings or Settings.from_env(os.environ)
     service = Service(settings)
+    keys: dict[str, KeyStore] = {}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await service.start()
+        if settings.auth == "keys" and service.state_dir is not None:
+            keys["store"] = KeyStore(service.state_dir)
         try:
             yield
         finally:
             await service.stop()
+            if "store" in keys:
+                keys["store"].close()
 
     app = FastAPI(
         title="Script Ohio",
         version=__version__,
-        description="Fast college football (NCAA FBS) analytics: predictions, ratings, "
-        "matchups, lessons.",
-        default_response_class=ORJSONResponse,
+        description="Fast college football (NCAA FBS) analytics: predictions against the "
+        "market, team profiles, power rankings, matchups, lessons and free-text questions. "
+        "Errors are application/problem+json (RFC 9457).",
         lifespan=lifespan,
     )
     app.state.service = service
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(predictions.router)
+    app.include_router(insight.router)
+    app.include_router(monitor_router(service.monitor))
+    # added innermost first: the last one added runs first
+    app.add_middleware(RateLimitMiddleware, limiter=service.rate_limiter)
+    app.add_middleware(IdentityMiddleware, mode=settings.auth, keys=lambda: keys.get("store"))
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(MetricsMiddleware, monitor=service.monitor, exclude=monitor_exclusions())
     return app

@@ -1,74 +1,214 @@
 """The composition root: one :class:`Service` holds every component of a running process.
 
-It loads the dataset in a worker thread at start-up (so ``/health`` answers at once), and
-notices ingests made by other processes through the state store's data version.
+Start-up returns at once (``/health`` answers) while a background task loads the data, builds
+the features and loads (or, on a fresh state directory, trains) the default models; ``/ready``
+turns 200 when the :class:`~scriptohio.agents.context.AnalyticsContext` is in place.
+
+After an ingest — through ``POST /v1/admin/ingest`` or by ``scriptohio ingest`` in another
+process sharing the state directory — the watcher notices the new data version, reloads the
+data, recomputes only the affected features, swaps the context and invalidates only the cache
+entries tagged with what changed. No restart.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from scriptohio.agents.context import AnalyticsContext
+from scriptohio.api.handlers import register_agents
+from scriptohio.api.response_cache import ResponseCache
 from scriptohio.config import Settings
-from scriptohio.data.dataset import Dataset, load_dataset
+from scriptohio.data.dataset import load_dataset
 from scriptohio.data.paths import find_data_dir, state_dir
 from scriptohio.data.store import StateStore
 from scriptohio.errors import NotReadyError
-from scriptohio.events import EventBus
+from scriptohio.events import DataChanged, EventBus
+from scriptohio.features import FeatureStore
+from scriptohio.models.registry import ModelRegistry
+from scriptohio.monitor.core import Monitor
+from scriptohio.runtime import AsyncAgentOrchestrator, RateLimitConfig, UserRateLimiter
 
 log = logging.getLogger(__name__)
+
+DATA_POLL_INTERVAL_S = 1.0
 
 
 class Service:
     """Everything one service process runs; the routes reach it through ``app.state``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.bus = EventBus()
-        self.started_at = time.time()
-        self._dataset: Dataset | None = None
+        self.started_at = clock()
+        self._ctx: AnalyticsContext | None = None
         self._load_error: str | None = None
-        self._loader: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._refresh_lock = asyncio.Lock()
         self.data_dir: Path | None = None
         self.state_dir: Path | None = None
         self.store: StateStore | None = None
+        self.registry: ModelRegistry | None = None
+        storage = settings.redis_url or "memory://"
+        self.rate_limiter = UserRateLimiter(RateLimitConfig(default=settings.rate_limit,
+                                                            storage_url=storage))
+        self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, bus=self.bus)
+        self.monitor = Monitor(bus=self.bus)
+        self.cache = ResponseCache(settings.redis_url, bus=self.bus)
+        self.monitor.add_cache_source(self.cache.stats_source(), tier="response")
+        self.extras: dict[str, Any] = {}
+        register_agents(self)
+
+    # -- readiness -------------------------------------------------------------------------
 
     @property
     def ready(self) -> bool:
-        return self._dataset is not None
+        return self._ctx is not None
 
     @property
-    def dataset(self) -> Dataset:
-        if self._dataset is None:
-            raise NotReadyError(self._load_error or "data is still loading", retry_after=1)
-        return self._dataset
+    def ctx(self) -> AnalyticsContext:
+        """The current analytics context, or 503 while loading."""
+        if self._ctx is None:
+            raise NotReadyError(self._load_error or "data and models are still loading",
+                                retry_after=2)
+        return self._ctx
 
     def readiness(self) -> dict[str, object]:
+        ctx = self._ctx
         return {
-            "data": self._dataset is not None,
-            "data_version": None if self._dataset is None else self._dataset.version,
+            "data": ctx is not None,
+            "models": ctx is not None,
+            "data_version": None if ctx is None else ctx.data_version,
+            "model_version": None if ctx is None else ctx.predictor.model_version,
             "error": self._load_error,
         }
+
+    # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
         self.state_dir = state_dir(self.settings.state_dir)
         self.data_dir = find_data_dir(self.settings.data_dir)
         self.store = StateStore(self.state_dir)
-        self._loader = asyncio.create_task(self._load())
+        await self.orchestrator.start()
+        await self.monitor.start()
+        await self.cache.start()
+        self._tasks.append(asyncio.create_task(self._load(), name="load"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.orchestrator.stop(drain=True, grace_s=10.0)
+        await self.cache.stop()
+        await self.monitor.stop()
+        if self.store is not None:
+            self.store.close()
 
     async def _load(self) -> None:
         try:
-            assert self.data_dir is not None
-            self._dataset = await asyncio.to_thread(load_dataset, self.data_dir, self.store)
-            log.info("data loaded in %.2f s", self._dataset.load_seconds)
+            ctx = await asyncio.to_thread(self._build_context)
+            self._ctx = ctx
+            log.info("ready: data version %d, model %s", ctx.data_version,
+                     ctx.predictor.model_version)
         except Exception as exc:  # reported by /ready; the process keeps answering /health
-            self._load_error = f"data failed to load: {exc}"
-            log.exception("data failed to load")
+            self._load_error = f"start-up failed: {exc}"
+            log.exception("start-up failed")
+            return
+        self._tasks.append(asyncio.create_task(self._watch_data(), name="watch-data"))
 
-    async def stop(self) -> None:
-        if self._loader is not None and not self._loader.done():
-            self._loader.cancel()
-        if self.store is not None:
-            self.store.close()
+    def _build_context(self) -> AnalyticsContext:
+        assert self.data_dir is not None and self.store is not None and self.state_dir
+        started = time.perf_counter()
+        dataset = load_dataset(self.data_dir, self.store)
+        features = FeatureStore.build(dataset)
+        self.registry = ModelRegistry(self.state_dir, features)
+        if self.registry.latest_version() is None:
+            from scriptohio.models.train import train
+
+            log.warning("no trained model in %s: training now (once)", self.state_dir)
+            train(dataset, self.state_dir, features=features)
+        t = time.perf_counter()
+        predictor = self.registry.load()
+        self.monitor.observe_model_load(predictor.model_version, time.perf_counter() - t)
+        log.info("context built in %.1f s", time.perf_counter() - started)
+        return AnalyticsContext(dataset, features, predictor)
+
+    # -- data changes ----------------------------------------------------------------------
+
+    async def _watch_data(self) -> None:
+        assert self.store is not None
+        while True:
+            await asyncio.sleep(DATA_POLL_INTERVAL_S)
+            try:
+                if self.store.data_version() > self.ctx.data_version:
+                    await self.refresh_data()
+            except Exception:
+                log.exception("data refresh failed; serving the previous data")
+
+    async def refresh_data(self) -> dict[str, Any]:
+        """Load the newer data version, update features incrementally, swap, invalidate."""
+        async with self._refresh_lock:
+            old = self.ctx
+            assert self.store is not None and self.data_dir is not None
+            events = self.store.events_since(old.data_version)
+            if not events:
+                return {"changed": False, "data_version": old.data_version}
+            new_ctx, changed_weeks, teams = await asyncio.to_thread(
+                self._updated_context, old, events)
+            self._ctx = new_ctx
+            tags = {f"week:{s}:{t}:{w}" for s, t, w in changed_weeks}
+            tags |= {f"team:{team}:{season}" for team, season in teams}
+            removed = await self.cache.invalidate_tags(tags)
+            log.info("data version %d: %d weeks changed, %d cache entries invalidated",
+                     new_ctx.data_version, len(changed_weeks), removed)
+            return {"changed": True, "data_version": new_ctx.data_version,
+                    "weeks_changed": sorted(changed_weeks), "invalidated": removed}
+
+    def _updated_context(self, old: AnalyticsContext, events: list[Any]
+                         ) -> tuple[AnalyticsContext, set[tuple[int, str, int]],
+                                    set[tuple[str, int]]]:
+        assert self.store is not None and self.data_dir is not None
+        dataset = load_dataset(self.data_dir, self.store)
+        seasons: set[int] = set()
+        weeks: set[tuple[int, str, int]] = set()
+        teams: set[tuple[str, int]] = set()
+        game_ids: set[int] = set()
+        for ev in events:
+            p = ev.payload
+            seasons |= set(p.get("seasons", []))
+            weeks |= {(int(s), str(t), int(w)) for s, t, w in p.get("weeks", [])}
+            game_ids |= set(p.get("game_ids", []))
+        for gid in game_ids:
+            g = dataset.games.get(int(gid))
+            if g is not None:
+                teams |= {(g.home_team, g.season), (g.away_team, g.season)}
+        event = DataChanged(seasons=frozenset(seasons), weeks=frozenset(weeks),
+                            teams=frozenset(t for t, _ in teams),
+                            game_ids=frozenset(game_ids), version=dataset.version)
+        features = old.features
+        changed = features.update(dataset, event)
+        assert self.registry is not None
+        self.registry.set_features(features)
+        predictor = self.registry.load(old.predictor.model_version)
+        self.bus.emit(event)
+        return AnalyticsContext(dataset, features, predictor), changed, teams
+
+    async def reload_models(self) -> dict[str, Any]:
+        """Hot-reload the newest model version; in-flight predictions finish on the old one."""
+        old = self.ctx
+        assert self.registry is not None
+        version = await asyncio.to_thread(self.registry.reload)
+        predictor = await asyncio.to_thread(self.registry.load, version)
+        self._ctx = AnalyticsContext(old.dataset, old.features, predictor)
+        removed = 0
+        if predictor.model_version != old.predictor.model_version:
+            removed = await self.cache.invalidate_tags({f"model:{old.predictor.model_version}"})
+        return {"model_version": predictor.model_version,
+                "previous": old.predictor.model_version, "invalidated": removed}

@@ -1,0 +1,1 @@
+"""Insight agent: power rankings, team profiles, matchup analysis, team comparison."""

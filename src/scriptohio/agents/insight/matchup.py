@@ -1,0 +1,99 @@
+"""Matchup analysis (offence against defence, unit by unit) and side-by-side comparison."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.insight.ratings import point_ratings, record_before
+from scriptohio.errors import NotFoundError
+from scriptohio.features import TeamRating
+
+#: (unit, offence field, defence field, label)
+UNITS = (
+    ("overall", "off_eff", "def_eff", "overall efficiency (PPA per play)"),
+    ("rushing", "off_rush_ppa", "def_rush_ppa", "rushing efficiency"),
+    ("passing", "off_pass_ppa", "def_pass_ppa", "passing efficiency"),
+    ("success_rate", "off_success_rate", "def_success_rate", "success rate"),
+    ("explosiveness", "off_explosiveness", "def_explosiveness", "explosiveness"),
+    ("line_play", "off_line_yards", "def_line_yards", "line yards"),
+)
+
+
+def _rating(ratings: list[TeamRating], team: str, season: int) -> TeamRating:
+    for r in ratings:
+        if r.team == team:
+            return r
+    raise NotFoundError(f"{team} is not an FBS team in {season}")
+
+
+def _edges(att: TeamRating, dfn: TeamRating) -> list[dict[str, Any]]:
+    out = []
+    for unit, off, de, label in UNITS:
+        o, d = getattr(att, off), getattr(dfn, de)
+        edge = o.percentile - d.percentile  # + = the offence is better than the defence
+        out.append({"unit": unit, "label": label,
+                    "offense": {"value": round(o.value, 4), "percentile": o.percentile},
+                    "defense": {"value": round(d.value, 4), "percentile": d.percentile},
+                    "edge": round(edge, 1)})
+    return out
+
+
+def _sentence(att: str, dfn: str, edges: list[dict[str, Any]]) -> str:
+    best = max(edges[1:], key=lambda e: e["edge"])
+    worst = min(edges[1:], key=lambda e: e["edge"])
+    parts = []
+    if best["edge"] > 15:
+        parts.append(f"{att}'s offence should find room in {best['label']} "
+                     f"({best['offense']['percentile']:.0f}th percentile against a "
+                     f"{100 - best['defense']['percentile']:.0f}th-percentile-worst defence)")
+    if worst["edge"] < -15:
+        parts.append(f"{dfn}'s defence has the upper hand against {att}'s {worst['label']}")
+    if not parts:
+        parts.append(f"{att}'s offence and {dfn}'s defence are evenly matched")
+    return "; ".join(parts) + "."
+
+
+def matchup(ctx: AnalyticsContext, home: str, away: str, *, season: int | None = None,
+            week: int | None = None) -> dict[str, Any]:
+    home, away = ctx.require_team(home), ctx.require_team(away)
+    ref = ctx.week_ref(season, week)
+    ratings = ctx.features.team_ratings(ref.season, ref.week, ref.season_type)
+    h, a = _rating(ratings, home, ref.season), _rating(ratings, away, ref.season)
+    home_off, away_off = _edges(h, a), _edges(a, h)
+    points = point_ratings(ratings)
+    gap = points[home]["ensemble"] - points[away]["ensemble"]
+    stronger = home if gap >= 0 else away
+    summary = (f"{stronger} rates {abs(gap):.1f} points better on a neutral field. "
+               f"{_sentence(home, away, home_off)} {_sentence(away, home, away_off)}")
+    return {
+        "home": home, "away": away, "season": ref.season, "week": ref.week,
+        "as_of": f"before {ref.label()}" if ref.week is not None else f"end of {ref.season}",
+        "home_offense_vs_away_defense": home_off,
+        "away_offense_vs_home_defense": away_off,
+        "rating_gap": round(gap, 2),
+        "summary": summary,
+    }
+
+
+def compare(ctx: AnalyticsContext, teams: list[str], *, season: int | None = None,
+            week: int | None = None) -> dict[str, Any]:
+    names = [ctx.require_team(t) for t in teams]
+    ref = ctx.week_ref(season, week)
+    ratings = ctx.features.team_ratings(ref.season, ref.week, ref.season_type)
+    points = point_ratings(ratings)
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        r = _rating(ratings, name, ref.season)
+        rows.append({
+            "team": name, "conference": r.conference,
+            "record": record_before(ctx, name, ref).as_text(),
+            "ensemble": round(points[name]["ensemble"], 2),
+            "elo": round(r.elo.value, 1), "srs": round(r.srs.value, 2),
+            "off_eff_percentile": r.off_eff.percentile,
+            "def_eff_percentile": r.def_eff.percentile,
+        })
+    best = max(rows, key=lambda x: x["ensemble"])
+    return {"season": ref.season, "week": ref.week, "teams": rows,
+            "summary": f"{best['team']} rates highest ({best['ensemble']:+.1f} points vs an "
+                       f"average FBS team)."}

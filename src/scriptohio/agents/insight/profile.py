@@ -1,0 +1,103 @@
+"""Team profile: record, scoring, opponent-adjusted ratings with national percentiles and
+ranks, recent trend, and the schedule with results and predictions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.insight.ratings import point_ratings, record_before
+from scriptohio.agents.predict import predict_rows
+from scriptohio.errors import NotFoundError
+
+RATED_FIELDS = ("elo", "srs", "off_eff", "def_eff", "off_success_rate", "def_success_rate",
+                "off_explosiveness", "def_explosiveness", "off_rush_ppa", "def_rush_ppa",
+                "off_pass_ppa", "def_pass_ppa", "off_line_yards", "def_line_yards",
+                "off_stuff_rate", "def_stuff_rate")
+
+
+def team_profile(ctx: AnalyticsContext, team: str, *, season: int | None = None,
+                 week: int | None = None) -> dict[str, Any]:
+    team = ctx.require_team(team)
+    ref = ctx.week_ref(season, week)
+    ratings = ctx.features.team_ratings(ref.season, ref.week, ref.season_type)
+    mine = next((r for r in ratings if r.team == team), None)
+    if mine is None:
+        raise NotFoundError(f"{team} is not an FBS team in {ref.season}")
+    points = point_ratings(ratings)
+    by_ensemble = sorted(points, key=lambda t: -points[t]["ensemble"])
+    rec = record_before(ctx, team, ref)
+    rated: dict[str, Any] = {
+        "ensemble": {"value": round(points[team]["ensemble"], 2),
+                     "rank": by_ensemble.index(team) + 1, "of": len(by_ensemble)},
+    }
+    for name in RATED_FIELDS:
+        value = getattr(mine, name)
+        higher_better = value.percentile  # percentiles already account for direction
+        rank = 1 + sum(getattr(r, name).percentile > higher_better for r in ratings)
+        rated[name] = {"value": round(value.value, 4), "percentile": value.percentile,
+                       "rank": rank}
+    schedule = _schedule(ctx, team, ref.season)
+    played = [g for g in schedule if g["result"] is not None]
+    return {
+        "team": team,
+        "season": ref.season,
+        "as_of": f"before {ref.label()}" if ref.week is not None else f"end of {ref.season}",
+        "conference": mine.conference,
+        "talent": mine.talent,
+        "record": rec.as_text(),
+        "points_for_per_game": round(rec.points_for / rec.games, 1) if rec.games else None,
+        "points_against_per_game": round(rec.points_against / rec.games, 1) if rec.games else None,
+        "ratings": rated,
+        "trend": _trend(played),
+        "schedule": schedule,
+    }
+
+
+def _schedule(ctx: AnalyticsContext, team: str, season: int) -> list[dict[str, Any]]:
+    games = ctx.dataset.games
+    rows = games.rows_for_team(team, season)
+    preds = predict_rows(ctx, rows)
+    out = []
+    for row, pred in zip(rows.tolist(), preds, strict=True):
+        g = games.record(row)
+        home = g.home_team == team
+        sign = 1.0 if home else -1.0
+        where = "neutral" if g.neutral_site else ("home" if home else "away")
+        result = None
+        if g.played:
+            pf, pa = (g.home_points, g.away_points) if home else (g.away_points, g.home_points)
+            assert pf is not None and pa is not None
+            result = {"points_for": pf, "points_against": pa,
+                      "outcome": "W" if pf > pa else ("L" if pf < pa else "T")}
+        out.append({
+            "game_id": g.game_id, "week": g.week, "season_type": g.season_type,
+            "date": g.game_date, "opponent": g.away_team if home else g.home_team,
+            "site": where, "result": result,
+            "prediction": None if pred is None else {
+                "margin": round(sign * pred["margin"], 1),
+                "win_prob": round(pred["home_win_prob"] if home else 1 - pred["home_win_prob"], 3),
+            },
+        })
+    return out
+
+
+def _trend(played: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if not played:
+        return None
+    margins = [g["result"]["points_for"] - g["result"]["points_against"] for g in played]
+    vs_expected = [m - g["prediction"]["margin"] for m, g in zip(margins, played, strict=True)
+                   if g["prediction"] is not None]
+    recent = vs_expected[-3:]
+    avg = float(np.mean(recent)) if recent else 0.0
+    direction = "rising" if avg > 3 else ("falling" if avg < -3 else "steady")
+    return {
+        "last_results": [f"{g['result']['outcome']} {g['result']['points_for']}-"
+                         f"{g['result']['points_against']} vs {g['opponent']}"
+                         for g in played[-5:]],
+        "avg_margin_last3": round(float(np.mean(margins[-3:])), 1),
+        "vs_expectation_last3": round(avg, 1),
+        "direction": direction,
+    }

@@ -1,0 +1,59 @@
+"""Power rankings: every FBS team ordered by a rating method, overall or by conference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.insight.ratings import METHODS, point_ratings, record_before
+from scriptohio.errors import NotFoundError, ValidationError
+
+
+def rankings(
+    ctx: AnalyticsContext,
+    *,
+    season: int | None = None,
+    week: int | None = None,
+    season_type: str = "regular",
+    method: str = "ensemble",
+    conference: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Ranked teams with their rating (pregame, before ``week``; ``None`` = season's end)."""
+    if method not in METHODS:
+        raise ValidationError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    ref = ctx.week_ref(season, week, season_type)
+    ratings = ctx.features.team_ratings(ref.season, ref.week, ref.season_type)
+    points = point_ratings(ratings)
+    conferences = sorted({r.conference for r in ratings if r.conference})
+    if conference is not None:
+        match = {c.casefold(): c for c in conferences}.get(conference.casefold())
+        if match is None:
+            raise NotFoundError(f"no conference {conference!r} in {ref.season}; "
+                                f"conferences: {', '.join(conferences)}")
+        ratings = [r for r in ratings if r.conference == match]
+    ranked = sorted(ratings, key=lambda r: -points[r.team][method])
+    teams = []
+    for rank, r in enumerate(ranked[: limit or None], start=1):
+        rec = record_before(ctx, r.team, ref)
+        p = points[r.team]
+        teams.append({
+            "rank": rank,
+            "team": r.team,
+            "conference": r.conference,
+            "record": rec.as_text(),
+            "rating": round(p[method], 2),
+            "ensemble": round(p["ensemble"], 2),
+            "elo": round(r.elo.value, 1),
+            "srs": round(r.srs.value, 2),
+            "efficiency": round(p["efficiency"], 2),
+        })
+    return {
+        "season": ref.season,
+        "week": ref.week,
+        "season_type": ref.season_type,
+        "as_of": f"before {ref.label()}" if ref.week is not None else f"end of {ref.season}",
+        "method": method,
+        "conference": conference,
+        "teams": teams,
+    }

@@ -1,0 +1,77 @@
+"""Agents registered with the orchestrator: one request type per kind of question.
+
+Handlers take a :class:`~scriptohio.runtime.Request` and return the full (role-independent)
+answer as a dict; the routes shape it per role, encode it and cache the bytes. CPU work runs
+in worker threads (numpy releases the GIL for the heavy parts) so the event loop stays free;
+concurrent single predictions are micro-batched into one vectorised model call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from scriptohio.agents import predict as predict_agent
+from scriptohio.agents.insight.matchup import compare, matchup
+from scriptohio.agents.insight.profile import team_profile
+from scriptohio.agents.insight.rankings import rankings
+from scriptohio.models import PredictionRequest
+from scriptohio.runtime import BatchConfig, MicroBatcher, Request
+
+if TYPE_CHECKING:
+    from scriptohio.api.service import Service
+
+PREDICT_BATCH = BatchConfig(max_batch_size=64, max_wait_s=0.002)
+
+
+def register_agents(service: Service) -> None:
+    """Register every request type of the service with its orchestrator."""
+    orch = service.orchestrator
+
+    async def predict_batch(items: list[dict[str, Any]]) -> list[Any]:
+        ctx = service.ctx
+        explain = any(i["explain"] for i in items)
+
+        def run() -> list[Any]:
+            # validation per item, so one bad request cannot fail its batch-mates
+            reqs: list[PredictionRequest] = []
+            errors: dict[int, Exception] = {}
+            for n, i in enumerate(items):
+                try:
+                    home, away = ctx.require_team(i["home"]), ctx.require_team(i["away"])
+                    ref = ctx.week_ref(i["season"], i["week"], i["season_type"])
+                    reqs.append(PredictionRequest(home, away, ref.season, ref.week, i["neutral"],
+                                                  ref.season_type, explain))
+                except Exception as exc:
+                    errors[n] = exc
+            bodies = iter(predict_agent.predict_many(ctx, reqs, explain=explain))
+            return [errors[n] if n in errors else next(bodies) for n in range(len(items))]
+
+        return await asyncio.to_thread(run)
+
+    batcher: MicroBatcher[dict[str, Any], Any] = MicroBatcher(predict_batch, PREDICT_BATCH)
+    service.extras["predict_batcher"] = batcher
+
+    async def predict(req: Request) -> Any:
+        answer = await batcher.submit(dict(req.payload))
+        if isinstance(answer, Exception):
+            raise answer
+        if not req.payload["explain"]:
+            answer.pop("explanation", None)
+        return answer
+
+    def threaded(fn: Callable[..., Any]) -> Callable[[Request], Any]:
+        async def handler(req: Request) -> Any:
+            ctx = service.ctx
+            return await asyncio.to_thread(fn, ctx, **req.payload)
+
+        return handler
+
+    orch.register("predict", predict, pool="light", coalesce=True, idempotent=True)
+    orch.register("games", threaded(predict_agent.week_games), pool="light", coalesce=True,
+                  idempotent=True)
+    orch.register("team", threaded(team_profile), pool="light", coalesce=True, idempotent=True)
+    orch.register("rankings", threaded(rankings), pool="light", coalesce=True, idempotent=True)
+    orch.register("matchup", threaded(matchup), pool="light", coalesce=True, idempotent=True)
+    orch.register("compare", threaded(compare), pool="light", coalesce=True, idempotent=True)

@@ -1,0 +1,1 @@
+"""Cross-cutting HTTP concerns, one pure-ASGI middleware per file."""

@@ -1,0 +1,75 @@
+"""Cached JSON answers: encoded bytes in, the same bytes out on a hit.
+
+The routes resolve and validate their parameters first (so equivalent requests share one key
+and bad input never reaches an agent), then call :func:`cached_answer`:
+
+    key → cache (X-Cache: hit-l1 | hit-l2 | hit-shared | stale) → bytes
+        ↘ miss → orchestrator → agent → role view → orjson → cache (with tags) → bytes
+
+Tags name what an answer depends on (``team:<name>:<season>``, ``week:<s>:<type>:<w>``,
+``model:<version>``) so an ingest or a model reload invalidates exactly those entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+
+from scriptohio.api.identity import Identity
+from scriptohio.api.response_cache import ResponseCache
+from scriptohio.runtime import Request
+
+if TYPE_CHECKING:
+    from scriptohio.api.service import Service
+
+__all__ = ["JSON", "ResponseCache", "cached_answer", "json_response"]
+
+JSON = "application/json"
+PRIORITY = {"production": 2, "data_scientist": 1, "casual": 1}
+
+
+def json_response(body: Any, *, status: int = 200, headers: Mapping[str, str] | None = None
+                  ) -> Response:
+    return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), status_code=status,
+                    media_type=JSON, headers=dict(headers or {}))
+
+
+async def cached_answer(
+    request: HttpRequest,
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    tags: Iterable[str],
+    view: Callable[[dict[str, Any], str], dict[str, Any]],
+    role_specific: bool = True,
+) -> Response:
+    """Answer from the cache, or run ``kind`` through the orchestrator and cache the bytes."""
+    service: Service = request.app.state.service
+    identity: Identity = request.state.identity
+    role = identity.role if role_specific else "any"
+    key = _key(kind, role, payload)
+    hit = await service.cache.get(key)
+    if hit is not None:
+        return Response(hit.value, media_type=JSON, headers={"X-Cache": hit.tier})
+    answer = await service.orchestrator.handle(Request(
+        type=kind, payload=payload, user_id=identity.user_id, role=identity.role,
+        priority=PRIORITY.get(identity.role, 1)))
+    if answer.error is not None:
+        stale = await service.cache.get(key, allow_stale=True)
+        if stale is not None:
+            return Response(stale.value, media_type=JSON, headers={"X-Cache": "stale"})
+        raise answer.error
+    body = orjson.dumps(view(answer.result, identity.role), option=orjson.OPT_SERIALIZE_NUMPY)
+    model = service.ctx.predictor.model_version
+    await service.cache.put(key, body, tags=[*tags, f"model:{model}"],
+                            cost=answer.timings.execution_s)
+    return Response(body, media_type=JSON, headers={"X-Cache": "miss"})
+
+
+def _key(kind: str, role: str, payload: Mapping[str, Any]) -> str:
+    parts = ",".join(f"{k}={payload[k]}" for k in sorted(payload))
+    return f"{kind}|{role}|{parts}"

@@ -1,0 +1,53 @@
+"""What the resource routers share: the documented error responses and tag helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from pydantic import BaseModel
+
+from scriptohio.agents.context import AnalyticsContext, WeekRef
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    suggestions: list[str] | None = None
+    candidates: list[str] | None = None
+    valid_range: list[int] | None = None
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description,
+            "content": {"application/problem+json": {}}}
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _problem("Bad request (e.g. an invalid X-Role header)"),
+    401: _problem("Missing or invalid API key (key mode)"),
+    404: _problem("Unknown team (with suggestions), game, lesson or job"),
+    409: _problem("Ambiguous team name (with candidates)"),
+    422: _problem("Invalid or out-of-range parameter (names the valid range)"),
+    429: _problem("Rate limited (Retry-After, RateLimit-* headers)"),
+    503: _problem("Overloaded, still loading, or a dependency's circuit is open (Retry-After)"),
+}
+
+
+def context(request: Request) -> AnalyticsContext:
+    ctx: AnalyticsContext = request.app.state.service.ctx
+    return ctx
+
+
+def week_tag(ref: WeekRef) -> str:
+    if ref.week is None:
+        return f"week:{ref.season}:final:0"
+    return f"week:{ref.season}:{ref.season_type}:{ref.week}"
+
+
+def team_tag(team: str, season: int) -> str:
+    return f"team:{team}:{season}"

@@ -1,0 +1,74 @@
+"""Team profiles, power rankings, matchup analysis and team comparison."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from scriptohio.agents.views import generic_view
+from scriptohio.api.responses import cached_answer
+from scriptohio.api.routes.common import ERRORS, context, team_tag, week_tag
+from scriptohio.api.routes.predictions import Season, TeamName, Week
+from scriptohio.errors import ValidationError
+
+router = APIRouter(prefix="/v1", tags=["insight"], responses=ERRORS)
+
+Method = Literal["ensemble", "elo", "srs", "efficiency"]
+
+
+@router.get("/teams/{team}", summary="Team profile: record, adjusted ratings with percentiles, "
+            "trend, schedule with results and predictions")
+async def team(request: Request, team: Annotated[str, Path(min_length=1, max_length=80)],
+               season: Season = None, week: Week = None) -> Response:
+    ctx = context(request)
+    name = ctx.require_team(team)
+    ref = ctx.week_ref(season, week)
+    if season is not None and week is None:
+        ref = ctx.week_ref(season, None)
+    payload = {"team": name, "season": ref.season, "week": ref.week}
+    tags = [team_tag(name, ref.season), week_tag(ref)]
+    return await cached_answer(request, kind="team", payload=payload, tags=tags,
+                               view=generic_view)
+
+
+@router.get("/rankings", summary="Power rankings: ensemble rating, Elo, least-squares (SRS) or "
+            "efficiency; overall or by conference")
+async def rankings(request: Request, season: Season = None, week: Week = None,
+                   method: Method = "ensemble",
+                   conference: Annotated[str | None, Query(max_length=40)] = None,
+                   limit: Annotated[int | None, Query(ge=1, le=200)] = None) -> Response:
+    ctx = context(request)
+    ref = ctx.week_ref(season, week)
+    payload = {"season": ref.season, "week": ref.week, "method": method,
+               "conference": conference, "limit": limit}
+    return await cached_answer(request, kind="rankings", payload=payload, tags=[week_tag(ref)],
+                               view=generic_view, role_specific=False)
+
+
+@router.get("/matchup", summary="Matchup analysis: offence vs defence edges, unit by unit")
+async def matchup(request: Request, home: TeamName, away: TeamName, season: Season = None,
+                  week: Week = None) -> Response:
+    ctx = context(request)
+    home, away = ctx.require_team(home), ctx.require_team(away)
+    if home == away:
+        raise ValidationError(f"home and away must be different teams (both are {home})")
+    ref = ctx.week_ref(season, week)
+    payload = {"home": home, "away": away, "season": ref.season, "week": ref.week}
+    tags = [team_tag(home, ref.season), team_tag(away, ref.season), week_tag(ref)]
+    return await cached_answer(request, kind="matchup", payload=payload, tags=tags,
+                               view=generic_view)
+
+
+@router.get("/compare", summary="Compare two to six teams side by side")
+async def compare(request: Request,
+                  teams: Annotated[list[str], Query(min_length=2, max_length=6)],
+                  season: Season = None, week: Week = None) -> Response:
+    ctx = context(request)
+    names = [ctx.require_team(t) for t in teams]
+    ref = ctx.week_ref(season, week)
+    payload = {"teams": tuple(names), "season": ref.season, "week": ref.week}
+    tags = [week_tag(ref), *(team_tag(n, ref.season) for n in names)]
+    return await cached_answer(request, kind="compare", payload=payload, tags=tags,
+                               view=generic_view, role_specific=False)
