@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -28,12 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from prometheus_client.multiprocess import mark_process_dead
 
 from scriptohio.events import EventBus, default_bus
 from scriptohio.monitor.cachestats import CacheCollector, CacheStatsReader, CacheStatsSource
 from scriptohio.monitor.grade import GradeResult, grade
 from scriptohio.monitor.history import HistoryStore
-from scriptohio.monitor.metrics import MonitorMetrics
+from scriptohio.monitor.metrics import MonitorMetrics, multiprocess_dir
 from scriptohio.monitor.resources import ResourceCollector, ResourceSampler
 from scriptohio.monitor.rules import AlertEngine, AlertNotice, AlertRule, load_rules
 from scriptohio.monitor.sinks import AlertSink, LogSink
@@ -94,6 +96,7 @@ class Monitor:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tick_event: asyncio.Event | None = None
+        self._deliveries: set[asyncio.Task[None]] = set()
         self._unsubscribe = subscribe_runtime_events(bus or default_bus, self)
         self.pending_notices: deque[AlertNotice] = deque(maxlen=1000)
 
@@ -137,8 +140,9 @@ class Monitor:
         values["in_flight"] = float(self.in_flight)
         return values
 
-    def grade(self) -> GradeResult:
-        v = self.values()
+    def grade(self, values: dict[str, float | None] | None = None) -> GradeResult:
+        """The Grade-A criteria over the sliding window (see :mod:`.grade`)."""
+        v = values if values is not None else self.values()
         return grade({
             "p95_latency_s": v.get("p95_latency_s"),
             "avg_latency_s": v.get("avg_latency_s"),
@@ -149,13 +153,14 @@ class Monitor:
 
     def status(self) -> dict[str, Any]:
         """The ``GET /v1/monitor/status`` body."""
-        result = self.grade()
+        values = self.values()
+        result = self.grade(values)
         return {
             "score": result.score,
             "grade": result.grade,
             "criteria": result.criteria(),
             "alerts": self.alerts.firing(),
-            "bottlenecks": [b.as_dict() for b in self.state.bottlenecks(self.values())],
+            "bottlenecks": [b.as_dict() for b in self.state.bottlenecks(values)],
         }
 
     def refresh_gauges(self) -> None:
@@ -184,7 +189,7 @@ class Monitor:
 
     def _rebuild(self, values: dict[str, float | None] | None = None) -> dict[str, Any]:
         values = values if values is not None else self.values()
-        result = self.grade()
+        result = self.grade(values)
         self._snapshot = build_snapshot(
             self.state, self.requests.stats(), self.sampler.last, values,
             alerts=self.alerts.active(), grade=result,
@@ -196,11 +201,18 @@ class Monitor:
     async def step(self) -> None:
         """One tick plus delivery of its notices to the sinks."""
         self.tick()
-        if self.pending_notices:
-            batch = list(self.pending_notices)
-            self.pending_notices.clear()
-            for sink in self.sinks:
+        await self._deliver()
+
+    async def _deliver(self) -> None:
+        if not self.pending_notices:
+            return
+        batch = list(self.pending_notices)
+        self.pending_notices.clear()
+        for sink in self.sinks:
+            try:
                 await sink.send(batch)
+            except Exception:  # a broken sink must not stop the others or the ticker
+                log.exception("alert sink %r failed", sink)
 
     async def _run(self) -> None:
         interval = self.config.tick_s
@@ -211,9 +223,14 @@ class Monitor:
             self.state.loop_lag(max(0.0, time.perf_counter() - before - interval))
             self.metrics.event_loop_lag.set(self.state.loop_lag_s)
             try:
-                await self.step()
+                self.tick()
             except Exception:  # the ticker must survive a bad sample
                 log.exception("monitor tick failed")
+            if self.pending_notices:
+                # Delivery (a webhook may take seconds) must not delay the next snapshot.
+                task = asyncio.get_running_loop().create_task(self._deliver())
+                self._deliveries.add(task)
+                task.add_done_callback(self._deliveries.discard)
             if self._tick_event is not None:
                 self._tick_event.set()
                 self._tick_event = asyncio.Event()
@@ -241,6 +258,9 @@ class Monitor:
         if self.history is not None:
             self.history.close()
             self.history = None
+        if multiprocess_dir() is not None:
+            # Drop this worker's live gauges from the merged view (prometheus_client's rule).
+            mark_process_dead(os.getpid())
 
     async def next_snapshot(self, after: int, timeout_s: float = 2.0) -> tuple[int, bytes]:
         """Wait for a snapshot newer than version ``after``; returns (version, JSON bytes)."""
