@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -33,6 +34,7 @@ from scriptohio.runtime.request import Request
 
 DEFAULT_ASYNC_SLOTS_PER_WORKER = 50
 DEFAULT_MAX_QUEUE = 1000
+DEFAULT_PROCESS_NICENESS = 10
 
 PoolKind = Literal["async", "thread", "process"]
 
@@ -47,6 +49,8 @@ class PoolConfig:
     max_queue: int = DEFAULT_MAX_QUEUE
     aging_s: float = DEFAULT_AGING_S
     mp_start_method: str = "spawn"  # fork is unsafe once the server runs threads
+    # CPU-heavy workers yield the cores to the event-loop process first (Unix niceness).
+    process_niceness: int = DEFAULT_PROCESS_NICENESS
 
     @property
     def slots(self) -> int:
@@ -217,7 +221,15 @@ class WorkerPool:
         most = self.config.autoscaling.max_workers * self._slots
         if self.config.kind == "process":
             context = multiprocessing.get_context(self.config.mp_start_method)
-            return ProcessPoolExecutor(max_workers=most, mp_context=context)
+            return ProcessPoolExecutor(max_workers=most, mp_context=context,
+                                       initializer=_lower_priority,
+                                       initargs=(self.config.process_niceness,))
         if self.config.kind == "thread":
             return ThreadPoolExecutor(max_workers=most, thread_name_prefix=f"pool-{self.name}")
         raise ServiceError(f"pool {self.name!r} is async; it has no executor")
+
+
+def _lower_priority(niceness: int) -> None:
+    """Process-pool initializer: run CPU-heavy work below the event loop's priority."""
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
