@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from scriptohio.agents.context import AnalyticsContext
 from scriptohio.config import Settings
 from scriptohio.data.dataset import Dataset, load_dataset
 from scriptohio.data.paths import find_data_dir, state_dir
@@ -30,3 +31,21 @@ def data_dir() -> Path:
 
 def dataset(store: StateStore | None = None) -> Dataset:
     return load_dataset(data_dir(), store if store is not None else open_store())
+
+
+def analytics() -> AnalyticsContext:
+    """Data, features and the default model (trained first if the registry is empty)."""
+    from scriptohio.features import FeatureStore
+    from scriptohio.models.registry import ModelRegistry
+
+    store = open_store()
+    ds = dataset(store)
+    features = FeatureStore.build(ds)
+    sdir = state_dir(settings().state_dir)
+    registry = ModelRegistry(sdir, features)
+    if registry.latest_version() is None:
+        from scriptohio.models.train import rich_progress, train
+
+        with rich_progress("no model yet: training") as progress:
+            train(ds, sdir, None, progress, features=features)
+    return AnalyticsContext(ds, features, registry.load())

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from scriptohio.cli import context
+from scriptohio.cli import context, models_cmds, ops_cmds
 from scriptohio.cli.output import emit_json, errors_to_exit
 
 app = typer.Typer(
@@ -96,6 +96,10 @@ def serve(
             access_log=False,
             log_level="info",
         )
+
+
+models_cmds.register(app)
+ops_cmds.register(app)
 
 
 def main() -> None:
