@@ -64,7 +64,7 @@ def read_bundle(directory: Path, *, predict_threads: int = 1) -> tuple[ModelBund
         booster.load_model(bytearray(blob))
         # Serving predicts a handful of rows at a time: one thread avoids pool overhead.
         booster.set_param({"nthread": predict_threads})
-        model.booster = booster
+        model.set_booster(booster)
         size += len(blob)
     return bundle, size
 
