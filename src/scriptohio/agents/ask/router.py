@@ -45,10 +45,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 _WORDS = re.compile(r"[a-z]+")
 # How well a number of distinct teams (0, 1, 2+) fits each intent.
 _TEAM_FIT: Mapping[str, tuple[float, float, float]] = {
-    "predict": (0.15, 0.55, 1.0),
+    "predict": (0.3, 0.55, 1.0),
     "matchup": (0.1, 0.45, 1.0),
     "compare": (0.1, 0.4, 1.0),
-    "team_profile": (0.1, 1.0, 0.35),
+    "team_profile": (0.3, 1.0, 0.35),
     "rankings": (1.0, 0.8, 0.35),
     "games": (1.0, 0.5, 0.35),
     "learn": (1.0, 0.45, 0.3),
@@ -109,9 +109,8 @@ class AskRouter:
                 vocabulary.update(_WORDS.findall(question.casefold()))
         self._finder = TeamMentionFinder(team_resolver, vocabulary=vocabulary)
         self._exact = team_resolver
-        self._builder = RequestBuilder(
-            self._calendar, TopicMatcher(catalogue or default_catalogue())
-        )
+        self._topics = TopicMatcher(catalogue or default_catalogue())
+        self._builder = RequestBuilder(self._calendar, self._topics)
         self._classifier = classifier
         self._lock = threading.Lock()
 
@@ -143,11 +142,15 @@ class AskRouter:
             return self._help(query, 1.0, role, entities)
         masked = mask_question(query, mentions)
         team_count = len(distinct_teams(mentions))
-        ranked = self._score(masked, team_count)
+        ranked, ruled = self._score(masked, team_count)
         intent, confidence = ranked[0]
         # A question naming a team is about that team even when the wording is unclear; help
-        # is for questions that give nothing to work with.
-        if confidence < self._config.min_confidence and team_count == 0:
+        # is for questions that give nothing to work with, including a vague "learn" guess
+        # that names no topic and uses no learning words.
+        vague_learn = (
+            intent == "learn" and "learn" not in ruled and self._topics.match(query).empty
+        )
+        if team_count == 0 and (confidence < self._config.min_confidence or vague_learn):
             return self._help(query, 1.0 - confidence, role, entities)
         request, clarification = self._builder.build(intent, query, mentions, found, role)
         return Routed(
@@ -161,7 +164,9 @@ class AskRouter:
             alternatives=tuple((name, round(score, 3)) for name, score in ranked[1:3]),
         )
 
-    def _score(self, masked: str, team_count: int) -> list[tuple[Intent, float]]:
+    def _score(
+        self, masked: str, team_count: int
+    ) -> tuple[list[tuple[Intent, float]], dict[str, float]]:
         config = self._config
         learned = self.classifier().scores(masked)
         rules = rule_scores(masked)
@@ -171,7 +176,8 @@ class AskRouter:
             score += config.rule_weight * rules.get(intent, 0.0)
             blended[intent] = score * config.team_fit[intent][min(team_count, 2)]
         total = sum(blended.values()) or 1.0
-        return sorted(((i, s / total) for i, s in blended.items()), key=lambda item: -item[1])
+        ranked = sorted(((i, s / total) for i, s in blended.items()), key=lambda item: -item[1])
+        return ranked, rules
 
     def _validate(self, text: object, role: str | None) -> str:
         if not isinstance(text, str) or not text.strip():

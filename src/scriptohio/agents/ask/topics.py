@@ -36,6 +36,11 @@ class Topic:
     concept: str | None
     lesson: str | None
 
+    @property
+    def empty(self) -> bool:
+        """True when the question names no concept and no lesson."""
+        return self.concept is None and self.lesson is None
+
 
 class TopicMatcher:
     """Finds the concept or lesson a learning question names."""
