@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -197,3 +198,45 @@ async def test_pool_scales_up_under_pressure_and_back_down_when_idle() -> None:
     assert pool.workers == 2
     scaled = [e for e in events if isinstance(e, PoolScaled)]
     assert [(e.from_workers, e.to_workers) for e in scaled] == [(2, 5), (5, 2)]
+
+
+async def test_running_out_of_the_callers_deadline_does_not_trip_the_breaker() -> None:
+    orch = AsyncAgentOrchestrator(bus=EventBus())
+
+    async def steady(request: Request) -> str:
+        await asyncio.sleep(0.05)
+        return "ok"
+
+    orch.register("steady", steady, timeout_s=10, breaker=BREAKER)
+    await orch.start()
+    for _ in range(8):  # each caller allows only 5 ms: 504, but the agent is healthy
+        response = await orch.handle(Request("steady", deadline=time.monotonic() + 0.005))
+        assert isinstance(response.error, DeadlineExceededError)
+    assert orch.breakers["agent:steady"].state == "closed"
+    assert (await orch.handle(Request("steady"))).ok
+    await orch.stop()
+
+
+async def test_agent_exceeding_its_own_timeout_does_trip_the_breaker() -> None:
+    orch = AsyncAgentOrchestrator(bus=EventBus())
+
+    async def stuck(request: Request) -> None:
+        await asyncio.sleep(60)
+
+    orch.register("stuck", stuck, timeout_s=0.005, breaker=BREAKER)
+    await orch.start()
+    for _ in range(4):
+        await orch.handle(Request("stuck"))
+    assert orch.breakers["agent:stuck"].state == "open"
+    await orch.stop()
+
+
+async def test_redis_dependency_breaker_makes_the_limiter_fail_open_fast() -> None:
+    orch = AsyncAgentOrchestrator(bus=EventBus())
+    redis_breaker = orch.breaker("redis", BreakerConfig(minimum_calls=2, window_size=2))
+    dead = RateLimitConfig(default="1/minute", storage_url="redis://127.0.0.1:1/0")
+    limiter = UserRateLimiter(dead, breaker=redis_breaker)
+    for _ in range(3):
+        assert (await limiter.hit("u")).allowed
+    assert redis_breaker.state == "open"  # later hits skip Redis entirely, still allowed
+    assert (await limiter.hit("u")).allowed

@@ -116,7 +116,10 @@ class AgentRunner:
                 elapsed = self._clock() - started
                 spent += elapsed
                 if breaker is not None:
-                    breaker.record_failure(elapsed)
+                    if self._callers_deadline(exc, route, timeout):
+                        breaker.release()  # the caller's budget ran out, not the agent's SLA
+                    else:
+                        breaker.record_failure(elapsed)
                 if not self._may_retry(route, request, exc, attempt):
                     return Outcome(error=exc, queue_wait_s=waited, execution_s=spent,
                                    attempts=attempt)
@@ -147,6 +150,17 @@ class AgentRunner:
         if request.deadline is not None and self._clock() + pause >= request.deadline:
             return False
         return self._budget.try_spend()
+
+    @staticmethod
+    def _callers_deadline(error: Exception, route: Route, timeout: float | None) -> bool:
+        """Did a timeout fire because the request's own deadline was nearer than the route's?
+
+        A request that waited in the queue may have only a few ms left; cutting it short says
+        nothing about the agent's health, so it must not trip the breaker.
+        """
+        if not isinstance(error, DeadlineExceededError) or timeout is None:
+            return False
+        return route.timeout_s is None or timeout < route.timeout_s
 
     def _time_left(self, route: Route, request: Request) -> float | None:
         if request.deadline is None:

@@ -1,0 +1,43 @@
+"""The public surface of scriptohio.runtime is pinned, and the layer rule holds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import scriptohio.runtime as runtime
+
+EXPECTED = {
+    "AgentResult", "AgingPriorityQueue", "AsyncAgentOrchestrator", "Autoscaler",
+    "AutoscalerConfig", "BatchConfig", "BreakerConfig", "BreakerState", "CircuitBreaker",
+    "Clock", "Coalescer", "DEFAULT_MAX_CONCURRENT_REQUESTS", "DEFAULT_POOLS",
+    "EventLoopLagMonitor", "FakeClock", "Handler", "LastGoodStaleSource", "MicroBatcher",
+    "OrchestratorConfig", "PoolConfig", "PoolStats", "RateLimitConfig", "RateLimitDecision",
+    "RateLimitExceeded", "Request", "Response", "RetryBudget", "RetryPolicy", "Route",
+    "ScalingDecision", "Stale", "StaleSource", "StageTimings", "UserRateLimiter", "WorkerPool",
+    "desired_workers",
+}
+
+
+def test_public_names_are_exactly_the_documented_ones() -> None:
+    assert set(runtime.__all__) == EXPECTED
+    for name in runtime.__all__:
+        assert getattr(runtime, name) is not None
+
+
+def test_default_limits_match_the_contract() -> None:
+    assert runtime.DEFAULT_MAX_CONCURRENT_REQUESTS == 1000
+    assert runtime.AutoscalerConfig().min_workers == 2
+    assert runtime.AutoscalerConfig().max_workers == 20
+
+
+def test_importing_the_runtime_pulls_in_no_upper_layer() -> None:
+    code = (
+        "import sys, scriptohio.runtime\n"
+        "upper = ('api', 'agents', 'monitor', 'models', 'features', 'cli', 'loadtest')\n"
+        "print([m for m in sys.modules if m.split('.')[:2] in "
+        "[['scriptohio', u] for u in upper]])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.strip() == "[]"
