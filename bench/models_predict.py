@@ -8,7 +8,6 @@ Run: ``.venv/bin/python bench/models_predict.py``
 from __future__ import annotations
 
 from models_common import data, describe, timings, trained_registry
-
 from scriptohio.features import FeatureStore
 from scriptohio.models import PredictionRequest
 
