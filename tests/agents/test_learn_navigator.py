@@ -43,8 +43,8 @@ def test_lesson_has_body_examples_and_unlocks(nav: LearningNavigator) -> None:
     examples = lesson["examples"]
     assert isinstance(examples, list) and examples
     assert examples[0]["curl"].startswith("curl -s 'http://127.0.0.1:8000/v1/rankings?")
-    assert "least-squares-ratings" in lesson["unlocks"]  # type: ignore[operator]
-    assert {"name": "elo", "title": "Elo rating"} in lesson["concepts"]  # type: ignore[operator]
+    assert "least-squares-ratings" in lesson["unlocks"]
+    assert {"name": "elo", "title": "Elo rating"} in lesson["concepts"]
 
 
 def test_unknown_lesson_lists_the_valid_ids(nav: LearningNavigator) -> None:
@@ -52,9 +52,9 @@ def test_unknown_lesson_lists_the_valid_ids(nav: LearningNavigator) -> None:
         nav.lesson("elo-ratings-101")
     error = caught.value
     assert error.status == 404
-    assert set(error.valid_ids) == set(default_catalogue().lessons)  # type: ignore[attr-defined]
+    assert set(error.valid_ids) == set(default_catalogue().lessons)
     assert "welcome" in error.detail and "walk-forward" in error.detail
-    assert "elo" in error.suggestions  # type: ignore[attr-defined]
+    assert "elo" in error.suggestions
 
 
 @pytest.mark.parametrize("name", ["epa", "EPA", "Expected Points Added", "success-rate",
@@ -69,7 +69,7 @@ def test_concept_by_name_title_or_alias(nav: LearningNavigator, name: str) -> No
 def test_unknown_concept_suggests_close_names(nav: LearningNavigator) -> None:
     with pytest.raises(NotFoundError) as caught:
         nav.concept("explosivness")
-    assert caught.value.suggestions[0] == "explosiveness"  # type: ignore[attr-defined]
+    assert caught.value.suggestions[0] == "explosiveness"
     assert "did you mean explosiveness" in caught.value.detail
     with pytest.raises(NotFoundError):
         nav.concept("zzzzzz")
@@ -78,7 +78,7 @@ def test_unknown_concept_suggests_close_names(nav: LearningNavigator) -> None:
 def test_new_user_starts_with_welcome(nav: LearningNavigator) -> None:
     for role in ("casual", "data_scientist", "production"):
         recommendation = nav.recommend("new-user", role)
-        assert recommendation["next"]["id"] == "welcome"  # type: ignore[index]
+        assert recommendation["next"]["id"] == "welcome"
 
 
 def test_completion_persists_across_instances(db: Path) -> None:
@@ -90,7 +90,7 @@ def test_completion_persists_across_instances(db: Path) -> None:
     progress = second.progress("ana")
     assert progress["completed"] == ["welcome", "elo"]
     assert progress["completed_count"] == 2
-    assert second.recommend("ana", "casual")["next"]["id"] != "welcome"  # type: ignore[index]
+    assert second.recommend("ana", "casual")["next"]["id"] != "welcome"
     second.close()
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -110,17 +110,17 @@ def test_completing_an_unknown_lesson_stores_nothing(nav: LearningNavigator) -> 
 def test_users_do_not_see_each_others_progress(nav: LearningNavigator) -> None:
     nav.complete("dee", "welcome")
     assert nav.progress("eve")["completed_count"] == 0
-    assert nav.recommend("eve", "casual")["next"]["id"] == "welcome"  # type: ignore[index]
+    assert nav.recommend("eve", "casual")["next"]["id"] == "welcome"
 
 
 def test_walking_a_path_follows_its_order(nav: LearningNavigator) -> None:
     path = list(default_catalogue().paths["data_scientist"])
     for expected in path:
         recommendation = nav.recommend("fay", "data_scientist")
-        assert recommendation["next"]["id"] == expected  # type: ignore[index]
+        assert recommendation["next"]["id"] == expected
         nav.complete("fay", expected)
     progress = nav.progress("fay")
-    assert progress["by_role"]["data_scientist"] == {  # type: ignore[index]
+    assert progress["by_role"]["data_scientist"] == {
         "done": len(path), "total": len(path),
     }
 
@@ -129,7 +129,7 @@ def test_path_marks_completed_and_ready_lessons(nav: LearningNavigator) -> None:
     nav.complete("gus", "welcome")
     nav.complete("gus", "epa-and-success-rate")
     answer = nav.path("casual", "gus")
-    steps = {step["id"]: step for step in answer["lessons"]}  # type: ignore[union-attr]
+    steps = {step["id"]: step for step in answer["lessons"]}
     assert steps["welcome"]["completed"] and steps["epa-and-success-rate"]["completed"]
     assert steps["explosiveness"]["ready"] and not steps["explosiveness"]["completed"]
     assert not steps["matchup-analysis"]["ready"]
@@ -137,13 +137,13 @@ def test_path_marks_completed_and_ready_lessons(nav: LearningNavigator) -> None:
     assert answer["total_minutes"] == sum(
         default_catalogue().lessons[i].minutes for i in default_catalogue().paths["casual"]
     )
-    assert answer["next"]["id"] == "asking-questions"  # type: ignore[index]
+    assert answer["next"]["id"] == "asking-questions"
 
 
 def test_out_of_order_progress_still_recommends_a_ready_lesson(nav: LearningNavigator) -> None:
     nav.complete("hal", "ensemble")  # skipped ahead: prerequisites not done
     recommendation = nav.recommend("hal", "data_scientist")
-    lesson = default_catalogue().lessons[recommendation["next"]["id"]]  # type: ignore[index]
+    lesson = default_catalogue().lessons[recommendation["next"]["id"]]
     assert lesson.id == "welcome" and not lesson.prerequisites
 
 
@@ -155,12 +155,12 @@ def test_finished_path_suggests_advanced_lessons_of_other_roles(nav: LearningNav
     recommendation = nav.recommend("ivy", "casual")
     assert "complete" in str(recommendation["reason"])
     chosen = recommendation["next"]
-    assert chosen is not None and chosen["id"] not in casual  # type: ignore[index]
+    assert chosen is not None and chosen["id"] not in casual
     ready_levels = [
         LEVELS.index(lesson.level) for lesson in catalogue.lessons.values()
         if lesson.id not in casual and set(lesson.prerequisites) <= casual
     ]
-    assert LEVELS.index(chosen["level"]) == max(ready_levels)  # type: ignore[index]
+    assert LEVELS.index(chosen["level"]) == max(ready_levels)
 
 
 def test_everything_done_means_no_next_lesson(nav: LearningNavigator) -> None:
