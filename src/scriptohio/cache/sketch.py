@@ -26,7 +26,16 @@ DEFAULT_WIDTH_FACTOR = 2
 class FrequencySketch:
     """Approximate recent access counts for an unbounded key space."""
 
-    __slots__ = ("_door", "_rows", "_shift", "_use_door", "_width", "additions", "sample_size")
+    __slots__ = (
+        "_door",
+        "_max",
+        "_rows",
+        "_shift",
+        "_use_door",
+        "_width",
+        "additions",
+        "sample_size",
+    )
 
     def __init__(
         self,
@@ -35,6 +44,7 @@ class FrequencySketch:
         sample_factor: int = DEFAULT_SAMPLE_FACTOR,
         width_factor: int = DEFAULT_WIDTH_FACTOR,
         doorkeeper: bool = True,
+        max_count: int = MAX_COUNT,
     ) -> None:
         width = 1
         while width < max(16, capacity * width_factor):
@@ -44,6 +54,7 @@ class FrequencySketch:
         self._rows = [bytearray(width) for _ in _SEEDS]
         self._door: set[Hashable] = set()
         self._use_door = doorkeeper
+        self._max = min(255, max_count)
         self.sample_size = max(64, sample_factor * capacity)
         self.additions = 0
 
@@ -76,7 +87,7 @@ class FrequencySketch:
             # Conservative update: raise only the counters at the current minimum; this
             # keeps heavy keys from inflating the estimates of keys they collide with.
             low = min(r0[i0], r1[i1], r2[i2], r3[i3])
-            if low < MAX_COUNT:
+            if low < self._max:
                 if r0[i0] == low:
                     r0[i0] = low + 1
                 if r1[i1] == low:

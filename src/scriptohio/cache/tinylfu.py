@@ -20,10 +20,11 @@ from __future__ import annotations
 import random
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from scriptohio.cache.policy import DEFAULT_COST, DEFAULT_PRIORITY
+from scriptohio.cache.policy import DEFAULT_COST, DEFAULT_PRIORITY, EvictionPolicy
 from scriptohio.cache.sketch import FrequencySketch
+from scriptohio.cache.tuning import HillClimber, Setting, ShadowTuner, WindowTuner
 
 _DEFAULT_VALUE = DEFAULT_PRIORITY * DEFAULT_COST
 
@@ -34,23 +35,19 @@ class TinyLfuConfig:
 
     initial_window: float = 0.01
     protected_share: float = 0.80
-    climb_step: float = 0.0625
-    climb_decay: float = 0.98
-    climb_restart: float = 0.05
     sample_factor: int = 10
     width_factor: int = 2
     doorkeeper: bool = True
-    climb_sample_factor: float = 10.0
-    # Large caches still adapt within a trace: at most this many requests per climbing step.
-    climb_period_max: int = 30_000
+    max_count: int = 15
+    # The candidate's count includes the access that just made it a candidate, the victim's
+    # does not yet include its next one: a lead of more than one avoids churn on loops.
+    admit_margin: int = 1
     # A warm candidate sometimes wins a lost contest, so an attacker cannot pin the victim
     # by colliding with it in the sketch (Caffeine's hash-flooding defence).
     warm_threshold: int = 6
     warm_admit_one_in: int = 128
     victim_sample: int = 8
-    # The candidate's count includes the access that just made it a candidate, the victim's
-    # does not yet include its next one: demand a lead of more than one to avoid churn on loops.
-    admit_margin: int = 1
+    tuner: str = "shadow"  # "shadow", "climb" or "fixed"
 
 
 DEFAULT_CONFIG = TinyLfuConfig()
@@ -65,14 +62,18 @@ class TinyLfuPolicy:
         *,
         config: TinyLfuConfig = DEFAULT_CONFIG,
         rng: random.Random | None = None,
+        tuner: WindowTuner | None = None,
     ) -> None:
         if capacity < 1:
             raise ValueError("capacity must be >= 1")
         self.capacity = capacity
         self.config = config
         self.sketch = FrequencySketch(
-            capacity, sample_factor=config.sample_factor, width_factor=config.width_factor,
+            capacity,
+            sample_factor=config.sample_factor,
+            width_factor=config.width_factor,
             doorkeeper=config.doorkeeper,
+            max_count=config.max_count,
         )
         self._rng = rng or random.Random(0)
         self._window: OrderedDict[Hashable, int] = OrderedDict()
@@ -82,13 +83,25 @@ class TinyLfuPolicy:
         self._values: dict[Hashable, float] = {}
         self._window_max = 0.0
         self._set_window(capacity * config.initial_window)
-        self._sample_size = max(
-            64, min(config.climb_period_max, int(config.climb_sample_factor * capacity))
-        )
-        self._hits = self._misses = 0
-        self._prev_ratio = 0.0
-        self._step = -config.climb_step * capacity  # first move: grow the window
+        self.admit_margin = config.admit_margin
+        self._tuner = tuner if tuner is not None else self._default_tuner()
         self.window_history: list[int] = []
+
+    def _default_tuner(self) -> WindowTuner | None:
+        cfg = self.config
+        initial = (cfg.initial_window, cfg.admit_margin)
+        if cfg.tuner == "climb":
+            return HillClimber(self.capacity, initial=initial)
+        if cfg.tuner == "shadow":
+            fixed = replace(cfg, tuner="fixed")
+
+            def make_shadow(capacity: int, setting: Setting) -> EvictionPolicy:
+                window, margin = setting
+                shadow_cfg = replace(fixed, initial_window=window, admit_margin=margin)
+                return TinyLfuPolicy(capacity, config=shadow_cfg, rng=random.Random(1))
+
+            return ShadowTuner(self.capacity, make_shadow, initial=initial)
+        return None
 
     # -- protocol ---------------------------------------------------------------------------
     def __contains__(self, key: Hashable) -> bool:
@@ -104,7 +117,10 @@ class TinyLfuPolicy:
 
     def on_hit(self, key: Hashable) -> None:
         self.sketch.increment(key)
-        self._hits += 1
+        if self._tuner is not None:
+            change = self._tuner.record(key, True)
+            if change is not None:
+                self._apply(change)
         if key in self._window:
             self._window.move_to_end(key)
         elif key in self._probation:
@@ -115,8 +131,6 @@ class TinyLfuPolicy:
             self._demote_protected()
         else:
             self._protected.move_to_end(key)
-        if self._hits + self._misses >= self._sample_size:
-            self._climb()
 
     def on_insert(
         self,
@@ -127,7 +141,10 @@ class TinyLfuPolicy:
         cost: float = DEFAULT_COST,
     ) -> list[Hashable]:
         self.sketch.increment(key)
-        self._misses += 1
+        if self._tuner is not None:
+            change = self._tuner.record(key, False)
+            if change is not None:
+                self._apply(change)
         if weight > self.capacity:
             return [key]
         value = priority * cost
@@ -142,10 +159,7 @@ class TinyLfuPolicy:
             self._probation[k] = w
             self._probation_w += w
             candidates.append(k)
-        evicted = self._evict(candidates) if self.weight > self.capacity else []
-        if self._hits + self._misses >= self._sample_size:
-            self._climb()
-        return evicted
+        return self._evict(candidates) if self.weight > self.capacity else []
 
     def on_remove(self, key: Hashable) -> None:
         self._values.pop(key, None)
@@ -170,7 +184,7 @@ class TinyLfuPolicy:
         if not self._values and cw == vw:
             cf = sketch.frequency(candidate)
             vf = sketch.frequency(victim)
-            if cf > vf + self.config.admit_margin:
+            if cf > vf + self.admit_margin:
                 return True
         else:
             cf = sketch.frequency(candidate)
@@ -241,20 +255,9 @@ class TinyLfuPolicy:
         self._window_max = min(max(size, 0.0), self.capacity - 1.0)
         self._protected_max = self.config.protected_share * (self.capacity - self._window_max)
 
-    def _climb(self) -> None:
-        """One hill-climbing step on the window size (Caffeine's adaptive scheme)."""
-        cfg = self.config
-        total = self._hits + self._misses
-        ratio = self._hits / total
-        change = ratio - self._prev_ratio
-        amount = self._step if change >= 0 else -self._step
-        if abs(change) >= cfg.climb_restart:
-            self._step = cfg.climb_step * self.capacity * (1 if amount >= 0 else -1)
-        else:
-            self._step = cfg.climb_decay * amount
-        self._prev_ratio = ratio
-        self._hits = self._misses = 0
-        self._resize_window(-amount)
+    def _apply(self, setting: Setting) -> None:
+        window, self.admit_margin = setting
+        self._resize_window(window * self.capacity - self._window_max)
         self.window_history.append(round(self._window_max))
 
     def _resize_window(self, delta: float) -> None:
