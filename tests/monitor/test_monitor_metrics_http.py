@@ -172,3 +172,13 @@ def test_histogram_buckets_are_cumulative_and_bounds_inclusive(kind: str) -> Non
         pytest.approx(8.55)
     assert value(text, "scriptohio_http_request_errors_total", **labels) == 1
     assert value(text, "scriptohio_http_requests_total", status="200", **labels) == 3
+
+
+@pytest.mark.parametrize("kind", ["memory", "prometheus"])
+def test_odd_characters_in_labels_survive_the_exposition(kind: str) -> None:
+    metrics = MonitorMetrics(http_recorder=kind)
+    route = '/v1/odd/"quoted"\\back\nline'
+    metrics.http.record(route, "GET", 200, 0.1)
+    text = metrics.exposition()[0].decode()
+    assert value(text, "scriptohio_http_requests_total", route=route, method="GET",
+                 status="200") == 1

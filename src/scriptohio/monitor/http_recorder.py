@@ -1,8 +1,8 @@
 """Per-route HTTP request metrics: two recorders behind one ``record`` method.
 
 The hot path of every request ends here, so the single-process recorder keeps plain lists
-(a dict lookup, a ``bisect`` and three integer additions: well under a microsecond) and turns
-them into Prometheus families only when scraped. With several workers
+(a dict lookup, a ``bisect`` and three additions: well under a microsecond) and writes the
+text exposition itself when scraped. With several workers
 (``PROMETHEUS_MULTIPROC_DIR`` set) values must live in prometheus_client's per-process files, so
 that mode uses regular ``Counter``/``Histogram`` objects; both expose the same series:
 
@@ -14,11 +14,9 @@ that mode uses regular ``Counter``/``Histogram`` objects; both expose the same s
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
 from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 
 REQUESTS = ("scriptohio_http_requests", "HTTP requests handled.")
 ERRORS = ("scriptohio_http_request_errors", "HTTP requests answered 5xx or failed.")
@@ -28,15 +26,22 @@ DURATION = ("scriptohio_http_request_duration_seconds", "HTTP request duration."
 class HttpRecorder(Protocol):
     def record(self, route: str, method: str, status: int, seconds: float) -> None: ...
 
+    def render(self) -> bytes:
+        """Text exposition of series kept outside the registry (empty if none)."""
+        ...
+
 
 class InMemoryHttpRecorder:
-    """Single-process recorder: plain counters, rendered at scrape time."""
+    """Single-process recorder: plain counters, rendered at scrape time.
+
+    Not registered in the registry: :meth:`MonitorMetrics.exposition` appends :meth:`render`.
+    """
 
     def __init__(self, registry: CollectorRegistry, buckets: tuple[float, ...]) -> None:
         self._bounds = buckets
         # (route, method, status) -> [count, sum of seconds, per-bucket counts (+Inf last)]
         self._series: dict[tuple[str, str, int], list[Any]] = {}
-        registry.register(self)
+        self._le = [repr(float(b)) for b in buckets] + ["+Inf"]
 
     def record(self, route: str, method: str, status: int, seconds: float) -> None:
         series = self._series.get((route, method, status))
@@ -49,31 +54,42 @@ class InMemoryHttpRecorder:
         # bisect_left: a value equal to a bound belongs to that bucket (le = "less or equal").
         series[2][bisect_left(self._bounds, seconds)] += 1
 
-    def collect(self) -> Iterator[Metric]:
-        requests = CounterMetricFamily(*REQUESTS, labels=["route", "method", "status"])
-        errors = CounterMetricFamily(*ERRORS, labels=["route", "method"])
-        durations = HistogramMetricFamily(*DURATION, labels=["route", "method"])
-        merged: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
+    def render(self) -> bytes:
+        """These series in the Prometheus text format (0.0.4).
+
+        Written directly rather than through ``generate_latest``: these are most of the lines of
+        a scrape, and plain string building is about ten times faster.
+        """
+        name, doc = REQUESTS
+        requests = [f"# HELP {name}_total {doc}", f"# TYPE {name}_total counter"]
+        name, doc = ERRORS
+        errors = [f"# HELP {name}_total {doc}", f"# TYPE {name}_total counter"]
+        name, doc = DURATION
+        durations = [f"# HELP {name} {doc}", f"# TYPE {name} histogram"]
+        merged: dict[tuple[str, str], list[Any]] = {}
         failed: dict[tuple[str, str], int] = {}
         for (route, method, status), (count, total, buckets) in list(self._series.items()):
-            requests.add_metric([route, method, str(status)], count)
+            labels = f'route="{_escape(route)}",method="{_escape(method)}"'
+            requests.append(f'{REQUESTS[0]}_total{{{labels},status="{status}"}} {float(count)}')
             if status >= 500:
                 failed[(route, method)] = failed.get((route, method), 0) + count
-            counts, sums = merged.setdefault((route, method), ([0] * len(buckets), [0.0]))
+            entry = merged.setdefault((route, method), [[0] * len(buckets), 0.0, 0])
             for i, n in enumerate(buckets):
-                counts[i] += n
-            sums[0] += total
-        for key, n in failed.items():
-            errors.add_metric(list(key), n)
-        for (route, method), (counts, sums) in merged.items():
-            cumulative, running = [], 0
-            for bound, n in zip((*self._bounds, float("inf")), counts, strict=True):
+                entry[0][i] += n
+            entry[1] += total
+            entry[2] += count
+        for (route, method), n in failed.items():
+            labels = f'route="{_escape(route)}",method="{_escape(method)}"'
+            errors.append(f"{ERRORS[0]}_total{{{labels}}} {float(n)}")
+        for (route, method), (counts, total, count) in merged.items():
+            labels = f'route="{_escape(route)}",method="{_escape(method)}"'
+            running = 0
+            for le, n in zip(self._le, counts, strict=True):
                 running += n
-                cumulative.append((_le(bound), running))
-            durations.add_metric([route, method], cumulative, sums[0])
-        yield requests
-        yield errors
-        yield durations
+                durations.append(f'{name}_bucket{{{labels},le="{le}"}} {float(running)}')
+            durations.append(f"{name}_count{{{labels}}} {float(count)}")
+            durations.append(f"{name}_sum{{{labels}}} {float(total)!r}")
+        return ("\n".join(requests + errors + durations) + "\n").encode()
 
 
 class PrometheusHttpRecorder:
@@ -99,6 +115,9 @@ class PrometheusHttpRecorder:
         if status >= 500:
             children[2].inc()
 
+    def render(self) -> bytes:
+        return b""  # everything lives in the registry
 
-def _le(bound: float) -> str:
-    return "+Inf" if bound == float("inf") else repr(float(bound))
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')

@@ -144,10 +144,10 @@ class MonitorMetrics:
     def exposition(self) -> tuple[bytes, str]:
         """The text exposition and its content type; merges workers in multiprocess mode."""
         if multiprocess_dir() is None:
-            return generate_latest(self.registry), CONTENT_TYPE_LATEST
+            return generate_latest(self.registry) + self.http.render(), CONTENT_TYPE_LATEST
         merged = CollectorRegistry()
         MultiProcessCollector(merged)
         for collector in self._extra:
             merged.register(collector)
-        return generate_latest(merged), CONTENT_TYPE_LATEST
+        return generate_latest(merged) + self.http.render(), CONTENT_TYPE_LATEST
 
