@@ -89,6 +89,7 @@ class CircuitBreaker:
         self._state = BreakerState.CLOSED
         self._opened_at = 0.0
         self._permits_out = 0  # half-open probes handed out and not yet reported
+        self._below_minimum = True
 
     @property
     def state(self) -> BreakerState:
@@ -156,8 +157,13 @@ class CircuitBreaker:
         state = self.state
         if state is BreakerState.CLOSED:
             self._window.record(failed, slow, now)
+            # Once the minimum is reached, a clean success cannot raise either rate, so the
+            # window is only re-evaluated on failures and slow calls (hot path: ~every request).
+            if not (failed or slow or self._below_minimum):
+                return
             counts = self._window.counts(now)
-            if counts.calls >= self.config.minimum_calls and self._over_threshold(counts):
+            self._below_minimum = counts.calls < self.config.minimum_calls
+            if not self._below_minimum and self._over_threshold(counts):
                 self._open(now)
         elif state is BreakerState.HALF_OPEN:
             self._permits_out = max(0, self._permits_out - 1)
@@ -185,6 +191,7 @@ class CircuitBreaker:
         if before is to:
             return
         self._state = to
+        self._below_minimum = True
         self._window.reset()
         self._probes.reset()
         self._permits_out = 0

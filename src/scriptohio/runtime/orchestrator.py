@@ -33,6 +33,7 @@ from scriptohio.errors import (
     ValidationError,
 )
 from scriptohio.events import EventBus, default_bus
+from scriptohio.runtime.autoscaler import AutoscalerConfig
 from scriptohio.runtime.breaker import DEFAULT_BREAKER_CONFIG, BreakerConfig, CircuitBreaker
 from scriptohio.runtime.clock import Clock
 from scriptohio.runtime.coalescing import Coalescer
@@ -55,7 +56,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_CONCURRENT_REQUESTS = 1000
 DEFAULT_POOLS: Mapping[str, PoolConfig] = {
-    "light": PoolConfig(),
+    # Slots of an async pool cost nothing to add, so the light pool scales up at once
+    # (scale-down keeps its long delay); heavy and cpu pools wait out the default delay.
+    "light": PoolConfig(autoscaling=AutoscalerConfig(scale_up_delay_s=0.0)),
     "heavy": PoolConfig(),
     "cpu": PoolConfig(kind="process"),
 }

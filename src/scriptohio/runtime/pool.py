@@ -35,6 +35,7 @@ from scriptohio.runtime.request import Request
 DEFAULT_ASYNC_SLOTS_PER_WORKER = 50
 DEFAULT_MAX_QUEUE = 1000
 DEFAULT_PROCESS_NICENESS = 10
+PRESSURE_EVALUATION_S = 0.001  # at most one extra autoscaler look per ms while queueing
 
 PoolKind = Literal["async", "thread", "process"]
 
@@ -92,6 +93,7 @@ class WorkerPool:
         self._autoscaler = Autoscaler(config.autoscaling, clock=clock)
         self._executor: Executor | None = None
         self._worst_wait = 0.0
+        self._last_pressure_eval = float("-inf")
         self._exec_ema_s = 0.0
         self.is_async = config.kind == "async"
 
@@ -127,6 +129,11 @@ class WorkerPool:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         entry = self._queue.push(_Waiter(future, deadline), priority)
         self._emit(RequestAdmitted(request_type, self.name, priority, len(self._queue)))
+        if now - self._last_pressure_eval >= PRESSURE_EVALUATION_S:
+            # Queueing is the signal to look now rather than at the next tick; the scale-up
+            # delay still applies, so this only makes a zero-delay pool react within a burst.
+            self._last_pressure_eval = now
+            self.evaluate()
         try:
             if deadline is None:
                 await future
