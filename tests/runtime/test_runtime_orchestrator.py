@@ -235,3 +235,38 @@ async def test_cpu_heavy_handler_runs_in_a_process_pool(bus: EventBus) -> None:
     assert [value for value, _ in results] == [285, 328350, 332833500]
     assert all(pid != os.getpid() for _, pid in results)
     await orch.stop()
+
+
+def test_handler_must_fit_its_pool_kind() -> None:
+    orch = AsyncAgentOrchestrator(bus=EventBus())
+
+    def plain(request: Request) -> int:
+        return 1
+
+    async def coroutine(request: Request) -> int:
+        return 1
+
+    with pytest.raises(TypeError, match="must be an async function"):
+        orch.register("a", plain, pool="light")
+    with pytest.raises(TypeError, match="must not be async"):
+        orch.register("b", coroutine, pool="cpu")
+    with pytest.raises(ValueError, match="unknown pool"):
+        orch.register("c", coroutine, pool="nope")
+
+
+async def test_thread_pool_runs_blocking_work_off_the_event_loop() -> None:
+    import threading
+
+    pools = {"light": PoolConfig(), "io": PoolConfig(kind="thread")}
+    orch = AsyncAgentOrchestrator(pools=pools, bus=EventBus())
+
+    def blocking(request: Request) -> str:
+        time.sleep(0.01)
+        return threading.current_thread().name
+
+    orch.register("blocking", blocking, pool="io")
+    await orch.start()
+    names = [r.unwrap() for r in await asyncio.gather(
+        *(orch.handle(Request("blocking")) for _ in range(4)))]
+    assert all(name.startswith("pool-io") for name in names)
+    await orch.stop()

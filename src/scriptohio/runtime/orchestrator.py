@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import time
 from collections.abc import Mapping
@@ -79,6 +80,18 @@ class OrchestratorConfig:
 DEFAULT_ORCHESTRATOR_CONFIG = OrchestratorConfig()
 
 
+def _check_handler_fits(handler: Handler, pool: WorkerPool, request_type: str) -> None:
+    """Fail at registration, not on the first request, when a handler suits the wrong pool."""
+    call = type(handler).__call__ if not inspect.isroutine(handler) else handler
+    is_async = inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(call)
+    if pool.is_async and not is_async:
+        raise TypeError(f"{request_type!r}: pool {pool.name!r} is async; the handler must be "
+                        "an async function (plain functions go to a thread or process pool)")
+    if not pool.is_async and is_async:
+        raise TypeError(f"{request_type!r}: pool {pool.name!r} runs plain functions in "
+                        f"{pool.config.kind}s; the handler must not be async")
+
+
 class AsyncAgentOrchestrator:
     """Runs typed requests through per-type pools under admission control."""
 
@@ -133,6 +146,7 @@ class AsyncAgentOrchestrator:
         """Route ``request_type`` to ``handler`` in ``pool``; ``timeout_s=-1`` = the default."""
         if pool not in self.pools:
             raise ValueError(f"unknown pool {pool!r}; pools: {sorted(self.pools)}")
+        _check_handler_fits(handler, self.pools[pool], request_type)
         route = Route(
             request_type=request_type,
             handler=handler,
