@@ -75,3 +75,17 @@ def test_monitor_ticks_write_history_every_ten_seconds(tmp_path: Path, clock: Fa
         assert {"p95_latency_s", "system_cpu", "system_memory"} <= set(monitor.history.metrics())
     finally:
         monitor.close()
+
+
+def test_history_can_be_opened_after_construction(tmp_path: Path, clock: FakeClock) -> None:
+    monitor = Monitor(bus=EventBus(), clock=clock, sinks=[])
+    try:
+        monitor.tick()
+        store = monitor.open_history(tmp_path)
+        assert monitor.open_history(tmp_path) is store
+        clock.advance(10)
+        monitor.tick()
+        assert "system_memory" in store.metrics()
+        assert (tmp_path / "monitor.sqlite").exists()
+    finally:
+        monitor.close()

@@ -119,6 +119,7 @@ async def test_runtime_events_reach_status_snapshot_and_metrics(
     assert 'scriptohio_pool_scaling_decisions_total{direction="up",pool="predict"} 1.0' in text
     assert 'scriptohio_model_predictions_total{model="xgboost"} 16.0' in text
     assert 'scriptohio_pool_queued_requests{pool="predict"} 30.0' in text
+    assert 'scriptohio_pool_utilization_ratio{pool="predict"} 1.0' in text
 
 
 async def test_a_failing_cache_source_does_not_break_the_monitor(

@@ -129,6 +129,12 @@ class Monitor:
         self.state.prediction(model, seconds, n)
         self.state.observe_stage("inference", seconds, self.metrics)
 
+    def open_history(self, state_dir: str | Path) -> HistoryStore:
+        """Start persisting snapshots under ``state_dir`` (when it is known only at start-up)."""
+        if self.history is None:
+            self.history = HistoryStore(state_dir, clock=self.clock)
+        return self.history
+
     def add_cache_source(self, source: CacheStatsSource, tier: str = "cache") -> None:
         """Read cache statistics from ``source`` (see :mod:`~scriptohio.monitor.cachestats`)."""
         self.cache.add(source, tier)

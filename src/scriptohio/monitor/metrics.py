@@ -103,6 +103,10 @@ class MonitorMetrics:
             "scriptohio_pool_queued_requests", "Requests waiting in a pool's queue.", ("pool",),
             registry=r, multiprocess_mode="livesum",
         )
+        self.pool_utilization = Gauge(
+            "scriptohio_pool_utilization_ratio", "Busy workers over workers.", ("pool",),
+            registry=r, multiprocess_mode="max",
+        )
         self.pool_scaling = Counter(
             "scriptohio_pool_scaling_decisions", "Autoscaler decisions.",
             ("pool", "direction"), registry=r,

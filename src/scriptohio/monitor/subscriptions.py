@@ -61,6 +61,7 @@ def subscribe_runtime_events(bus: EventBus, monitor: Monitor) -> Callable[[], No
         m.pool_busy.labels(e.pool).set(e.busy)
         m.pool_max.labels(e.pool).set(e.max_workers)
         m.pool_queued.labels(e.pool).set(e.queued)
+        m.pool_utilization.labels(e.pool).set(e.busy / e.workers if e.workers else 0.0)
         state.pool(e)
 
     def on_lag(e: EventLoopLag) -> None:
