@@ -58,6 +58,9 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
      {"home": "Ohio", "away": "Miami (OH)", "season": 2023}),
     ("kansas st vs iowa st, give me the number", "predict",
      {"home": "Kansas State", "away": "Iowa State"}),
+    ("who wins the iron bowl this year", "predict",
+     {"home": "Alabama", "away": "Auburn", "venue": "assumed", "season": 2025}),
+    ("spread on the apple cup", "predict", {"home": "Washington", "away": "Washington State"}),
     # --- team_profile ------------------------------------------------------------------------
     ("how good is Oregon this year", "team_profile", {"team": "Oregon", "season": 2025}),
     ("tell me about Texas", "team_profile", {"team": "Texas"}),
@@ -109,7 +112,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("week 5 2024 games", "games", {"season": 2024, "week": 5}),
     ("what's on saturday", "games", {"week": 13}),
     ("show me last week's scores", "games", {"week": 12}),
-    ("2023 bowl games", "games", {"season": 2023, "season_type": "postseason"}),
+    ("2023 bowl games", "games", {"season": 2023, "season_type": "postseason", "week": None}),
     ("slate for wk 3", "games", {"week": 3}),
     ("what games are on next week", "games", {"week": 14}),
     ("week one 2025 schedule", "games", {"week": 1, "season": 2025}),

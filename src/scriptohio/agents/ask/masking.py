@@ -31,11 +31,17 @@ def mask_question(text: str, spans: Sequence[_Span]) -> str:
     """Lower-case ``text`` with each span replaced by the team token, years and weeks masked."""
     pieces: list[str] = []
     cursor = 0
+    previous: tuple[int, int] | None = None
     for span in sorted(spans, key=lambda s: s.start):
+        if (span.start, span.end) == previous:
+            # Two teams behind one name (a rivalry such as "the Egg Bowl") read as a game.
+            pieces.append(f"vs {TEAM_TOKEN} ")
+            continue
         if span.start < cursor:
             continue  # overlapping spans: keep the first
         pieces += [text[cursor : span.start], f" {TEAM_TOKEN} "]
         cursor = span.end
+        previous = (span.start, span.end)
     pieces.append(text[cursor:])
     masked = "".join(pieces).casefold()
     masked = _WEEK_NUMBER.sub(r"\1 xnumx", masked)

@@ -9,6 +9,9 @@ careful fuzzy passes on top:
 * **leftovers**: words outside any mention that are not ordinary vocabulary ("georiga") are
   tried alone and in adjacent pairs.
 
+A named rivalry ("the Iron Bowl") stands for both its teams when the question does not name two
+teams itself.
+
 A guess needs a similarity of at least ``fuzzy_cutoff`` (Indel ratio on normalised names). At
 84, a one-letter substitution in a 4- or 5-letter word never qualifies (75 and 80), which keeps
 common words ("rams", "bears") from turning into teams.
@@ -17,13 +20,26 @@ common words ("rams", "bears") from turning into teams.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
-__all__ = ["DEFAULT_FUZZY_CUTOFF", "TeamMention", "TeamMentionFinder", "TeamResolverLike"]
+import yaml
+
+from scriptohio.errors import DataFormatError
+
+__all__ = [
+    "DEFAULT_FUZZY_CUTOFF",
+    "DEFAULT_RIVALRY_FILE",
+    "TeamMention",
+    "TeamMentionFinder",
+    "TeamResolverLike",
+    "load_rivalries",
+]
 
 DEFAULT_FUZZY_CUTOFF = 84.0
+DEFAULT_RIVALRY_FILE = Path(__file__).with_name("rivalries.yaml")
 _MIN_GUESS_LENGTH = 4
 _WORD = re.compile(r"[^\W\d_]+(?:['’.&][^\W\d_]+)*")
 
@@ -53,6 +69,9 @@ class _MentionLike(Protocol):
 class TeamResolverLike(Protocol):
     """What the router needs from :class:`scriptohio.data.teams.TeamResolver`."""
 
+    @property
+    def teams(self) -> tuple[str, ...]: ...
+
     def find_mentions(self, text: str) -> Sequence[_MentionLike]: ...
 
     def search(self, name: str, *, limit: int | None = None) -> list[tuple[str, float]]: ...
@@ -79,15 +98,22 @@ class TeamMentionFinder:
         *,
         vocabulary: Iterable[str] = (),
         fuzzy_cutoff: float = DEFAULT_FUZZY_CUTOFF,
+        rivalries: Mapping[str, tuple[str, str]] | None = None,
     ) -> None:
         self._resolver = resolver
         self._vocabulary = frozenset(word.casefold() for word in vocabulary)
         self._cutoff = fuzzy_cutoff
+        # Longest names first, so "red river rivalry" is found before "red river".
+        self._rivalries = dict(
+            sorted((rivalries or {}).items(), key=lambda item: -len(item[0]))
+        )
 
     def find(self, text: str) -> list[TeamMention]:
         """Every team mention, in order of appearance."""
         words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
         mentions = [self._extend(text, words, m) for m in self._resolver.find_mentions(text)]
+        if len({m.team or m.candidates for m in mentions}) < 2:
+            mentions += self.rivalry(text)
         taken = [(m.start, m.end) for m in mentions]
         free = [
             (start, end) for start, end in words
@@ -107,6 +133,19 @@ class TeamMentionFinder:
             else:
                 i += 1
         return sorted(mentions, key=lambda mention: mention.start)
+
+    def rivalry(self, text: str) -> list[TeamMention]:
+        """Both teams of a named rivalry ("the Iron Bowl"), as two mentions of one span."""
+        lowered = text.casefold().replace("’", "'")
+        for name, teams in self._rivalries.items():
+            found = re.search(rf"\b{re.escape(name)}\b", lowered)
+            if found:
+                return [
+                    TeamMention(found.start(), found.end(), text[found.start() : found.end()],
+                                team)
+                    for team in teams
+                ]
+        return []
 
     def _guessable(self, word: str) -> bool:
         return len(word) >= _MIN_GUESS_LENGTH and word.casefold() not in self._vocabulary
@@ -138,3 +177,23 @@ class TeamMentionFinder:
         if guess is None or (guess.team is not None and guess.team == exact.team):
             return exact
         return guess
+
+
+def load_rivalries(
+    known: Iterable[str], path: Path = DEFAULT_RIVALRY_FILE
+) -> dict[str, tuple[str, str]]:
+    """``{rivalry name: (team, team)}`` for rivalries whose two teams are both ``known``."""
+    try:
+        table = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataFormatError(str(exc), file=str(path)) from exc
+    if not isinstance(table, Mapping):
+        raise DataFormatError("expected rivalry name -> [team, team]", file=str(path))
+    teams = set(known)
+    rivalries: dict[str, tuple[str, str]] = {}
+    for name, pair in table.items():
+        if not (isinstance(pair, list) and len(pair) == 2):
+            raise DataFormatError("expected two teams", file=str(path), column=str(name))
+        if pair[0] in teams and pair[1] in teams:
+            rivalries[str(name).casefold()] = (str(pair[0]), str(pair[1]))
+    return rivalries

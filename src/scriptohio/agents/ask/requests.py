@@ -92,7 +92,14 @@ class RequestBuilder:
         elif intent == "rankings":
             self._rankings(request, teams, found)
         elif intent == "games":
-            if "week" not in request and self.calendar.current_week is not None:
+            # No week named: the current one, unless the question is about bowls or another
+            # season, where the current week means nothing.
+            if (
+                "week" not in request
+                and self.calendar.current_week is not None
+                and request["season"] == self.calendar.current_season
+                and "season_type" not in request
+            ):
                 request["week"] = self.calendar.current_week
             if len(teams) == 1:
                 request["team"] = teams[0].team

@@ -30,7 +30,12 @@ from scriptohio.agents.ask.classifier import (
 from scriptohio.agents.ask.entities import Calendar, extract_entities
 from scriptohio.agents.ask.intents import INTENTS, Intent, Routed
 from scriptohio.agents.ask.masking import mask_question
-from scriptohio.agents.ask.mentions import TeamMention, TeamMentionFinder, TeamResolverLike
+from scriptohio.agents.ask.mentions import (
+    TeamMention,
+    TeamMentionFinder,
+    TeamResolverLike,
+    load_rivalries,
+)
 from scriptohio.agents.ask.requests import RequestBuilder, distinct_teams
 from scriptohio.agents.ask.rules import rule_scores
 from scriptohio.agents.ask.topics import TopicMatcher
@@ -107,7 +112,12 @@ class AskRouter:
         for questions in self._seeds.values():
             for question in questions:
                 vocabulary.update(_WORDS.findall(question.casefold()))
-        self._finder = TeamMentionFinder(team_resolver, vocabulary=vocabulary)
+        rivalries = load_rivalries(team_resolver.teams)
+        for name in rivalries:
+            vocabulary.update(_WORDS.findall(name))
+        self._finder = TeamMentionFinder(
+            team_resolver, vocabulary=vocabulary, rivalries=rivalries
+        )
         self._exact = team_resolver
         self._topics = TopicMatcher(catalogue or default_catalogue())
         self._builder = RequestBuilder(self._calendar, self._topics)
@@ -135,7 +145,10 @@ class AskRouter:
         """Decide the intent of ``text`` and build the request; ValidationError if unusable."""
         query = self._validate(text, role)
         mentions = self._finder.find(query)
-        found = extract_entities(_blank(query, mentions), self._calendar)
+        # Rivalry names are blanked too: the "Bowl" of "Iron Bowl" is no bowl game.
+        found = extract_entities(
+            _blank(query, [*mentions, *self._finder.rivalry(query)]), self._calendar
+        )
         role = found.role_hint or role
         entities = self._entities(mentions, found)
         if not _LETTER.search(query):
