@@ -1,0 +1,70 @@
+"""Background maintenance, sliced so that no step holds the event loop for over a millisecond.
+
+Each round: replay buffered reads into the policies, sweep expired entries (a snapshot of the
+keys is processed in slices, yielding to the loop between slices whenever ``slice_budget`` of
+time has been spent), and, once enough small payloads were seen, train the zstd dictionary in
+a worker thread (it takes tens of milliseconds of CPU).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import islice
+
+from scriptohio.cache.local import LocalCache
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceConfig:
+    """Cadence and time slicing."""
+
+    interval: float = 1.0
+    slice_budget: float = 0.0005
+    slice_keys: int = 256
+    train_dictionary: bool = True
+
+
+DEFAULT_MAINTENANCE = MaintenanceConfig()
+
+
+async def sweep_in_slices(
+    cache: LocalCache,
+    config: MaintenanceConfig = DEFAULT_MAINTENANCE,
+    *,
+    clock: Callable[[], float] = time.perf_counter,
+) -> int:
+    """Sweep every local key once, yielding to the loop between slices; count dropped."""
+    dropped = 0
+    for tier in (cache.l1, cache.l2):
+        tier.drain()
+        keys = tier.snapshot_keys()
+        while True:
+            start = clock()
+            chunk = list(islice(keys, config.slice_keys))
+            if not chunk:
+                break
+            dropped += cache.sweep(chunk)
+            if clock() - start >= config.slice_budget or len(chunk) == config.slice_keys:
+                await asyncio.sleep(0)
+    return dropped
+
+
+async def run_maintenance(
+    cache: LocalCache, config: MaintenanceConfig, stop: asyncio.Event
+) -> None:
+    """Loop until ``stop`` is set."""
+    tried_dictionary = False
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=config.interval)
+        if stop.is_set():
+            return
+        await sweep_in_slices(cache, config)
+        compressor = cache.compressor
+        if config.train_dictionary and not tried_dictionary and compressor.ready_to_train:
+            tried_dictionary = True
+            await asyncio.to_thread(compressor.train_dictionary)

@@ -1,0 +1,203 @@
+"""The shared tier: Redis, reached through ``redis.asyncio``, never allowed to fail a request.
+
+Every operation is bounded by a short timeout and guarded by the cache's own
+:class:`~scriptohio.cache.breaker.CircuitBreaker`; any Redis or network error is counted,
+converted into "no answer" (``None`` / ``False``) and the local tiers go on serving.
+
+Layout under ``namespace``: ``{ns}:v:{key}`` holds a packed value (JSON header line + stored
+bytes, expiring with the entry), ``{ns}:t:{tag}`` is the set of keys carrying a tag, and the
+channel ``{ns}:invalidate`` carries invalidations to every process (``{"keys": [...]}`` or
+``{"tag": ...}``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from scriptohio.cache.breaker import BreakerConfig, CircuitBreaker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_FAILURES = (RedisError, OSError, TimeoutError, ConnectionError)
+
+
+@dataclass(frozen=True, slots=True)
+class SharedConfig:
+    """Timeouts and names for the shared tier."""
+
+    namespace: str = "scriptohio:cache"
+    op_timeout: float = 0.05
+    breaker: BreakerConfig = field(default_factory=BreakerConfig)
+    listen_backoff_max: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class SharedValue:
+    """A value as the shared tier returns it."""
+
+    stored: bytes
+    fresh_until_wall: float
+    tags: tuple[str, ...]
+    priority: int
+    cost: float
+
+
+def pack(value: SharedValue) -> bytes:
+    """Serialise for Redis: one JSON header line, then the stored (codec-prefixed) bytes."""
+    header = {"f": value.fresh_until_wall, "t": value.tags, "p": value.priority, "c": value.cost}
+    return orjson.dumps(header) + b"\n" + value.stored
+
+
+def unpack(blob: bytes) -> SharedValue:
+    """Inverse of :func:`pack`."""
+    head, _, stored = blob.partition(b"\n")
+    meta = orjson.loads(head)
+    return SharedValue(stored, float(meta["f"]), tuple(meta["t"]), int(meta["p"]), float(meta["c"]))
+
+
+class SharedTier:
+    """Redis-backed tier with timeouts, a breaker and pub/sub invalidation."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        config: SharedConfig = SharedConfig(),
+        timer: Callable[[], float] = time.monotonic,
+        client: aioredis.Redis | None = None,
+    ) -> None:
+        self.config = config
+        self.breaker = CircuitBreaker(config.breaker, timer=timer)
+        self._client = client or aioredis.Redis.from_url(
+            url,
+            socket_timeout=config.op_timeout,
+            socket_connect_timeout=config.op_timeout,
+            retry_on_timeout=False,
+        )
+        self._ns = config.namespace
+        self.channel = f"{self._ns}:invalidate"
+        self.errors = 0
+
+    def _vkey(self, key: str) -> str:
+        return f"{self._ns}:v:{key}"
+
+    def _tkey(self, tag: str) -> str:
+        return f"{self._ns}:t:{tag}"
+
+    async def _guard(self, op: Callable[[], Awaitable[T]], default: T) -> T:
+        """Run ``op`` if the breaker allows, within the timeout; ``default`` on any failure."""
+        if not self.breaker.allow():
+            return default
+        try:
+            result = await asyncio.wait_for(op(), timeout=self.config.op_timeout * 2)
+        except _FAILURES as exc:
+            self.errors += 1
+            self.breaker.record_failure()
+            log.debug("shared tier unavailable: %r", exc)
+            return default
+        self.breaker.record_success()
+        return result
+
+    async def get(self, key: str) -> SharedValue | None:
+        """The shared value for ``key``, or None (absent, or Redis unavailable)."""
+        blob = await self._guard(lambda: self._client.get(self._vkey(key)), None)
+        if blob is None:
+            return None
+        try:
+            return unpack(blob if isinstance(blob, bytes) else blob.encode())
+        except (ValueError, KeyError, orjson.JSONDecodeError):
+            return None
+
+    async def set(self, key: str, value: SharedValue, ttl: float | None) -> bool:
+        """Store ``value`` (expiring after ``ttl`` seconds if given); index its tags."""
+
+        async def op() -> bool:
+            pipe = self._client.pipeline(transaction=False)
+            px = None if ttl is None else max(1, int(ttl * 1000))
+            pipe.set(self._vkey(key), pack(value), px=px)
+            for tag in value.tags:
+                pipe.sadd(self._tkey(tag), key)
+            await pipe.execute()
+            return True
+
+        return await self._guard(op, False)
+
+    async def delete(self, keys: list[str]) -> bool:
+        """Delete ``keys`` from the shared tier."""
+        if not keys:
+            return True
+
+        async def op() -> bool:
+            await self._client.delete(*(self._vkey(k) for k in keys))
+            return True
+
+        return await self._guard(op, False)
+
+    async def delete_tag(self, tag: str) -> list[str]:
+        """Delete every key carrying ``tag`` and the tag set; return those keys."""
+
+        async def op() -> list[str]:
+            members = await self._client.smembers(self._tkey(tag))
+            keys = sorted(m.decode() if isinstance(m, bytes) else str(m) for m in members)
+            pipe = self._client.pipeline(transaction=False)
+            if keys:
+                pipe.delete(*(self._vkey(k) for k in keys))
+            pipe.delete(self._tkey(tag))
+            await pipe.execute()
+            return keys
+
+        return await self._guard(op, [])
+
+    async def publish(self, message: dict[str, Any]) -> bool:
+        """Tell every process (this one included) to drop local copies."""
+
+        async def op() -> bool:
+            await self._client.publish(self.channel, orjson.dumps(message))
+            return True
+
+        return await self._guard(op, False)
+
+    async def listen(
+        self, on_message: Callable[[dict[str, Any]], None], stop: asyncio.Event
+    ) -> None:
+        """Deliver invalidation messages until ``stop`` is set; survives Redis restarts."""
+        backoff = 0.05
+        while not stop.is_set():
+            pubsub = self._client.pubsub()
+            try:
+                await pubsub.subscribe(self.channel)
+                backoff = 0.05
+                while not stop.is_set():
+                    msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+                    if msg is not None and msg.get("type") == "message":
+                        try:
+                            on_message(orjson.loads(msg["data"]))
+                        except (orjson.JSONDecodeError, TypeError):
+                            log.warning("ignoring malformed invalidation message")
+            except _FAILURES as exc:
+                self.errors += 1
+                log.debug("invalidation listener lost Redis: %r", exc)
+            finally:
+                try:
+                    await asyncio.wait_for(pubsub.aclose(), timeout=self.config.op_timeout)
+                except (*_FAILURES, RuntimeError):
+                    pass
+            if not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=backoff)
+                backoff = min(backoff * 2, self.config.listen_backoff_max)
+
+    async def close(self) -> None:
+        """Release connections."""
+        with contextlib.suppress(*_FAILURES):
+            await asyncio.wait_for(self._client.aclose(), timeout=self.config.op_timeout * 4)
