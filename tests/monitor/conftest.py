@@ -45,7 +45,7 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def build_app(monitor: Monitor) -> FastAPI:
+def build_app(monitor: Monitor, *, stream_events: int = 60) -> FastAPI:
     """A tiny service: a templated route, a failing route, the monitor's router."""
     app = FastAPI()
 
@@ -61,7 +61,7 @@ def build_app(monitor: Monitor) -> FastAPI:
     async def crash() -> None:
         raise RuntimeError("boom")
 
-    app.include_router(monitor_router(monitor))
+    app.include_router(monitor_router(monitor, stream_events=stream_events))
     app.add_middleware(MetricsMiddleware, monitor=monitor, exclude=monitor_exclusions())
     return app
 

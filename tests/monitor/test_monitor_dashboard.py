@@ -99,7 +99,8 @@ def test_dashboard_fills_its_charts_without_console_errors(
     monitor, bus = traffic_app
     errors: list[str] = []
     stop = threading.Event()
-    with serve(build_app(monitor)) as base:
+    # Streams of 3 events: the page must live through EventSource reconnections too.
+    with serve(build_app(monitor, stream_events=3)) as base:
         worker = threading.Thread(target=_traffic, args=(base, bus, stop), daemon=True)
         worker.start()
         try:

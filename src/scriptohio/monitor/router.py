@@ -21,9 +21,10 @@ STATIC_FILES = {
     "dashboard.js": "text/javascript; charset=utf-8",
     "dashboard.css": "text/css; charset=utf-8",
 }
-#: A stream ends after this many events; EventSource reconnects by itself. This bounds how
-#: long any one response lives (and frees workers during a rolling restart).
-DEFAULT_STREAM_EVENTS = 600
+#: A stream ends after this many events (about a minute); EventSource reconnects by itself.
+#: This bounds how long any one response lives: a server shutting down waits for open
+#: responses to finish, so an endless stream would hold a graceful shutdown forever.
+DEFAULT_STREAM_EVENTS = 60
 STREAM_PATH = "/dashboard/stream"
 
 
