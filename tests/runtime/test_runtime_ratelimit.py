@@ -70,6 +70,7 @@ async def test_redis_failure_fails_open() -> None:
     limiter = UserRateLimiter(config)
     decisions = [await limiter.hit("carol") for _ in range(3)]
     assert all(d.allowed for d in decisions)
+    await limiter.aclose()
 
 
 @pytest.fixture
@@ -95,6 +96,7 @@ _WORKER = textwrap.dedent(
         allowed = 0
         for _ in range(20):
             allowed += (await limiter.hit("shared-user")).allowed
+        await limiter.aclose()
         print(allowed)
 
     asyncio.run(main())
@@ -121,6 +123,9 @@ def test_limit_is_shared_across_two_processes_through_redis(redis_prefix: str) -
     async def from_this_process() -> bool:
         config = RateLimitConfig(default="25/minute", storage_url=REDIS_URL,
                                  key_prefix=redis_prefix)
-        return (await UserRateLimiter(config).hit("shared-user")).allowed
+        limiter = UserRateLimiter(config)
+        allowed = (await limiter.hit("shared-user")).allowed
+        await limiter.aclose()
+        return allowed
 
     assert asyncio.run(from_this_process()) is False

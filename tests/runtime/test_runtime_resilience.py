@@ -240,3 +240,4 @@ async def test_redis_dependency_breaker_makes_the_limiter_fail_open_fast() -> No
         assert (await limiter.hit("u")).allowed
     assert redis_breaker.state == "open"  # later hits skip Redis entirely, still allowed
     assert (await limiter.hit("u")).allowed
+    await limiter.aclose()

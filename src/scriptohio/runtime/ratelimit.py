@@ -34,6 +34,7 @@ DEFAULT_LIMIT = "100/minute"
 DEFAULT_STORAGE_URL = "memory://"
 DEFAULT_KEY_PREFIX = "scriptohio:ratelimit"
 DEFAULT_EXEMPT_TYPES = frozenset({"health", "ready", "metrics"})
+DEFAULT_STORAGE_TIMEOUT_S = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,8 @@ class RateLimitConfig:
     storage_url: str = DEFAULT_STORAGE_URL
     key_prefix: str = DEFAULT_KEY_PREFIX
     exempt_types: frozenset[str] = DEFAULT_EXEMPT_TYPES
+    # A slow Redis must not hold requests: past this the limiter fails open.
+    storage_timeout_s: float = DEFAULT_STORAGE_TIMEOUT_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +85,16 @@ class RateLimitExceeded(RateLimitedError):
         self.decision = decision
 
 
-def _storage_for(url: str, key_prefix: str, clock: Clock) -> Storage:
+def _storage_for(config: RateLimitConfig, clock: Clock) -> Storage:
+    url = config.storage_url
     if url.startswith("memory://"):
         return ClockedMemoryStorage(clock)
     if url.startswith(("redis://", "rediss://")):
         url = "async+" + url
-    storage = storage_from_string(url, implementation="redispy", key_prefix=key_prefix)
+    storage = storage_from_string(
+        url, implementation="redispy", key_prefix=config.key_prefix,
+        socket_timeout=config.storage_timeout_s,
+        socket_connect_timeout=config.storage_timeout_s)
     if not isinstance(storage, Storage):
         raise ValueError(f"rate-limit storage {url!r} has no asyncio implementation")
     return storage
@@ -116,7 +123,7 @@ class UserRateLimiter:
         self._per_role: dict[str, RateLimitItem] = {
             role: parse(limit) for role, limit in config.per_role.items()
         }
-        self._storage = _storage_for(config.storage_url, config.key_prefix, clock)
+        self._storage = _storage_for(config, clock)
         self._strategy = FixedWindowRateLimiter(self._storage)
 
     def is_exempt(self, request_type: str) -> bool:
@@ -157,6 +164,13 @@ class UserRateLimiter:
 
     async def reset_user(self, user_id: str, role: str = "casual") -> None:
         await self._strategy.clear(self.limit_for(role), user_id)
+
+    async def aclose(self) -> None:
+        """Close the Redis connections, if any (``limits`` offers no public close)."""
+        client = getattr(getattr(self._storage, "bridge", None), "storage", None)
+        close = getattr(client, "aclose", None)
+        if close is not None:
+            await close()
 
     def _fail_open(self, item: RateLimitItem) -> RateLimitDecision:
         return RateLimitDecision(True, item.amount, item.amount, float(item.get_expiry()))
