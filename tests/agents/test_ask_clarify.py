@@ -6,8 +6,10 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scriptohio.agents.ask import HELP_EXAMPLES, AskRouter
+from scriptohio.agents.ask import HELP_EXAMPLES, INTENTS, AskRouter
 from scriptohio.data.paths import find_data_dir
 from scriptohio.data.teams import TeamResolver
 from scriptohio.errors import CallerError, ValidationError
@@ -143,3 +145,16 @@ def test_routed_json_shape(router: AskRouter) -> None:
     teams = body["entities"]["teams"]
     assert [t["team"] for t in teams] == ["Alabama", "Georgia"]
     assert teams[0]["text"] == "Bama"
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=200))
+def test_any_text_routes_or_is_a_validation_error(router: AskRouter, text: str) -> None:
+    try:
+        routed = router.route(text)
+    except ValidationError:
+        assert not text.strip()
+        return
+    assert routed.intent in INTENTS
+    assert 0.0 <= routed.confidence <= 1.0
+    assert routed.request["agent"] == routed.intent
