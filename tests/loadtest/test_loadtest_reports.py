@@ -60,8 +60,9 @@ def test_compare_says_which_run_is_better(tmp_path: Path) -> None:
 
 
 def test_compare_command_reads_two_json_reports(tmp_path: Path) -> None:
-    a = write_reports(build_result(raw_run(per_second=100)), tmp_path / "a")["json"]
-    b = write_reports(build_result(raw_run(per_second=120)), tmp_path / "b")["json"]
+    a, b = str(tmp_path / "a.json"), str(tmp_path / "b.json")
+    Path(a).write_text(json.dumps(build_result(raw_run(per_second=100)).to_dict()))
+    Path(b).write_text(json.dumps(build_result(raw_run(per_second=120)).to_dict()))
     out = CliRunner().invoke(loadtest_app, ["compare", a, b])
     assert out.exit_code == 0, out.output
     table = json.loads(out.stdout)

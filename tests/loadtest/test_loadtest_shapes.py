@@ -85,3 +85,21 @@ def test_locust_shape_adapter_ticks_on_the_injected_clock() -> None:
                           text=True, timeout=60, check=True)
     ticks = json.loads(done.stdout.strip().splitlines()[-1])
     assert [None if t is None else t[0] for t in ticks] == [100, 100, 1000, 100, None]
+
+
+PUBLIC_API_SCRIPT = """
+import sys
+import scriptohio.loadtest as lt
+assert sorted(lt.__all__) == ["RunResult", "SCENARIOS", "build_schedule", "compare",
+                              "loadtest_app", "run_loadtest"], lt.__all__
+for name in lt.__all__:
+    getattr(lt, name)
+print(sorted(m for m in ("locust", "gevent") if m in sys.modules))
+"""
+
+
+def test_public_api_is_pinned_and_never_imports_locust_into_the_caller() -> None:
+    # Locust gevent-patches its importer; the caller (CLI, service, tests) must stay unpatched.
+    done = subprocess.run([sys.executable, "-c", PUBLIC_API_SCRIPT], capture_output=True,
+                          text=True, timeout=60, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -82,7 +82,10 @@ class _SendingUser(FastHttpUser):
         with self.client.request(spec.method, _url(spec), name=spec.name, headers=headers,
                                  json=spec.json, catch_response=True,
                                  context=context or {}) as resp:
-            resp.success()  # outcomes are classified by our listener, not by Locust's stats
+            if resp.status_code:
+                # Any HTTP answer: our listener classifies it (429/503 are not failures);
+                # without one, Locust reports the connection error with its exception.
+                resp.success()
             if parse and resp.status_code == 200 and resp.content:
                 try:
                     return json.loads(resp.content)
