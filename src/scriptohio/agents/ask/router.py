@@ -131,6 +131,9 @@ class AskRouter:
 
     def classifier(self) -> IntentClassifier:
         """The intent classifier, trained on first use (thread-safe)."""
+        trained = self._classifier
+        if trained is not None:  # the common case takes no lock
+            return trained
         with self._lock:
             if self._classifier is None:
                 examples = []
