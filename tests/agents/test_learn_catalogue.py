@@ -165,6 +165,10 @@ def test_every_example_is_a_contract_request_on_real_data(
             if example.path == "/v1/ask":
                 routed = router.route(str(example.body["query"]))
                 assert routed.intent == "predict", example.body
+                request = routed.request
+                if routed.clarification is None:
+                    key = (request["season"], request["week"], request["home"], request["away"])
+                    assert key in games.games, f"{example.body}: {key} is not a real game"
     assert count >= 2 * len(catalogue.lessons)
 
 
