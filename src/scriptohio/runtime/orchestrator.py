@@ -275,35 +275,38 @@ class AsyncAgentOrchestrator:
         task = asyncio.current_task()
         if task is not None:
             self._active.add(task)
-        rate: RateLimitDecision | None = None
         try:
-            if self.rate_limiter is not None and not self.rate_limiter.is_exempt(request.type):
-                rate = await self.rate_limiter.hit(request.user_id, request.role)
-                if not rate.allowed:
-                    return self._refuse(request, route.pool, "rate_limit", started,
-                                        RateLimitExceeded(rate), rate)
-            if request.deadline is not None and request.deadline <= started:
-                return self._refuse(request, route.pool, "deadline", started,
-                                    DeadlineExceededError("deadline passed before admission"))
-            pool = self.pools[route.pool]
-            joined = False
-            try:
-                if route.coalesce:
-                    outcome, joined = await self._coalescer.run(
-                        request.coalesce_key(), lambda: self._runner.run(route, pool, request))
-                else:
-                    outcome = await self._runner.run(route, pool, request)
-            except asyncio.CancelledError:
-                if not self._forced or task is None:
-                    raise
-                task.uncancel()  # we cancelled it at shutdown: answer instead of vanishing
-                outcome = Outcome(error=OverloadedError("shut down before an answer"),
-                                  reject_reason="shutdown")
-            return self._finish(request, route, outcome, joined, rate, started)
+            return await self._admitted(request, route, started)
+        except asyncio.CancelledError:
+            if not self._forced or task is None:
+                raise
+            task.uncancel()  # we cancelled it at shutdown: answer instead of vanishing
+            outcome = Outcome(error=OverloadedError("shut down before an answer"),
+                              reject_reason="shutdown")
+            return self._finish(request, route, outcome, False, None, started)
         finally:
             if task is not None:
                 self._active.discard(task)
             self._done()
+
+    async def _admitted(self, request: Request, route: Route, started: float) -> Response:
+        """Everything after global admission: rate limit, deadline, (coalesced) execution."""
+        rate: RateLimitDecision | None = None
+        if self.rate_limiter is not None and not self.rate_limiter.is_exempt(request.type):
+            rate = await self.rate_limiter.hit(request.user_id, request.role)
+            if not rate.allowed:
+                return self._refuse(request, route.pool, "rate_limit", started,
+                                    RateLimitExceeded(rate), rate)
+        if request.deadline is not None and request.deadline <= started:
+            return self._refuse(request, route.pool, "deadline", started,
+                                DeadlineExceededError("deadline passed before admission"))
+        pool = self.pools[route.pool]
+        if route.coalesce:
+            outcome, joined = await self._coalescer.run(
+                request.coalesce_key(), lambda: self._runner.run(route, pool, request))
+        else:
+            outcome, joined = await self._runner.run(route, pool, request), False
+        return self._finish(request, route, outcome, joined, rate, started)
 
     def _done(self) -> None:
         self._in_flight -= 1
