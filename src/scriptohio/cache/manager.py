@@ -131,6 +131,8 @@ class CacheManager:
         except ValueError:
             return result
         remaining = found.fresh_until_wall - self.wall()
+        if remaining + self.local.config.stale_ttl <= 0:
+            return result  # past its stale window too: a miss, as in the local tiers
         self.local.put(
             key, value, ttl=remaining, tags=found.tags, priority=found.priority, cost=found.cost
         )

@@ -54,7 +54,14 @@ class SharedValue:
 
 def pack(value: SharedValue) -> bytes:
     """Serialise for Redis: one JSON header line, then the stored (codec-prefixed) bytes."""
-    header = {"f": value.fresh_until_wall, "t": value.tags, "p": value.priority, "c": value.cost}
+    fresh = value.fresh_until_wall
+    # JSON has no infinity: null means "no expiry".
+    header = {
+        "f": None if fresh == float("inf") else fresh,
+        "t": value.tags,
+        "p": value.priority,
+        "c": value.cost,
+    }
     return orjson.dumps(header) + b"\n" + value.stored
 
 
@@ -62,7 +69,8 @@ def unpack(blob: bytes) -> SharedValue:
     """Inverse of :func:`pack`."""
     head, _, stored = blob.partition(b"\n")
     meta = orjson.loads(head)
-    return SharedValue(stored, float(meta["f"]), tuple(meta["t"]), int(meta["p"]), float(meta["c"]))
+    fresh = float("inf") if meta["f"] is None else float(meta["f"])
+    return SharedValue(stored, fresh, tuple(meta["t"]), int(meta["p"]), float(meta["c"]))
 
 
 class SharedTier:
@@ -115,7 +123,7 @@ class SharedTier:
             return None
         try:
             return unpack(blob if isinstance(blob, bytes) else blob.encode())
-        except (ValueError, KeyError, orjson.JSONDecodeError):
+        except (ValueError, KeyError, TypeError):
             return None
 
     async def set(self, key: str, value: SharedValue, ttl: float | None) -> bool:
