@@ -24,8 +24,9 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from scriptohio.errors import (
     DeadlineExceededError,
@@ -56,6 +57,13 @@ from scriptohio.runtime.stale import StaleSource
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_CONCURRENT_REQUESTS = 1000
+
+
+class Default(Enum):
+    """Marker for "use the orchestrator's configured default" (``None`` means "no limit")."""
+
+    TIMEOUT = "default"
+
 DEFAULT_POOLS: Mapping[str, PoolConfig] = {
     # Slots of an async pool cost nothing to add, so the light pool scales up at once
     # (scale-down keeps its long delay); heavy and cpu pools wait out the default delay.
@@ -135,7 +143,7 @@ class AsyncAgentOrchestrator:
         handler: Handler,
         *,
         pool: str = "light",
-        timeout_s: float | None = -1.0,
+        timeout_s: float | Literal[Default.TIMEOUT] | None = Default.TIMEOUT,
         idempotent: bool = False,
         coalesce: bool = False,
         serve_stale: bool = True,
@@ -143,7 +151,11 @@ class AsyncAgentOrchestrator:
         breaker: BreakerConfig | None = None,
         use_breaker: bool = True,
     ) -> Route:
-        """Route ``request_type`` to ``handler`` in ``pool``; ``timeout_s=-1`` = the default."""
+        """Route ``request_type`` to ``handler`` in ``pool``.
+
+        ``timeout_s``: per-attempt limit; left out = ``config.default_timeout_s``; ``None`` =
+        only the request's deadline limits it.
+        """
         if pool not in self.pools:
             raise ValueError(f"unknown pool {pool!r}; pools: {sorted(self.pools)}")
         _check_handler_fits(handler, self.pools[pool], request_type)
@@ -151,7 +163,8 @@ class AsyncAgentOrchestrator:
             request_type=request_type,
             handler=handler,
             pool=pool,
-            timeout_s=self.config.default_timeout_s if timeout_s == -1.0 else timeout_s,
+            timeout_s=(self.config.default_timeout_s if timeout_s is Default.TIMEOUT
+                       else timeout_s),
             idempotent=idempotent,
             coalesce=coalesce,
             serve_stale=serve_stale,
