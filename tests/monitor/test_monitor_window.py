@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scriptohio.monitor.window import SlidingWindow
 
@@ -44,3 +48,16 @@ def test_old_requests_leave_the_window(clock: FakeClock) -> None:
 def test_a_window_must_be_at_least_a_second() -> None:
     with pytest.raises(ValueError):
         SlidingWindow(0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=1e-3, max_value=30.0), min_size=20, max_size=400))
+def test_percentiles_match_the_exact_order_statistic(latencies: list[float]) -> None:
+    window = SlidingWindow(60, clock=FakeClock())
+    for seconds in latencies:
+        window.record(seconds)
+    stats = window.stats()
+    ordered = sorted(latencies)
+    for q, got in ((0.5, stats.p50_s), (0.95, stats.p95_s), (0.99, stats.p99_s)):
+        exact = ordered[max(1, math.ceil(q * len(ordered))) - 1]
+        assert got == pytest.approx(exact, rel=0.025)
