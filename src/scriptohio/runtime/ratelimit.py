@@ -1,5 +1,9 @@
 """Per-user rate limits on top of the ``limits`` library (fixed window).
 
+``limits`` provides limit parsing, key naming and the storages (its Redis storage increments
+and sets the expiry atomically in Lua); the fixed-window decision is made here from the
+count ``incr`` returns, which saves one storage round trip per request.
+
 Limits are strings such as ``"100/minute"``: one default plus optional per-role overrides.
 Storage comes from a URL: ``memory://`` (this process only, clock injectable) or
 ``redis://host:port/db`` (shared, so the limit holds across every worker process).
@@ -139,8 +143,12 @@ class UserRateLimiter:
             return self._fail_open(item)
         started = self._clock()
         try:
-            allowed = await self._strategy.hit(item, user_id)
-            stats = await self._strategy.get_window_stats(item, user_id)
+            # The fixed-window strategy of ``limits`` (hit + get_window_stats) makes three
+            # storage calls; incr already returns the count, so two suffice: one Redis round
+            # trip less per request. Same keys and semantics as FixedWindowRateLimiter.
+            key = item.key_for(user_id)
+            count = await self._storage.incr(key, item.get_expiry())
+            reset_at = await self._storage.get_expiry(key)
         except Exception:  # Redis down or slow: fail open, never fail the request
             log.warning("rate-limit storage failed; allowing request", exc_info=True)
             if self._breaker is not None:
@@ -149,10 +157,10 @@ class UserRateLimiter:
         if self._breaker is not None:
             self._breaker.record_success(self._clock() - started)
         return RateLimitDecision(
-            allowed=allowed,
+            allowed=count <= item.amount,
             limit=item.amount,
-            remaining=max(0, stats.remaining),
-            reset_after_s=max(0.0, stats.reset_time - self._clock()),
+            remaining=max(0, item.amount - count),
+            reset_after_s=max(0.0, reset_at - self._clock()),
         )
 
     async def check(self, user_id: str, role: str = "casual") -> RateLimitDecision:
