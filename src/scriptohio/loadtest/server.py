@@ -3,6 +3,9 @@
 The default command is ``scriptohio serve --host 127.0.0.1 --port {port}`` (the console script
 next to the running interpreter, else ``python -m scriptohio serve``). Any command template
 with a ``{port}`` placeholder works, which is how the tests start a fixed-latency fixture app.
+After ``/health`` answers, the server must also be *ready* (``/ready`` 200: data and models
+loaded; a server without ``/ready`` -- 404 -- counts as ready): a load test against a service
+that is still loading would only measure its 503s.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import httpx
 
 from scriptohio.errors import NotReadyError
 
-DEFAULT_STARTUP_TIMEOUT_S = 120.0
+DEFAULT_STARTUP_TIMEOUT_S = 300.0
 DEFAULT_HEALTH_PATH = "/health"
+DEFAULT_READY_PATH = "/ready"
 
 
 def default_serve_command() -> tuple[str, ...]:
@@ -39,15 +43,16 @@ def free_port() -> int:
 
 
 def wait_healthy(url: str, *, timeout_s: float, path: str = DEFAULT_HEALTH_PATH,
-                 alive: subprocess.Popen[bytes] | None = None) -> None:
-    """Poll ``url + path`` until it answers 200; raise NotReadyError on timeout or exit."""
+                 alive: subprocess.Popen[bytes] | None = None,
+                 accept: tuple[int, ...] = (200,)) -> None:
+    """Poll ``url + path`` until its status is in ``accept``; NotReadyError on timeout or exit."""
     deadline = time.monotonic() + timeout_s
     with httpx.Client(timeout=2.0) as client:
         while time.monotonic() < deadline:
             if alive is not None and alive.poll() is not None:
                 raise NotReadyError(f"server exited with code {alive.returncode} before {path}")
             try:
-                if client.get(url.rstrip("/") + path).status_code == 200:
+                if client.get(url.rstrip("/") + path).status_code in accept:
                     return
             except httpx.HTTPError:
                 pass  # not listening yet
@@ -79,7 +84,11 @@ class SpawnedServer:
         self._proc = subprocess.Popen(self.command, env=self._env,
                                       stdout=subprocess.DEVNULL, stderr=self._stderr)
         try:
+            started = time.monotonic()
             wait_healthy(self.url, timeout_s=self._timeout, alive=self._proc)
+            left = max(1.0, self._timeout - (time.monotonic() - started))
+            wait_healthy(self.url, timeout_s=left, path=DEFAULT_READY_PATH, alive=self._proc,
+                         accept=(200, 404))
         except NotReadyError as exc:
             err = self._stop_and_collect()
             raise NotReadyError(f"{exc}; command {self.command}; stderr: {err[-2000:]}") from exc
