@@ -29,6 +29,7 @@ class EventLoopLagMonitor:
         self._interval = interval_s
         self._emit = emit
         self.samples: deque[float] = deque(maxlen=samples)
+        self.latest = 0.0  # most recent sample, for load shedding decisions
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -56,4 +57,5 @@ class EventLoopLagMonitor:
             await asyncio.sleep(self._interval)
             lag = max(0.0, loop.time() - asked)
             self.samples.append(lag)
+            self.latest = lag
             self._emit(EventLoopLag(lag))
