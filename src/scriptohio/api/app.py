@@ -19,7 +19,7 @@ from scriptohio.api.identity import KeyStore
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
-from scriptohio.api.routes import health, insight, predictions
+from scriptohio.api.routes import admin, ask, health, insight, jobs, learn, predictions
 from scriptohio.api.service import Service
 from scriptohio.config import Settings
 from scriptohio.monitor.middleware import MetricsMiddleware
@@ -57,6 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(predictions.router)
     app.include_router(insight.router)
+    app.include_router(learn.router)
+    app.include_router(ask.router)
+    app.include_router(jobs.router)
+    app.include_router(admin.router)
     app.include_router(monitor_router(service.monitor))
     # added innermost first: the last one added runs first
     app.add_middleware(RateLimitMiddleware, limiter=service.rate_limiter)

@@ -22,7 +22,6 @@ from scriptohio.errors import (
     RateLimitedError,
     ScriptOhioError,
     ServiceError,
-    UnknownTeamError,
 )
 
 log = logging.getLogger(__name__)
@@ -48,8 +47,10 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
 
 def problem_for(exc: ScriptOhioError) -> Response:
     extra: dict[str, Any] = {}
-    if isinstance(exc, UnknownTeamError):
-        extra["suggestions"] = exc.suggestions
+    for name in ("suggestions", "valid_ids"):  # unknown team, lesson, concept
+        value = getattr(exc, name, None)
+        if value is not None:
+            extra[name] = list(value)
     if isinstance(exc, AmbiguousError):
         extra["candidates"] = exc.candidates
     if isinstance(exc, OutOfRangeError) and exc.valid_range is not None:

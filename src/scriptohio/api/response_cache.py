@@ -76,3 +76,12 @@ class ResponseCache:
                 if self._entries.pop(key, None) is not None:
                     removed += 1
         return removed
+
+    async def delete(self, key: str) -> bool:
+        return self._entries.pop(key, None) is not None
+
+    async def clear(self) -> int:
+        n = len(self._entries)
+        self._entries.clear()
+        self._by_tag.clear()
+        return n

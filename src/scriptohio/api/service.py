@@ -15,28 +15,49 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scriptohio.agents.ask import AskRouter
 from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.learn import LearningNavigator
+from scriptohio.agents.workflow.jobs import JobStore
 from scriptohio.api.handlers import register_agents
+from scriptohio.api.job_runner import JobRunner
 from scriptohio.api.response_cache import ResponseCache
 from scriptohio.config import Settings
 from scriptohio.data.dataset import load_dataset
 from scriptohio.data.paths import find_data_dir, state_dir
 from scriptohio.data.store import StateStore
-from scriptohio.errors import NotReadyError
+from scriptohio.errors import NotFoundError, NotReadyError
 from scriptohio.events import DataChanged, EventBus
 from scriptohio.features import FeatureStore
 from scriptohio.models.registry import ModelRegistry
 from scriptohio.monitor.core import Monitor
-from scriptohio.runtime import AsyncAgentOrchestrator, RateLimitConfig, UserRateLimiter
+from scriptohio.runtime import (
+    AsyncAgentOrchestrator,
+    AutoscalerConfig,
+    PoolConfig,
+    RateLimitConfig,
+    UserRateLimiter,
+)
 
 log = logging.getLogger(__name__)
 
 DATA_POLL_INTERVAL_S = 1.0
+#: light: cached lookups and single predictions; heavy: batch work and reports (a bulkhead);
+#: cpu: model training in worker processes, at most as many as there are cores.
+POOLS = {
+    "light": PoolConfig(),
+    "heavy": PoolConfig(autoscaling=AutoscalerConfig(min_workers=1, max_workers=4),
+                        slots_per_worker=2, max_queue=200),
+    "cpu": PoolConfig(kind="process", max_queue=50, autoscaling=AutoscalerConfig(
+        min_workers=1, max_workers=max(1, min(4, os.cpu_count() or 1)))),
+}
 
 
 class Service:
@@ -57,11 +78,15 @@ class Service:
         storage = settings.redis_url or "memory://"
         self.rate_limiter = UserRateLimiter(RateLimitConfig(default=settings.rate_limit,
                                                             storage_url=storage))
-        self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, bus=self.bus)
+        self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, pools=POOLS,
+                                                   bus=self.bus)
         self.monitor = Monitor(bus=self.bus)
         self.cache = ResponseCache(settings.redis_url, bus=self.bus)
         self.monitor.add_cache_source(self.cache.stats_source(), tier="response")
         self.extras: dict[str, Any] = {}
+        self.navigator: LearningNavigator | None = None
+        self.jobs: JobRunner | None = None
+        self._ask: tuple[int, AskRouter] | None = None
         register_agents(self)
 
     # -- readiness -------------------------------------------------------------------------
@@ -94,6 +119,8 @@ class Service:
         self.state_dir = state_dir(self.settings.state_dir)
         self.data_dir = find_data_dir(self.settings.data_dir)
         self.store = StateStore(self.state_dir)
+        self.navigator = LearningNavigator(self.state_dir / "learning.sqlite")
+        self.jobs = JobRunner(self, self.state_dir / JobStore.FILENAME)
         await self.orchestrator.start()
         await self.monitor.start()
         await self.cache.start()
@@ -105,7 +132,11 @@ class Service:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self.jobs is not None:
+            await self.jobs.stop()
         await self.orchestrator.stop(drain=True, grace_s=10.0)
+        if self.navigator is not None:
+            self.navigator.close()
         await self.cache.stop()
         await self.monitor.stop()
         if self.store is not None:
@@ -122,6 +153,35 @@ class Service:
             log.exception("start-up failed")
             return
         self._tasks.append(asyncio.create_task(self._watch_data(), name="watch-data"))
+        if self.jobs is not None:
+            resumed = self.jobs.resume()
+            if resumed:
+                log.info("resumed %d unfinished jobs", resumed)
+
+    def ask_router(self) -> AskRouter:
+        """The ask router of the current data version (teams and "now" come from the data)."""
+        ctx = self.ctx
+        if self._ask is None or self._ask[0] != ctx.data_version:
+            router = AskRouter(ctx.dataset.teams, current_season=ctx.current.season,
+                               current_week=ctx.current.week)
+            router.classifier()
+            self._ask = (ctx.data_version, router)
+        return self._ask[1]
+
+    async def ingest_text(self, games_csv: str, team_games_csv: str | None) -> Any:
+        """Ingest CSV text (the admin endpoint, the weekly-report workflow)."""
+        from scriptohio.data.ingest import ingest_files
+
+        assert self.store is not None
+        with tempfile.TemporaryDirectory() as tmp:
+            games = Path(tmp) / "games.csv"
+            games.write_text(games_csv)
+            team_games = None
+            if team_games_csv:
+                team_games = Path(tmp) / "team_games.csv"
+                team_games.write_text(team_games_csv)
+            return await asyncio.to_thread(ingest_files, self.store, self.ctx.dataset, games,
+                                           team_games, bus=self.bus)
 
     def _build_context(self) -> AnalyticsContext:
         assert self.data_dir is not None and self.store is not None and self.state_dir
@@ -129,13 +189,17 @@ class Service:
         dataset = load_dataset(self.data_dir, self.store)
         features = FeatureStore.build(dataset)
         self.registry = ModelRegistry(self.state_dir, features)
-        if self.registry.latest_version() is None:
+        t = time.perf_counter()
+        try:
+            predictor = self.registry.load()
+        except (NotFoundError, NotReadyError, ValueError) as exc:
+            # no model yet, or one built for another feature list: models are build outputs
             from scriptohio.models.train import train
 
-            log.warning("no trained model in %s: training now (once)", self.state_dir)
+            log.warning("no usable model in %s (%s): training one now", self.state_dir, exc)
             train(dataset, self.state_dir, features=features)
-        t = time.perf_counter()
-        predictor = self.registry.load()
+            t = time.perf_counter()
+            predictor = self.registry.load()
         self.monitor.observe_model_load(predictor.model_version, time.perf_counter() - t)
         log.info("context built in %.1f s", time.perf_counter() - started)
         return AnalyticsContext(dataset, features, predictor)

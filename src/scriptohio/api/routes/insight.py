@@ -10,7 +10,7 @@ from starlette.responses import Response
 from scriptohio.agents.views import generic_view
 from scriptohio.api.responses import cached_answer
 from scriptohio.api.routes.common import ERRORS, context, team_tag, week_tag
-from scriptohio.api.routes.predictions import Season, TeamName, Week
+from scriptohio.api.routes.predictions import Season, SeasonType, TeamName, Week
 from scriptohio.errors import ValidationError
 
 router = APIRouter(prefix="/v1", tags=["insight"], responses=ERRORS)
@@ -36,12 +36,13 @@ async def team(request: Request, team: Annotated[str, Path(min_length=1, max_len
 @router.get("/rankings", summary="Power rankings: ensemble rating, Elo, least-squares (SRS) or "
             "efficiency; overall or by conference")
 async def rankings(request: Request, season: Season = None, week: Week = None,
-                   method: Method = "ensemble",
+                   season_type: SeasonType = "regular", method: Method = "ensemble",
                    conference: Annotated[str | None, Query(max_length=40)] = None,
                    limit: Annotated[int | None, Query(ge=1, le=200)] = None) -> Response:
     ctx = context(request)
-    ref = ctx.week_ref(season, week)
-    payload = {"season": ref.season, "week": ref.week, "method": method,
+    ref = ctx.week_ref(season, week, season_type)
+    payload = {"season": ref.season, "week": ref.week, "season_type": ref.season_type,
+               "method": method,
                "conference": conference, "limit": limit}
     return await cached_answer(request, kind="rankings", payload=payload, tags=[week_tag(ref)],
                                view=generic_view, role_specific=False)

@@ -1,0 +1,1 @@
+"""Workflows: multi-step background jobs (weekly report, backtest, batch predict)."""

@@ -1,0 +1,88 @@
+"""The steps of each workflow. Each takes its parameters and a progress callback.
+
+* ``backtest`` (CPU-heavy, runs in a process-pool worker): walk-forward evaluation of the
+  models over one season — trained only on the seasons before it, each week predicted with the
+  data known before it — against the market and Elo-only.
+* ``batch_predict``: CSV in (games.csv schema), CSV out (the ``predict-file`` format).
+* ``weekly_report`` (in the service process): ingest new results if given → update features
+  → predict the next slate → rankings → a Markdown report.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.insight.rankings import rankings
+from scriptohio.agents.predict import week_games
+from scriptohio.agents.workflow.jobs import JobStore
+from scriptohio.errors import ValidationError
+
+Progress = Callable[[float, str], None]
+
+
+def run_backtest_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str,
+                     season: int) -> dict[str, Any]:
+    """Process-pool entry point: loads everything itself and reports progress to SQLite."""
+    from scriptohio.data.dataset import load_dataset
+    from scriptohio.data.store import StateStore
+    from scriptohio.models.evaluate import evaluate
+
+    jobs = JobStore(Path(jobs_db))
+    try:
+        jobs.progress(job_id, 0.05, "load data")
+        store = StateStore(Path(state_dir))
+        dataset = load_dataset(Path(data_dir), store)
+        store.close()
+        out = Path(state_dir) / "jobs" / job_id
+        report = evaluate(dataset, out, train_through=season - 1, test=[season],
+                          progress=lambda stage, f: jobs.progress(job_id, 0.1 + 0.85 * f, stage))
+        return {"season": season, "report_dir": str(out), "metrics": report}
+    finally:
+        jobs.close()
+
+
+def batch_predict(ctx: AnalyticsContext, csv_text: str, progress: Progress) -> dict[str, Any]:
+    from scriptohio.models.predict_file import predict_file
+
+    if not csv_text.strip():
+        raise ValidationError("csv must hold rows in the games.csv schema")
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "games.csv", Path(tmp) / "predictions.csv"
+        src.write_text(csv_text)
+        progress(0.2, "predict")
+        summary = predict_file(ctx.dataset, ctx.predictor, src, dst)
+        return {"summary": summary, "csv": dst.read_text()}
+
+
+def weekly_report(ctx: AnalyticsContext, season: int | None, week: int | None,
+                  progress: Progress) -> dict[str, Any]:
+    progress(0.5, "predict the slate")
+    slate = week_games(ctx, season=season, week=week)
+    progress(0.7, "rankings")
+    table = rankings(ctx, season=slate["season"], week=slate["week"], limit=25)
+    progress(0.9, "report")
+    lines = [f"# Weekly report: {slate['season']} week {slate['week']}", "",
+             f"Data version {ctx.data_version}, model {ctx.predictor.model_version}.", "",
+             "## Top 25 (ensemble rating)", "", "| # | team | record | rating |",
+             "|---|---|---|---|"]
+    lines += [f"| {t['rank']} | {t['team']} | {t['record']} | {t['rating']:+.1f} |"
+              for t in table["teams"]]
+    lines += ["", "## Predictions", "", "| game | pick | margin | win prob | market |",
+              "|---|---|---|---|---|"]
+    for g in slate["games"]:
+        p = g["prediction"]
+        market = "" if g["market"] is None else f"{-g['market']['spread']:+.1f}"
+        lines.append(f"| {g['away']} at {g['home']} | {p['winner']} | {p['margin']:+.1f} | "
+                     f"{p['home_win_prob']:.2f} | {market} |")
+    return {"season": slate["season"], "week": slate["week"], "games": slate["count"],
+            "markdown": "\n".join(lines)}
+
+
+def backtest_handler(request: Any) -> dict[str, Any]:
+    """Module-level (picklable) handler for a process-pool worker: ``request.payload`` holds
+    the :func:`run_backtest_job` arguments."""
+    return run_backtest_job(**request.payload)

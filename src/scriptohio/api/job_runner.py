@@ -1,0 +1,95 @@
+"""Runs accepted workflow jobs through the orchestrator; stored first, so none is lost.
+
+``backtest`` goes to the ``cpu`` process pool (it trains models); ``batch_predict`` and
+``weekly_report`` to the ``heavy`` pool, so a flood of jobs never starves the light requests.
+Jobs left unfinished by a stopped process are started again by :meth:`JobRunner.resume`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scriptohio.agents.workflow import steps
+from scriptohio.agents.workflow.jobs import Job, JobStore
+from scriptohio.runtime import Request
+
+if TYPE_CHECKING:
+    from scriptohio.api.service import Service
+
+log = logging.getLogger(__name__)
+
+
+class JobRunner:
+    def __init__(self, service: Service, path: Path) -> None:
+        self.service = service
+        self.store = JobStore(path)
+        self._tasks: set[asyncio.Task[None]] = set()
+        orch = service.orchestrator
+        orch.register("job.backtest", steps.backtest_handler, pool="cpu", timeout_s=600.0,
+                      use_breaker=False)
+        orch.register("job.batch_predict", self._batch_predict, pool="heavy", timeout_s=300.0)
+        orch.register("job.weekly_report", self._weekly_report, pool="heavy", timeout_s=300.0)
+
+    async def submit(self, job_type: str, user_id: str, params: dict[str, Any]) -> Job:
+        job = self.store.create(job_type, user_id, params)
+        self._start(job)
+        return job
+
+    def get(self, job_id: str) -> Job:
+        return self.store.get(job_id)
+
+    def resume(self) -> int:
+        unfinished = self.store.unfinished()
+        for job in unfinished:
+            self._start(job)
+        return len(unfinished)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.store.close()
+
+    def _start(self, job: Job) -> None:
+        task = asyncio.create_task(self._run(job), name=job.id)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, job: Job) -> None:
+        svc = self.service
+        payload: dict[str, Any] = {"job_id": job.id, **job.params}
+        if job.type == "backtest":
+            assert svc.data_dir is not None and svc.state_dir is not None
+            payload = {"job_id": job.id, "jobs_db": str(self.store.path),
+                       "data_dir": str(svc.data_dir), "state_dir": str(svc.state_dir),
+                       "season": int(job.params.get("season") or svc.ctx.current.season - 1)}
+        self.store.progress(job.id, 0.01, "queued for a worker")
+        response = await svc.orchestrator.handle(Request(
+            type=f"job.{job.type}", payload=payload, user_id=job.user_id, priority=0))
+        if response.error is not None:
+            log.warning("job %s failed: %s", job.id, response.error)
+            self.store.fail(job.id, f"{type(response.error).__name__}: {response.error}")
+        else:
+            self.store.finish(job.id, response.result)
+
+    async def _batch_predict(self, req: Request) -> dict[str, Any]:
+        job_id = req.payload["job_id"]
+        ctx = self.service.ctx
+        return await asyncio.to_thread(
+            steps.batch_predict, ctx, req.payload.get("csv", ""),
+            lambda f, s: self.store.progress(job_id, f, s))
+
+    async def _weekly_report(self, req: Request) -> dict[str, Any]:
+        job_id = req.payload["job_id"]
+        svc = self.service
+        if req.payload.get("games_csv"):
+            self.store.progress(job_id, 0.1, "ingest results")
+            await svc.ingest_text(req.payload["games_csv"], None)
+        self.store.progress(job_id, 0.3, "update features")
+        await svc.refresh_data()
+        return await asyncio.to_thread(
+            steps.weekly_report, svc.ctx, req.payload.get("season"), req.payload.get("week"),
+            lambda f, s: self.store.progress(job_id, f, s))
