@@ -75,7 +75,10 @@ class Monitor:
         self.config = config
         self.clock = clock
         self.metrics = metrics or MonitorMetrics()
-        self.state = MonitorState(window_s=config.window_s, clock=clock)
+        self.state = MonitorState(
+            window_s=config.window_s, clock=clock,
+            queue_growth_span_s=config.queue_growth_span_s,
+        )
         self.requests = SlidingWindow(config.window_s, clock=clock)
         self.cache = CacheStatsReader()
         self.sampler = ResourceSampler(disk_path=state_dir or ".")

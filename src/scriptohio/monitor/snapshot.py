@@ -38,8 +38,12 @@ LOOP_LAG_SPAN_S = 5.0
 class MonitorState:
     """Everything the monitor keeps besides the request window; fed by events and calls."""
 
-    def __init__(self, *, window_s: int, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, *, window_s: int, clock: Callable[[], float] = time.time,
+        queue_growth_span_s: float = 5.0,
+    ) -> None:
         self.window_s = window_s
+        self.queue_growth_span_s = queue_growth_span_s
         self.clock = clock
         self.stages: dict[str, SlidingWindow] = {}
         self.pools: dict[str, PoolSnapshot] = {}
@@ -110,7 +114,9 @@ class MonitorState:
         recent = [lag for t, lag in self._lags if now - t <= LOOP_LAG_SPAN_S]
         return max(recent, default=0.0)
 
-    def queue_growth(self, pool: str, span_s: float = 5.0) -> float:
+    def queue_growth(self, pool: str) -> float:
+        """Queue length now minus ``queue_growth_span_s`` ago (or the oldest reading)."""
+        span_s = self.queue_growth_span_s
         history = self._queue_history.get(pool)
         if not history:
             return 0.0
