@@ -133,3 +133,20 @@ async def test_a_failing_cache_source_does_not_break_the_monitor(
     fake_monitor.tick()
     assert (await client.get("/v1/monitor/status")).status_code == 200
     assert (await client.get("/metrics")).status_code == 200
+
+
+async def test_cache_hit_rate_is_windowed_and_survives_a_counter_reset(
+    fake_monitor: Monitor, clock: FakeClock
+) -> None:
+    cache = CountingCache()
+    fake_monitor.add_cache_source(cache, tier="l1")
+    cache.values = {"hits": 1000, "misses": 1000}  # a cold start long ago
+    fake_monitor.tick()
+    clock.advance(30)
+    cache.values = {"hits": 1990, "misses": 1010}  # the last 30 s: 990 hits, 10 misses
+    fake_monitor.tick()
+    assert fake_monitor.values()["cache_hit_rate"] == pytest.approx(0.99)
+    clock.advance(1)
+    cache.values = {"hits": 45, "misses": 5}  # the cache restarted
+    fake_monitor.tick()
+    assert fake_monitor.values()["cache_hit_rate"] == pytest.approx(0.9)

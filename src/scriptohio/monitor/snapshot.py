@@ -136,6 +136,8 @@ class MonitorState:
             base = first.get(tier, {}) if len(self._cache_samples) > 1 else {}
             hits = values.get("hits", 0.0) - base.get("hits", 0.0)
             misses = values.get("misses", 0.0) - base.get("misses", 0.0)
+            if hits < 0 or misses < 0:  # the source restarted its counters: use them as they are
+                hits, misses = values.get("hits", 0.0), values.get("misses", 0.0)
             row = {"hits": hits, "misses": misses}
             if hits + misses > 0:
                 row["hit_ratio"] = hits / (hits + misses)
