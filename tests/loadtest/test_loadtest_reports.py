@@ -26,6 +26,7 @@ def test_reports_are_written_with_the_run_numbers_inside(tmp_path: Path) -> None
     assert loaded.grade == result.grade
     md = Path(files["markdown"]).read_text()
     assert "| all | 123.0 | 123.0 | 123.0 | 123.0 | 123.0 | 123.0 |" in md
+    assert "| at peak users (no ramp) | 123.0 |" in md
     assert "requests: 1500, throughput 150.0 req/s" in md
     assert "`/v1/predict` | 750 |" in md
     html = Path(files["html"]).read_text()
@@ -40,6 +41,7 @@ def test_timeline_has_one_row_per_second_with_users_and_server_figures() -> None
     assert [r["t"] for r in rows] == [0, 1, 2, 3, 4]
     assert [r["requests"] for r in rows] == [40] * 5
     assert [r["users"] for r in rows] == [10, 20, 30, 40, 50]
+    assert result.summary["latency_at_peak_s"]["count"] == 40  # only the second at 50 users
     assert rows[2]["p95"] == pytest.approx(0.01, rel=1e-3)
     assert rows[1]["cpu_percent"] == pytest.approx(50.0)  # 0.5 CPU-s per s
     server = result.summary["server"]

@@ -52,6 +52,11 @@ from scriptohio.loadtest.targets import TargetCatalog, TargetPicker
 
 #: Distinct X-User-Id values the open-model generator rotates through (spreads per-user limits).
 DEFAULT_OPEN_USER_POOL = 1000
+#: A POST after this much idle time goes out on a fresh connection. Servers close idle
+#: keep-alive connections (uvicorn after 5 s); a GET that meets such a stale socket is retried
+#: by the HTTP client, but a POST may not be (RFC 9110 9.2.2), so without this a long think
+#: time would show up as a spurious "connection closed" failure of the service.
+DEFAULT_IDLE_RECONNECT_S = 4.0
 _counter = itertools.count()
 
 
@@ -111,6 +116,7 @@ class PersonaUser(_SendingUser):
         self.found = Discovered()
         self.planner = RequestPlanner(TargetPicker(self.ctx.catalog, self.rng), self.rng)
         self.headers = {"X-User-Id": self.user_id, "X-Role": self.persona.role}
+        self.last_sent = time.monotonic()
 
     def wait_time(self) -> float:
         if time.monotonic() >= self.session_ends:
@@ -124,6 +130,9 @@ class PersonaUser(_SendingUser):
         spec = self.planner.plan(action, self.found)
         learning = spec.path == "/v1/learn/path"
         is_job = spec.method == "POST" and spec.path == "/v1/jobs"
+        if spec.method == "POST" and time.monotonic() - self.last_sent > DEFAULT_IDLE_RECONNECT_S:
+            self.client.client.close()  # only this user's pool: the next request reconnects
+        self.last_sent = time.monotonic()
         answer = self.send(spec, self.headers, parse=learning or is_job)
         if learning:
             discover_learning(answer, self.found)

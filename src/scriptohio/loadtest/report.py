@@ -26,6 +26,14 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _peak_row(peak: dict[str, float] | None) -> list[str]:
+    if not peak:
+        return []
+    return [f"| at peak users (no ramp) | {_ms(peak['mean'])} | {_ms(peak['p50'])} | "
+            f"{_ms(peak['p90'])} | {_ms(peak['p95'])} | {_ms(peak['p99'])} | "
+            f"{_ms(peak['max'])} |"]
+
+
 def render_markdown(result: RunResult) -> str:
     """A human-readable summary of one run."""
     s, g = result.summary, result.grade
@@ -61,6 +69,7 @@ def render_markdown(result: RunResult) -> str:
         "|---|---|---|---|---|---|---|",
         f"| all | {_ms(lat['mean'])} | {_ms(lat['p50'])} | {_ms(lat['p90'])} | "
         f"{_ms(lat['p95'])} | {_ms(lat['p99'])} | {_ms(lat['max'])} |",
+        *_peak_row(s.get("latency_at_peak_s")),
         "",
         "## Endpoints",
         "",

@@ -51,6 +51,7 @@ class TargetCatalog:
     current_games: tuple[Game, ...]
     history: tuple[Game, ...]
     games_by_team: dict[str, tuple[Game, ...]]
+    history_weeks: tuple[tuple[int, int], ...]  # regular-season (season, week) of the history
 
     @classmethod
     def from_games_csv(
@@ -81,8 +82,9 @@ class TargetCatalog:
         for g in history:
             by_team[g.home].append(g)
             by_team[g.away].append(g)
+        weeks = tuple(sorted({(g.season, g.week) for g in history if g.season_type == "regular"}))
         return cls(tuple(ranked), tuple(accumulate(weights)), latest, week, current,
-                   history, {t: tuple(v) for t, v in by_team.items()})
+                   history, {t: tuple(v) for t, v in by_team.items()}, weeks)
 
 
 def _read_games(path: Path) -> tuple[list[Game], list[Game], dict[int, set[str]]]:
@@ -119,8 +121,7 @@ class TargetPicker:
         self.catalog = catalog
         self._rng = rng
         self._current_share = current_share
-        self._history_weeks = sorted({(g.season, g.week) for g in catalog.history
-                                      if g.season_type == "regular"})
+        self._history_weeks = catalog.history_weeks  # precomputed: pickers are made per session
 
     def _current(self) -> bool:
         return self._rng.random() < self._current_share
