@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor
-from scriptohio.monitor.metrics import HTTP_BUCKETS, MonitorMetrics
+from scriptohio.monitor.metrics import HTTP_BUCKETS, MonitorMetrics, prepare_multiprocess_dir
 
 from .conftest import build_app, free_socket, serve
 
@@ -120,7 +120,8 @@ def test_metrics_merge_every_worker_in_multiprocess_mode(tmp_path: Path) -> None
     sock = free_socket()
     port = sock.getsockname()[1]
     sock.close()
-    env = dict(os.environ, PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+    (tmp_path / "counter_999999.db").write_bytes(b"stale")  # a previous run's leftovers
+    env = dict(os.environ, PROMETHEUS_MULTIPROC_DIR=prepare_multiprocess_dir(tmp_path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "mp_app:app", "--app-dir", str(HERE),
          "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--log-level", "warning"],

@@ -21,6 +21,7 @@ from scriptohio.monitor.cachestats import CacheStatsSource
 from scriptohio.monitor.core import DEFAULT_CONFIG, Monitor, MonitorConfig
 from scriptohio.monitor.grade import GradeResult, grade
 from scriptohio.monitor.history import HistoryStore, Tier
+from scriptohio.monitor.metrics import MonitorMetrics, prepare_multiprocess_dir
 from scriptohio.monitor.middleware import MetricsMiddleware
 from scriptohio.monitor.report import build_report
 from scriptohio.monitor.router import monitor_exclusions, monitor_router
@@ -42,6 +43,7 @@ __all__ = [
     "MetricsMiddleware",
     "Monitor",
     "MonitorConfig",
+    "MonitorMetrics",
     "PoolSignal",
     "Tier",
     "WebhookSink",
@@ -51,4 +53,5 @@ __all__ = [
     "load_rules",
     "monitor_exclusions",
     "monitor_router",
+    "prepare_multiprocess_dir",
 ]

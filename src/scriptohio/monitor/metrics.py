@@ -14,6 +14,7 @@ tier-level views, so that is the useful reading.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -44,6 +45,20 @@ MODEL_LOAD_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.
 disable_created_metrics()
 
 BREAKER_STATE_VALUE = {"closed": 0.0, "half_open": 1.0, "open": 2.0}
+
+
+def prepare_multiprocess_dir(path: str | Path) -> str:
+    """Create ``path`` and remove metric files a previous run left there; returns it.
+
+    For ``serve --workers N``: before spawning the workers, the entry point does
+    ``os.environ["PROMETHEUS_MULTIPROC_DIR"] = prepare_multiprocess_dir(state_dir / "prometheus")``
+    (stale files would resurrect the counters of dead processes).
+    """
+    directory = Path(path)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    return str(directory)
 
 
 def multiprocess_dir() -> str | None:
