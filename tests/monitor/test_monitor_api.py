@@ -28,4 +28,4 @@ def test_documented_signatures() -> None:
         "self", "model", "seconds", "n"]
     assert list(inspect.signature(monitor.Monitor.observe_model_load).parameters) == [
         "self", "name", "seconds"]
-    assert list(inspect.signature(monitor.grade).parameters)[0] == "values"
+    assert next(iter(inspect.signature(monitor.grade).parameters)) == "values"
