@@ -29,7 +29,7 @@ class EventLoopLagMonitor:
         self._interval = interval_s
         self._emit = emit
         self.samples: deque[float] = deque(maxlen=samples)
-        self.latest = 0.0  # most recent sample, for load shedding decisions
+        self.latest = 0.0  # most recent sample
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:

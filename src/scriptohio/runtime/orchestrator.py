@@ -83,9 +83,6 @@ class OrchestratorConfig:
     breaker: BreakerConfig = DEFAULT_BREAKER_CONFIG
     retry_budget_ratio: float = DEFAULT_BUDGET_RATIO
     max_unclaimed_responses: int = 10_000
-    # Envoy-style overload action: while the event loop's latest lag exceeds this, refuse new
-    # requests of priority <= 0 with 503 so the loop can catch up (None: off).
-    shed_on_loop_lag_s: float | None = None
 
 
 DEFAULT_ORCHESTRATOR_CONFIG = OrchestratorConfig()
@@ -267,10 +264,6 @@ class AsyncAgentOrchestrator:
         """Global admission: raises when shutting down or at the in-flight bound."""
         if not self._accepting:
             raise OverloadedError("the service is shutting down", retry_after=5.0)
-        lag_limit = self.config.shed_on_loop_lag_s
-        if (lag_limit is not None and request.priority <= 0
-                and self.lag_monitor.latest > lag_limit):
-            raise OverloadedError("the event loop is saturated", retry_after=1.0)
         if self._in_flight >= self.max_concurrent_requests:
             route = self._routes.get(request.type)
             pool = self.pools.get(route.pool) if route else None
