@@ -116,6 +116,7 @@ def test_dashboard_fills_its_charts_without_console_errors(
                     page.wait_for_function(CHARTS_FILLED, timeout=30_000)
                     grade = page.text_content("#grade")
                     breakers = page.text_content("#breakers")
+                    vitals = page.text_content("#vitals")
                     inked = {c: page.evaluate(INKED_PIXELS, f"chart-{c}")
                              for c in ("latency", "throughput", "cache", "resources")}
                     shot = tmp_path / "dashboard.png"
@@ -129,6 +130,7 @@ def test_dashboard_fills_its_charts_without_console_errors(
     assert errors == []
     assert grade in ("A+", "A", "B", "C", "D", "F")
     assert breakers is not None and "redis: open" in breakers
+    assert vitals is not None and "event-loop lag" in vitals and "MiB" in vitals
     assert all(n > 500 for n in inked.values()), inked
     assert shot.stat().st_size > 10_000
     ARTIFACTS.mkdir(exist_ok=True)

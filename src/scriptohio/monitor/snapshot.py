@@ -246,6 +246,7 @@ def build_snapshot(
         "scaling": list(state.scaling)[-5:],
         "resources": resources.as_dict() if resources is not None else {},
         "loop_lag_s": values.get("loop_lag_s"),
+        "in_flight": values.get("in_flight"),
         "models": {
             name: {
                 "load_s": m.get("load_s"), "predictions": m["predictions"],

@@ -93,6 +93,24 @@
     });
   }
 
+  function setTable(id, rows, classCol) {
+    var table = document.getElementById(id);
+    while (table.firstChild) { table.removeChild(table.firstChild); }
+    rows.forEach(function (row) {
+      var tr = document.createElement("tr");
+      row.forEach(function (cell, idx) {
+        var td = document.createElement("td");
+        td.textContent = cell;
+        if (idx === classCol) { td.className = cell; }
+        tr.appendChild(td);
+      });
+      table.appendChild(tr);
+    });
+  }
+  function num(v, scale, unit) {
+    return typeof v === "number" ? fmt(v * scale) + unit : "–";
+  }
+
   function render(snap) {
     var r = snap.requests || {};
     charts.latency.push("p50", ms(r.p50_s));
@@ -127,19 +145,24 @@
     setList("bottlenecks", (snap.bottlenecks || []).map(function (b) {
       return { text: b.kind + ": " + b.evidence + ". " + b.recommendation, cls: b.severity };
     }), "none");
-    var table = document.getElementById("criteria");
-    while (table.firstChild) { table.removeChild(table.firstChild); }
     var crit = g.criteria || {};
-    Object.keys(crit).forEach(function (k) {
-      var tr = document.createElement("tr");
-      [k, crit[k].value === null ? "–" : fmt(crit[k].value), crit[k].verdict].forEach(function (t, idx) {
-        var td = document.createElement("td");
-        td.textContent = t;
-        if (idx === 2) { td.className = t; }
-        tr.appendChild(td);
-      });
-      table.appendChild(tr);
-    });
+    setTable("criteria", Object.keys(crit).map(function (k) {
+      return [k, crit[k].value === null ? "–" : fmt(crit[k].value), crit[k].verdict];
+    }), 2);
+    var rejected = 0, rej = snap.rejections || {};
+    Object.keys(rej).forEach(function (k) { rejected += rej[k]; });
+    setTable("vitals", [
+      ["requests (window)", String(r.count || 0)],
+      ["in flight", String(snap.in_flight || 0)],
+      ["event-loop lag", num(snap.loop_lag_s, 1000, " ms")],
+      ["rejected (total)", String(rejected)],
+      ["process memory", num(res.process_rss_bytes, 1 / 1048576, " MiB")]
+    ]);
+    var models = snap.models || {};
+    setTable("models", Object.keys(models).map(function (m) {
+      return [m, "load " + num(models[m].load_s, 1, " s"),
+              "predict " + num(models[m].avg_prediction_s, 1000, " ms")];
+    }));
     state.updates += 1;
     state.last = snap;
   }
