@@ -8,7 +8,6 @@ fault: they neither trip the breaker nor get retried.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -61,89 +60,88 @@ class AgentRunner:
         self._wheel = TimeoutWheel()
 
     async def run(self, route: Route, pool: WorkerPool, request: Request) -> Outcome:
+        """Slot, then attempts until success, a final error, or the deadline.
+
+        Deliberately one flat coroutine: every extra ``await`` layer is paid twice per
+        request (suspend and resume), which shows at a thousand concurrent requests.
+        """
         breaker = route.breaker
         if breaker is not None and breaker.state is BreakerState.OPEN:
             return await self._circuit_open(route, request, breaker)  # fail fast, do not queue
-        try:
-            waited = 0.0
-            if not pool.try_acquire(request.type, request.priority):
-                waited = await pool.acquire(request.type, request.priority, request.deadline)
-        except OverloadedError as exc:
-            return Outcome(error=exc, reject_reason="overload")
-        except DeadlineExceededError as exc:
-            return Outcome(error=exc, reject_reason="deadline")
-        try:
-            return await self._attempts(route, pool, request, waited)
-        finally:
-            pool.release()
-
-    async def _attempts(
-        self, route: Route, pool: WorkerPool, request: Request, waited: float
-    ) -> Outcome:
-        breaker = route.breaker
-        self._budget.record_request()
-        spent = 0.0
-        attempt = 0
-        while True:
-            attempt += 1
-            if breaker is not None and not breaker.try_acquire():
-                outcome = await self._circuit_open(route, request, breaker)
-                return replace(outcome, queue_wait_s=waited, attempts=attempt - 1)
-            timeout = self._time_left(route, request)
-            if timeout is not None and timeout <= 0:
-                if breaker is not None:
-                    breaker.release()
-                return Outcome(error=DeadlineExceededError("deadline passed before running"),
-                               queue_wait_s=waited, attempts=attempt - 1,
-                               reject_reason="deadline")
-            started = self._clock()
+        waited = 0.0
+        if not pool.try_acquire(request.type, request.priority):
             try:
-                if pool.is_async:
-                    work = route.handler(request)
-                else:
-                    work = pool.run_in_executor(route.handler, request)
-                if timeout is not None:
-                    work = _within(work, timeout, route.request_type, self._wheel)
-                value = await work
-            except CallerError as exc:
-                if breaker is not None:
-                    breaker.release()
-                return Outcome(error=exc, queue_wait_s=waited,
-                               execution_s=spent + self._clock() - started, attempts=attempt)
-            except asyncio.CancelledError:
-                if breaker is not None:
-                    breaker.release()
-                raise
-            except Exception as exc:
+                waited = await pool.acquire(request.type, request.priority, request.deadline)
+            except OverloadedError as exc:
+                return Outcome(error=exc, reject_reason="overload")
+            except DeadlineExceededError as exc:
+                return Outcome(error=exc, reject_reason="deadline")
+        try:
+            self._budget.record_request()
+            spent = 0.0
+            attempt = 0
+            while True:
+                attempt += 1
+                if breaker is not None and not breaker.try_acquire():
+                    outcome = await self._circuit_open(route, request, breaker)
+                    return replace(outcome, queue_wait_s=waited, attempts=attempt - 1)
+                timeout = self._time_left(route, request)
+                if timeout is not None and timeout <= 0:
+                    if breaker is not None:
+                        breaker.release()
+                    return Outcome(error=DeadlineExceededError("deadline passed before running"),
+                                   queue_wait_s=waited, attempts=attempt - 1,
+                                   reject_reason="deadline")
+                task = asyncio.current_task() if timeout is not None else None
+                expiry = self._wheel.arm(task, timeout) if task and timeout is not None else None
+                started = self._clock()
+                error: Exception | None = None
+                try:
+                    if pool.is_async:
+                        value = await route.handler(request)
+                    else:
+                        value = await pool.run_in_executor(route.handler, request)
+                except asyncio.CancelledError:
+                    if expiry is None or not expiry.claim_cancellation():
+                        if breaker is not None:
+                            breaker.release()
+                        raise
+                    error = DeadlineExceededError(
+                        f"agent {route.request_type!r} did not answer within {timeout:.3f} s")
+                except CallerError as exc:
+                    if breaker is not None:
+                        breaker.release()
+                    return Outcome(error=exc, queue_wait_s=waited,
+                                   execution_s=spent + self._clock() - started, attempts=attempt)
+                except Exception as exc:
+                    error = exc
+                finally:
+                    if expiry is not None:
+                        self._wheel.disarm(expiry)
                 elapsed = self._clock() - started
                 spent += elapsed
+                if error is None:
+                    if breaker is not None:
+                        breaker.record_success(elapsed)
+                    pool.record_execution(elapsed)
+                    cache, cache_s = None, 0.0
+                    if isinstance(value, AgentResult):
+                        value, cache, cache_s = value.value, value.cache, value.cache_s
+                    if route.serve_stale and self._stale is not None:
+                        await self._stale.remember(request, value)
+                    return Outcome(result=value, queue_wait_s=waited, execution_s=spent,
+                                   cache=cache, cache_s=cache_s, attempts=attempt)
                 if breaker is not None:
-                    if self._callers_deadline(exc, route, timeout):
+                    if self._callers_deadline(error, route, timeout):
                         breaker.release()  # the caller's budget ran out, not the agent's SLA
                     else:
                         breaker.record_failure(elapsed)
-                if not self._may_retry(route, request, exc, attempt):
-                    return Outcome(error=exc, queue_wait_s=waited, execution_s=spent,
+                if not self._may_retry(route, request, error, attempt):
+                    return Outcome(error=error, queue_wait_s=waited, execution_s=spent,
                                    attempts=attempt)
                 await asyncio.sleep(route.retry.backoff(attempt))
-                continue
-            elapsed = self._clock() - started
-            if breaker is not None:
-                breaker.record_success(elapsed)
-            pool.record_execution(elapsed)
-            return await self._success(route, request, value, waited, spent + elapsed, attempt)
-
-    async def _success(
-        self, route: Route, request: Request, value: Any, waited: float, spent: float,
-        attempt: int,
-    ) -> Outcome:
-        cache, cache_s = None, 0.0
-        if isinstance(value, AgentResult):
-            value, cache, cache_s = value.value, value.cache, value.cache_s
-        if route.serve_stale and self._stale is not None:
-            await self._stale.remember(request, value)
-        return Outcome(result=value, queue_wait_s=waited, execution_s=spent, cache=cache,
-                       cache_s=cache_s, attempts=attempt)
+        finally:
+            pool.release()
 
     def _may_retry(self, route: Route, request: Request, error: Exception, attempt: int) -> bool:
         if not (route.idempotent and attempt < route.retry.max_attempts and is_retryable(error)):
@@ -182,25 +180,6 @@ class AgentRunner:
         error = CircuitOpenError(f"agent {route.request_type!r} is unavailable",
                                  retry_after=max(breaker.retry_after(), 0.1))
         return Outcome(error=error, reject_reason="circuit_open")
-
-
-async def _within(work: Awaitable[Any], timeout: float, request_type: str,
-                  wheel: TimeoutWheel) -> Any:
-    """``await work`` but at most ``timeout`` s; raises :class:`DeadlineExceededError`."""
-    task = asyncio.current_task()
-    if task is None:  # not inside a task: cannot be cancelled, so no timeout to enforce
-        return await work
-    cancelling = task.cancelling()
-    expiry = wheel.arm(task, timeout)
-    try:
-        return await work
-    except asyncio.CancelledError:
-        if expiry.fired and task.uncancel() <= cancelling:
-            raise DeadlineExceededError(
-                f"agent {request_type!r} did not answer within {timeout:.3f} s") from None
-        raise
-    finally:
-        wheel.disarm(expiry)
 
 
 def outcome_label(outcome: Outcome) -> str:

@@ -20,16 +20,24 @@ DEFAULT_RESOLUTION_S = 0.005
 class Expiry:
     """One armed timeout; ``fired`` tells the awaiting code that the timeout cancelled it."""
 
-    __slots__ = ("fired", "slot", "task")
+    __slots__ = ("cancelling", "fired", "slot", "task")
 
     def __init__(self, task: asyncio.Task[Any], slot: int) -> None:
         self.task = task
         self.slot = slot
         self.fired = False
+        self.cancelling = task.cancelling()  # cancellations already pending when armed
 
     def fire(self) -> None:
         self.fired = True
         self.task.cancel()
+
+    def claim_cancellation(self) -> bool:
+        """On ``CancelledError``: was it this timeout alone? If so, absorb it and say True.
+
+        Like ``asyncio.timeout``: a cancellation from anyone else is left to propagate.
+        """
+        return self.fired and self.task.uncancel() <= self.cancelling
 
 
 class TimeoutWheel:
