@@ -11,8 +11,9 @@ Public API (pinned by ``tests/cache/test_cache_api.py``)::
     cache.preload_predicted_entries(key, loader, session=user)
     await cache.start(); ...; await cache.close()   # listener + maintenance
 
-Policies (``EvictionPolicy``): ``LruPolicy`` and the default ``TinyLfuPolicy``; trace replay in
-:mod:`scriptohio.cache.replay`. Layering: imports only ``scriptohio.errors`` from the project.
+Policies (``EvictionPolicy``): ``LruPolicy`` and the default ``TinyLfuPolicy``; trace replay:
+``scriptohio.cache.replay.replay(trace_path, capacity, policy)``.
+Layering: imports only ``scriptohio.errors`` from the project.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from scriptohio.cache.entry import CacheEntry, CacheResult
 from scriptohio.cache.local import MB, LocalCache, LocalConfig
 from scriptohio.cache.manager import CacheManager
 from scriptohio.cache.policy import EvictionPolicy, LruPolicy
-from scriptohio.cache.replay import replay
 from scriptohio.cache.shared import SharedConfig, SharedTier
 from scriptohio.cache.tinylfu import TinyLfuConfig, TinyLfuPolicy
 
@@ -39,7 +39,6 @@ __all__ = [
     "TinyLfuPolicy",
     "get_cache_manager",
     "make_cache_manager",
-    "replay",
 ]
 
 _default: CacheManager | None = None

@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from scriptohio.cache.compression import DEFAULT_COMPRESSION, CompressionConfig, Compressor
 from scriptohio.cache.entry import FOREVER, MISS, CacheEntry, CacheResult
 from scriptohio.cache.stats import CacheStats
-from scriptohio.cache.tier import Evicted, LocalTier, PolicyFactory
-from scriptohio.cache.tinylfu import TinyLfuPolicy
+from scriptohio.cache.tier import Evicted, LocalTier, PolicyFactory, default_policy
 
 MB = 1024 * 1024
 
@@ -61,7 +60,7 @@ class LocalCache:
         config: LocalConfig = DEFAULT_LOCAL,
         *,
         timer: Callable[[], float] = time.monotonic,
-        policy: PolicyFactory = TinyLfuPolicy,
+        policy: PolicyFactory = default_policy,
     ) -> None:
         self.config = config
         self.timer = timer

@@ -43,8 +43,13 @@ def replay_policy(trace_path: str | Path, policy: EvictionPolicy) -> tuple[int, 
     requests = hits = 0
     on_hit = policy.on_hit
     on_insert = policy.on_insert
-    for keys, sizes in iter_chunks(trace_path):
-        requests += len(keys)
+    # Keys become small ints in order of first appearance: hash() of an int is the same in
+    # every process (that of bytes is not), so a replay gives the same answer every time.
+    ids: dict[bytes, int] = {}
+    intern = ids.setdefault
+    for raw_keys, sizes in iter_chunks(trace_path):
+        requests += len(raw_keys)
+        keys = [intern(k, len(ids)) for k in raw_keys]
         if sizes is None:
             for key in keys:
                 if key in policy:

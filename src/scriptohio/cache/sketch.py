@@ -12,7 +12,7 @@ The sketch estimates how often a key was seen recently, in a few bytes per cache
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 _M64 = (1 << 64) - 1
 # Odd 64-bit multipliers (Fibonacci-hashing style): each row takes the top bits of h * seed.
@@ -21,6 +21,7 @@ _HALVE = bytes(i >> 1 for i in range(256))
 MAX_COUNT = 15
 DEFAULT_SAMPLE_FACTOR = 10
 DEFAULT_WIDTH_FACTOR = 2
+KeyHasher = Callable[[Hashable], int]
 
 
 class FrequencySketch:
@@ -28,6 +29,7 @@ class FrequencySketch:
 
     __slots__ = (
         "_door",
+        "_hash",
         "_max",
         "_rows",
         "_shift",
@@ -45,6 +47,7 @@ class FrequencySketch:
         width_factor: int = DEFAULT_WIDTH_FACTOR,
         doorkeeper: bool = True,
         max_count: int = MAX_COUNT,
+        hasher: KeyHasher = hash,
     ) -> None:
         width = 1
         while width < max(16, capacity * width_factor):
@@ -55,12 +58,13 @@ class FrequencySketch:
         self._door: set[Hashable] = set()
         self._use_door = doorkeeper
         self._max = min(255, max_count)
+        self._hash = hasher
         self.sample_size = max(64, sample_factor * capacity)
         self.additions = 0
 
     def frequency(self, key: Hashable) -> int:
         """Estimated recent count of ``key`` (0 for a key never seen since the last reset)."""
-        h = hash(key)
+        h = self._hash(key)
         s = self._shift
         r0, r1, r2, r3 = self._rows
         count = min(
@@ -77,7 +81,7 @@ class FrequencySketch:
         if self._use_door and key not in door:
             door.add(key)
         else:
-            h = hash(key)
+            h = self._hash(key)
             s = self._shift
             r0, r1, r2, r3 = self._rows
             i0 = ((h * 0x9E3779B97F4A7C15) & _M64) >> s

@@ -25,8 +25,9 @@ class CacheStats:
     loader_latency: list[int] = field(default_factory=lambda: [0] * len(LATENCY_BOUNDS))
     loader_seconds: float = 0.0
     preloads: int = 0
-    preload_hits: int = 0  # preloaded entries read at least once before leaving the cache
-    preload_served: int = 0  # all hits served by preloaded entries
+    # Preloaded entries read before leaving the cache; each such first read is a hit the
+    # preload created, so it counts for precision (/ preloads) and coverage (/ all hits).
+    preload_hits: int = 0
 
     def record_load(self, seconds: float, ok: bool) -> None:
         """One loader run and its duration."""
@@ -67,6 +68,6 @@ class CacheStats:
             "preload": {
                 "preloaded": self.preloads,
                 "precision": self.preload_hits / self.preloads if self.preloads else 0.0,
-                "coverage": self.preload_served / hits if hits else 0.0,
+                "coverage": self.preload_hits / hits if hits else 0.0,
             },
         }

@@ -23,8 +23,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
 from scriptohio.cache.policy import DEFAULT_COST, DEFAULT_PRIORITY, EvictionPolicy
-from scriptohio.cache.sketch import FrequencySketch
-from scriptohio.cache.tuning import HillClimber, Setting, ShadowTuner, WindowTuner
+from scriptohio.cache.sketch import FrequencySketch, KeyHasher
+from scriptohio.cache.tuning import (
+    HillClimber,
+    Setting,
+    ShadowConfig,
+    ShadowTuner,
+    WindowTuner,
+)
 
 _DEFAULT_VALUE = DEFAULT_PRIORITY * DEFAULT_COST
 
@@ -48,6 +54,9 @@ class TinyLfuConfig:
     warm_admit_one_in: int = 128
     victim_sample: int = 8
     tuner: str = "shadow"  # "shadow", "climb" or "fixed"
+    shadow_budget: int = 2048
+    # hash() of str/bytes differs per process; replays intern keys to ints to stay repeatable.
+    hasher: KeyHasher = hash
 
 
 DEFAULT_CONFIG = TinyLfuConfig()
@@ -74,6 +83,7 @@ class TinyLfuPolicy:
             width_factor=config.width_factor,
             doorkeeper=config.doorkeeper,
             max_count=config.max_count,
+            hasher=config.hasher,
         )
         self._rng = rng or random.Random(0)
         self._window: OrderedDict[Hashable, int] = OrderedDict()
@@ -100,7 +110,10 @@ class TinyLfuPolicy:
                 shadow_cfg = replace(fixed, initial_window=window, admit_margin=margin)
                 return TinyLfuPolicy(capacity, config=shadow_cfg, rng=random.Random(1))
 
-            return ShadowTuner(self.capacity, make_shadow, initial=initial)
+            shadow = ShadowConfig(shadow_budget=cfg.shadow_budget)
+            return ShadowTuner(
+                self.capacity, make_shadow, config=shadow, initial=initial, hasher=cfg.hasher
+            )
         return None
 
     # -- protocol ---------------------------------------------------------------------------
@@ -252,7 +265,9 @@ class TinyLfuPolicy:
 
     # -- adaptation -------------------------------------------------------------------------
     def _set_window(self, size: float) -> None:
-        self._window_max = min(max(size, 0.0), self.capacity - 1.0)
+        # At least one slot: a just-written (e.g. preloaded) entry survives until the next
+        # write instead of facing the admission contest before anyone could read it.
+        self._window_max = min(max(size, 1.0), self.capacity - 1.0)
         self._protected_max = self.config.protected_share * (self.capacity - self._window_max)
 
     def _apply(self, setting: Setting) -> None:

@@ -59,7 +59,9 @@ class ShadowTuner:
         *,
         config: ShadowConfig = DEFAULT_SHADOW_CONFIG,
         initial: Setting = (0.01, 1),
+        hasher: Callable[[Hashable], int] = hash,
     ) -> None:
+        self._hash = hasher
         rate = min(1.0, config.shadow_budget / capacity)
         self._threshold = int(rate * _M64)
         shadow_capacity = max(1, round(capacity * rate))
@@ -73,7 +75,7 @@ class ShadowTuner:
 
     def record(self, key: Hashable, hit: bool) -> Setting | None:
         """Feed a sampled key to every shadow; at period ends, return the best setting."""
-        if (hash(key) * _SAMPLE_SEED) & _M64 < self._threshold:
+        if (self._hash(key) * _SAMPLE_SEED) & _M64 < self._threshold:
             scores = self._scores
             for i, shadow in enumerate(self._shadows):
                 if key in shadow:

@@ -1,0 +1,58 @@
+"""Adaptive compression: the codec follows size and compressibility; everything round-trips."""
+
+from __future__ import annotations
+
+import random
+
+import orjson
+
+from scriptohio.cache.compression import LZ4, RAW, ZSTD, ZSTD_DICT, CompressionConfig, Compressor
+
+
+def _prediction(i: int) -> bytes:
+    return orjson.dumps(
+        {
+            "home": f"Team {i}",
+            "away": f"Team {i + 1}",
+            "season": 2025,
+            "week": i % 15,
+            "prediction": {"margin": i / 7, "home_win_prob": 0.5 + i / 1000, "winner": f"Team {i}"},
+        }
+    )
+
+
+def test_small_values_are_stored_raw() -> None:
+    c = Compressor()
+    stored = c.encode(b'{"a": 1}')
+    assert stored[:1] == RAW and c.decode(stored) == b'{"a": 1}'
+
+
+def test_incompressible_values_are_stored_raw() -> None:
+    c = Compressor()
+    noise = random.Random(1).randbytes(50_000)
+    stored = c.encode(noise)
+    assert stored[:1] == RAW and c.decode(stored) == noise
+
+
+def test_json_uses_zstd_and_huge_values_lz4() -> None:
+    c = Compressor(CompressionConfig(zstd_max_size=100_000))
+    body = b"[" + b",".join(_prediction(i) for i in range(200)) + b"]"
+    assert len(body) < 100_000
+    stored = c.encode(body)
+    assert stored[:1] == ZSTD and len(stored) < len(body) / 3
+    huge = body * 10
+    stored = c.encode(huge)
+    assert stored[:1] == LZ4 and c.decode(stored) == huge
+    assert c.ratio > 3
+
+
+def test_trained_dictionary_compresses_small_json() -> None:
+    c = Compressor(CompressionConfig(min_size=4096, dict_samples=200))
+    bodies = [_prediction(i) for i in range(300)]
+    for body in bodies:
+        assert c.encode(body)[:1] == RAW  # too small for plain compression
+    assert c.ready_to_train and c.train_dictionary()
+    stored = c.encode(_prediction(999))
+    assert stored[:1] == ZSTD_DICT
+    assert len(stored) < len(_prediction(999)) * 0.6
+    assert c.decode(stored) == _prediction(999)
