@@ -84,7 +84,7 @@ def test_fcs_opponents_share_one_pseudo_team(make_dataset: MakeDataset) -> None:
     row = store.matchup_vector("A", "Tiny", 2020, 2)
     names = list(store.feature_names)
     assert row[names.index("away_fcs")] == 1.0
-    assert row[names.index("srs_diff")] > 20  # the FCS pool starts far below FBS
+    assert row[names.index("srs_diff")] > 14  # the FCS pool starts far below FBS, then loses
 
 
 def test_home_field_none_at_neutral_and_expected_share_when_unknown(

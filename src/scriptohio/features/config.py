@@ -29,7 +29,7 @@ class EloConfig:
     mean: float = 1500.0
     k: float = 28.0
     home_field: float = 60.0  # Elo points at a true home game, none at a neutral site
-    season_regression: float = 0.35  # share pulled back to the mean between seasons
+    season_regression: float = 0.3  # share pulled back to the mean between seasons
     new_team: float = 1300.0  # a team new to FBS starts below the FBS mean
     fcs_start: float = 1150.0
     points_per_elo: float = 1.0 / 25.0  # only for the display margin of the Elo baseline
@@ -39,9 +39,12 @@ class EloConfig:
 class RatingConfig:
     """Least-squares (SRS/Massey) margin ratings with a prior from last season."""
 
-    margin_cap: float = 28.0
-    prior_weight: float = 2.5  # the prior counts like this many games
-    prior_shrink: float = 0.6  # last season's rating carried over
+    margin_cap: float = 35.0
+    prior_weight: float = 8.0  # the prior counts like this many games
+    # Last season's (centred) rating times this is the prior. Above 1 was best on 2022-2023:
+    # the final ratings are themselves ridge-shrunk and margin-capped, so they understate
+    # the spread of true strengths, and program strength persists across seasons.
+    prior_shrink: float = 1.3
     home_field_prior: float = 2.5
     home_field_weight: float = 40.0
     fcs_prior: float = -22.0
@@ -53,7 +56,7 @@ class EfficiencyConfig:
     """Ridge opponent adjustment of per-game efficiency statistics."""
 
     prior_weight: float = 3.0
-    prior_shrink: float = 0.5
+    prior_shrink: float = 0.9
 
 
 @dataclass(frozen=True, slots=True)

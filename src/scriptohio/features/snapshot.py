@@ -37,6 +37,7 @@ class Snapshot:
     eff_off: np.ndarray  # (T, S) deviation from eff_mean, higher = more of the stat
     eff_def: np.ndarray  # (T, S) what the defence allows, deviation from eff_mean
     games_played: np.ndarray
+    srs_prior: np.ndarray  # the season's preseason rating (last season's, carried over)
     elo_state: dict[str, float] = field(repr=False)
 
     def team_index(self, team: str) -> int:
@@ -148,6 +149,6 @@ def build_snapshots(
             key=key, cutoff=cutoff, teams=frame.teams, index=frame.index,
             elo=np.array([elo.rating_of(state, t, cfg.elo) for t in frame.teams]),
             srs=srs, home_field_points=hfp, eff_mean=mean, eff_off=off, eff_def=dfn,
-            games_played=gp, elo_state=dict(state),
+            games_played=gp, srs_prior=srs_prior, elo_state=dict(state),
         ))
     return out

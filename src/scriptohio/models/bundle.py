@@ -1,10 +1,11 @@
 """A fitted model suite: base models, ensemble weights, calibration, margin interval.
 
-:func:`fit_bundle` learns the ensemble honestly: the base models are first fitted on every
-training season but the last (the *validation* season), which they then predict; ensemble
-weights (non-negative least squares), the probability calibration of each model and the
-residual interval come from those held-out predictions. Finally every base model is refitted
-on all training seasons.
+:func:`fit_bundle` learns the ensemble honestly, by rolling origin: for each of the last
+``ensemble_folds`` training seasons, the base models are fitted on the seasons before it and
+predict it. Ensemble weights (non-negative least squares), the probability calibration of
+each model and the residual interval come from those out-of-fold predictions (several seasons:
+weights learned on one season chased its noise). Finally every base model is refitted on all
+training seasons.
 """
 
 from __future__ import annotations
@@ -74,41 +75,54 @@ class ModelBundle:
         return SuiteOutput(self.names, margins, probs, margin, self.scaler.prob(margin), contrib)
 
 
+def _held_out(x: np.ndarray, y: np.ndarray, seasons: np.ndarray, folds: list[int],
+              cfg: ModelConfig, report: Progress, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rolling-origin predictions: each fold season predicted by models fitted before it."""
+    margins, truth = [], []
+    for k, season in enumerate(folds):
+        before = seasons < season
+        if not before.any():
+            before = seasons == season
+        fold_models = make_models(cfg)
+        for i, model in enumerate(fold_models):
+            report(f"fit {model.name} (through {season - 1})",
+                   (k * len(fold_models) + i) / steps)
+            model.fit(x[before], y[before])
+        rows = seasons == season
+        margins.append(np.column_stack([m.margin(x[rows]) for m in fold_models]))
+        truth.append(y[rows])
+    return np.vstack(margins), np.concatenate(truth)
+
+
 def fit_bundle(x: np.ndarray, y: np.ndarray, seasons: np.ndarray, cfg: ModelConfig,
                feature_names: tuple[str, ...], progress: Progress | None = None,
                ) -> ModelBundle:
     """Fit the whole suite on rows (x, y) labelled by ``seasons`` (see module docstring)."""
     report = progress or (lambda stage, frac: None)
     counts = {int(s): int((seasons == s).sum()) for s in np.unique(seasons)}
-    valid_season = max(s for s, n in counts.items() if n >= 300 or s == min(counts))
-    fit_rows, val_rows = seasons < valid_season, seasons == valid_season
-    if not fit_rows.any():
-        fit_rows = val_rows
-    held = make_models(cfg)
-    steps = 2 * len(held) + 1
-    for i, model in enumerate(held):
-        report(f"fit {model.name} (through {valid_season - 1})", i / steps)
-        model.fit(x[fit_rows], y[fit_rows])
-    xv, yv = x[val_rows], y[val_rows]
-    val_margins = np.column_stack([m.margin(xv) for m in held])
+    full = sorted(s for s, n in counts.items() if n >= 300) or sorted(counts)
+    folds = full[-cfg.ensemble_folds:]
+    n_models = len(make_models(cfg))
+    steps = (len(folds) + 1) * n_models + 1
+    val_margins, yv = _held_out(x, y, seasons, folds, cfg, report, steps)
     decided = yv != 0
     weights, _ = nnls(val_margins, yv)
     if weights.sum() == 0:
-        weights = np.full(len(held), 1.0 / len(held))
+        weights = np.full(n_models, 1.0 / n_models)
     ens = val_margins @ weights
     scaler = PlattScaler.fit(ens[decided], yv[decided] > 0)
     interval = ResidualInterval.fit(yv - ens, cfg.interval_level)
     final = make_models(cfg)
     for i, model in enumerate(final):
-        report(f"refit {model.name} (all seasons)", (len(held) + i) / steps)
+        report(f"refit {model.name} (all seasons)", (len(folds) * n_models + i) / steps)
         model.fit(x, y)
         model.scaler = PlattScaler.fit(val_margins[decided, i], yv[decided] > 0)
     report("ensemble", (steps - 1) / steps)
     val_mae = {m.name: float(np.mean(np.abs(val_margins[:, i] - yv))) for i, m in
-               enumerate(held)}
+               enumerate(final)}
     val_mae[ENSEMBLE] = float(np.mean(np.abs(ens - yv)))
     meta: dict[str, object] = {
-        "validation_season": valid_season,
+        "validation_seasons": folds,
         "validation_mae": val_mae,
         "weights": dict(zip([m.name for m in final], weights.tolist(), strict=True)),
         "rows": len(y),

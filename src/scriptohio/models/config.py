@@ -12,15 +12,16 @@ class ModelConfig:
     first_season: int = 2005  # 2004 has no prior season for the ratings' priors
     ridge_alpha: float = 10.0
     logistic_c: float = 0.5
-    xgb_trees: int = 300
-    xgb_depth: int = 3
-    xgb_learning_rate: float = 0.04
+    xgb_trees: int = 200
+    xgb_depth: int = 4
+    xgb_learning_rate: float = 0.03
     xgb_subsample: float = 0.8
     xgb_min_child_weight: float = 20.0
     mlp_hidden: tuple[int, ...] = (32, 16)
     mlp_alpha: float = 1.0
     mlp_max_iter: int = 200
     interval_level: float = 0.8
+    ensemble_folds: int = 3  # out-of-fold seasons for the ensemble weights and calibration
     seed: int = 0
     threads: int = 2
 

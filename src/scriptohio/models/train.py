@@ -29,7 +29,7 @@ class TrainResult:
     rows: int
     first_season: int
     last_season: int
-    validation_season: int
+    validation_seasons: list[int]
     validation_mae: dict[str, float]
 
 
@@ -102,7 +102,7 @@ def train(dataset: Dataset, state_dir: Path | str, through: Through = None,
     return TrainResult(
         version=version, seconds=time.perf_counter() - started, rows=int(str(meta["rows"])),
         first_season=int(str(meta["first_season"])), last_season=int(str(meta["last_season"])),
-        validation_season=int(str(meta["validation_season"])),
+        validation_seasons=list(meta["validation_seasons"]),  # type: ignore[call-overload]
         validation_mae=dict(meta["validation_mae"]),  # type: ignore[call-overload]
     )
 
