@@ -30,3 +30,22 @@ def state_dir(tmp_path: Path) -> Path:
     path = tmp_path / "state"
     path.mkdir()
     return path
+
+
+@pytest.fixture(scope="session")
+def trained_state(tmp_path_factory: pytest.TempPathFactory, dataset: Dataset) -> Path:
+    """A state directory with the default models trained once for the whole test session."""
+    from scriptohio.models.train import train
+
+    path = tmp_path_factory.mktemp("trained")
+    train(dataset, path)
+    return path
+
+
+@pytest.fixture()
+def service_state(trained_state: Path, tmp_path: Path) -> Path:
+    """A fresh state directory (own SQLite files) sharing the session's trained models."""
+    path = tmp_path / "service"
+    path.mkdir()
+    (path / "models").symlink_to(trained_state / "models", target_is_directory=True)
+    return path

@@ -38,7 +38,8 @@ def running_service(
         path = "/ready" if wait_ready else "/health"
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"service exited early: {proc.stderr.read() if proc.stderr else ''}")
+                err = proc.stderr.read() if proc.stderr else ""
+                raise RuntimeError(f"service exited early: {err}")
             try:
                 if httpx.get(url + path, timeout=1.0).status_code == 200:
                     break

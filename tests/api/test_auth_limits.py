@@ -1,0 +1,46 @@
+"""Key-mode auth with hashed keys, and per-user rate limits with their headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scriptohio.api.identity import KeyStore
+from tests.api.conftest import AppClient
+
+
+async def test_rate_limit_per_user(app_client: AppClient) -> None:
+    async with app_client(rate_limit="3/minute") as client:
+        url = "/v1/rankings?season=2024&limit=3"
+        for i in range(3):
+            r = await client.get(url, headers={"X-User-Id": "alice"})
+            assert r.status_code == 200
+            assert r.headers["ratelimit-limit"] == "3"
+            assert r.headers["ratelimit-remaining"] == str(2 - i)
+        limited = await client.get(url, headers={"X-User-Id": "alice"})
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) >= 1
+        assert limited.headers["content-type"] == "application/problem+json"
+        # another user is not affected, and operations endpoints are exempt
+        assert (await client.get(url, headers={"X-User-Id": "bob"})).status_code == 200
+        assert (await client.get("/health", headers={"X-User-Id": "alice"})).status_code == 200
+
+
+async def test_key_mode(app_client: AppClient, service_state: Path) -> None:
+    keys = KeyStore(service_state)
+    scientist = keys.create("dana", "data_scientist")
+    admin = keys.create("ops", "admin")
+    keys.close()
+    assert scientist not in (service_state / KeyStore.FILENAME).read_bytes().decode("latin-1")
+    async with app_client(auth="keys") as client:
+        url = "/v1/predict?home=Ohio%20State&away=Michigan&season=2024&week=14"
+        assert (await client.get(url)).status_code == 401
+        bad = await client.get(url, headers={"Authorization": "Bearer nope"})
+        assert bad.status_code == 401 and bad.json()["title"] == "Unauthorized"
+        ok = await client.get(url, headers={"Authorization": f"Bearer {scientist}"})
+        assert ok.status_code == 200 and "explanation" in ok.json()  # the key carries the role
+        forbidden = await client.post("/v1/admin/reload",
+                                      headers={"Authorization": f"Bearer {scientist}"})
+        assert forbidden.status_code == 403
+        reload = await client.post("/v1/admin/reload",
+                                   headers={"Authorization": f"Bearer {admin}"})
+        assert reload.status_code == 200 and reload.json()["model_version"]

@@ -1,0 +1,50 @@
+"""Every error path answers problem+json with a useful message, never a stack trace."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import AppClient
+
+CASES = [
+    ("/v1/predict?home=Ohoi%20State&away=Michigan", 404, "suggestions", "Ohio State"),
+    ("/v1/predict?home=OSU&away=Michigan", 409, "candidates", "Oklahoma State"),
+    ("/v1/predict?home=Ohio%20State&away=Michigan&season=1999", 422, "valid_range", 2004),
+    ("/v1/predict?home=Ohio%20State&away=Michigan&season=2024&week=22", 422, "detail", "week"),
+    ("/v1/predict?home=Ohio%20State&away=Michigan&week=banana", 422, "detail", "week"),
+    ("/v1/predict?home=Ohio%20State", 422, "detail", "away"),
+    ("/v1/predict?home=Ohio%20State&away=tOSU", 422, "detail", "different teams"),
+    ("/v1/teams/Nowhere%20Tech", 404, "detail", "unknown team"),
+    ("/v1/rankings?method=vibes", 422, "detail", "method"),
+    ("/v1/rankings?season=2024&conference=Big%20Twelve", 404, "detail", "conference"),
+    ("/v1/matchup?home=Ohio%20State&away=Michigan&season=2030", 422, "valid_range", 2025),
+    ("/v1/compare?teams=Oregon", 422, "detail", "teams"),
+]
+
+
+@pytest.mark.parametrize(("url", "status", "field", "expected"), CASES)
+async def test_error_answers(app_client: AppClient, url: str, status: int, field: str,
+                             expected: object) -> None:
+    async with app_client() as client:
+        r = await client.get(url)
+        assert r.status_code == status, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        body = r.json()
+        assert {"type", "title", "status", "detail"} <= set(body) and body["status"] == status
+        assert "Traceback" not in r.text
+        value = body[field]
+        assert expected in value if isinstance(value, list | str) else value == expected
+
+
+async def test_bad_role_header(app_client: AppClient) -> None:
+    async with app_client() as client:
+        r = await client.get("/v1/rankings", headers={"X-Role": "wizard"})
+        assert r.status_code == 422 and "X-Role" in r.json()["detail"]
+
+
+async def test_openapi_documents_the_error_responses(app_client: AppClient) -> None:
+    async with app_client() as client:
+        spec = (await client.get("/openapi.json")).json()
+        for path in ("/v1/predict", "/v1/games", "/v1/rankings", "/v1/matchup"):
+            responses = spec["paths"][path]["get"]["responses"]
+            assert {"200", "404", "422", "429", "503"} <= set(responses), path

@@ -1,0 +1,96 @@
+"""Learning navigator, ask router and workflows through the HTTP API."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from typing import Any
+
+import httpx
+
+from scriptohio.data.dataset import Dataset
+from tests.api.conftest import AppClient
+
+
+async def test_learning_path_progress_and_lessons(app_client: AppClient) -> None:
+    async with app_client() as client:
+        h = {"X-User-Id": "learner-1", "X-Role": "casual"}
+        path = (await client.get("/v1/learn/path", headers=h)).json()
+        assert path["role"] == "casual" and len(path["lessons"]) >= 5
+        first = path["lessons"][0]["id"]
+        lesson = (await client.get(f"/v1/learn/lessons/{first}")).json()
+        assert lesson["title"] and lesson["examples"]
+        done = await client.post(f"/v1/learn/lessons/{first}/complete", headers=h)
+        assert done.status_code == 200
+        progress = (await client.get("/v1/learn/progress", headers=h)).json()
+        assert first in str(progress)
+        nxt = (await client.get("/v1/learn/recommend", headers=h)).json()
+        assert nxt["next"] and nxt["next"]["id"] != first
+        catalogue = (await client.get("/v1/learn/lessons")).json()
+        assert catalogue["count"] >= 12
+        concept = await client.get("/v1/learn/concepts/success rate")
+        assert concept.status_code == 200
+        unknown = await client.get("/v1/learn/concepts/epaa")
+        assert unknown.status_code == 404 and unknown.json()["suggestions"]
+
+
+async def test_ask_routes_to_agents(app_client: AppClient) -> None:
+    async with app_client() as client:
+        async def ask(q: str, **headers: str) -> dict[str, Any]:
+            r = await client.post("/v1/ask", json={"query": q}, headers=headers)
+            assert r.status_code == 200, r.text
+            body: dict[str, Any] = r.json()
+            return body
+
+        game = await ask("who wins michigan at ohio state 2024 week 14")
+        assert game["intent"] == "predict" and game["answer"]["home"] == "Ohio State"
+        vs = await ask("Ohio State vs Michigan 2024 week 14")  # venue from the schedule
+        assert vs["answer"]["home"] == "Ohio State" and vs["answer"]["away"] == "Michigan"
+        top = await ask("top 10 teams in the SEC 2024")
+        assert top["intent"] == "rankings"
+        assert all(t["conference"] == "SEC" for t in top["answer"]["teams"])
+        unclear = await ask("OSU vs Michigan")
+        assert unclear["answer"] is None
+        assert "Oklahoma State" in unclear["clarification"]["candidates"]
+        learn = await ask("what is EPA?")
+        assert learn["intent"] == "learn" and learn["answer"]
+        r = await client.post("/v1/ask", json={"query": ""})
+        assert r.status_code == 422
+
+
+async def _wait_job(client: httpx.AsyncClient, job_id: str, timeout: float) -> dict[str, Any]:
+    for _ in range(int(timeout * 10)):
+        job: dict[str, Any] = (await client.get(f"/v1/jobs/{job_id}")).json()
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        await asyncio.sleep(0.1)
+    raise TimeoutError(job_id)
+
+
+async def test_batch_predict_and_weekly_report_jobs(app_client: AppClient,
+                                                    dataset: Dataset) -> None:
+    with open(dataset.data_dir / "games.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["season"] == "2025" and r["week"] == "13"]
+    rows[0]["home_team"] = "Nowhere Tech"
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows)
+    async with app_client() as client:
+        r = await client.post("/v1/jobs", json={"type": "batch_predict", "csv": out.getvalue()})
+        assert r.status_code == 202 and r.headers["location"].startswith("/v1/jobs/")
+        job = await _wait_job(client, r.json()["id"], 60)
+        assert job["status"] == "succeeded", job
+        lines = list(csv.DictReader(io.StringIO(job["result"]["csv"])))
+        assert len(lines) == len(rows)
+        assert lines[0]["error"] and not lines[1]["error"] and lines[1]["pred_margin"]
+        report = (await client.post("/v1/jobs", json={"type": "weekly_report", "season": 2025,
+                                                      "week": 12})).json()
+        done = await _wait_job(client, report["id"], 60)
+        assert done["status"] == "succeeded"
+        assert "| 1 |" in done["result"]["markdown"] and done["result"]["games"] > 40
+        missing = await client.get("/v1/jobs/job_nope")
+        assert missing.status_code == 404
+        bad = await client.post("/v1/jobs", json={"type": "vacation"})
+        assert bad.status_code == 422

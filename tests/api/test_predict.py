@@ -1,0 +1,81 @@
+"""GET /v1/predict and /v1/games on real data: values, roles, cache tiers."""
+
+from __future__ import annotations
+
+import orjson
+
+from tests.api.conftest import AppClient
+
+THE_GAME = {"home": "Ohio State", "away": "Michigan", "season": 2024, "week": 14}
+
+
+async def test_the_game_has_a_prediction_and_the_actual_result(app_client: AppClient) -> None:
+    async with app_client() as client:
+        r = await client.get("/v1/predict", params=THE_GAME,
+                             headers={"X-Role": "data_scientist"})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert (body["home"], body["away"], body["season"], body["week"]) == (
+            "Ohio State", "Michigan", 2024, 14)
+        pred = body["prediction"]
+        assert 0.0 < pred["home_win_prob"] < 1.0
+        assert pred["winner"] == ("Ohio State" if pred["margin"] > 0 else "Michigan")
+        iv = pred["margin_interval"]
+        assert iv["lo"] < pred["margin"] < iv["hi"] and iv["level"] == 0.8
+        assert {"ridge", "logistic", "xgboost", "mlp", "ensemble"} <= set(body["models"])
+        assert body["market"]["spread"] == -20.0  # Ohio State were 20-point favourites
+        assert abs(body["market"]["edge"] - (pred["margin"] - 20.0)) < 0.02
+        assert body["result"] == {"home_points": 10, "away_points": 13, "margin": -3,
+                                  "correct_winner": pred["margin"] < 0}
+        assert len(body["explanation"]) >= 5
+        assert all({"feature", "contribution"} <= set(e) for e in body["explanation"])
+
+
+async def test_aliases_share_one_cache_entry(app_client: AppClient) -> None:
+    async with app_client() as client:
+        first = await client.get("/v1/predict", params={**THE_GAME, "home": "tOSU"})
+        second = await client.get("/v1/predict", params={**THE_GAME, "away": "michigan"})
+        assert first.headers["x-cache"] == "miss"
+        assert second.headers["x-cache"] == "hit-l1"
+        assert first.content == second.content
+
+
+async def test_role_payloads(app_client: AppClient) -> None:
+    async with app_client() as client:
+        sizes = {}
+        bodies = {}
+        for role in ("casual", "data_scientist", "production"):
+            r = await client.get("/v1/predict", params=THE_GAME, headers={"X-Role": role})
+            assert r.status_code == 200
+            sizes[role] = len(r.content)
+            bodies[role] = r.json()
+        assert sizes["production"] * 3 <= sizes["data_scientist"], sizes
+        assert "explanation" in bodies["data_scientist"]
+        assert "explanation" not in bodies["casual"] and "explanation" not in bodies["production"]
+        assert "Ohio State" in bodies["casual"]["summary"]
+        assert "summary" not in bodies["production"]
+        for body in bodies.values():  # the contract's fields are always there
+            assert {"home", "away", "season", "week", "neutral", "prediction", "models",
+                    "market"} <= set(body)
+
+
+async def test_default_season_and_week_is_the_next_slate(app_client: AppClient) -> None:
+    async with app_client() as client:
+        r = await client.get("/v1/predict", params={"home": "Ohio State", "away": "Michigan"})
+        assert r.status_code == 200
+        body = r.json()
+        assert body["season"] == 2025 and body["week"] == 10  # first week of the hold-out
+
+
+async def test_week_slate(app_client: AppClient) -> None:
+    async with app_client() as client:
+        r = await client.get("/v1/games", params={"season": 2024, "week": 14},
+                             headers={"X-Role": "production"})
+        assert r.status_code == 200
+        body = orjson.loads(r.content)
+        assert body["count"] == len(body["games"]) > 50
+        game = next(g for g in body["games"] if g["home"] == "Ohio State")
+        assert game["result"] == {"home_points": 10, "away_points": 13}
+        assert 0 < game["prediction"]["home_win_prob"] < 1
+        upcoming = (await client.get("/v1/games", params={"season": 2025, "week": 12})).json()
+        assert upcoming["games"] and all(g["result"] is None for g in upcoming["games"])
