@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from collections import Counter
 from pathlib import Path
@@ -70,7 +72,11 @@ def test_plans_hit_the_contract_endpoints(catalog: TargetCatalog) -> None:
     assert predict.params["home"] in catalog.teams or predict.params["away"] in catalog.teams
     team = planner.plan("team")
     assert " " not in team.path and "&" not in team.path  # names are URL-quoted
-    assert planner.plan("job_batch_predict").json["kind"] == "batch_predict"  # type: ignore[index]
+    batch = planner.plan("job_batch_predict").json
+    assert batch is not None and batch["type"] == "batch_predict"
+    rows = list(csv.DictReader(io.StringIO(batch["csv"])))
+    assert len(rows) == 10 and all(r["home_team"] and r["game_id"] != "0" for r in rows)
+    assert planner.plan("job_backtest").json["type"] == "backtest"  # type: ignore[index]
 
 
 def test_lessons_are_discovered_from_any_path_answer_shape() -> None:

@@ -72,9 +72,13 @@ def _environment(ctx: RunContext, recorder: RunRecorder, errors: list[str],
         latency = time.perf_counter() - intended if intended else response_time / 1000.0
         headers = getattr(response, "headers", None)
         x_cache = headers.get("X-Cache") if headers is not None and status else None
-        recorder.record(latency, classify(status), cache=cache_hit(x_cache), endpoint=name)
-        if exception is not None and not status and len(errors) < MAX_ENGINE_ERRORS:
-            errors.append(f"{name}: {exception!r}")
+        outcome = classify(status)
+        recorder.record(latency, outcome, cache=cache_hit(x_cache), endpoint=name)
+        if outcome.is_real_failure and len(errors) < MAX_ENGINE_ERRORS:
+            # The first real failures, with what the server said, so a report explains itself.
+            body = getattr(response, "content", b"") if status else b""
+            detail = (body or b"")[:300].decode("utf-8", "replace") if status else repr(exception)
+            errors.append(f"{name} {status or ''}: {detail}".strip())
 
     def on_user_error(user_instance: Any, exception: Exception, tb: Any) -> None:
         if len(errors) < MAX_ENGINE_ERRORS:

@@ -38,6 +38,7 @@ from locust.contrib.fasthttp import FastHttpUser
 from locust.user import User
 
 from scriptohio.loadtest.personas import (
+    DEFAULT_MAX_JOBS_PER_SESSION,
     PERSONAS,
     Discovered,
     Persona,
@@ -117,6 +118,7 @@ class PersonaUser(_SendingUser):
         self.planner = RequestPlanner(TargetPicker(self.ctx.catalog, self.rng), self.rng)
         self.headers = {"X-User-Id": self.user_id, "X-Role": self.persona.role}
         self.last_sent = time.monotonic()
+        self.jobs_sent = 0
 
     def wait_time(self) -> float:
         if time.monotonic() >= self.session_ends:
@@ -127,6 +129,10 @@ class PersonaUser(_SendingUser):
     @task
     def act(self) -> None:
         action = self.planner.choose_action(self.persona)
+        if action.startswith("job_"):
+            if self.jobs_sent >= DEFAULT_MAX_JOBS_PER_SESSION:
+                action = "predict"  # jobs are rare: one per session at most
+            self.jobs_sent += 1
         spec = self.planner.plan(action, self.found)
         learning = spec.path == "/v1/learn/path"
         is_job = spec.method == "POST" and spec.path == "/v1/jobs"

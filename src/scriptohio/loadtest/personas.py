@@ -19,17 +19,24 @@ production      30 %    1-5 min      0.5-2 s     the week's slate and single pre
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from scriptohio.loadtest.targets import TargetPicker
+from scriptohio.loadtest.targets import Game, TargetPicker
 
 #: Ranking methods data scientists compare (``GET /v1/rankings?method=``).
 DEFAULT_RANKING_METHODS: tuple[str, ...] = ("elo", "srs")
 DEFAULT_BATCH_SIZE = 10
+#: Jobs (backtest, batch predict) are heavy: a session submits at most this many.
+DEFAULT_MAX_JOBS_PER_SESSION = 1
+#: ``POST /v1/jobs`` batch_predict: rows in the games.csv schema (the columns it needs).
+BATCH_CSV_COLUMNS = ("game_id", "season", "week", "season_type", "start_date", "neutral_site",
+                     "home_team", "away_team")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +135,12 @@ class RequestPlanner:
         if action == "ask":
             return RequestSpec("POST", "/v1/ask", "/v1/ask", json={"query": self._question()})
         if action == "job_backtest":
-            body = {"kind": "backtest", "params": {"season": p.season()}}
-            return RequestSpec("POST", "/v1/jobs", "/v1/jobs", json=body)
+            return RequestSpec("POST", "/v1/jobs", "/v1/jobs",
+                               json={"type": "backtest", "season": p.season()})
         if action == "job_batch_predict":
             games = [p.game() for _ in range(self._batch_size)]
-            rows = [{"home": g.home, "away": g.away, "season": g.season, "week": g.week}
-                    for g in games]
             return RequestSpec("POST", "/v1/jobs", "/v1/jobs",
-                               json={"kind": "batch_predict", "params": {"games": rows}})
+                               json={"type": "batch_predict", "csv": batch_csv(games)})
         raise ValueError(f"unknown action {action!r}")
 
     def _question(self) -> str:
@@ -148,6 +153,17 @@ class RequestPlanner:
             "What is a point spread?",
         )
         return self._rng.choice(templates)
+
+
+def batch_csv(games: Sequence[Game]) -> str:
+    """Games as CSV text in the games.csv schema (the batch-predict job's input)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(BATCH_CSV_COLUMNS)
+    for g in games:
+        writer.writerow((g.game_id, g.season, g.week, g.season_type, g.start_date,
+                         "True" if g.neutral else "False", g.home, g.away))
+    return buf.getvalue()
 
 
 def job_poll(answer: object) -> RequestSpec | None:

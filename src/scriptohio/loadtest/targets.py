@@ -32,6 +32,8 @@ DEFAULT_FIRST_HISTORY_SEASON = 2014
 
 @dataclass(frozen=True, slots=True)
 class Game:
+    game_id: int
+    start_date: str
     season: int
     week: int
     season_type: str
@@ -95,7 +97,8 @@ def _read_games(path: Path) -> tuple[list[Game], list[Game], dict[int, set[str]]
         with path.open(newline="", encoding="utf-8") as fh:
             for row_no, row in enumerate(csv.DictReader(fh), start=2):
                 try:
-                    game = Game(int(row["season"]), int(row["week"]), row["season_type"],
+                    game = Game(int(row.get("game_id") or 0), row.get("start_date", ""),
+                                int(row["season"]), int(row["week"]), row["season_type"],
                                 row["home_team"], row["away_team"],
                                 row.get("neutral_site") == "True")
                 except (KeyError, ValueError) as exc:
