@@ -125,7 +125,7 @@ class RequestPlanner:
             return RequestSpec("GET", "/v1/games", "/v1/games",
                                {"season": str(season), "week": str(week)})
         if action in ("predict", "matchup"):
-            g = p.game()
+            g = p.fbs_game() if action == "matchup" else p.game()
             params = {"home": g.home, "away": g.away, "season": str(g.season),
                       "week": str(g.week)}
             if action == "matchup":

@@ -40,6 +40,7 @@ class Game:
     home: str
     away: str
     neutral: bool
+    both_fbs: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,8 @@ def _read_games(path: Path) -> tuple[list[Game], list[Game], dict[int, set[str]]
                     game = Game(int(row.get("game_id") or 0), row.get("start_date", ""),
                                 int(row["season"]), int(row["week"]), row["season_type"],
                                 row["home_team"], row["away_team"],
-                                row.get("neutral_site") == "True")
+                                row.get("neutral_site") == "True",
+                                row.get("home_division") == row.get("away_division") == "fbs")
                 except (KeyError, ValueError) as exc:
                     raise DataFormatError(str(exc), file=str(path), line=row_no) from exc
                 if "fbs" not in (row.get("home_division"), row.get("away_division")):
@@ -150,6 +152,16 @@ class TargetPicker:
         if self._current() or not self._history_weeks:
             return self.catalog.current_season, self.catalog.current_week
         return self._rng.choice(self._history_weeks)
+
+    def fbs_game(self) -> Game:
+        """Like :meth:`game`, but both teams FBS (matchup analysis covers FBS teams only)."""
+        for _ in range(8):
+            game = self.game()
+            if game.both_fbs:
+                return game
+        home, away = self.two_teams()
+        return Game(0, "", self.catalog.current_season, self.catalog.current_week, "regular",
+                    home, away, False)
 
     def game(self) -> Game:
         """A game to predict: usually this week's, otherwise a popular team's past game."""
