@@ -10,7 +10,8 @@ from scriptohio.models.bundle import ModelBundle
 from scriptohio.models.config import ModelConfig
 from scriptohio.models.train import fit_window
 
-SMALL = ModelConfig(first_season=2017, xgb_trees=40, mlp_max_iter=40, mlp_hidden=(16,))
+SMALL = ModelConfig(first_season=2017, xgb_trees=40, mlp_max_iter=40, mlp_hidden=(16,),
+                    ensemble_folds=1)
 
 
 @pytest.fixture(scope="session")

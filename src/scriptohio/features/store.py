@@ -91,6 +91,11 @@ def _game_matrix(dataset: Dataset, by_key: dict[WeekKey, Snapshot], cfg: Feature
     return out
 
 
+def _neutral_of(st: _State, row: int) -> bool | None:
+    flag = float(st.dataset.games.cols["neutral_site"][row])
+    return None if flag != flag else bool(flag)
+
+
 class FeatureStore:
     """Pregame features of every game and of hypothetical match-ups."""
 
@@ -155,7 +160,10 @@ class FeatureStore:
     def snapshot(self, season: int, week: int | None = None, season_type: str = "regular"
                  ) -> Snapshot:
         """The pregame snapshot before (season, season_type, week); ``week=None``: final."""
-        st = self._state
+        return self._snapshot_in(self._state, season, week, season_type)
+
+    @staticmethod
+    def _snapshot_in(st: _State, season: int, week: int | None, season_type: str) -> Snapshot:
         lst = st.snapshots.get(season)
         if lst is None:
             seasons = sorted(st.snapshots)
@@ -206,11 +214,12 @@ class FeatureStore:
         for i, (home, away, season, week, neutral, stype) in enumerate(requests):
             self.require_team(home)
             self.require_team(away)
-            row = self.scheduled_row(home, away, season, week, stype)
-            if row is not None and (neutral is None or self._neutral_of(row) == neutral):
+            # One state for the whole batch: an update swapping it mid-way changes nothing here.
+            row = None if week is None else st.schedule.get((season, stype, week, home, away))
+            if row is not None and (neutral is None or _neutral_of(st, row) == neutral):
                 out[i] = st.game_matrix[row]
                 continue
-            snap = self.snapshot(season, week, stype)
+            snap = self._snapshot_in(st, season, week, stype)
             same_conf = (st.conferences.get((season, home)) == st.conferences.get((season, away))
                          and st.conferences.get((season, home)) not in (None, "FBS Independents"))
             ctx = hypothetical_context(neutral, same_conf, stype == "postseason", self.config)
@@ -221,10 +230,6 @@ class FeatureStore:
             out[i] = matchup_matrix(snap, np.array([snap.team_index(home)]),
                                     np.array([snap.team_index(away)]), ctx)[0]
         return out
-
-    def _neutral_of(self, row: int) -> bool | None:
-        flag = float(self._state.dataset.games.cols["neutral_site"][row])
-        return None if flag != flag else bool(flag)
 
     def scheduled_row(self, home: str, away: str, season: int, week: int | None,
                       stype: str = "regular") -> int | None:
