@@ -33,6 +33,9 @@ from scriptohio.cache.tuning import (
 )
 
 _DEFAULT_VALUE = DEFAULT_PRIORITY * DEFAULT_COST
+# Most keys moved between segments by one call: a resize of a large cache is spread over the
+# following requests so no single request pays milliseconds for it.
+MAX_TRANSFER = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,7 @@ class TinyLfuPolicy:
         self._window_max = 0.0
         self._set_window(capacity * config.initial_window)
         self.admit_margin = config.admit_margin
+        self._rebalancing = False
         self._tuner = tuner if tuner is not None else self._default_tuner()
         self.window_history: list[int] = []
 
@@ -166,7 +170,14 @@ class TinyLfuPolicy:
         self._window[key] = weight
         self._window_w += weight
         candidates: list[Hashable] = []
-        while self._window_w > self._window_max and self._window:
+        if self._rebalancing:
+            self._rebalance()
+        # The new key always keeps its window slot; at most MAX_TRANSFER keys leave per call.
+        while (
+            self._window_w > self._window_max
+            and len(self._window) > 1
+            and len(candidates) < MAX_TRANSFER
+        ):
             k, w = self._window.popitem(last=False)
             self._window_w -= w
             self._probation[k] = w
@@ -257,7 +268,9 @@ class TinyLfuPolicy:
             self._values.pop(key, None)
 
     def _demote_protected(self) -> None:
-        while self._protected_w > self._protected_max:
+        budget = MAX_TRANSFER
+        while budget and self._protected_w > self._protected_max:
+            budget -= 1
             k, w = self._protected.popitem(last=False)
             self._protected_w -= w
             self._probation[k] = w
@@ -277,15 +290,23 @@ class TinyLfuPolicy:
 
     def _resize_window(self, delta: float) -> None:
         self._set_window(self._window_max + delta)
-        # Shrinking: the window's oldest keys become main candidates (probation MRU).
-        while self._window_w > self._window_max and self._window:
+        self._rebalancing = True
+        self._rebalance()
+
+    def _rebalance(self) -> None:
+        """Move keys between window and main toward the current split, a bounded batch at a
+        time: a big resize is spread over the next requests instead of stalling one."""
+        budget = MAX_TRANSFER
+        # Shrinking: the window's oldest keys join probation.
+        while budget and self._window_w > self._window_max and self._window:
             k, w = self._window.popitem(last=False)
             self._window_w -= w
             self._probation[k] = w
             self._probation_w += w
+            budget -= 1
         # Growing: main's oldest keys join the window so its share is used at once.
         main_max = self.capacity - self._window_max
-        while self._probation_w + self._protected_w > main_max:
+        while budget and self._probation_w + self._protected_w > main_max:
             queue = self._probation or self._protected
             k, w = queue.popitem(last=False)
             if queue is self._probation:
@@ -294,4 +315,6 @@ class TinyLfuPolicy:
                 self._protected_w -= w
             self._window[k] = w
             self._window_w += w
+            budget -= 1
         self._demote_protected()
+        self._rebalancing = budget == 0 or self._protected_w > self._protected_max
