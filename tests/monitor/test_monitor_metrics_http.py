@@ -103,6 +103,7 @@ async def test_metrics_exposes_resources_and_cache_tiers(
     assert value(text, "scriptohio_cache_hit_ratio", tier="l1") == pytest.approx(0.8)
     assert value(text, "scriptohio_process_resident_memory_bytes") > 1_000_000
     assert 0.0 < value(text, "scriptohio_system_memory_ratio") <= 1.0
+    assert value(text, "process_cpu_seconds_total") > 0  # the standard process collector
 
 
 def test_metrics_through_a_real_uvicorn_server(monitor: Monitor) -> None:

@@ -22,6 +22,7 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    ProcessCollector,
     disable_created_metrics,
     generate_latest,
 )
@@ -154,6 +155,8 @@ class MonitorMetrics:
             registry=r, multiprocess_mode="max",
         )
         self._extra: list[Collector] = []
+        # The standard process_* series (CPU seconds, RSS, open fds) that tools expect.
+        self.add_collector(ProcessCollector(registry=None))
 
     def add_collector(self, collector: Collector) -> None:
         """Register a scrape-time collector (psutil, cache stats)."""
