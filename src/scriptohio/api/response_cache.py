@@ -1,87 +1,80 @@
-"""The service's cache of encoded answers, on top of :mod:`scriptohio.cache`.
+"""The service's cache of encoded answers: :class:`scriptohio.cache.CacheManager` configured
+for response bodies, plus the view the monitor reads.
 
-Interim implementation: an in-process LRU with tags, until the multi-level cache lands.
+Answers are cached for an hour and served stale for a further day while one refresh runs
+(stale-while-revalidate), or while the agent's circuit is open. Explicit invalidation (ingest,
+model reload, admin) is what normally retires an answer; the TTL only bounds how long a
+forgotten entry can live. With ``SCRIPTOHIO_REDIS_URL`` set, answers are shared between
+processes and invalidations are broadcast to them.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
 
+from scriptohio.cache import CacheManager, CacheResult, make_cache_manager
 from scriptohio.events import EventBus
 
+DEFAULT_MAX_MB = 256
 DEFAULT_MAX_ENTRIES = 50_000
+DEFAULT_TTL_S = 3600.0
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    value: bytes
-    tier: str  # "hit-l1" | "hit-l2" | "hit-shared" | "stale"
+class _MonitorView:
+    """``stats()`` in the monitor's shape: per tier hits, misses (at the last tier), bytes."""
 
-
-class _Stats:
-    def __init__(self, cache: ResponseCache) -> None:
-        self._cache = cache
+    def __init__(self, manager: CacheManager) -> None:
+        self._manager = manager
 
     def stats(self) -> Mapping[str, float]:
-        c = self._cache
-        total = c.hits + c.misses
-        return {"hits": c.hits, "misses": c.misses, "hit_ratio": c.hits / total if total else 0.0,
-                "entries": len(c._entries)}
+        snap: dict[str, Any] = self._manager.stats
+        hits: dict[str, int] = snap["hits"]
+        tier_bytes: dict[str, int] = snap["bytes"]
+        evictions = sum(snap["evictions"].values())
+        out = {
+            "l1.hits": hits.get("l1", 0), "l1.bytes": tier_bytes.get("l1", 0),
+            "l1.evictions": evictions,
+            "l1.preload_precision": snap["preload"]["precision"],
+            "l2.hits": hits.get("l2", 0), "l2.bytes": tier_bytes.get("l2", 0),
+            "shared.hits": hits.get("shared", 0) + hits.get("stale", 0),
+            "shared.misses": snap["misses"],
+        }
+        return {k: float(v) for k, v in out.items()}
 
 
 class ResponseCache:
+    """Encoded answers by key, with tags; see the module docstring."""
+
     def __init__(self, redis_url: str | None, *, bus: EventBus,
-                 max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
-        self.redis_url = redis_url
-        self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[bytes, tuple[str, ...]]] = OrderedDict()
-        self._by_tag: dict[str, set[str]] = {}
-        self.hits = 0
-        self.misses = 0
+                 max_mb: float = DEFAULT_MAX_MB, max_entries: int = DEFAULT_MAX_ENTRIES,
+                 ttl_s: float = DEFAULT_TTL_S) -> None:
+        self.manager = make_cache_manager(max_mb, max_entries, redis_url=redis_url)
+        self.ttl_s = ttl_s
+        self.bus = bus
 
     async def start(self) -> None:
-        return None
+        await self.manager.start()
 
     async def stop(self) -> None:
-        return None
+        await self.manager.close()
 
-    def stats_source(self) -> _Stats:
-        return _Stats(self)
+    def stats_source(self) -> _MonitorView:
+        return _MonitorView(self.manager)
 
-    async def get(self, key: str, *, allow_stale: bool = False) -> Hit | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            if not allow_stale:
-                self.misses += 1
-            return None
-        self._entries.move_to_end(key)
-        self.hits += 1
-        return Hit(entry[0], "hit-l1")
-
-    async def put(self, key: str, value: bytes, *, tags: Iterable[str] = (),
-                  cost: float = 0.0) -> None:
-        tags = tuple(tags)
-        self._entries[key] = (value, tags)
-        for tag in tags:
-            self._by_tag.setdefault(tag, set()).add(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+    async def get_or_load(self, key: str, loader: Callable[[], Awaitable[bytes]], *,
+                          tags: Iterable[str], priority: int = 3) -> CacheResult:
+        return await self.manager.get_or_load(key, loader, ttl=self.ttl_s, tags=tags,
+                                              priority=priority)
 
     async def invalidate_tags(self, tags: Iterable[str]) -> int:
         removed = 0
         for tag in tags:
-            for key in self._by_tag.pop(tag, set()):
-                if self._entries.pop(key, None) is not None:
-                    removed += 1
+            removed += len(await self.manager.ainvalidate_tag(tag))
         return removed
 
     async def delete(self, key: str) -> bool:
-        return self._entries.pop(key, None) is not None
+        return await self.manager.ainvalidate(key)
 
     async def clear(self) -> int:
-        n = len(self._entries)
-        self._entries.clear()
-        self._by_tag.clear()
-        return n
+        return len(self.manager.invalidate_where(lambda _key, _tags: True))

@@ -51,23 +51,19 @@ async def cached_answer(
     service: Service = request.app.state.service
     identity: Identity = request.state.identity
     role = identity.role if role_specific else "any"
-    key = _key(kind, role, payload)
-    hit = await service.cache.get(key)
-    if hit is not None:
-        return Response(hit.value, media_type=JSON, headers={"X-Cache": hit.tier})
-    answer = await service.orchestrator.handle(Request(
-        type=kind, payload=payload, user_id=identity.user_id, role=identity.role,
-        priority=PRIORITY.get(identity.role, 1)))
-    if answer.error is not None:
-        stale = await service.cache.get(key, allow_stale=True)
-        if stale is not None:
-            return Response(stale.value, media_type=JSON, headers={"X-Cache": "stale"})
-        raise answer.error
-    body = orjson.dumps(view(answer.result, identity.role), option=orjson.OPT_SERIALIZE_NUMPY)
     model = service.ctx.predictor.model_version
-    await service.cache.put(key, body, tags=[*tags, f"model:{model}"],
-                            cost=answer.timings.execution_s)
-    return Response(body, media_type=JSON, headers={"X-Cache": "miss"})
+
+    async def load() -> bytes:
+        answer = await service.orchestrator.handle(Request(
+            type=kind, payload=payload, user_id=identity.user_id, role=identity.role,
+            priority=PRIORITY.get(identity.role, 1)))
+        result = answer.unwrap()  # errors propagate; a ServiceError may be served stale
+        return orjson.dumps(view(result, identity.role), option=orjson.OPT_SERIALIZE_NUMPY)
+
+    found = await service.cache.get_or_load(_key(kind, role, payload), load,
+                                            tags=(*tags, f"model:{model}"),
+                                            priority=PRIORITY.get(identity.role, 1) + 2)
+    return Response(found.value, media_type=JSON, headers={"X-Cache": found.header})
 
 
 def _key(kind: str, role: str, payload: Mapping[str, Any]) -> str:
