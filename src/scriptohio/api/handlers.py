@@ -9,6 +9,7 @@ concurrent single predictions are micro-batched into one vectorised model call.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,10 @@ def register_agents(service: Service) -> None:
                                                   ref.season_type, explain))
                 except Exception as exc:
                     errors[n] = exc
+            started = time.perf_counter()
             bodies = iter(predict_agent.predict_many(ctx, reqs, explain=explain))
+            service.monitor.observe_prediction("ensemble", time.perf_counter() - started,
+                                               len(reqs))
             return [errors[n] if n in errors else next(bodies) for n in range(len(items))]
 
         return await asyncio.to_thread(run)

@@ -72,7 +72,7 @@ class Service:
         self._tasks: list[asyncio.Task[None]] = []
         self._refresh_lock = asyncio.Lock()
         self.data_dir: Path | None = None
-        self.state_dir: Path | None = None
+        self.state_dir: Path | None = state_dir(settings.state_dir)
         self.store: StateStore | None = None
         self.registry: ModelRegistry | None = None
         storage = settings.redis_url or "memory://"
@@ -80,7 +80,7 @@ class Service:
                                                             storage_url=storage))
         self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, pools=POOLS,
                                                    bus=self.bus)
-        self.monitor = Monitor(bus=self.bus)
+        self.monitor = Monitor(bus=self.bus, state_dir=self.state_dir)
         self.cache = ResponseCache(settings.redis_url, bus=self.bus)
         self.monitor.add_cache_source(self.cache.stats_source(), tier="response")
         self.extras: dict[str, Any] = {}
@@ -116,7 +116,7 @@ class Service:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.state_dir = state_dir(self.settings.state_dir)
+        assert self.state_dir is not None
         self.data_dir = find_data_dir(self.settings.data_dir)
         self.store = StateStore(self.state_dir)
         self.navigator = LearningNavigator(self.state_dir / "learning.sqlite")

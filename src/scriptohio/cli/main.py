@@ -83,6 +83,12 @@ def serve(
         settings = context.settings().override(host=host, port=port, workers=workers,
                                                redis_url=redis_url)
         os.environ.update(settings.to_env())
+        if settings.workers > 1:  # one metrics registry across the worker processes
+            from scriptohio.data.paths import state_dir
+            from scriptohio.monitor.metrics import prepare_multiprocess_dir
+
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = prepare_multiprocess_dir(
+                state_dir(settings.state_dir) / "prometheus")
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         uvicorn.run(

@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
             emit_json({"trained": True, "version": result.version,
                        "seconds": round(result.seconds, 1), "rows": result.rows,
                        "seasons": [result.first_season, result.last_season],
-                       "validation_season": result.validation_season,
+                       "validation_seasons": result.validation_seasons,
                        "validation_mae": result.validation_mae})
 
     @app.command("evaluate")
