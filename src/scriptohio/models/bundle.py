@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import nnls
+from threadpoolctl import threadpool_limits
 
 from scriptohio.models.calibration import PlattScaler, ResidualInterval
 from scriptohio.models.config import ModelConfig
@@ -98,7 +99,12 @@ def fit_bundle(x: np.ndarray, y: np.ndarray, seasons: np.ndarray, cfg: ModelConf
                feature_names: tuple[str, ...], progress: Progress | None = None,
                ) -> ModelBundle:
     """Fit the whole suite on rows (x, y) labelled by ``seasons`` (see module docstring)."""
-    report = progress or (lambda stage, frac: None)
+    with threadpool_limits(cfg.threads):  # BLAS threads: same contention as XGBoost's
+        return _fit_bundle(x, y, seasons, cfg, feature_names, progress or (lambda s, f: None))
+
+
+def _fit_bundle(x: np.ndarray, y: np.ndarray, seasons: np.ndarray, cfg: ModelConfig,
+                feature_names: tuple[str, ...], report: Progress) -> ModelBundle:
     counts = {int(s): int((seasons == s).sum()) for s in np.unique(seasons)}
     full = sorted(s for s, n in counts.items() if n >= 300) or sorted(counts)
     folds = full[-cfg.ensemble_folds:]

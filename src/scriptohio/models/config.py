@@ -23,7 +23,9 @@ class ModelConfig:
     interval_level: float = 0.8
     ensemble_folds: int = 3  # out-of-fold seasons for the ensemble weights and calibration
     seed: int = 0
-    threads: int = 2
+    # One thread: on a shared 2-core machine XGBoost's OpenMP pool measured 30x slower (spinning
+    # threads fighting other processes) than a single thread for these small data sets.
+    threads: int = 1
 
 
 DEFAULT_MODEL_CONFIG = ModelConfig()
