@@ -99,3 +99,15 @@ def test_hot_reload_never_fails_an_in_flight_prediction(
     assert reg.load().model_version == "v0004"
     assert seen and seen <= {"v0001", "v0002", "v0003", "v0004"}
     assert reg.load().predict("Michigan", "Ohio State", 2024, 14).model_version == "v0004"
+
+
+def test_a_version_trained_on_other_features_is_skipped(
+    state_dir: Path, bundle: ModelBundle, features: FeatureStore
+) -> None:
+    reg = ModelRegistry(state_dir, features)
+    assert reg.save(bundle) == "v0001"
+    stale = reg.save(bundle)
+    meta = state_dir / "models" / stale / "meta.json"
+    meta.write_text(meta.read_text().replace(str(bundle.meta["feature_hash"]), "0" * 16))
+    assert reg.latest_version() == "v0001"
+    assert reg.load().model_version == "v0001"

@@ -19,9 +19,9 @@ from collections import OrderedDict
 from pathlib import Path
 
 from scriptohio.errors import NotFoundError, NotReadyError
-from scriptohio.features import FeatureStore
+from scriptohio.features import FEATURE_NAMES, FeatureStore
 from scriptohio.models.artifacts import read_bundle, read_meta, write_bundle
-from scriptohio.models.bundle import ModelBundle
+from scriptohio.models.bundle import ModelBundle, feature_hash
 from scriptohio.models.predictor import Predictor
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -37,6 +37,7 @@ class ModelRegistry:
         self.root = Path(state_dir) / "models"
         self.max_bytes = max_bytes
         self._features = features
+        self.feature_hash = feature_hash(FEATURE_NAMES)
         self._lock = threading.Lock()
         self._pool: OrderedDict[str, tuple[Predictor, int]] = OrderedDict()
         self._default: Predictor | None = None
@@ -52,14 +53,22 @@ class ModelRegistry:
         return sorted(p.name for p in self.root.iterdir()
                       if p.is_dir() and p.name.startswith("v") and (p / "meta.json").exists())
 
+    def compatible(self, version: str) -> bool:
+        """True if ``version`` was trained on the feature list this code computes."""
+        try:
+            return read_meta(self.root / version).get("feature_hash") == self.feature_hash
+        except (OSError, ValueError):
+            return False
+
     def latest_version(self) -> str | None:
-        """The default version: ``LATEST`` if present, else the newest directory."""
+        """The default version: ``LATEST`` if present and compatible, else the newest
+        compatible directory (a model trained by older code on other features is skipped)."""
         marker = self.root / LATEST_FILE
         if marker.exists():
             name = marker.read_text().strip()
-            if (self.root / name).is_dir():
+            if (self.root / name).is_dir() and self.compatible(name):
                 return name
-        found = self.versions()
+        found = [v for v in self.versions() if self.compatible(v)]
         return found[-1] if found else None
 
     def metadata(self, version: str | None = None) -> dict[str, object]:
@@ -100,7 +109,8 @@ class ModelRegistry:
                 return current
             version = self.latest_version()
             if version is None:
-                raise NotReadyError("no trained model: run `scriptohio train` first")
+                raise NotReadyError("no trained model for the current features: "
+                                    "run `scriptohio train` first")
             predictor = self._get(version)
             with self._lock:
                 if self._default is None:
