@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import rankdata
 
 from scriptohio.features.config import ADJUSTED_STATS, FCS_TEAM
 from scriptohio.features.snapshot import Snapshot
@@ -55,9 +56,8 @@ def percentiles(values: np.ndarray, higher_is_better: bool = True) -> np.ndarray
     n = len(v)
     if n < 2:
         return np.full(n, 50.0)
-    less = (v[None, :] < v[:, None]).sum(axis=1)
-    equal = (v[None, :] == v[:, None]).sum(axis=1) - 1
-    return 100.0 * (less + 0.5 * equal) / (n - 1)
+    # average rank - 1 == (teams below) + (ties other than itself) / 2
+    return 100.0 * (rankdata(v, method="average") - 1.0) / (n - 1)
 
 
 _STAT_FIELDS = {"ppa": "eff", "success_rate": "success_rate", "explosiveness": "explosiveness",

@@ -8,7 +8,7 @@ one reference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -32,6 +32,7 @@ class _State:
     game_matrix: np.ndarray  # aligned with dataset.games rows
     conferences: dict[tuple[int, str], str | None]
     schedule: dict[tuple[int, str, int, str, str], int]
+    ratings_cache: dict[WeekKey, list[TeamRating]] = field(default_factory=dict)
 
 
 def _snapshot_lists(dataset: Dataset, seasons: list[int], cfg: FeatureConfig,
@@ -183,12 +184,15 @@ class FeatureStore:
     def team_ratings(self, season: int, week: int | None = None, season_type: str = "regular"
                      ) -> list[TeamRating]:
         """FBS teams' pregame ratings before that week (``None``: after the last game)."""
-        snap = self.snapshot(season, week, season_type)
         st = self._state
-        conf = {t: st.conferences.get((season, t)) for t in snap.teams}
-        talent = {t: v for t in snap.teams
-                  if (v := st.dataset.talent.get(season, t)) is not None}
-        return team_ratings(snap, season, conf, talent)
+        snap = self._snapshot_in(st, season, week, season_type)
+        cached = st.ratings_cache.get(snap.key)
+        if cached is None:  # snapshots are immutable: computed once per state
+            conf = {t: st.conferences.get((season, t)) for t in snap.teams}
+            talent = {t: v for t in snap.teams
+                      if (v := st.dataset.talent.get(season, t)) is not None}
+            cached = st.ratings_cache[snap.key] = team_ratings(snap, season, conf, talent)
+        return list(cached)
 
     def game_features(self, rows: np.ndarray) -> np.ndarray:
         """Feature rows of the given ``dataset.games`` rows."""
