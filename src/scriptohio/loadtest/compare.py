@@ -68,5 +68,6 @@ def comparison_markdown(table: dict[str, Any]) -> str:
     for name, m in table["metrics"].items():
         change = "-" if m["change"] is None else f"{m['change']:+.1%}"
         better = "-" if m["b_better"] is None else ("yes" if m["b_better"] else "no")
-        lines.append(f"| {name} | {m['a']} | {m['b']} | {change} | {better} |")
+        a, b = ("-" if v is None else f"{v:.4g}" for v in (m["a"], m["b"]))
+        lines.append(f"| {name} | {a} | {b} | {change} | {better} |")
     return "\n".join(lines) + "\n"
