@@ -13,7 +13,7 @@ from scriptohio.data.dataset import Dataset
 from scriptohio.events import DataChanged
 from scriptohio.features import FeatureStore
 
-from .conftest import with_games
+from .conftest import MakeDataset, with_games
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +85,23 @@ def test_update_without_change_reports_only_the_touched_week(dataset: Dataset) -
     event = DataChanged(seasons=frozenset({2025}), weeks=frozenset({(2025, "regular", 3)}),
                         teams=frozenset())
     assert store.update(dataset, event) == {(2025, "regular", 3)}
+
+
+def test_update_with_a_game_in_a_new_week_matches_full_rebuild(make_dataset: MakeDataset) -> None:
+    base = [(2020, 1, "A", "B", 21, 7, False), (2020, 3, "B", "C", 14, 10, False),
+            (2020, 4, "C", "A", 3, 30, False), (2021, 1, "A", "C", 28, 27, False)]
+    added = (2020, 2, "C", "A", 35, 0, False)
+    old = make_dataset(base)
+    new = make_dataset([*base[:1], added, *base[1:]])
+    store = FeatureStore.build(old)
+    event = DataChanged(seasons=frozenset({2020}), weeks=frozenset({(2020, "regular", 2)}),
+                        teams=frozenset({"A", "C"}))
+    keys = store.update(new, event)
+    full = FeatureStore.build(new)
+    rows = np.arange(new.games.n)
+    assert np.allclose(store.game_features(rows), full.game_features(rows))
+    assert {(2020, "regular", 3), (2020, "regular", 4), (2020, "final", 0),
+            (2021, "regular", 1)} <= keys
+    assert (2020, "regular", 1) not in keys
+    assert [r.elo.value for r in store.team_ratings(2021)] == [
+        r.elo.value for r in full.team_ratings(2021)]

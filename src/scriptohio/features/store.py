@@ -48,13 +48,12 @@ def _snapshot_lists(dataset: Dataset, seasons: list[int], cfg: FeatureConfig,
             out[season] = old_list
         else:
             frame = build_frame(dataset, season, cfg)
-            keep = [s for s in (old_list or []) if s.key[1] != FINAL and cut is not None
-                    and s.cutoff < cut] if not rebuild_rest else []
-            resume = None
-            if keep and old_list is not None:
-                resume = old_list[len(keep)] if old_list[len(keep)].key[1] != FINAL else None
-            if resume is None:
-                keep = []
+            # Resume from the last old snapshot at or before the earliest change: its Elo
+            # state holds exactly the games before its cutoff, none of which changed.
+            earlier = [] if rebuild_rest or cut is None else [
+                s for s in (old_list or []) if s.key[1] != FINAL and s.cutoff <= cut]
+            resume = earlier[-1] if earlier else None
+            keep = earlier[:-1]
             new = build_snapshots(frame, prior, cfg, restart=resume)
             out[season] = keep + new
             if old_list is None or not out[season][-1].same_values(old_list[-1]):
