@@ -26,6 +26,7 @@ def _fill(state_dir: Path, *, start: float, hours: int, p95: float, stage_infere
                 "success_rate": 0.999, "cache_hit_rate": hit, "system_cpu": 0.4,
                 "process_cpu": 0.2, "system_memory": 0.5, "loop_lag_s": 0.003,
                 "stage_inference_s": stage_inference, "stage_cache_s": 0.002,
+                "alerts_firing": 1.0 if hit < 0.95 else 0.0,
             }, at=at)
     store.close()
 
@@ -48,6 +49,7 @@ def test_daily_markdown_report_has_numbers_trends_bottlenecks_and_plots(
     assert path.exists() and path.suffix == ".md"
     assert "| P95 latency (ms) | 800.00 | 800.00 | 400.00 | +100.0% |" in text
     assert "| Cache hit rate (%) | 85.00 |" in text
+    assert "| Alerts firing (mean count) | 1.00 | 1.00 | 0.00 | n/a |" in text
     assert "inference" in text and "batch predictions" in text
     assert "P95 latency moved +100%" in text
     assert re.search(r"\*\*Grade [A-F]\+?\*\*, score \d+\.\d", text)

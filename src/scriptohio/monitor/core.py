@@ -190,6 +190,7 @@ class Monitor:
         values = self.values()
         notices = self.alerts.evaluate(values)
         self.pending_notices.extend(notices)
+        values["alerts_firing"] = float(len(self.alerts.firing()))
         if self.history is not None and now - self._last_history >= self.config.history_every_s:
             self._last_history = now
             self.history.record(values, now)

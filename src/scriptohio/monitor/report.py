@@ -32,6 +32,7 @@ SUMMARY_ROWS = (
     ("system_cpu", "System CPU", "%", 100.0, True),
     ("system_memory", "Memory", "%", 100.0, True),
     ("loop_lag_s", "Event-loop lag", "ms", 1000.0, True),
+    ("alerts_firing", "Alerts firing", "mean count", 1.0, True),
 )
 TREND_ALERT = 0.2  # a 20 % move the wrong way earns a recommendation
 

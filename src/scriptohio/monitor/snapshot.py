@@ -7,7 +7,7 @@ Flat values (alert rules, grade and history read these names; ``None`` = no data
 ``cache_hit_rate`` (windowed, all tiers), ``cache_hit_rate_<tier>``, ``process_cpu``,
 ``system_cpu``, ``system_memory``, ``process_memory``, ``disk_usage``, ``loop_lag_s``,
 ``queued`` (all pools), ``rejections_rps``, ``stage_<stage>_s`` (mean seconds per stage),
-``redis_latency_s``.
+``redis_latency_s``; the history also stores ``alerts_firing`` (count at each tick).
 """
 
 from __future__ import annotations
