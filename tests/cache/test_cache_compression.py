@@ -56,3 +56,23 @@ def test_trained_dictionary_compresses_small_json() -> None:
     assert stored[:1] == ZSTD_DICT
     assert len(stored) < len(_prediction(999)) * 0.6
     assert c.decode(stored) == _prediction(999)
+
+
+async def test_l2_compaction_with_a_trained_dictionary() -> None:
+    from scriptohio.cache import LocalCache, LocalConfig, LruPolicy
+    from scriptohio.cache.maintenance import MaintenanceConfig, compact_in_slices
+
+    local = LocalCache(
+        LocalConfig(max_entries=1, compression=CompressionConfig(dict_samples=100)),
+        policy=LruPolicy,
+    )
+    bodies = {f"p{i}": _prediction(i) for i in range(300)}
+    for key, body in bodies.items():
+        local.put(key, body)  # L1 holds one: the rest is demoted to L2, stored raw (small)
+    before = local.l2.bytes
+    assert local.compressor.train_dictionary()
+    saved = await compact_in_slices(local, MaintenanceConfig(slice_keys=64))
+    assert saved > 0 and local.l2.bytes == before - saved
+    assert local.l2.bytes < before * 0.7
+    for key, body in bodies.items():
+        assert local.lookup(key).value == body

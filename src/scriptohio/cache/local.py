@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from scriptohio.cache.compression import DEFAULT_COMPRESSION, CompressionConfig, Compressor
+from scriptohio.cache.compression import DEFAULT_COMPRESSION, RAW, CompressionConfig, Compressor
 from scriptohio.cache.entry import FOREVER, MISS, CacheEntry, CacheResult
 from scriptohio.cache.stats import CacheStats
 from scriptohio.cache.tier import Evicted, LocalTier, PolicyFactory, default_policy
@@ -52,6 +52,19 @@ def size_of(value: object) -> int:
     return 256
 
 
+def _with_value(entry: CacheEntry, value: bytes) -> CacheEntry:
+    return CacheEntry(
+        value,
+        len(value),
+        fresh_until=entry.fresh_until,
+        stale_until=entry.stale_until,
+        tags=entry.tags,
+        priority=entry.priority,
+        cost=entry.cost,
+        preloaded=entry.preloaded,
+    )
+
+
 class LocalCache:
     """L1 + L2 with tag index and statistics; all methods are O(1) except invalidation."""
 
@@ -73,6 +86,7 @@ class LocalCache:
         self.compressor = Compressor(config.compression)
         self.stats = CacheStats()
         self._tags: dict[str, set[str]] = {}
+        self.last_snapshot: dict[str, object] = {}
 
     # -- reads ------------------------------------------------------------------------------
     def lookup(self, key: str) -> CacheResult:
@@ -246,6 +260,22 @@ class LocalCache:
                     self._drop_record(key, entry, "expired")
                     dropped += 1
         return dropped
+
+    def compact_l2(self, keys: Iterable[str]) -> int:
+        """Re-encode raw L2 values that the (newly trained) dictionary now shrinks; return the
+        bytes saved."""
+        saved = 0
+        if not self.compressor.has_dictionary:
+            return 0
+        for key in keys:
+            entry = self.l2.peek(key)
+            if entry is None or not isinstance(entry.value, bytes) or entry.value[:1] != RAW:
+                continue
+            packed = self.compressor.encode(self.compressor.decode(entry.value))
+            if len(packed) < entry.size:
+                saved += entry.size - len(packed)
+                self.l2.replace(key, _with_value(entry, packed))
+        return saved
 
     def snapshot(self) -> dict[str, object]:
         """Statistics as a JSON-ready dict."""

@@ -115,6 +115,14 @@ class LocalTier:
             evicted.append((k, e, "rejected" if k == key else "size"))
         return evicted
 
+    def replace(self, key: str, entry: CacheEntry) -> None:
+        """Swap a resident entry in place, leaving the policy untouched (L2 compaction: the
+        policy keeps the old, larger weight until the key is next written)."""
+        old = self._data.get(key)
+        if old is not None:
+            self._data[key] = entry
+            self.bytes += entry.size - old.size
+
     def pop(self, key: str) -> CacheEntry | None:
         """Remove ``key``; return its entry if it was resident."""
         entry = self._data.pop(key, None)
