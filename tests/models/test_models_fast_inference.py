@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from scriptohio.data.dataset import Dataset
 from scriptohio.features import FeatureStore
+from scriptohio.models.artifacts import read_bundle, write_bundle
 from scriptohio.models.bundle import ModelBundle
 from scriptohio.models.estimators import LogisticModel, MLPModel, RidgeModel, XGBoostModel
 from scriptohio.models.forest import Forest
@@ -47,3 +50,19 @@ def test_contributions_add_up_for_trees(bundle: ModelBundle, x: np.ndarray) -> N
     contrib = model.contributions(x[:5])
     bias = model.margin(x[:5]) - contrib.sum(axis=1)
     assert np.allclose(bias, bias[0], atol=1e-3)  # same bias for every row
+
+
+def test_loaded_bundle_predicts_and_explains_like_the_fitted_one(
+    tmp_path: Path, bundle: ModelBundle, x: np.ndarray
+) -> None:
+    write_bundle(bundle, tmp_path / "v")
+    loaded, size = read_bundle(tmp_path / "v")
+    assert size > 0
+    rows = x[1:40]
+    a, b = bundle.predict(rows, explain=True), loaded.predict(rows, explain=True)
+    assert np.allclose(a.margins, b.margins, atol=1e-6)
+    assert a.contributions is not None and b.contributions is not None
+    assert np.allclose(a.contributions, b.contributions, atol=1e-4)
+    write_bundle(loaded, tmp_path / "again")  # a loaded bundle can be stored again
+    again, _ = read_bundle(tmp_path / "again")
+    assert np.allclose(again.predict(rows).margin, a.margin, atol=1e-6)

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import joblib
-import xgboost as xgb
 import zstandard
 
 from scriptohio.errors import DataFormatError
@@ -37,9 +36,9 @@ def write_bundle(bundle: ModelBundle, directory: Path) -> int:
     cctx = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
     (directory / SUITE_FILE).write_bytes(cctx.compress(raw))
     size = len(raw)
-    boosters = [m.booster for m in _xgb_models(bundle) if m.booster is not None]
-    if boosters:
-        blob = bytes(boosters[0].save_raw("json"))
+    models = _xgb_models(bundle)
+    if models:
+        blob = models[0].booster_json()
         (directory / XGB_FILE).write_bytes(cctx.compress(blob))
         size += len(blob)
     (directory / META_FILE).write_text(json.dumps(bundle.meta, indent=2, sort_keys=True))
@@ -60,11 +59,7 @@ def read_bundle(directory: Path, *, predict_threads: int = 1) -> tuple[ModelBund
     size = len(raw)
     for model in _xgb_models(bundle):
         blob = dctx.decompress((directory / XGB_FILE).read_bytes())
-        booster = xgb.Booster()
-        booster.load_model(bytearray(blob))
-        # Serving predicts a handful of rows at a time: one thread avoids pool overhead.
-        booster.set_param({"nthread": predict_threads})
-        model.set_booster(booster)
+        model.defer_booster(blob, predict_threads)
         size += len(blob)
     return bundle, size
 

@@ -111,6 +111,8 @@ class XGBoostModel:
         self.trees = cfg.xgb_trees
         self.booster: xgb.Booster | None = None
         self.forest: Forest | None = None
+        self._blob: bytes | None = None
+        self._threads = cfg.threads
         self.scaler = PlattScaler()
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> None:
@@ -120,10 +122,32 @@ class XGBoostModel:
         self.booster = booster
         self.forest = Forest.from_booster(booster)
 
+    def defer_booster(self, blob: bytes, threads: int) -> None:
+        """Keep the booster's JSON and parse it on first need (contributions, big batches):
+        loading it costs ~30 ms that a plain prediction, served by the forest, never needs."""
+        self.booster = None
+        self._blob = blob
+        self._threads = threads
+        if self.forest is None:
+            self.set_booster(self._booster())
+
+    def booster_json(self) -> bytes:
+        """The booster in XGBoost's JSON format (what the registry stores)."""
+        blob = getattr(self, "_blob", None)
+        return blob if blob is not None else bytes(self._booster().save_raw("json"))
+
     def _booster(self) -> xgb.Booster:
-        if self.booster is None:
-            raise RuntimeError("XGBoost model used before fit/load")
-        return self.booster
+        booster = self.booster
+        if booster is None:
+            blob = getattr(self, "_blob", None)
+            if blob is None:
+                raise RuntimeError("XGBoost model used before fit/load")
+            booster = xgb.Booster()
+            booster.load_model(bytearray(blob))
+            # Serving predicts few rows at a time: one thread avoids pool overhead.
+            booster.set_param({"nthread": self._threads})
+            self.booster = booster  # a racing thread may build a twin: harmless
+        return booster
 
     def margin(self, x: np.ndarray) -> np.ndarray:
         if self.forest is not None and len(x) <= FOREST_MAX_ROWS:
@@ -137,10 +161,11 @@ class XGBoostModel:
         return np.asarray(out[:, :-1])  # last column is the bias
 
     def __getstate__(self) -> dict[str, object]:
-        # The booster travels as XGBoost's own JSON (see registry), never pickled.
+        # The booster travels as XGBoost's own JSON (see artifacts), never pickled; the
+        # derived numpy forest is pickled so loading needs no JSON parsing.
         state = dict(self.__dict__)
         state["booster"] = None
-        state["forest"] = None
+        state.pop("_blob", None)
         return state
 
 

@@ -67,17 +67,11 @@ class Forest:
 
 
 def _max_depth(left: np.ndarray, right: np.ndarray) -> int:
-    depth = 0
-    frontier = [(i, 0) for i in range(left.shape[0])]
-    level = 0
-    while frontier:
-        nxt = []
-        for tree, node in frontier:
-            for child in (left[tree, node], right[tree, node]):
-                if child >= 0:
-                    nxt.append((tree, int(child)))
-        level += 1
-        if nxt:
-            depth = level
-        frontier = nxt
-    return depth
+    """Deepest leaf over all trees (XGBoost numbers children after their parent)."""
+    depth = np.zeros(left.shape, dtype=np.int64)
+    trees = np.arange(left.shape[0])
+    for j in range(left.shape[1]):
+        for children in (left[:, j], right[:, j]):
+            has = children >= 0
+            depth[trees[has], children[has]] = depth[trees[has], j] + 1
+    return int(depth.max())
