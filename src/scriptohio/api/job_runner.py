@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from scriptohio.api.service import Service
 
 log = logging.getLogger(__name__)
+SHARED_JOB_TYPES = frozenset({"backtest"})
 
 
 class JobRunner:
@@ -34,6 +35,13 @@ class JobRunner:
         orch.register("job.weekly_report", self._weekly_report, pool="heavy", timeout_s=300.0)
 
     async def submit(self, job_type: str, user_id: str, params: dict[str, Any]) -> Job:
+        """Store and start a job. An identical backtest (same season, same data version) that
+        is running or done is shared instead of training the same models again."""
+        if job_type in SHARED_JOB_TYPES:
+            params = {**params, "data_version": self.service.ctx.data_version}
+            existing = self.store.find_reusable(job_type, params)
+            if existing is not None:
+                return existing
         job = self.store.create(job_type, user_id, params)
         self._start(job)
         return job

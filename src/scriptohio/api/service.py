@@ -80,7 +80,7 @@ class Service:
                                                             storage_url=storage))
         self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, pools=POOLS,
                                                    bus=self.bus)
-        self.monitor = Monitor(bus=self.bus, state_dir=self.state_dir)
+        self.monitor = Monitor(bus=self.bus)
         self.cache = ResponseCache(settings.redis_url, bus=self.bus)
         self.monitor.add_cache_source(self.cache.stats_source(), tier="response")
         self.extras: dict[str, Any] = {}
@@ -122,6 +122,7 @@ class Service:
         self.navigator = LearningNavigator(self.state_dir / "learning.sqlite")
         self.jobs = JobRunner(self, self.state_dir / JobStore.FILENAME)
         await self.orchestrator.start()
+        self.monitor.open_history(self.state_dir)
         await self.monitor.start()
         await self.cache.start()
         self._tasks.append(asyncio.create_task(self._load(), name="load"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -197,10 +198,23 @@ class WorkerPool:
                 entry.item.future.set_exception(OverloadedError(detail))
         return len(entries)
 
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+    def close(self, grace_s: float = 2.0) -> None:
+        """Stop the executor. Worker processes still running a job after ``grace_s`` are
+        terminated: a shutdown must not wait minutes for a training run, nor leave it orphaned."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        if not isinstance(executor, ProcessPoolExecutor):
+            executor.shutdown(wait=True, cancel_futures=True)
+            return
+        processes = list(getattr(executor, "_processes", {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace_s
+        for proc in processes:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(1.0)
 
     def _grant(self) -> None:
         now = self._clock()
@@ -229,14 +243,23 @@ class WorkerPool:
         if self.config.kind == "process":
             context = multiprocessing.get_context(self.config.mp_start_method)
             return ProcessPoolExecutor(max_workers=most, mp_context=context,
-                                       initializer=_lower_priority,
-                                       initargs=(self.config.process_niceness,))
+                                       initializer=_init_worker,
+                                       initargs=(self.config.process_niceness, os.getpid()))
         if self.config.kind == "thread":
             return ThreadPoolExecutor(max_workers=most, thread_name_prefix=f"pool-{self.name}")
         raise ServiceError(f"pool {self.name!r} is async; it has no executor")
 
 
-def _lower_priority(niceness: int) -> None:
-    """Process-pool initializer: run CPU-heavy work below the event loop's priority."""
+def _init_worker(niceness: int, parent_pid: int) -> None:
+    """Process-pool initializer: run CPU-heavy work below the event loop's priority, and exit
+    when the parent process dies (a killed server must not leave training runs behind)."""
     if niceness and hasattr(os, "nice"):
         os.nice(niceness)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True,
+                     name="parent-watch").start()
+
+
+def _exit_with_parent(parent_pid: int, interval_s: float = 0.5) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(interval_s)
+    os._exit(1)

@@ -89,6 +89,13 @@ class JobStore:
         self._conn.execute("UPDATE jobs SET status='failed', error=?, updated_at=? WHERE id=?",
                            (error, time.time(), job_id))
 
+    def find_reusable(self, job_type: str, params: dict[str, Any]) -> Job | None:
+        """The newest job of the same type and parameters that is running or succeeded."""
+        row = self._conn.execute(
+            "SELECT id FROM jobs WHERE type = ? AND params = ? AND status != 'failed'"
+            " ORDER BY created_at DESC LIMIT 1", (job_type, json.dumps(params))).fetchone()
+        return None if row is None else self.get(row[0])
+
     def unfinished(self) -> list[Job]:
         rows = self._conn.execute(
             "SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at"
