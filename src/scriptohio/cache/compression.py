@@ -157,4 +157,8 @@ class Compressor:
         self._dict = trained
         # Decoder first: anything encoded with the new dictionary must already be decodable.
         self._dd = zstandard.ZstdDecompressor(dict_data=trained)
-        self._dc = zstandard.ZstdCompressor(level=self.config.zstd_level, dict_data=trained)
+        dc = zstandard.ZstdCompressor(level=self.config.zstd_level, dict_data=trained)
+        # The first use of a dictionary builds its tables (tens of ms): pay that here, in the
+        # caller's (worker) thread, not in the first request that compresses.
+        self._dd.decompress(dc.compress(b"{}"))
+        self._dc = dc

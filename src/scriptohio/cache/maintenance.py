@@ -25,7 +25,7 @@ class MaintenanceConfig:
 
     interval: float = 1.0
     slice_budget: float = 0.0005
-    slice_keys: int = 256
+    slice_keys: int = 128
     train_dictionary: bool = True
 
 
