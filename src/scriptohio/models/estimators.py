@@ -7,10 +7,12 @@ the exception: it predicts the probability and maps it back to a margin.
 
 from __future__ import annotations
 
+import warnings
 from typing import Protocol
 
 import numpy as np
 import xgboost as xgb
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neural_network import MLPRegressor
 
@@ -181,10 +183,15 @@ class MLPModel(_Standardised):
         )
         self.scaler = PlattScaler()
         self.y_scale = 1.0
+        self.converged = True
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> None:
         self.y_scale = float(np.std(y)) or 1.0
-        self.model.fit(self._fit_scale(x), y / self.y_scale)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            self.model.fit(self._fit_scale(x), y / self.y_scale)
+        # Hitting max_iter is a budget we chose (early stopping usually ends sooner): record it.
+        self.converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
     def margin(self, x: np.ndarray) -> np.ndarray:
         # The fitted network's forward pass (ReLU hidden layers, identity output).
