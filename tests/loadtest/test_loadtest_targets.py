@@ -70,6 +70,8 @@ def test_plans_hit_the_contract_endpoints(catalog: TargetCatalog) -> None:
     predict = planner.plan("predict")
     assert set(predict.params) == {"home", "away", "season", "week", "neutral"}
     assert predict.params["home"] in catalog.teams or predict.params["away"] in catalog.teams
+    with pytest.raises(ValueError):
+        planner.plan("week_params")  # only actions, not the planner's helpers
     for _ in range(200):  # matchup analysis is for FBS teams only
         m = planner.plan("matchup").params
         assert m["home"] in catalog.teams and m["away"] in catalog.teams

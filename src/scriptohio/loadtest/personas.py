@@ -69,6 +69,7 @@ DATA_SCIENTIST = Persona("data_scientist", "data_scientist", 30, (600.0, 1800.0)
 PRODUCTION = Persona("production", "production", 30, (60.0, 300.0), (0.5, 2.0), (
     ("slate", 2), ("predict", 8)))
 PERSONAS: tuple[Persona, ...] = (CASUAL, DATA_SCIENTIST, PRODUCTION)
+ACTIONS: frozenset[str] = frozenset(a for p in PERSONAS for a, _ in p.actions)
 
 
 @dataclass(slots=True)
@@ -96,52 +97,73 @@ class RequestPlanner:
         return self._rng.choices(names, weights=weights)[0]
 
     def plan(self, action: str, found: Discovered | None = None) -> RequestSpec:
-        found = found or Discovered()
-        p, rng = self._picker, self._rng
-        if action == "lesson" and found.lessons:
-            lesson = quote(rng.choice(found.lessons), safe="")
-            return RequestSpec("GET", f"/v1/learn/lessons/{lesson}", "/v1/learn/lessons/{id}")
-        if action == "concept" and found.concepts:
-            concept = quote(rng.choice(found.concepts), safe="")
-            return RequestSpec("GET", f"/v1/learn/concepts/{concept}",
-                               "/v1/learn/concepts/{name}")
-        if action in ("learn_path", "lesson", "concept"):
-            return RequestSpec("GET", "/v1/learn/path", "/v1/learn/path")
-        if action == "rankings":
-            season, week = p.week()
-            return RequestSpec("GET", "/v1/rankings", "/v1/rankings",
-                               {"season": str(season), "week": str(week)})
-        if action == "rankings_method":
-            season, week = p.week()
-            params = {"season": str(season), "week": str(week)}
-            if self._methods:
-                params["method"] = rng.choice(self._methods)
-            return RequestSpec("GET", "/v1/rankings", "/v1/rankings?method", params)
-        if action == "team":
-            return RequestSpec("GET", f"/v1/teams/{quote(p.team(), safe='')}", "/v1/teams/{team}",
-                               {"season": str(p.season())})
-        if action == "slate":
-            season, week = p.week()
-            return RequestSpec("GET", "/v1/games", "/v1/games",
-                               {"season": str(season), "week": str(week)})
-        if action in ("predict", "matchup"):
-            g = p.fbs_game() if action == "matchup" else p.game()
-            params = {"home": g.home, "away": g.away, "season": str(g.season),
-                      "week": str(g.week)}
-            if action == "matchup":
-                return RequestSpec("GET", "/v1/matchup", "/v1/matchup", params)
-            params["neutral"] = "true" if g.neutral else "false"
-            return RequestSpec("GET", "/v1/predict", "/v1/predict", params)
-        if action == "ask":
-            return RequestSpec("POST", "/v1/ask", "/v1/ask", json={"query": self._question()})
-        if action == "job_backtest":
-            return RequestSpec("POST", "/v1/jobs", "/v1/jobs",
-                               json={"type": "backtest", "season": p.season()})
-        if action == "job_batch_predict":
-            games = [p.game() for _ in range(self._batch_size)]
-            return RequestSpec("POST", "/v1/jobs", "/v1/jobs",
-                               json={"type": "batch_predict", "csv": batch_csv(games)})
-        raise ValueError(f"unknown action {action!r}")
+        """The request for ``action``; lessons/concepts need ids ``found`` earlier."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        build = getattr(self, f"_{action}")
+        spec: RequestSpec = build(found or Discovered())
+        return spec
+
+    # One builder per action (``_<action>``), so an action is one small method.
+
+    def _learn_path(self, found: Discovered) -> RequestSpec:
+        return RequestSpec("GET", "/v1/learn/path", "/v1/learn/path")
+
+    def _lesson(self, found: Discovered) -> RequestSpec:
+        if not found.lessons:  # nothing discovered yet: read the path first, as a user would
+            return self._learn_path(found)
+        lesson = quote(self._rng.choice(found.lessons), safe="")
+        return RequestSpec("GET", f"/v1/learn/lessons/{lesson}", "/v1/learn/lessons/{id}")
+
+    def _concept(self, found: Discovered) -> RequestSpec:
+        if not found.concepts:
+            return self._learn_path(found)
+        concept = quote(self._rng.choice(found.concepts), safe="")
+        return RequestSpec("GET", f"/v1/learn/concepts/{concept}", "/v1/learn/concepts/{name}")
+
+    def _week_params(self) -> dict[str, str]:
+        season, week = self._picker.week()
+        return {"season": str(season), "week": str(week)}
+
+    def _rankings(self, found: Discovered) -> RequestSpec:
+        return RequestSpec("GET", "/v1/rankings", "/v1/rankings", self._week_params())
+
+    def _rankings_method(self, found: Discovered) -> RequestSpec:
+        params = self._week_params()
+        if self._methods:
+            params["method"] = self._rng.choice(self._methods)
+        return RequestSpec("GET", "/v1/rankings", "/v1/rankings?method", params)
+
+    def _team(self, found: Discovered) -> RequestSpec:
+        team = quote(self._picker.team(), safe="")
+        return RequestSpec("GET", f"/v1/teams/{team}", "/v1/teams/{team}",
+                           {"season": str(self._picker.season())})
+
+    def _slate(self, found: Discovered) -> RequestSpec:
+        return RequestSpec("GET", "/v1/games", "/v1/games", self._week_params())
+
+    def _predict(self, found: Discovered) -> RequestSpec:
+        g = self._picker.game()
+        return RequestSpec("GET", "/v1/predict", "/v1/predict", {
+            "home": g.home, "away": g.away, "season": str(g.season), "week": str(g.week),
+            "neutral": "true" if g.neutral else "false"})
+
+    def _matchup(self, found: Discovered) -> RequestSpec:
+        g = self._picker.fbs_game()
+        return RequestSpec("GET", "/v1/matchup", "/v1/matchup", {
+            "home": g.home, "away": g.away, "season": str(g.season), "week": str(g.week)})
+
+    def _ask(self, found: Discovered) -> RequestSpec:
+        return RequestSpec("POST", "/v1/ask", "/v1/ask", json={"query": self._question()})
+
+    def _job_backtest(self, found: Discovered) -> RequestSpec:
+        return RequestSpec("POST", "/v1/jobs", "/v1/jobs",
+                           json={"type": "backtest", "season": self._picker.season()})
+
+    def _job_batch_predict(self, found: Discovered) -> RequestSpec:
+        games = [self._picker.game() for _ in range(self._batch_size)]
+        return RequestSpec("POST", "/v1/jobs", "/v1/jobs",
+                           json={"type": "batch_predict", "csv": batch_csv(games)})
 
     def _question(self) -> str:
         home, away = self._picker.two_teams()
