@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -24,7 +26,10 @@ def data() -> Dataset:
 
 def trained_registry(dataset: Dataset, features: FeatureStore) -> ModelRegistry:
     """A registry with a model trained through 2024 (reuses $SCRIPTOHIO_BENCH_STATE if set)."""
-    state = Path(os.environ.get("SCRIPTOHIO_BENCH_STATE") or tempfile.mkdtemp(prefix="so-bench-"))
+    given = os.environ.get("SCRIPTOHIO_BENCH_STATE")
+    state = Path(given or tempfile.mkdtemp(prefix="so-bench-"))
+    if not given:
+        atexit.register(shutil.rmtree, state, ignore_errors=True)
     registry = ModelRegistry(state, features)
     if registry.latest_version() is None:
         train(dataset, state, through=2024, features=features)
