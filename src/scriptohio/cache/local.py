@@ -167,7 +167,7 @@ class LocalCache:
             value,
             size_of(value),
             fresh_until=fresh,
-            stale_until=fresh + self.config.stale_ttl,
+            stale_until=FOREVER if ttl is None else fresh + self.config.stale_ttl,
             tags=frozenset(tags),
             priority=min(5, max(1, priority)),
             cost=max(cost, 1e-6),

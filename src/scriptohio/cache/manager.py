@@ -97,24 +97,28 @@ class CacheManager:
         """Store locally; bytes values are also written to the shared tier in the background."""
         tags = tuple(tags)
         self.local.put(key, value, ttl=ttl, tags=tags, priority=priority, cost=cost)
-        self._spawn(self._share(key, value, ttl, tags, priority, cost))
+        if self.shared is not None and isinstance(value, bytes):
+            self._spawn(self._share(key, value, ttl, tags, priority, cost))
 
     def invalidate(self, key: str) -> bool:
         """Drop ``key`` here; everywhere else in the background."""
         found = self.local.invalidate(key)
-        self._spawn(self._shared_invalidate(keys=[key]))
+        if self.shared is not None:
+            self._spawn(self._shared_invalidate(keys=[key]))
         return found
 
     def invalidate_tag(self, tag: str) -> list[str]:
         """Drop keys tagged ``tag`` here; everywhere else in the background."""
         keys = self.local.invalidate_tag(tag)
-        self._spawn(self._shared_invalidate(tag=tag))
+        if self.shared is not None:
+            self._spawn(self._shared_invalidate(tag=tag))
         return keys
 
     def invalidate_where(self, predicate: Callable[[str, frozenset[str]], bool]) -> list[str]:
         """Drop matching keys here and their shared copies (predicates do not cross processes)."""
         keys = self.local.invalidate_where(predicate)
-        self._spawn(self._shared_invalidate(keys=keys))
+        if self.shared is not None and keys:
+            self._spawn(self._shared_invalidate(keys=keys))
         return keys
 
     # -- async ------------------------------------------------------------------------------
