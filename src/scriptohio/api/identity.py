@@ -20,6 +20,8 @@ ROLES = ("casual", "data_scientist", "production", "admin")
 USER_ROLES = ("casual", "data_scientist", "production")
 DEFAULT_ROLE = "casual"
 MAX_USER_ID = 128
+#: orchestrator priority per role: production calls are short and latency-bound
+ROLE_PRIORITY = {"production": 2, "data_scientist": 1, "casual": 1}
 
 
 @dataclass(frozen=True, slots=True)

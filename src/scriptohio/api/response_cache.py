@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
+from scriptohio.api.preload import Recipe, RecipeBook, key_loader
 from scriptohio.cache import CacheManager, CacheResult, make_cache_manager
 from scriptohio.events import EventBus
 
@@ -48,10 +49,25 @@ class ResponseCache:
 
     def __init__(self, redis_url: str | None, *, bus: EventBus,
                  max_mb: float = DEFAULT_MAX_MB, max_entries: int = DEFAULT_MAX_ENTRIES,
-                 ttl_s: float = DEFAULT_TTL_S) -> None:
+                 ttl_s: float = DEFAULT_TTL_S,
+                 saturated: Callable[[], bool] = lambda: False) -> None:
         self.manager = make_cache_manager(max_mb, max_entries, redis_url=redis_url)
+        self.manager.saturated = saturated
         self.ttl_s = ttl_s
         self.bus = bus
+        self.recipes = RecipeBook()
+        self._preload: Callable[[str], Awaitable[bytes]] | None = None
+
+    def enable_preloading(self, compute: Callable[[Recipe], Awaitable[bytes]]) -> None:
+        """Preload predicted successors of each access, computing them with ``compute``."""
+        self._preload = key_loader(self.recipes, compute)
+
+    def after_access(self, key: str, recipe: Recipe, *, session: str) -> None:
+        """Remember how ``key`` is computed; start preloads of its likely successors."""
+        if self._preload is None:
+            return
+        self.recipes.remember(key, recipe)
+        self.manager.preload_predicted_entries(key, self._preload, session=session)
 
     async def start(self) -> None:
         await self.manager.start()

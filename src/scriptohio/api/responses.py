@@ -19,9 +19,9 @@ import orjson
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
-from scriptohio.api.identity import Identity
+from scriptohio.api.identity import ROLE_PRIORITY, Identity
+from scriptohio.api.preload import Recipe
 from scriptohio.api.response_cache import ResponseCache
-from scriptohio.runtime import Request
 
 if TYPE_CHECKING:
     from scriptohio.api.service import Service
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["JSON", "ResponseCache", "cached_answer", "json_response"]
 
 JSON = "application/json"
-PRIORITY = {"production": 2, "data_scientist": 1, "casual": 1}
 
 
 def json_response(body: Any, *, status: int = 200, headers: Mapping[str, str] | None = None
@@ -52,17 +51,12 @@ async def cached_answer(
     identity: Identity = request.state.identity
     role = identity.role if role_specific else "any"
     model = service.ctx.predictor.model_version
-
-    async def load() -> bytes:
-        answer = await service.orchestrator.handle(Request(
-            type=kind, payload=payload, user_id=identity.user_id, role=identity.role,
-            priority=PRIORITY.get(identity.role, 1)))
-        result = answer.unwrap()  # errors propagate; a ServiceError may be served stale
-        return orjson.dumps(view(result, identity.role), option=orjson.OPT_SERIALIZE_NUMPY)
-
-    found = await service.cache.get_or_load(_key(kind, role, payload), load,
-                                            tags=(*tags, f"model:{model}"),
-                                            priority=PRIORITY.get(identity.role, 1) + 2)
+    recipe = Recipe(kind, payload, identity.role, (*tags, f"model:{model}"), view)
+    key = _key(kind, role, payload)
+    found = await service.cache.get_or_load(key, lambda: service.compute(recipe),
+                                            tags=recipe.tags,
+                                            priority=ROLE_PRIORITY.get(identity.role, 1) + 2)
+    service.cache.after_access(key, recipe, session=identity.user_id)
     return Response(found.value, media_type=JSON, headers={"X-Cache": found.header})
 
 

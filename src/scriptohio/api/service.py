@@ -22,12 +22,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from scriptohio.agents.ask import AskRouter
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import LearningNavigator
 from scriptohio.agents.workflow.jobs import JobStore
 from scriptohio.api.handlers import register_agents
+from scriptohio.api.identity import ROLE_PRIORITY
 from scriptohio.api.job_runner import JobRunner
+from scriptohio.api.preload import Recipe
 from scriptohio.api.response_cache import ResponseCache
 from scriptohio.config import Settings
 from scriptohio.data.dataset import load_dataset
@@ -45,6 +49,7 @@ from scriptohio.runtime import (
     RateLimitConfig,
     UserRateLimiter,
 )
+from scriptohio.runtime import Request as AgentRequest
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +86,18 @@ class Service:
         self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, pools=POOLS,
                                                    bus=self.bus)
         self.monitor = Monitor(bus=self.bus)
-        self.cache = ResponseCache(settings.redis_url, bus=self.bus)
+        self.cache = ResponseCache(settings.redis_url, bus=self.bus,
+                                   saturated=self._saturated)
         self.monitor.add_cache_source(self.cache.stats_source(), tier="response")
         self.extras: dict[str, Any] = {}
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None
         self._ask: tuple[int, AskRouter] | None = None
         register_agents(self)
+
+    def _saturated(self) -> bool:
+        """Preloads wait while the service is busy: at half its in-flight bound."""
+        return self.orchestrator.in_flight * 2 >= self.settings.max_inflight
 
     # -- readiness -------------------------------------------------------------------------
 
@@ -168,6 +178,14 @@ class Service:
             router.classifier()
             self._ask = (ctx.data_version, router)
         return self._ask[1]
+
+    async def compute(self, recipe: Recipe) -> bytes:
+        """Run one recipe through the orchestrator and encode its role view."""
+        answer = await self.orchestrator.handle(AgentRequest(
+            type=recipe.kind, payload=recipe.payload, role=recipe.role,
+            priority=ROLE_PRIORITY.get(recipe.role, 1)))
+        result = answer.unwrap()  # errors propagate; a ServiceError may be served stale
+        return orjson.dumps(recipe.view(result, recipe.role), option=orjson.OPT_SERIALIZE_NUMPY)
 
     async def ingest_text(self, games_csv: str, team_games_csv: str | None) -> Any:
         """Ingest CSV text (the admin endpoint, the weekly-report workflow)."""

@@ -1,0 +1,60 @@
+"""Predictive preloading of answers (the cache's L3): after a user's request, the answers that
+usually follow it are computed in the background, so the next click is a cache hit.
+
+The cache learns which keys follow which (per session = user id). To compute a predicted key it
+needs the *recipe* of that key — request type, payload, role view and tags — which this module
+remembers for recently served keys (bounded, least recently used out).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_MAX_RECIPES = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    kind: str
+    payload: dict[str, Any]
+    role: str
+    tags: tuple[str, ...]
+    view: Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+class RecipeBook:
+    """Key -> :class:`Recipe` for the most recently served keys."""
+
+    def __init__(self, max_recipes: int = DEFAULT_MAX_RECIPES) -> None:
+        self.max_recipes = max_recipes
+        self._recipes: OrderedDict[str, Recipe] = OrderedDict()
+
+    def remember(self, key: str, recipe: Recipe) -> None:
+        if key in self._recipes:
+            self._recipes.move_to_end(key)
+            return
+        self._recipes[key] = recipe
+        if len(self._recipes) > self.max_recipes:
+            self._recipes.popitem(last=False)
+
+    def get(self, key: str) -> Recipe | None:
+        return self._recipes.get(key)
+
+    def __len__(self) -> int:
+        return len(self._recipes)
+
+
+def key_loader(book: RecipeBook, compute: Callable[[Recipe], Awaitable[bytes]]
+               ) -> Callable[[str], Awaitable[bytes]]:
+    """The loader the cache calls to preload ``key``: computes it from its recipe."""
+
+    async def load(key: str) -> bytes:
+        recipe = book.get(key)
+        if recipe is None:
+            raise KeyError(f"no recipe for {key!r}")
+        return await compute(recipe)
+
+    return load
