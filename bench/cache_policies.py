@@ -100,15 +100,21 @@ def main() -> None:
     for name, cap, lru, arc, s3, wt, best, opt in rows:
         ours, secs = results[(name, cap, "default")]
         our_lru = results[(name, cap, "lru")][0]
-        th = results.get((name, cap, "theine"), (float("nan"), 0.0))[0]
+        th_result = results.get((name, cap, "theine"))
+        th = "not run" if th_result is None else f"{th_result[0]:.2f}"
         closed = 100.0 * (ours - best) / (opt - best)
         wins += ours >= best
         print(
-            f"| {name} | {cap:,} | **{ours:.2f}** | {our_lru:.2f} | {th:.2f} | {lru:.2f} | "
+            f"| {name} | {cap:,} | **{ours:.2f}** | {our_lru:.2f} | {th} | {lru:.2f} | "
             f"{arc:.2f} | {s3:.2f} | {wt:.2f} | {best:.2f} | {opt:.2f} | {ours - best:+.2f} | "
             f"{closed:+.1f}% | {secs:.1f}s |"
         )
     print(f"\nrows at or above best online: {wins}/{len(rows)}")
+    worst = min(results[(r[0], r[1], "default")][0] - results[(r[0], r[1], "lru")][0] for r in rows)
+    closed_all = [(results[(r[0], r[1], "default")][0] - r[6]) / (r[7] - r[6]) for r in rows]
+    print(f"worst row, ours minus our LRU: {worst:+.2f} points (goal: >= -1)")
+    mean_closed = 100 * sum(closed_all) / len(rows)
+    print(f"mean share of the best-online -> OPT gap closed: {mean_closed:+.1f}%")
 
 
 if __name__ == "__main__":
