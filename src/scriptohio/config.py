@@ -11,6 +11,7 @@ SCRIPTOHIO_REDIS_URL        shared cache tier and global rate limits    unset = 
 SCRIPTOHIO_AUTH             ``open`` or ``keys``                        open
 SCRIPTOHIO_RATE_LIMIT       per-user rate limit                         100/minute
 SCRIPTOHIO_MAX_INFLIGHT     admission bound on in-flight requests       1000
+SCRIPTOHIO_WARM_CACHE       precompute likely answers at start-up        1 (0 = off)
 ==========================  ==========================================  =============
 """
 
@@ -39,6 +40,7 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     workers: int = 1
+    warm_cache: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -55,6 +57,7 @@ class Settings:
             auth=auth,  # type: ignore[arg-type]
             rate_limit=env.get("SCRIPTOHIO_RATE_LIMIT") or DEFAULT_RATE_LIMIT,
             max_inflight=int(max_inflight),
+            warm_cache=env.get("SCRIPTOHIO_WARM_CACHE", "1").strip() not in ("0", "false", "no"),
         )
 
     def override(self, **changes: object) -> Settings:
@@ -67,6 +70,7 @@ class Settings:
             "SCRIPTOHIO_AUTH": self.auth,
             "SCRIPTOHIO_RATE_LIMIT": self.rate_limit,
             "SCRIPTOHIO_MAX_INFLIGHT": str(self.max_inflight),
+            "SCRIPTOHIO_WARM_CACHE": "1" if self.warm_cache else "0",
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),

@@ -24,7 +24,7 @@ def app_client(service_state: Path, data_dir: Path) -> AppClient:
     @asynccontextmanager
     async def make(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings(data_dir=str(data_dir), state_dir=str(service_state),
-                            **{"rate_limit": "10000/minute", **overrides})
+                            **{"rate_limit": "10000/minute", "warm_cache": False, **overrides})
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))

@@ -23,6 +23,7 @@ class Recipe:
     role: str
     tags: tuple[str, ...]
     view: Callable[[dict[str, Any], str], dict[str, Any]]
+    key_role: str  # the role label in the cache key: roles with identical views share it
 
 
 class RecipeBook:

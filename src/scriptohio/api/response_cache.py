@@ -18,7 +18,7 @@ from scriptohio.cache import CacheManager, CacheResult, make_cache_manager
 from scriptohio.events import EventBus
 
 DEFAULT_MAX_MB = 256
-DEFAULT_MAX_ENTRIES = 50_000
+DEFAULT_MAX_ENTRIES = 100_000
 DEFAULT_TTL_S = 3600.0
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -33,6 +32,7 @@ from scriptohio.api.identity import ROLE_PRIORITY
 from scriptohio.api.job_runner import JobRunner
 from scriptohio.api.preload import Recipe
 from scriptohio.api.response_cache import ResponseCache
+from scriptohio.api.warmup import CacheWarmer
 from scriptohio.config import Settings
 from scriptohio.data.dataset import load_dataset
 from scriptohio.data.paths import find_data_dir, state_dir
@@ -61,7 +61,7 @@ POOLS = {
     "heavy": PoolConfig(autoscaling=AutoscalerConfig(min_workers=1, max_workers=4),
                         slots_per_worker=2, max_queue=200),
     "cpu": PoolConfig(kind="process", max_queue=50, autoscaling=AutoscalerConfig(
-        min_workers=1, max_workers=max(1, min(4, os.cpu_count() or 1)))),
+        min_workers=1, max_workers=1)),
 }
 
 
@@ -74,7 +74,7 @@ class Service:
         self.started_at = clock()
         self._ctx: AnalyticsContext | None = None
         self._load_error: str | None = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: list[asyncio.Task[Any]] = []
         self._refresh_lock = asyncio.Lock()
         self.data_dir: Path | None = None
         self.state_dir: Path | None = state_dir(settings.state_dir)
@@ -89,6 +89,7 @@ class Service:
         self.cache = ResponseCache(settings.redis_url, bus=self.bus,
                                    saturated=self._saturated)
         self.monitor.add_cache_source(self.cache.stats_source(), tier="response")
+        self.warmer = CacheWarmer(self)
         self.extras: dict[str, Any] = {}
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None
@@ -164,6 +165,8 @@ class Service:
             log.exception("start-up failed")
             return
         self._tasks.append(asyncio.create_task(self._watch_data(), name="watch-data"))
+        if self.settings.warm_cache:
+            self._tasks.append(asyncio.create_task(self.warmer.run(ctx), name="warm-cache"))
         if self.jobs is not None:
             resumed = self.jobs.resume()
             if resumed:
@@ -249,6 +252,10 @@ class Service:
             tags = {f"week:{s}:{t}:{w}" for s, t, w in changed_weeks}
             tags |= {f"team:{team}:{season}" for team, season in teams}
             removed = await self.cache.invalidate_tags(tags)
+            if self.settings.warm_cache:
+                self._tasks.append(asyncio.create_task(
+                    self.warmer.run(new_ctx, {w for w in changed_weeks if w[1] != "final"}),
+                    name="rewarm-cache"))
             log.info("data version %d: %d weeks changed, %d cache entries invalidated",
                      new_ctx.data_version, len(changed_weeks), removed)
             return {"changed": True, "data_version": new_ctx.data_version,

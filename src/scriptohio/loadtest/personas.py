@@ -144,9 +144,11 @@ class RequestPlanner:
 
     def _predict(self, found: Discovered) -> RequestSpec:
         g = self._picker.game()
-        return RequestSpec("GET", "/v1/predict", "/v1/predict", {
-            "home": g.home, "away": g.away, "season": str(g.season), "week": str(g.week),
-            "neutral": "true" if g.neutral else "false"})
+        params = {"home": g.home, "away": g.away, "season": str(g.season), "week": str(g.week),
+                  "neutral": "true" if g.neutral else "false"}
+        if g.season_type != "regular":  # bowls are "postseason week 1", not regular week 1
+            params["season_type"] = g.season_type
+        return RequestSpec("GET", "/v1/predict", "/v1/predict", params)
 
     def _matchup(self, found: Discovered) -> RequestSpec:
         g = self._picker.fbs_game()

@@ -1,4 +1,4 @@
-"""What the resource routers share: the documented error responses and tag helpers."""
+"""What the resource routers share: the documented error responses and the context."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import BaseModel
 
-from scriptohio.agents.context import AnalyticsContext, WeekRef
+from scriptohio.agents.context import AnalyticsContext
 
 
 class Problem(BaseModel):
@@ -43,11 +43,6 @@ def context(request: Request) -> AnalyticsContext:
     return ctx
 
 
-def week_tag(ref: WeekRef) -> str:
-    if ref.week is None:
-        return f"week:{ref.season}:final:0"
-    return f"week:{ref.season}:{ref.season_type}:{ref.week}"
-
-
-def team_tag(team: str, season: int) -> str:
-    return f"team:{team}:{season}"
+def role(request: Request) -> str:
+    value: str = request.state.identity.role
+    return value

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from scriptohio.agents.views import generic_view
+from scriptohio.api.recipes import compare_recipe, matchup_recipe, rankings_recipe, team_recipe
 from scriptohio.api.responses import cached_answer
-from scriptohio.api.routes.common import ERRORS, context, team_tag, week_tag
+from scriptohio.api.routes.common import ERRORS, context, role
 from scriptohio.api.routes.predictions import Season, SeasonType, TeamName, Week
 from scriptohio.errors import ValidationError
 
@@ -27,10 +27,7 @@ async def team(request: Request, team: Annotated[str, Path(min_length=1, max_len
     ref = ctx.week_ref(season, week)
     if season is not None and week is None:
         ref = ctx.week_ref(season, None)
-    payload = {"team": name, "season": ref.season, "week": ref.week}
-    tags = [team_tag(name, ref.season), week_tag(ref)]
-    return await cached_answer(request, kind="team", payload=payload, tags=tags,
-                               view=generic_view)
+    return await cached_answer(request, team_recipe(ctx, name, ref, role(request)))
 
 
 @router.get("/rankings", summary="Power rankings: ensemble rating, Elo, least-squares (SRS) or "
@@ -41,11 +38,8 @@ async def rankings(request: Request, season: Season = None, week: Week = None,
                    limit: Annotated[int | None, Query(ge=1, le=200)] = None) -> Response:
     ctx = context(request)
     ref = ctx.week_ref(season, week, season_type)
-    payload = {"season": ref.season, "week": ref.week, "season_type": ref.season_type,
-               "method": method,
-               "conference": conference, "limit": limit}
-    return await cached_answer(request, kind="rankings", payload=payload, tags=[week_tag(ref)],
-                               view=generic_view, role_specific=False)
+    return await cached_answer(request, rankings_recipe(
+        ctx, ref, role(request), method=method, conference=conference, limit=limit))
 
 
 @router.get("/matchup", summary="Matchup analysis: offence vs defence edges, unit by unit")
@@ -56,10 +50,7 @@ async def matchup(request: Request, home: TeamName, away: TeamName, season: Seas
     if home == away:
         raise ValidationError(f"home and away must be different teams (both are {home})")
     ref = ctx.week_ref(season, week)
-    payload = {"home": home, "away": away, "season": ref.season, "week": ref.week}
-    tags = [team_tag(home, ref.season), team_tag(away, ref.season), week_tag(ref)]
-    return await cached_answer(request, kind="matchup", payload=payload, tags=tags,
-                               view=generic_view)
+    return await cached_answer(request, matchup_recipe(ctx, home, away, ref, role(request)))
 
 
 @router.get("/compare", summary="Compare two to six teams side by side")
@@ -69,7 +60,4 @@ async def compare(request: Request,
     ctx = context(request)
     names = [ctx.require_team(t) for t in teams]
     ref = ctx.week_ref(season, week)
-    payload = {"teams": tuple(names), "season": ref.season, "week": ref.week}
-    tags = [week_tag(ref), *(team_tag(n, ref.season) for n in names)]
-    return await cached_answer(request, kind="compare", payload=payload, tags=tags,
-                               view=generic_view, role_specific=False)
+    return await cached_answer(request, compare_recipe(ctx, tuple(names), ref, role(request)))

@@ -1,0 +1,177 @@
+"""Cache warming: the answers users are most likely to ask for are computed ahead of time.
+
+The set of scheduled games is finite and predictions are cheap in bulk (one vectorised model
+call per week), so the warmer precomputes, season by season (the current one first, its next
+slate first of all, then history newest first): every game's prediction in every role (and the
+explicit ``neutral=false`` variant where the schedule does not know the site), each week's
+slate, each FBS game's matchup, the season's rankings by every method and every FBS team's
+profile. It runs in the background after start-up and again for the weeks an ingest changed;
+the work runs in a worker thread one week at a time, yields to requests between chunks and
+pauses while the service is half saturated, so it does not compete with users.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import orjson
+
+from scriptohio.agents import predict as predict_agent
+from scriptohio.agents.context import AnalyticsContext, WeekRef
+from scriptohio.agents.insight.matchup import matchup
+from scriptohio.agents.insight.profile import team_profile
+from scriptohio.agents.insight.rankings import rankings
+from scriptohio.agents.insight.ratings import METHODS
+from scriptohio.agents.views import ROLES, prediction_view, slate_view
+from scriptohio.api.preload import Recipe
+from scriptohio.api.recipes import (
+    cache_key,
+    games_recipe,
+    matchup_recipe,
+    predict_recipe,
+    rankings_recipe,
+    team_recipe,
+)
+from scriptohio.models import PredictionRequest
+
+if TYPE_CHECKING:
+    from scriptohio.api.service import Service
+
+log = logging.getLogger(__name__)
+
+#: Seasons with market lines and kickoff times (2014 on) are warmed; older ones load on demand.
+DEFAULT_FIRST_SEASON = 2014
+WARM_PRIORITY = 1
+#: one representative role per distinct view of the generic (insight) answers
+GENERIC_ROLES = ("casual", "production")
+WeekKey = tuple[int, str, int]
+Encoded = list[tuple[Recipe, bytes]]
+AGENTS: dict[str, Callable[..., dict[str, Any]]] = {
+    "team": team_profile, "rankings": rankings, "matchup": matchup}
+
+
+class CacheWarmer:
+    def __init__(self, service: Service, *, first_season: int = DEFAULT_FIRST_SEASON) -> None:
+        self.service = service
+        self.first_season = first_season
+        self.entries = 0
+        self.seconds = 0.0
+        self.done = asyncio.Event()
+
+    async def run(self, ctx: AnalyticsContext, weeks: Iterable[WeekKey] | None = None) -> int:
+        """Warm ``weeks`` (default: every season from ``first_season``); returns entries put."""
+        started = time.perf_counter()
+        before = self.entries
+        try:
+            for season, keys in self._plan(ctx, weeks):
+                for key in keys:
+                    ref = WeekRef(key[0], key[2], key[1])
+                    await self._warm(partial(self._encode_week, ctx, ref))
+                await self._warm(partial(self._encode_season, ctx, season, keys))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # warming is an optimisation: never let it take the service down
+            log.exception("cache warming stopped early")
+        self.seconds += time.perf_counter() - started
+        self.done.set()
+        log.info("cache warming: %d entries in %.1f s", self.entries - before,
+                 time.perf_counter() - started)
+        return self.entries - before
+
+    def _plan(self, ctx: AnalyticsContext, weeks: Iterable[WeekKey] | None
+              ) -> list[tuple[int, list[WeekKey]]]:
+        games = ctx.dataset.games
+        keys = [k for k in games.week_keys() if k[0] >= self.first_season]
+        if weeks is not None:
+            wanted = set(weeks)
+            keys = [k for k in keys if k in wanted or (k[0], "final", 0) in wanted]
+        now = ctx.current
+        by_season: dict[int, list[WeekKey]] = {}
+        for key in sorted(keys, key=lambda k: (k != (now.season, "regular", now.week), *k)):
+            by_season.setdefault(key[0], []).append(key)
+        return sorted(by_season.items(), key=lambda kv: (kv[0] != now.season, -kv[0]))
+
+    async def _warm(self, encode: Callable[[], Encoded]) -> None:
+        while self.service._saturated():
+            await asyncio.sleep(0.5)
+        started = time.perf_counter()
+        encoded = await asyncio.to_thread(encode)
+        cost = (time.perf_counter() - started) / max(1, len(encoded))
+        cache = self.service.cache
+        for recipe, body in encoded:
+            cache.manager.put(cache_key(recipe), body, ttl=cache.ttl_s, tags=recipe.tags,
+                              priority=WARM_PRIORITY, cost=cost)
+        self.entries += len(encoded)
+        await asyncio.sleep(0)
+
+    def _encode_week(self, ctx: AnalyticsContext, ref: WeekRef) -> Encoded:
+        """Every game of the week in every role (as scheduled, and ``neutral=false`` where the
+        site is unknown), the week's slate in every role, and each FBS game's matchup."""
+        games = ctx.dataset.games
+        rows = games.rows_for_week(ref.season, ref.week or 0, ref.season_type)
+        if not len(rows):
+            return []
+        c = games.cols
+        homes, aways = c["home_team"][rows].tolist(), c["away_team"][rows].tolist()
+        unknown = np.isnan(c["neutral_site"][rows]).tolist()
+        variants: list[tuple[str, str, bool | None]] = [
+            (h, a, None) for h, a in zip(homes, aways, strict=True)]
+        variants += [(h, a, False) for h, a, u in zip(homes, aways, unknown, strict=True) if u]
+        requests = [PredictionRequest(h, a, ref.season, ref.week, n, ref.season_type, True)
+                    for h, a, n in variants]
+        bodies = predict_agent.predict_many(ctx, requests, explain=True)
+        out: Encoded = []
+        for (home, away, neutral), body in zip(variants, bodies, strict=True):
+            for role in ROLES:
+                recipe = predict_recipe(ctx, home, away, ref, neutral, role)
+                if recipe.payload["neutral"] == neutral:  # else: the as-scheduled entry
+                    out.append((recipe, _encode(prediction_view(body, role))))
+        slate = predict_agent.week_games(ctx, season=ref.season, week=ref.week,
+                                         season_type=ref.season_type, explain=True)
+        out += [(games_recipe(ctx, ref, role), _encode(slate_view(slate, role)))
+                for role in ROLES]
+        if ref.season_type == "regular":
+            fbs = ctx.dataset.fbs_teams_by_season.get(ref.season, frozenset())
+            recipes = [matchup_recipe(ctx, h, a, ref, role)
+                       for h, a in zip(homes, aways, strict=True) if h in fbs and a in fbs
+                       for role in GENERIC_ROLES]
+            out += _encode_generic(ctx, recipes)
+        return out
+
+    def _encode_season(self, ctx: AnalyticsContext, season: int, keys: list[WeekKey]
+                       ) -> Encoded:
+        """Rankings (every method, before each regular week and at the end) and every FBS
+        team's end-of-season profile."""
+        refs = [WeekRef(season, None)] + [WeekRef(s, w, t) for s, t, w in keys
+                                          if t == "regular"]
+        recipes = [rankings_recipe(ctx, ref, "casual", method=m, conference=None, limit=None)
+                   for ref in refs for m in METHODS]
+        teams = sorted(ctx.dataset.fbs_teams_by_season.get(season, frozenset()))
+        recipes += [team_recipe(ctx, team, WeekRef(season, None), role)
+                    for team in teams for role in GENERIC_ROLES]
+        return _encode_generic(ctx, recipes)
+
+
+def _encode_generic(ctx: AnalyticsContext, recipes: list[Recipe]) -> Encoded:
+    """Insight answers: computed once per payload, encoded once per distinct view."""
+    results: dict[tuple[str, str], dict[str, Any]] = {}
+    out: Encoded = []
+    for recipe in recipes:
+        ident = (recipe.kind, repr(sorted(recipe.payload.items())))
+        try:
+            if ident not in results:
+                results[ident] = AGENTS[recipe.kind](ctx, **recipe.payload)
+        except Exception:  # e.g. a team without ratings that season: left to load on demand
+            continue
+        out.append((recipe, _encode(recipe.view(results[ident], recipe.role))))
+    return out
+
+
+def _encode(body: dict[str, Any]) -> bytes:
+    return orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY)
