@@ -73,20 +73,24 @@ class Compressor:
         """True once a trained dictionary is in use."""
         return self._dict is not None
 
-    def encode(self, data: bytes) -> bytes:
-        """Compressed form of ``data`` with its codec byte."""
-        out = self._encode(data)
+    def encode(self, data: bytes, *, portable: bool = False) -> bytes:
+        """Compressed form of ``data`` with its codec byte.
+
+        ``portable``: never use the trained dictionary (for the shared tier, whose readers
+        may be processes that trained a different one or none).
+        """
+        out = self._encode(data, portable)
         self.raw_bytes += len(data)
         self.stored_bytes += len(out)
         return out
 
-    def _encode(self, data: bytes) -> bytes:
+    def _encode(self, data: bytes, portable: bool) -> bytes:
         cfg = self.config
         n = len(data)
         keep_below = n * (1.0 - cfg.min_saving)
         if n < cfg.min_size:
             self._sample(data)
-            if self._dc is not None and n >= cfg.dict_min_size:
+            if self._dc is not None and n >= cfg.dict_min_size and not portable:
                 packed = self._dc.compress(data)
                 if len(packed) + 1 <= keep_below:
                     return ZSTD_DICT + packed

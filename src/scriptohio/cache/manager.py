@@ -289,7 +289,8 @@ class CacheManager:
         ttl = self.local.config.default_ttl if ttl is None else ttl
         fresh_until = float("inf") if ttl is None else self.wall() + ttl
         redis_ttl = None if ttl is None else ttl + self.local.config.stale_ttl
-        packed = SharedValue(self.compressor.encode(value), fresh_until, tags, priority, cost)
+        stored = self.compressor.encode(value, portable=True)
+        packed = SharedValue(stored, fresh_until, tags, priority, cost)
         await self.shared.set(key, packed, redis_ttl)
 
     async def _shared_invalidate(

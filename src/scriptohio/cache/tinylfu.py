@@ -48,9 +48,11 @@ class TinyLfuConfig:
     width_factor: int = 2
     doorkeeper: bool = True
     max_count: int = 15
-    # The candidate's count includes the access that just made it a candidate, the victim's
-    # does not yet include its next one: a lead of more than one avoids churn on loops.
-    admit_margin: int = 1
+    # Frequency lead a candidate needs over the victim. Starts at 0 (as in Caffeine); the
+    # shadow tuner moves to 1 where that pays: the candidate's count includes the access that
+    # just made it a candidate, the victim's does not yet include its next one, which on
+    # loops makes every contest a coin flip and churns the main area.
+    admit_margin: int = 0
     # A warm candidate sometimes wins a lost contest, so an attacker cannot pin the victim
     # by colliding with it in the sketch (Caffeine's hash-flooding defence).
     warm_threshold: int = 6

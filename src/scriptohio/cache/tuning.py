@@ -43,7 +43,10 @@ class ShadowConfig:
     shadow_budget: int = 2048  # sampled capacity per shadow is about min(capacity, budget)
     min_period: int = 5_000
     max_period: int = 50_000
-    decay: float = 0.5  # weight of the previous periods' hits at each decision
+    decay: float = 0.8  # weight of the previous periods' hits at each decision
+    # Switching has a cost (the real cache's contents fit the old split): switch only when
+    # the best shadow beats the current setting's shadow by this relative margin.
+    switch_margin: float = 0.0
 
 
 DEFAULT_SHADOW_CONFIG = ShadowConfig()
@@ -70,6 +73,7 @@ class ShadowTuner:
         self._scores = [0.0] * len(self.settings)
         self._period = max(config.min_period, min(config.max_period, 2 * capacity))
         self._decay = config.decay
+        self._switch_margin = config.switch_margin
         self._seen = 0
         self.current = initial
 
@@ -87,9 +91,11 @@ class ShadowTuner:
         if self._seen < self._period:
             return None
         self._seen = 0
-        best = max(range(len(self._scores)), key=self._scores.__getitem__)
-        self._scores = [s * self._decay for s in self._scores]
-        if self.settings[best] == self.current:
+        scores = self._scores
+        best = max(range(len(scores)), key=scores.__getitem__)
+        here = self.settings.index(self.current) if self.current in self.settings else best
+        self._scores = [s * self._decay for s in scores]
+        if best == here or scores[best] <= scores[here] * (1.0 + self._switch_margin):
             return None
         self.current = self.settings[best]
         return self.current
