@@ -91,7 +91,22 @@ class LocalCache:
     # -- reads ------------------------------------------------------------------------------
     def lookup(self, key: str) -> CacheResult:
         """Fresh hit (``l1``/``l2``), ``stale`` within the stale window, else ``miss``."""
+        return self._resolve(key, self.l1.get(key))
+
+    def get(self, key: str) -> object | None:
+        """The fresh value for ``key`` or None (the plan's ``cache.get``)."""
         entry = self.l1.get(key)
+        # Fast path for the common case, a fresh L1 hit: no result object is built.
+        if entry is not None and self.timer() < entry.fresh_until and not entry.preloaded:
+            stats = self.stats
+            stats.hits["l1"] += 1
+            stats.hit_bytes += entry.size
+            return entry.value
+        result = self._resolve(key, entry)
+        return None if result.stale else result.value
+
+    def _resolve(self, key: str, entry: CacheEntry | None) -> CacheResult:
+        """Classify ``entry`` (already read from L1, or None: then try L2) and count it."""
         tier = "l1"
         if entry is None:
             entry = self._promote(key)
@@ -113,11 +128,6 @@ class LocalCache:
             entry.preloaded = False
             self.stats.preload_hits += 1
         return result
-
-    def get(self, key: str) -> object | None:
-        """The fresh value for ``key`` or None (the plan's ``cache.get``)."""
-        result = self.lookup(key)
-        return None if result.stale else result.value
 
     def expired_value(self, key: str) -> object | None:
         """A value past its stale window but not yet swept (for circuit-open fallbacks)."""
