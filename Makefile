@@ -24,6 +24,8 @@ serve: models
 	$(BIN)/scriptohio serve --host $(HOST) --port $(PORT)
 
 test: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: install

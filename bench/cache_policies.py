@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/cache_policies.py [--skip-p6] [--no-theine] [--jobs 2]``
 
-Every row of /work/shared/traces/README.md is replayed through the same replay code
+Every row of ../shared/traces/README.md is replayed through the same replay code
 (``scriptohio.cache.replay``) with our default policy and with our LRU; theine 2 (W-TinyLFU,
 the README's W-TinyLFU column) is measured in the same run on the same keys. P6 rows
 (12.7M requests each) run last; theine on P6 only with ``--theine-p6``. Prints a Markdown
@@ -22,7 +22,8 @@ from pathlib import Path
 from scriptohio.cache.replay import make_policy, replay_policy
 from scriptohio.cache.trace import iter_chunks
 
-TRACES = Path(os.environ.get("SCRIPTOHIO_TRACES", "/work/shared/traces"))
+TRACES = Path(os.environ.get("SCRIPTOHIO_TRACES")
+              or Path(__file__).resolve().parents[1].parent / "shared" / "traces")
 # trace, capacity, LRU, ARC, S3-FIFO, W-TinyLFU, best online, OPT (README, %)
 ROWS = [
     ("OLTP.keys.zst", 250, 16.47, 21.23, 21.70, 24.27, 24.27, 38.44),

@@ -35,7 +35,8 @@ from scriptohio.cache.compression import CompressionConfig, Compressor
 from scriptohio.cache.entry import CacheEntry
 from scriptohio.cache.tier import LocalTier
 
-DATA = Path(os.environ.get("SCRIPTOHIO_DATA_DIR", "/work/shared/data"))
+DATA = Path(os.environ.get("SCRIPTOHIO_DATA_DIR")
+            or Path(__file__).resolve().parents[1].parent / "shared" / "data")
 
 
 def per_op_ns(op: Callable[[int], object], keys: list[str], n_ops: int) -> tuple[float, ...]:

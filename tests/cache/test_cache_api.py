@@ -17,6 +17,7 @@ def test_public_names_are_pinned() -> None:
         "CacheManager",
         "CacheResult",
         "EvictionPolicy",
+        "Loaded",
         "LocalCache",
         "LocalConfig",
         "LruPolicy",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from scriptohio.cache import CacheManager, LocalConfig
+from scriptohio.cache import CacheManager, Loaded, LocalConfig
 from scriptohio.cache.preload import PreloadConfig, SuccessorModel
 
 
@@ -69,3 +69,23 @@ async def test_no_preloads_while_saturated() -> None:
             cache.preload_predicted_entries(key, load_key)
     await cache.wait_idle()
     assert cache.stats["preload"] == {"preloaded": 0, "precision": 0.0, "coverage": 0.0}
+
+
+async def test_preloaded_entries_carry_tags_and_are_invalidated_with_them() -> None:
+    cache = CacheManager()
+
+    async def load_key(key: str) -> Loaded:
+        return Loaded(key.encode(), tags=(f"team:{key}",), ttl=60.0)
+
+    for _ in range(4):  # teach the successor model: a -> b
+        for key in ("a", "b"):
+            cache.put(key, key.encode())
+            cache.preload_predicted_entries(key, load_key, session="s")
+        cache.invalidate("b")
+    await cache.wait_idle()
+    cache.invalidate("b")
+    assert cache.preload_predicted_entries("a", load_key, session="s") == ["b"]
+    await cache.wait_idle()
+    assert cache.get("b") == b"b"  # the value, not the wrapper
+    assert cache.invalidate_tag("team:b") == ["b"]
+    assert cache.get("b") is None

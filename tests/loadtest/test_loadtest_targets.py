@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from scriptohio.data.paths import find_data_dir
 from scriptohio.errors import DataFormatError
 from scriptohio.loadtest.personas import (
     PERSONAS,
@@ -24,7 +26,8 @@ from scriptohio.loadtest.targets import TargetCatalog, TargetPicker
 
 from .crafted import METRICS_TEXT
 
-GAMES = Path("/work/shared/data/games.csv")
+GAMES = find_data_dir(os.environ.get("SCRIPTOHIO_DATA_DIR"),
+                      cwd=Path(__file__).resolve().parents[2]) / "games.csv"
 
 
 @pytest.fixture(scope="module")

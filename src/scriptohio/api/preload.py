@@ -9,7 +9,7 @@ remembers for recently served keys (bounded, least recently used out).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,16 +46,3 @@ class RecipeBook:
 
     def __len__(self) -> int:
         return len(self._recipes)
-
-
-def key_loader(book: RecipeBook, compute: Callable[[Recipe], Awaitable[bytes]]
-               ) -> Callable[[str], Awaitable[bytes]]:
-    """The loader the cache calls to preload ``key``: computes it from its recipe."""
-
-    async def load(key: str) -> bytes:
-        recipe = book.get(key)
-        if recipe is None:
-            raise KeyError(f"no recipe for {key!r}")
-        return await compute(recipe)
-
-    return load

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
-from scriptohio.api.preload import Recipe, RecipeBook, key_loader
-from scriptohio.cache import CacheManager, CacheResult, make_cache_manager
+from scriptohio.api.preload import Recipe, RecipeBook
+from scriptohio.cache import CacheManager, CacheResult, Loaded, make_cache_manager
 from scriptohio.events import EventBus
 
 DEFAULT_MAX_MB = 256
 DEFAULT_MAX_ENTRIES = 100_000
 DEFAULT_TTL_S = 3600.0
+PRELOAD_PRIORITY = 2
 
 
 class _MonitorView:
@@ -56,11 +57,19 @@ class ResponseCache:
         self.ttl_s = ttl_s
         self.bus = bus
         self.recipes = RecipeBook()
-        self._preload: Callable[[str], Awaitable[bytes]] | None = None
+        self._preload: Callable[[str], Awaitable[Loaded]] | None = None
 
     def enable_preloading(self, compute: Callable[[Recipe], Awaitable[bytes]]) -> None:
         """Preload predicted successors of each access, computing them with ``compute``."""
-        self._preload = key_loader(self.recipes, compute)
+
+        async def load(key: str) -> Loaded:
+            recipe = self.recipes.get(key)
+            if recipe is None:
+                raise KeyError(f"no recipe for {key!r}")
+            return Loaded(await compute(recipe), tags=recipe.tags, ttl=self.ttl_s,
+                          priority=PRELOAD_PRIORITY)
+
+        self._preload = load
 
     def after_access(self, key: str, recipe: Recipe, *, session: str) -> None:
         """Remember how ``key`` is computed; start preloads of its likely successors."""

@@ -90,6 +90,7 @@ class Service:
                                    saturated=self._saturated)
         self.monitor.add_cache_source(self.cache.stats_source(), tier="response")
         self.warmer = CacheWarmer(self)
+        self.cache.enable_preloading(self.compute)
         self.extras: dict[str, Any] = {}
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None

@@ -18,7 +18,7 @@ Layering: imports only ``scriptohio.errors`` from the project.
 
 from __future__ import annotations
 
-from scriptohio.cache.entry import CacheEntry, CacheResult
+from scriptohio.cache.entry import CacheEntry, CacheResult, Loaded
 from scriptohio.cache.local import MB, LocalCache, LocalConfig
 from scriptohio.cache.manager import CacheManager
 from scriptohio.cache.policy import EvictionPolicy, LruPolicy
@@ -30,6 +30,7 @@ __all__ = [
     "CacheManager",
     "CacheResult",
     "EvictionPolicy",
+    "Loaded",
     "LocalCache",
     "LocalConfig",
     "LruPolicy",

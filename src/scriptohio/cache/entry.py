@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 Tier = Literal["l1", "l2", "shared", "miss", "stale"]
@@ -73,3 +74,14 @@ class CacheResult(NamedTuple):
 
 
 MISS = CacheResult(None, "miss")
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What a preload loader may return instead of a bare value: the value with the ttl, tags
+    and priority it must be stored under (so tag invalidation reaches preloaded entries)."""
+
+    value: object
+    tags: tuple[str, ...] = ()
+    ttl: float | None = None
+    priority: int = 3

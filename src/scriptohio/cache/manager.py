@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 from scriptohio.cache.compression import Compressor
-from scriptohio.cache.entry import CacheResult
+from scriptohio.cache.entry import CacheResult, Loaded
 from scriptohio.cache.local import DEFAULT_LOCAL, LocalCache, LocalConfig
 from scriptohio.cache.maintenance import DEFAULT_MAINTENANCE, MaintenanceConfig, run_maintenance
 from scriptohio.cache.preload import DEFAULT_PRELOAD, PreloadConfig, SuccessorModel
@@ -196,6 +196,8 @@ class CacheManager:
             value = await self._flights.do(
                 key, lambda: self._load(key, loader, ttl, tags, priority)
             )
+            if isinstance(value, Loaded):  # joined a preload's flight
+                value = value.value
         except ServiceError:
             fallback = self.local.expired_value(key)
             if fallback is None:
@@ -262,7 +264,9 @@ class CacheManager:
         try:
             start = self.timer()
             value = await self._flights.do(key, lambda: loader(key))
-            self.local.put(key, value, cost=self.timer() - start, preloaded=True)
+            loaded = value if isinstance(value, Loaded) else Loaded(value)
+            self.local.put(key, loaded.value, ttl=loaded.ttl, tags=loaded.tags,
+                           priority=loaded.priority, cost=self.timer() - start, preloaded=True)
             self.local.stats.preloads += 1
         except Exception:
             log.debug("preload of %r failed", key, exc_info=True)

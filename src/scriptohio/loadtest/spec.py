@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
 from typing import Any
+
+from scriptohio.data.paths import find_data_dir
+from scriptohio.errors import NotFoundError
 
 DEFAULT_SCENARIO = "normal"
 DEFAULT_THINK_SCALE = 1.0
@@ -23,11 +25,10 @@ DEFAULT_REQUEST_TIMEOUT_S = 30.0
 
 def default_games_csv() -> str:
     """The real games file when the entry point did not name one (it reads SCRIPTOHIO_DATA_DIR)."""
-    for candidate in (Path("data/games.csv"), Path("../shared/data/games.csv"),
-                      Path("/work/shared/data/games.csv")):
-        if candidate.is_file():
-            return str(candidate.resolve())
-    return "data/games.csv"
+    try:
+        return str(find_data_dir(None) / "games.csv")  # ./data, then ../shared/data
+    except NotFoundError:
+        return "data/games.csv"
 
 
 @dataclass(frozen=True, slots=True)
