@@ -41,6 +41,7 @@ class Settings:
     port: int = DEFAULT_PORT
     workers: int = 1
     warm_cache: bool = True
+    metrics: bool = True  # per-request HTTP metrics (off only to measure what they cost)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

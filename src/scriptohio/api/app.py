@@ -66,5 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimitMiddleware, limiter=service.rate_limiter)
     app.add_middleware(IdentityMiddleware, mode=settings.auth, keys=lambda: keys.get("store"))
     app.add_middleware(BodyLimitMiddleware)
-    app.add_middleware(MetricsMiddleware, monitor=service.monitor, exclude=monitor_exclusions())
+    if settings.metrics:
+        app.add_middleware(MetricsMiddleware, monitor=service.monitor,
+                           exclude=monitor_exclusions())
     return app
