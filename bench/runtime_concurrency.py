@@ -116,4 +116,13 @@ async def main(rounds: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    asyncio.run(main(parser.parse_args().rounds))
+    parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
+                        help="event loop (the service runs on uvloop)")
+    args = parser.parse_args()
+    print(f"event loop: {args.loop}")
+    if args.loop == "uvloop":
+        import uvloop
+
+        uvloop.run(main(args.rounds))
+    else:
+        asyncio.run(main(args.rounds))
