@@ -87,7 +87,7 @@ class Service:
                                                    bus=self.bus)
         self.monitor = Monitor(bus=self.bus)
         self.cache = ResponseCache(settings.redis_url, bus=self.bus,
-                                   saturated=self._saturated)
+                                   saturated=self.saturated)
         self.monitor.add_cache_source(self.cache.stats_source(), tier="response")
         self.warmer = CacheWarmer(self)
         self.cache.enable_preloading(self.compute)
@@ -97,7 +97,7 @@ class Service:
         self._ask: tuple[int, AskRouter] | None = None
         register_agents(self)
 
-    def _saturated(self) -> bool:
+    def saturated(self) -> bool:
         """Preloads wait while the service is busy: at half its in-flight bound."""
         return self.orchestrator.in_flight * 2 >= self.settings.max_inflight
 

@@ -98,7 +98,7 @@ class CacheWarmer:
         return sorted(by_season.items(), key=lambda kv: (kv[0] != now.season, -kv[0]))
 
     async def _warm(self, encode: Callable[[], Encoded]) -> None:
-        while self.service._saturated():
+        while self.service.saturated():
             await asyncio.sleep(0.5)
         started = time.perf_counter()
         encoded = await asyncio.to_thread(encode)

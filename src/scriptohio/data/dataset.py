@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +39,6 @@ class Dataset:
     load_seconds: float = 0.0
     ingested_games: int = 0
     ingested_team_games: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
 
     @cached_property
     def teams(self) -> TeamResolver:
