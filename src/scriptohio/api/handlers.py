@@ -35,22 +35,14 @@ def register_agents(service: Service) -> None:
         explain = any(i["explain"] for i in items)
 
         def run() -> list[Any]:
-            # validation per item, so one bad request cannot fail its batch-mates
-            reqs: list[PredictionRequest] = []
-            errors: dict[int, Exception] = {}
-            for n, i in enumerate(items):
-                try:
-                    home, away = ctx.require_team(i["home"]), ctx.require_team(i["away"])
-                    ref = ctx.week_ref(i["season"], i["week"], i["season_type"])
-                    reqs.append(PredictionRequest(home, away, ref.season, ref.week, i["neutral"],
-                                                  ref.season_type, explain))
-                except Exception as exc:
-                    errors[n] = exc
+            # payloads arrive canonical (teams resolved, season/week validated by the route)
+            reqs = [PredictionRequest(i["home"], i["away"], i["season"], i["week"], i["neutral"],
+                                      i["season_type"], explain) for i in items]
             started = time.perf_counter()
-            bodies = iter(predict_agent.predict_many(ctx, reqs, explain=explain))
+            bodies = predict_agent.predict_many(ctx, reqs, explain=explain)
             service.monitor.observe_prediction("ensemble", time.perf_counter() - started,
                                                len(reqs))
-            return [errors[n] if n in errors else next(bodies) for n in range(len(items))]
+            return bodies
 
         return await asyncio.to_thread(run)
 
@@ -59,8 +51,6 @@ def register_agents(service: Service) -> None:
 
     async def predict(req: Request) -> Any:
         answer = await batcher.submit(dict(req.payload))
-        if isinstance(answer, Exception):
-            raise answer
         if not req.payload["explain"]:
             answer.pop("explanation", None)
         return answer

@@ -203,8 +203,9 @@ class Service:
             if team_games_csv:
                 team_games = Path(tmp) / "team_games.csv"
                 team_games.write_text(team_games_csv)
+            # DataChanged is published once, by refresh_data, after the new data is served
             return await asyncio.to_thread(ingest_files, self.store, self.ctx.dataset, games,
-                                           team_games, bus=self.bus)
+                                           team_games)
 
     def _build_context(self) -> AnalyticsContext:
         assert self.data_dir is not None and self.store is not None and self.state_dir

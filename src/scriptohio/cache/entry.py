@@ -48,6 +48,13 @@ class CacheEntry:
         self.cost = cost
         self.preloaded = preloaded
 
+    def with_value(self, value: object, size: int) -> CacheEntry:
+        """The same entry (freshness, tags, eviction value) holding another representation
+        of its value: compressed for L2, decompressed on promotion to L1."""
+        return CacheEntry(value, size, fresh_until=self.fresh_until,
+                          stale_until=self.stale_until, tags=self.tags, priority=self.priority,
+                          cost=self.cost, preloaded=self.preloaded)
+
 
 class CacheResult(NamedTuple):
     """The answer to a lookup: the value (None on a miss) and the tier that served it.

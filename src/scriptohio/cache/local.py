@@ -52,19 +52,6 @@ def size_of(value: object) -> int:
     return 256
 
 
-def _with_value(entry: CacheEntry, value: bytes) -> CacheEntry:
-    return CacheEntry(
-        value,
-        len(value),
-        fresh_until=entry.fresh_until,
-        stale_until=entry.stale_until,
-        tags=entry.tags,
-        priority=entry.priority,
-        cost=entry.cost,
-        preloaded=entry.preloaded,
-    )
-
-
 class LocalCache:
     """L1 + L2 with tag index and statistics; all methods are O(1) except invalidation."""
 
@@ -144,16 +131,7 @@ class LocalCache:
         if stored is None:
             return None
         raw = self.compressor.decode(stored.value)  # type: ignore[arg-type]
-        entry = CacheEntry(
-            raw,
-            len(raw),
-            fresh_until=stored.fresh_until,
-            stale_until=stored.stale_until,
-            tags=stored.tags,
-            priority=stored.priority,
-            cost=stored.cost,
-            preloaded=stored.preloaded,
-        )
+        entry = stored.with_value(raw, len(raw))
         self._settle(self.l1.put(key, entry))
         return entry
 
@@ -199,16 +177,7 @@ class LocalCache:
         for key, entry, reason in evicted:
             if isinstance(entry.value, bytes):
                 stored = self.compressor.encode(entry.value)
-                demoted = CacheEntry(
-                    stored,
-                    len(stored),
-                    fresh_until=entry.fresh_until,
-                    stale_until=entry.stale_until,
-                    tags=entry.tags,
-                    priority=entry.priority,
-                    cost=entry.cost,
-                    preloaded=entry.preloaded,
-                )
+                demoted = entry.with_value(stored, len(stored))
                 self.stats.evictions["demoted"] += 1
                 for k, e, why in self.l2.put(key, demoted):
                     self._drop_record(k, e, why)
@@ -284,7 +253,7 @@ class LocalCache:
             packed = self.compressor.encode(self.compressor.decode(entry.value))
             if len(packed) < entry.size:
                 saved += entry.size - len(packed)
-                self.l2.replace(key, _with_value(entry, packed))
+                self.l2.replace(key, entry.with_value(packed, len(packed)))
         return saved
 
     def snapshot(self) -> dict[str, object]:
