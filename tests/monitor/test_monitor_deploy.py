@@ -16,6 +16,7 @@ from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor, load_rules
 from scriptohio.runtime.events import (
     BreakerTransition,
+    ConcurrencyLimited,
     EventLoopLag,
     PoolScaled,
     PoolSnapshot,
@@ -53,7 +54,8 @@ def _exposed_names() -> set[str]:
     for event in (
         RequestCompleted("predict", "p", "ok", 0.01, 0.02), RequestRejected("predict", "p", "x"),
         BreakerTransition("redis", "closed", "open"), PoolScaled("p", 1, 2, "load"),
-        PoolSnapshot("p", 2, 1, 0, 1, 4), EventLoopLag(0.01),
+        PoolSnapshot("p", 2, 1, 0, 1, 4, 90), EventLoopLag(0.01),
+        ConcurrencyLimited("p", 100, 90, 0.01),
     ):
         bus.emit(event)
     monitor.tick()

@@ -11,6 +11,7 @@ from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor
 from scriptohio.runtime.events import (
     BreakerTransition,
+    ConcurrencyLimited,
     PoolScaled,
     PoolSnapshot,
     RequestCompleted,
@@ -95,6 +96,7 @@ async def test_runtime_events_reach_status_snapshot_and_metrics(
     bus.emit(BreakerTransition("redis", "closed", "open"))
     bus.emit(RequestRejected("predict", "predict", "overload"))
     bus.emit(PoolScaled("predict", 4, 8, "queue growing"))
+    bus.emit(ConcurrencyLimited("predict", 400, 360, lag_s=0.008))
     bus.emit(RequestCompleted("predict", "predict", "ok", queue_wait_s=0.3, execution_s=0.05))
     fake_monitor.observe_prediction("xgboost", 0.004, n=16)
     fake_monitor.observe_model_load("xgboost", 1.25)
@@ -119,6 +121,9 @@ async def test_runtime_events_reach_status_snapshot_and_metrics(
     assert 'scriptohio_pool_scaling_decisions_total{direction="up",pool="predict"} 1.0' in text
     assert 'scriptohio_model_predictions_total{model="xgboost"} 16.0' in text
     assert 'scriptohio_pool_queued_requests{pool="predict"} 30.0' in text
+    assert 'scriptohio_pool_concurrency_limit{pool="predict"} 360.0' in text
+    assert ('scriptohio_pool_concurrency_limit_changes_total{direction="down",pool="predict"} 1.0'
+            in text)
     assert 'scriptohio_pool_utilization_ratio{pool="predict"} 1.0' in text
 
 

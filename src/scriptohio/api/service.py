@@ -48,6 +48,8 @@ from scriptohio.runtime import (
     PoolConfig,
     RateLimitConfig,
     UserRateLimiter,
+    freeze_long_lived,
+    tune_gc_for_latency,
 )
 from scriptohio.runtime import Request as AgentRequest
 
@@ -158,6 +160,7 @@ class Service:
     async def _load(self) -> None:
         try:
             ctx = await asyncio.to_thread(self._build_context)
+            tune_gc_for_latency()  # before /ready: data and models are the long-lived heap
             self._ctx = ctx
             log.info("ready: data version %d, model %s", ctx.data_version,
                      ctx.predictor.model_version)
@@ -167,11 +170,16 @@ class Service:
             return
         self._tasks.append(asyncio.create_task(self._watch_data(), name="watch-data"))
         if self.settings.warm_cache:
-            self._tasks.append(asyncio.create_task(self.warmer.run(ctx), name="warm-cache"))
+            self._tasks.append(asyncio.create_task(self._warm(ctx), name="warm-cache"))
         if self.jobs is not None:
             resumed = self.jobs.resume()
             if resumed:
                 log.info("resumed %d unfinished jobs", resumed)
+
+    async def _warm(self, ctx: AnalyticsContext) -> None:
+        await self.warmer.run(ctx)
+        frozen = freeze_long_lived()  # the warmed cache is long-lived too
+        log.info("cache warmed; %d long-lived objects out of the collector's way", frozen)
 
     def ask_router(self) -> AskRouter:
         """The ask router of the current data version (teams and "now" come from the data)."""

@@ -127,6 +127,15 @@ class MonitorMetrics:
             "scriptohio_pool_scaling_decisions", "Autoscaler decisions.",
             ("pool", "direction"), registry=r,
         )
+        self.pool_limit = Gauge(
+            "scriptohio_pool_concurrency_limit",
+            "Loop guard's limit on requests a pool runs at once.", ("pool",),
+            registry=r, multiprocess_mode="livesum",
+        )
+        self.pool_limit_changes = Counter(
+            "scriptohio_pool_concurrency_limit_changes", "Loop guard limit changes.",
+            ("pool", "direction"), registry=r,
+        )
         self.breaker_state = Gauge(
             "scriptohio_breaker_state", "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
             ("name",), registry=r, multiprocess_mode="max",

@@ -13,6 +13,7 @@ from scriptohio.events import EventBus
 from scriptohio.monitor.metrics import BREAKER_STATE_VALUE
 from scriptohio.runtime.events import (
     BreakerTransition,
+    ConcurrencyLimited,
     EventLoopLag,
     PoolScaled,
     PoolSnapshot,
@@ -56,8 +57,15 @@ def subscribe_runtime_events(bus: EventBus, monitor: Monitor) -> Callable[[], No
         m.pool_workers.labels(e.pool).set(e.to_workers)
         state.scaled(e.pool, e.from_workers, e.to_workers, e.reason)
 
+    def on_limited(e: ConcurrencyLimited) -> None:
+        direction = "up" if e.to_limit > e.from_limit else "down"
+        m.pool_limit_changes.labels(e.pool, direction).inc()
+        m.pool_limit.labels(e.pool).set(e.to_limit)
+
     def on_pool(e: PoolSnapshot) -> None:
         m.pool_workers.labels(e.pool).set(e.workers)
+        if e.limit:
+            m.pool_limit.labels(e.pool).set(e.limit)
         m.pool_busy.labels(e.pool).set(e.busy)
         m.pool_max.labels(e.pool).set(e.max_workers)
         m.pool_queued.labels(e.pool).set(e.queued)
@@ -74,6 +82,7 @@ def subscribe_runtime_events(bus: EventBus, monitor: Monitor) -> Callable[[], No
         bus.subscribe(RequestCompleted, on_completed),
         bus.subscribe(BreakerTransition, on_breaker),
         bus.subscribe(PoolScaled, on_scaled),
+        bus.subscribe(ConcurrencyLimited, on_limited),
         bus.subscribe(PoolSnapshot, on_pool),
         bus.subscribe(EventLoopLag, on_lag),
     ]

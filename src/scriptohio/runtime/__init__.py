@@ -15,7 +15,9 @@ from scriptohio.runtime.batching import BatchConfig, MicroBatcher
 from scriptohio.runtime.breaker import BreakerConfig, BreakerState, CircuitBreaker
 from scriptohio.runtime.clock import Clock, FakeClock
 from scriptohio.runtime.coalescing import Coalescer
+from scriptohio.runtime.gctune import freeze_long_lived, tune_gc_for_latency
 from scriptohio.runtime.lag import EventLoopLagMonitor
+from scriptohio.runtime.loopguard import LoopGuardConfig
 from scriptohio.runtime.orchestrator import (
     DEFAULT_MAX_CONCURRENT_REQUESTS,
     DEFAULT_POOLS,
@@ -53,6 +55,7 @@ __all__ = [
     "FakeClock",
     "Handler",
     "LastGoodStaleSource",
+    "LoopGuardConfig",
     "MicroBatcher",
     "OrchestratorConfig",
     "PoolConfig",
@@ -72,4 +75,6 @@ __all__ = [
     "UserRateLimiter",
     "WorkerPool",
     "desired_workers",
+    "freeze_long_lived",
+    "tune_gc_for_latency",
 ]

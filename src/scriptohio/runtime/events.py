@@ -52,6 +52,16 @@ class PoolScaled:
 
 
 @dataclass(frozen=True, slots=True)
+class ConcurrencyLimited:
+    """The loop guard moved a pool's concurrency limit (:mod:`scriptohio.runtime.loopguard`)."""
+
+    pool: str
+    from_limit: int
+    to_limit: int
+    lag_s: float
+
+
+@dataclass(frozen=True, slots=True)
 class PoolSnapshot:
     """Emitted periodically (about once a second) per pool."""
 
@@ -61,6 +71,7 @@ class PoolSnapshot:
     queued: int
     min_workers: int
     max_workers: int
+    limit: int = 0  # the loop guard's concurrency limit (0: not reported)
 
 
 @dataclass(frozen=True, slots=True)

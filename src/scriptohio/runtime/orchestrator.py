@@ -39,8 +39,20 @@ from scriptohio.runtime.autoscaler import AutoscalerConfig
 from scriptohio.runtime.breaker import DEFAULT_BREAKER_CONFIG, BreakerConfig, CircuitBreaker
 from scriptohio.runtime.clock import Clock
 from scriptohio.runtime.coalescing import Coalescer
-from scriptohio.runtime.events import BreakerTransition, RequestCompleted, RequestRejected
+from scriptohio.runtime.events import (
+    BreakerTransition,
+    ConcurrencyLimited,
+    EventLoopLag,
+    RequestCompleted,
+    RequestRejected,
+)
 from scriptohio.runtime.lag import DEFAULT_INTERVAL_S, EventLoopLagMonitor
+from scriptohio.runtime.loopguard import (
+    DEFAULT_LOOP_GUARD,
+    LagSignal,
+    LoopGuardConfig,
+    next_limit,
+)
 from scriptohio.runtime.pool import PoolConfig, WorkerPool
 from scriptohio.runtime.ratelimit import RateLimitDecision, RateLimitExceeded, UserRateLimiter
 from scriptohio.runtime.request import Request, Response, StageTimings
@@ -80,6 +92,8 @@ class OrchestratorConfig:
     tick_interval_s: float = 0.1  # autoscaler evaluation period
     snapshot_interval_s: float = 1.0
     lag_interval_s: float = DEFAULT_INTERVAL_S
+    # Adaptive concurrency limit of the async pools on event-loop lag; None turns it off.
+    loop_guard: LoopGuardConfig | None = DEFAULT_LOOP_GUARD
     breaker: BreakerConfig = DEFAULT_BREAKER_CONFIG
     retry_budget_ratio: float = DEFAULT_BUDGET_RATIO
     max_unclaimed_responses: int = 10_000
@@ -122,7 +136,9 @@ class AsyncAgentOrchestrator:
         self.pools = {name: WorkerPool(name, cfg, clock=clock, emit=bus.emit)
                       for name, cfg in pools.items()}
         self.breakers: dict[str, CircuitBreaker] = {}
-        self.lag_monitor = EventLoopLagMonitor(interval_s=config.lag_interval_s, emit=bus.emit)
+        self._lag_signal = LagSignal(config.loop_guard.window if config.loop_guard else 1)
+        self.lag_monitor = EventLoopLagMonitor(interval_s=config.lag_interval_s,
+                                               emit=self._lag_sampled)
         self._routes: dict[str, Route] = {}
         self._runner = AgentRunner(clock=clock, budget=RetryBudget(config.retry_budget_ratio),
                                    stale_source=stale_source)
@@ -358,6 +374,22 @@ class AsyncAgentOrchestrator:
         excess = len(self._submitted) - self.config.max_unclaimed_responses
         for request_id in [rid for rid, task in self._submitted.items() if task.done()][:excess]:
             del self._submitted[request_id]
+
+    def _lag_sampled(self, event: EventLoopLag) -> None:
+        """Each lag sample: let the loop guard move the async pools' limits, then publish."""
+        guard = self.config.loop_guard
+        if guard is not None:
+            sustained, peak = self._lag_signal.observe(event.lag_s)
+            for pool in self.pools.values():
+                if not pool.is_async:
+                    continue
+                limit = next_limit(sustained, peak, pool.busy, pool.limit, pool.ceiling, guard)
+                if limit != pool.limit:
+                    self._bus.emit(ConcurrencyLimited(pool.name, pool.limit, limit, event.lag_s))
+                    log.debug("loop guard: pool %s limit %d -> %d (lag %.1f ms)",
+                              pool.name, pool.limit, limit, event.lag_s * 1000)
+                    pool.set_limit(limit)
+        self._bus.emit(event)
 
     def _breaker_moved(self, event: BreakerTransition) -> None:
         log.warning("breaker %s: %s -> %s", event.name, event.from_state, event.to_state)

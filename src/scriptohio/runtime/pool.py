@@ -86,6 +86,10 @@ class WorkerPool:
         self.workers = config.autoscaling.min_workers
         self.busy = 0
         self._slots = config.slots
+        # Most this pool may ever run at once, and the loop guard's limit below that.
+        self.ceiling = config.autoscaling.max_workers * self._slots
+        self.limit = self.ceiling
+        self._cap = min(self.workers * self._slots, self.limit)
         self._clock = clock
         self._emit = emit
         self._queue: AgingPriorityQueue[_Waiter] = AgingPriorityQueue(
@@ -100,7 +104,14 @@ class WorkerPool:
 
     @property
     def capacity(self) -> int:
-        return self.workers * self._slots
+        """Requests it runs at once now: its slots, or the loop guard's limit if lower."""
+        return self._cap
+
+    def set_limit(self, limit: int) -> None:
+        """Set the loop guard's concurrency limit; a raised limit lets waiters in at once."""
+        self.limit = max(1, min(limit, self.ceiling))
+        self._cap = min(self.workers * self._slots, self.limit)
+        self._grant()
 
     @property
     def queued(self) -> int:
@@ -108,7 +119,7 @@ class WorkerPool:
 
     def try_acquire(self, request_type: str, priority: int) -> bool:
         """Take a slot now if one is free and nobody waits (the common, await-free path)."""
-        if self.busy < self.workers * self._slots and not self._queue:
+        if self.busy < self._cap and not self._queue:
             self.busy += 1
             self._emit(RequestAdmitted(request_type, self.name, priority, 0))
             return True
@@ -181,6 +192,7 @@ class WorkerPool:
         decision = self._autoscaler.observe(stats)
         if decision is not None:
             self.workers = decision.to_workers
+            self._cap = min(self.workers * self._slots, self.limit)
             self._emit(PoolScaled(self.name, decision.from_workers, decision.to_workers,
                                   decision.reason))
             self._grant()
@@ -188,7 +200,7 @@ class WorkerPool:
     def snapshot(self) -> PoolSnapshot:
         scaling = self.config.autoscaling
         return PoolSnapshot(self.name, self.workers, self.busy, len(self._queue),
-                            scaling.min_workers, scaling.max_workers)
+                            scaling.min_workers, scaling.max_workers, self.limit)
 
     def fail_waiters(self, detail: str) -> int:
         """Answer every queued waiter with a 503 (shutdown without drain); returns how many."""
@@ -218,7 +230,7 @@ class WorkerPool:
 
     def _grant(self) -> None:
         now = self._clock()
-        while self.busy < self.capacity:
+        while self.busy < self._cap:
             entry = self._queue.pop()
             if entry is None:
                 return

@@ -1,0 +1,154 @@
+"""The loop guard: the limit rule, the lag signal, the pool's limit, and the guard at work."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from scriptohio.events import EventBus
+from scriptohio.runtime import (
+    AsyncAgentOrchestrator,
+    AutoscalerConfig,
+    LoopGuardConfig,
+    PoolConfig,
+    Request,
+)
+from scriptohio.runtime.events import ConcurrencyLimited
+from scriptohio.runtime.loopguard import LagSignal, next_limit
+from scriptohio.runtime.orchestrator import OrchestratorConfig
+from scriptohio.runtime.pool import WorkerPool
+
+GUARD = LoopGuardConfig(high_s=0.006, low_s=0.003, decrease=0.9, increase=1.1, min_limit=32)
+
+
+def test_sustained_lag_cuts_the_limit_below_what_the_pool_runs() -> None:
+    assert next_limit(0.020, 0.030, busy=500, limit=1000, ceiling=1000, config=GUARD) == 450
+    # the cut starts from the lower of busy and limit, and never goes under min_limit
+    assert next_limit(0.020, 0.030, busy=900, limit=400, ceiling=1000, config=GUARD) == 360
+    assert next_limit(0.020, 0.030, busy=34, limit=34, ceiling=1000, config=GUARD) == 32
+
+
+def test_a_pool_running_little_is_not_cut_for_someone_elses_lag() -> None:
+    assert next_limit(0.050, 0.050, busy=20, limit=1000, ceiling=1000, config=GUARD) == 1000
+    assert next_limit(0.050, 0.050, busy=32, limit=300, ceiling=1000, config=GUARD) == 300
+
+
+def test_low_lag_raises_the_limit_back_to_the_ceiling_and_no_further() -> None:
+    assert next_limit(0.001, 0.002, busy=100, limit=100, ceiling=1000, config=GUARD) == 110
+    assert next_limit(0.0, 0.0, busy=5, limit=5, ceiling=1000, config=GUARD) == 6  # at least +1
+    assert next_limit(0.0, 0.0, busy=950, limit=950, ceiling=1000, config=GUARD) == 1000
+    assert next_limit(0.0, 0.0, busy=10, limit=1000, ceiling=1000, config=GUARD) == 1000
+
+
+def test_lag_inside_the_band_holds_the_limit() -> None:
+    assert next_limit(0.004, 0.005, busy=300, limit=300, ceiling=1000, config=GUARD) == 300
+    # one sample high and one low: neither "every sample high" nor "every sample low"
+    assert next_limit(0.001, 0.020, busy=300, limit=300, ceiling=1000, config=GUARD) == 300
+
+
+def test_lag_signal_needs_agreeing_samples() -> None:
+    signal = LagSignal(window=2)
+    assert signal.observe(0.030) == (0.030, 0.030)
+    assert signal.observe(0.001) == (0.001, 0.030)  # a lone spike: sustained is low
+    assert signal.observe(0.002) == (0.001, 0.002)
+    assert signal.observe(0.020) == (0.002, 0.020)
+    assert signal.observe(0.025) == (0.020, 0.025)  # two high in a row: sustained is high
+
+
+def test_config_rejects_nonsense() -> None:
+    with pytest.raises(ValueError):
+        LoopGuardConfig(high_s=0.001, low_s=0.002)
+    with pytest.raises(ValueError):
+        LoopGuardConfig(decrease=1.2)
+    with pytest.raises(ValueError):
+        LoopGuardConfig(min_limit=0)
+
+
+async def test_pool_limit_queues_beyond_it_and_a_raise_lets_waiters_in() -> None:
+    pool = WorkerPool("p", PoolConfig(autoscaling=AutoscalerConfig(min_workers=1, max_workers=1),
+                                      slots_per_worker=10))
+    pool.set_limit(2)
+    assert pool.capacity == 2
+    assert pool.try_acquire("t", 3) and pool.try_acquire("t", 3)
+    assert not pool.try_acquire("t", 3)
+    waiter = asyncio.ensure_future(pool.acquire("t", 3, None))
+    await asyncio.sleep(0)
+    assert pool.queued == 1 and not waiter.done()
+    pool.set_limit(50)  # above the slots: capped at what the pool has
+    assert pool.capacity == 10 and pool.limit == 10
+    await asyncio.wait_for(waiter, 1.0)
+    assert pool.busy == 3 and pool.queued == 0
+
+
+async def test_guard_cuts_a_loop_hogging_pool_answers_everyone_and_recovers() -> None:
+    """Handlers that hold the loop 0.2 ms each, 150 at once: 30 ms turns without a guard.
+
+    The guard must cut the flooded pool's limit, leave the lightly used pool alone, answer
+    every request, and give the limit back once the load is gone."""
+    bus = EventBus()
+    moves: list[ConcurrencyLimited] = []
+    bus.subscribe(ConcurrencyLimited, moves.append)
+    guard = LoopGuardConfig(high_s=0.006, low_s=0.003, decrease=0.5, increase=2.0, min_limit=8)
+    pools = {name: PoolConfig(autoscaling=AutoscalerConfig(min_workers=4, max_workers=4))
+             for name in ("light", "heavy")}
+    orch = AsyncAgentOrchestrator(
+        pools=pools, bus=bus, config=OrchestratorConfig(lag_interval_s=0.005, loop_guard=guard))
+
+    async def hog(request: Request) -> int:
+        time.sleep(0.0002)  # deliberately blocks the loop
+        await asyncio.sleep(0)
+        return 1
+
+    async def lesson(request: Request) -> str:
+        await asyncio.sleep(0.001)
+        return "lesson"
+
+    orch.register("hog", hog, pool="heavy")
+    orch.register("lesson", lesson, pool="light")
+    await orch.start()
+    heavy, light = orch.pools["heavy"], orch.pools["light"]
+    stop_at = time.monotonic() + 1.0
+    answers: list[bool] = []
+
+    async def client(kind: str) -> None:
+        while time.monotonic() < stop_at:
+            answers.append((await orch.handle(Request(kind))).ok)
+
+    lowest = heavy.ceiling
+
+    async def watch() -> None:
+        nonlocal lowest
+        while time.monotonic() < stop_at:
+            lowest = min(lowest, heavy.limit)
+            await asyncio.sleep(0.005)
+
+    await asyncio.gather(watch(), *(client("hog") for _ in range(150)),
+                         *(client("lesson") for _ in range(4)))
+    assert answers and all(answers)  # nothing refused, nothing lost
+    assert lowest < 150  # the flooded pool ran fewer than its 150 clients at once
+    assert any(m.pool == "heavy" and m.to_limit < m.from_limit for m in moves)
+    assert light.limit == light.ceiling  # 4 clients: never the cause, never cut
+    for _ in range(200):  # load gone: the limit climbs back
+        if heavy.limit == heavy.ceiling:
+            break
+        await asyncio.sleep(0.01)
+    assert heavy.limit == heavy.ceiling
+    await orch.stop()
+
+
+async def test_guard_off_leaves_limits_alone() -> None:
+    orch = AsyncAgentOrchestrator(bus=EventBus(),
+                                  config=OrchestratorConfig(lag_interval_s=0.005, loop_guard=None))
+
+    async def hog(request: Request) -> int:
+        time.sleep(0.002)
+        return 1
+
+    orch.register("hog", hog)
+    await orch.start()
+    await asyncio.gather(*(orch.handle(Request("hog")) for _ in range(100)))
+    await asyncio.sleep(0.02)
+    assert orch.pools["light"].limit == orch.pools["light"].ceiling
+    await orch.stop()
