@@ -56,6 +56,16 @@ def test_popularity_is_zipf_like_and_the_current_week_dominates(
     assert 0.6 < current < 0.8
 
 
+def test_team_pages_are_asked_only_for_seasons_the_team_was_fbs(catalog: TargetCatalog) -> None:
+    picker = TargetPicker(catalog, random.Random(7), current_share=0.2)
+    drawn = [picker.team_season() for _ in range(3000)]
+    assert all(season in catalog.fbs_seasons[team] for team, season in drawn)
+    assert len({season for _, season in drawn}) > 5  # history is still browsed
+    # drawn independently, team and season would often not match (teams that joined FBS late)
+    naive = [(picker.team(), picker.season()) for _ in range(3000)]
+    assert any(season not in catalog.fbs_seasons[team] for team, season in naive)
+
+
 def test_weights_of_personas_are_the_plan_shares() -> None:
     assert {p.name: p.weight for p in PERSONAS} == {
         "casual": 40, "data_scientist": 30, "production": 30}

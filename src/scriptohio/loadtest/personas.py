@@ -135,9 +135,10 @@ class RequestPlanner:
         return RequestSpec("GET", "/v1/rankings", "/v1/rankings?method", params)
 
     def _team(self, found: Discovered) -> RequestSpec:
-        team = quote(self._picker.team(), safe="")
+        name, season = self._picker.team_season()
+        team = quote(name, safe="")
         return RequestSpec("GET", f"/v1/teams/{team}", "/v1/teams/{team}",
-                           {"season": str(self._picker.season())})
+                           {"season": str(season)})
 
     def _slate(self, found: Discovered) -> RequestSpec:
         return RequestSpec("GET", "/v1/games", "/v1/games", self._week_params())

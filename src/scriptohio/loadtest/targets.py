@@ -55,6 +55,7 @@ class TargetCatalog:
     history: tuple[Game, ...]
     games_by_team: dict[str, tuple[Game, ...]]
     history_weeks: tuple[tuple[int, int], ...]  # regular-season (season, week) of the history
+    fbs_seasons: dict[str, frozenset[int]]  # seasons each team played in FBS
 
     @classmethod
     def from_games_csv(
@@ -86,8 +87,13 @@ class TargetCatalog:
             by_team[g.home].append(g)
             by_team[g.away].append(g)
         weeks = tuple(sorted({(g.season, g.week) for g in history if g.season_type == "regular"}))
+        seasons: dict[str, set[int]] = defaultdict(set)
+        for season, teams in fbs.items():
+            for t in teams:
+                seasons[t].add(season)
         return cls(tuple(ranked), tuple(accumulate(weights)), latest, week, current,
-                   history, {t: tuple(v) for t, v in by_team.items()}, weeks)
+                   history, {t: tuple(v) for t, v in by_team.items()}, weeks,
+                   {t: frozenset(v) for t, v in seasons.items()})
 
 
 def _read_games(path: Path) -> tuple[list[Game], list[Game], dict[int, set[str]]]:
@@ -146,6 +152,13 @@ class TargetPicker:
         if self._current() or not self._history_weeks:
             return self.catalog.current_season
         return self._rng.choice(self._history_weeks)[0]
+
+    def team_season(self) -> tuple[str, int]:
+        """A team and a season it played in FBS (its page exists): usually the current one."""
+        team, season = self.team(), self.season()
+        if season not in self.catalog.fbs_seasons.get(team, ()):
+            season = self.catalog.current_season  # every ranked team is FBS now
+        return team, season
 
     def week(self) -> tuple[int, int]:
         """A (season, week) to browse: usually the current week."""
