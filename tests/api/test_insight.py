@@ -49,6 +49,14 @@ async def test_matchup_and_compare(app_client: AppClient) -> None:
         units = {e["unit"] for e in m["home_offense_vs_away_defense"]}
         assert {"rushing", "passing", "explosiveness", "line_play"} <= units
         assert "Ohio State" in m["summary"]
+        # a bowl is "postseason week 1": rated after the whole regular season, not before week 1
+        q = {"home": "Ohio State", "away": "Tennessee", "season": 2024, "week": 1}
+        bowl = (await client.get("/v1/matchup", params={**q, "season_type": "postseason"})).json()
+        opener = (await client.get("/v1/matchup", params=q)).json()
+        assert (bowl["season_type"], opener["season_type"]) == ("postseason", "regular")
+        assert "postseason" in bowl["as_of"] and bowl["rating_gap"] != opener["rating_gap"]
+        bad = await client.get("/v1/matchup", params={**q, "season_type": "bowl"})
+        assert bad.status_code == 422 and "season_type" in bad.text
         c = (await client.get("/v1/compare", params={"teams": ["Oregon", "Georgia", "Texas"],
                                                      "season": 2024})).json()
         assert [t["team"] for t in c["teams"]] == ["Oregon", "Georgia", "Texas"]

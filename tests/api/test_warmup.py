@@ -23,6 +23,8 @@ async def test_warmed_answers_are_hits_and_equal_computed_ones(app_client: AppCl
             ("/v1/teams/Oregon?season=2024", "casual"),
             ("/v1/rankings?season=2024&method=elo", "casual"),
             ("/v1/matchup?home=Ohio%20State&away=Michigan&season=2024&week=14", "casual"),
+            ("/v1/matchup?home=Oregon&away=Ohio%20State&season=2024&week=1"
+             "&season_type=postseason", "casual"),
         ]
         warmed = {}
         for url, role in urls:

@@ -85,7 +85,10 @@ def rankings_recipe(ctx: AnalyticsContext, ref: WeekRef, role: str, *, method: s
 
 def matchup_recipe(ctx: AnalyticsContext, home: str, away: str, ref: WeekRef,
                    role: str) -> Recipe:
-    payload = {"home": home, "away": away, "season": ref.season, "week": ref.week}
+    payload: dict[str, Any] = {"home": home, "away": away, "season": ref.season,
+                               "week": ref.week}
+    if ref.season_type != "regular":  # regular keys stay as they were
+        payload["season_type"] = ref.season_type
     tags = (team_tag(home, ref.season), team_tag(away, ref.season), week_tag(ref))
     return Recipe("matchup", payload, role, _with_model(ctx, tags), generic_view,
                   generic_role(role))

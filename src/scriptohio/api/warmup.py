@@ -136,12 +136,11 @@ class CacheWarmer:
                                          season_type=ref.season_type, explain=True)
         out += [(games_recipe(ctx, ref, role), _encode(slate_view(slate, role)))
                 for role in ROLES]
-        if ref.season_type == "regular":
-            fbs = ctx.dataset.fbs_teams_by_season.get(ref.season, frozenset())
-            recipes = [matchup_recipe(ctx, h, a, ref, role)
-                       for h, a in zip(homes, aways, strict=True) if h in fbs and a in fbs
-                       for role in GENERIC_ROLES]
-            out += _encode_generic(ctx, recipes)
+        fbs = ctx.dataset.fbs_teams_by_season.get(ref.season, frozenset())
+        recipes = [matchup_recipe(ctx, h, a, ref, role)
+                   for h, a in zip(homes, aways, strict=True) if h in fbs and a in fbs
+                   for role in GENERIC_ROLES]
+        out += _encode_generic(ctx, recipes)
         return out
 
     def _encode_season(self, ctx: AnalyticsContext, season: int, keys: list[WeekKey]

@@ -153,8 +153,10 @@ class RequestPlanner:
 
     def _matchup(self, found: Discovered) -> RequestSpec:
         g = self._picker.fbs_game()
-        return RequestSpec("GET", "/v1/matchup", "/v1/matchup", {
-            "home": g.home, "away": g.away, "season": str(g.season), "week": str(g.week)})
+        params = {"home": g.home, "away": g.away, "season": str(g.season), "week": str(g.week)}
+        if g.season_type != "regular":
+            params["season_type"] = g.season_type
+        return RequestSpec("GET", "/v1/matchup", "/v1/matchup", params)
 
     def _ask(self, found: Discovered) -> RequestSpec:
         return RequestSpec("POST", "/v1/ask", "/v1/ask", json={"query": self._question()})

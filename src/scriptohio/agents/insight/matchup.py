@@ -55,9 +55,9 @@ def _sentence(att: str, dfn: str, edges: list[dict[str, Any]]) -> str:
 
 
 def matchup(ctx: AnalyticsContext, home: str, away: str, *, season: int | None = None,
-            week: int | None = None) -> dict[str, Any]:
+            week: int | None = None, season_type: str = "regular") -> dict[str, Any]:
     home, away = ctx.require_team(home), ctx.require_team(away)
-    ref = ctx.week_ref(season, week)
+    ref = ctx.week_ref(season, week, season_type)
     ratings = ctx.features.team_ratings(ref.season, ref.week, ref.season_type)
     h, a = _rating(ratings, home, ref.season), _rating(ratings, away, ref.season)
     home_off, away_off = _edges(h, a), _edges(a, h)
@@ -68,6 +68,7 @@ def matchup(ctx: AnalyticsContext, home: str, away: str, *, season: int | None =
                f"{_sentence(home, away, home_off)} {_sentence(away, home, away_off)}")
     return {
         "home": home, "away": away, "season": ref.season, "week": ref.week,
+        "season_type": ref.season_type,
         "as_of": f"before {ref.label()}" if ref.week is not None else f"end of {ref.season}",
         "home_offense_vs_away_defense": home_off,
         "away_offense_vs_home_defense": away_off,

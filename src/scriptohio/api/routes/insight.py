@@ -44,12 +44,12 @@ async def rankings(request: Request, season: Season = None, week: Week = None,
 
 @router.get("/matchup", summary="Matchup analysis: offence vs defence edges, unit by unit")
 async def matchup(request: Request, home: TeamName, away: TeamName, season: Season = None,
-                  week: Week = None) -> Response:
+                  week: Week = None, season_type: SeasonType = "regular") -> Response:
     ctx = context(request)
     home, away = ctx.require_team(home), ctx.require_team(away)
     if home == away:
         raise ValidationError(f"home and away must be different teams (both are {home})")
-    ref = ctx.week_ref(season, week)
+    ref = ctx.week_ref(season, week, season_type)
     return await cached_answer(request, matchup_recipe(ctx, home, away, ref, role(request)))
 
 
