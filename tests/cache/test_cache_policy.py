@@ -126,3 +126,37 @@ def test_sketch_halves_by_itself_after_the_sample_period() -> None:
     for i in range(sketch.sample_size):
         sketch.increment(f"other{i}")
     assert sketch.frequency("hot") < high
+
+
+def _reference_frequency(sketch: FrequencySketch, key: object) -> int:
+    """The documented estimate, recomputed from scratch: min over rows of the counter at the
+    top bits of (hash * seed) mod 2**64, plus one for a doorkeeper sighting."""
+    rows = sketch._rows
+    bits = len(rows[0]).bit_length() - 1
+    h = hash(key)
+    seeds = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+    low = min(
+        row[((h * seed) % (1 << 64)) >> (64 - bits)]
+        for row, seed in zip(rows, seeds, strict=True)
+    )
+    return low + (1 if key in sketch._door else 0)
+
+
+def test_sketch_estimates_match_the_reference_whatever_the_call_order() -> None:
+    # frequency() remembers the last key's counter positions and frequency_above() may stop
+    # after one row: neither may change an answer, for negative hashes (ints) included.
+    sketch = FrequencySketch(32, sample_factor=1000)
+    rng = random.Random(3)
+    keys: list[object] = [*range(-40, 40), *(f"k{i}" for i in range(40)), -(2**63), 2**70]
+    for _ in range(3_000):
+        sketch.increment(rng.choice(keys))
+    for _ in range(2_000):
+        key = rng.choice(keys)
+        expected = _reference_frequency(sketch, key)
+        assert sketch.frequency(key) == expected
+        assert sketch.frequency(key) == expected  # remembered positions
+        bound = rng.randrange(-1, 17)
+        above = sketch.frequency_above(key, bound)
+        assert above == expected if expected > bound else expected <= above <= bound
+        sketch.increment(key)  # counters move under the remembered key
+        assert sketch.frequency(key) == _reference_frequency(sketch, key)

@@ -14,6 +14,7 @@ class CacheEntry:
 
     ``fresh_until``: served as a normal hit before this clock time; ``stale_until``: after
     ``fresh_until`` and before this, served only flagged *stale* (stale-while-revalidate).
+    Arguments may be given by position (in this order) on hot paths.
     """
 
     __slots__ = (
@@ -31,7 +32,6 @@ class CacheEntry:
         self,
         value: object,
         size: int,
-        *,
         fresh_until: float = FOREVER,
         stale_until: float = FOREVER,
         tags: frozenset[str] = frozenset(),
@@ -51,9 +51,8 @@ class CacheEntry:
     def with_value(self, value: object, size: int) -> CacheEntry:
         """The same entry (freshness, tags, eviction value) holding another representation
         of its value: compressed for L2, decompressed on promotion to L1."""
-        return CacheEntry(value, size, fresh_until=self.fresh_until,
-                          stale_until=self.stale_until, tags=self.tags, priority=self.priority,
-                          cost=self.cost, preloaded=self.preloaded)
+        return CacheEntry(value, size, self.fresh_until, self.stale_until, self.tags,
+                          self.priority, self.cost, self.preloaded)
 
 
 class CacheResult(NamedTuple):

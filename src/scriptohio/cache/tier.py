@@ -12,8 +12,9 @@ lookup, a clock read and a list append; the policy work is amortised, as in Caff
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
+from math import ceil
+from typing import cast
 
 from scriptohio.cache.entry import CacheEntry
 from scriptohio.cache.policy import EvictionPolicy
@@ -54,6 +55,9 @@ class LocalTier:
         self._unit = max_bytes / max_entries
         self._policy = policy(max_entries)
         self._data: dict[str, CacheEntry] = {}
+        # peek(key): the entry without counting an access. The dict's own bound ``get``
+        # (``_data`` is never rebound): no Python frame on the write and lookup paths.
+        self.peek: Callable[[str], CacheEntry | None] = self._data.get
         self._reads: list[str] = []
         self._read_buffer = read_buffer
         self.bytes = 0
@@ -67,10 +71,6 @@ class LocalTier:
     def snapshot_keys(self) -> Iterator[str]:
         """A snapshot of the resident keys."""
         return iter(list(self._data))
-
-    def peek(self, key: str) -> CacheEntry | None:
-        """The entry without counting an access."""
-        return self._data.get(key)
 
     def get(self, key: str) -> CacheEntry | None:
         """The entry, recording the access for the policy."""
@@ -92,27 +92,30 @@ class LocalTier:
 
     def weight_of(self, size: int) -> int:
         """Policy units for an entry of ``size`` bytes."""
-        return max(1, math.ceil(size / self._unit))
+        return ceil(size / self._unit) or 1  # sizes are >= 0: ceil is 0 only for size 0
 
     def put(self, key: str, entry: CacheEntry) -> list[Evicted]:
         """Store ``entry``; return what left the tier (possibly ``key`` itself: rejected)."""
         if self._reads:
             self.drain()
-        old = self._data.pop(key, None)
+        data = self._data
+        old = data.pop(key, None)
         if old is not None:
             self.bytes -= old.size
             self._policy.on_remove(key)
-        self._data[key] = entry
-        self.bytes += entry.size
+        data[key] = entry
+        size = entry.size
+        self.bytes += size
         gone = self._policy.on_insert(
-            key, self.weight_of(entry.size), priority=entry.priority, cost=entry.cost
+            key, ceil(size / self._unit) or 1, priority=entry.priority, cost=entry.cost
         )
+        if not gone:
+            return []
         evicted: list[Evicted] = []
-        for gone_key in gone:
-            k = str(gone_key)
-            e = self._data.pop(k)
+        for gone_key in cast("list[str]", gone):  # the policy returns keys it was given
+            e = data.pop(gone_key)
             self.bytes -= e.size
-            evicted.append((k, e, "rejected" if k == key else "size"))
+            evicted.append((gone_key, e, "rejected" if gone_key == key else "size"))
         return evicted
 
     def replace(self, key: str, entry: CacheEntry) -> None:

@@ -160,32 +160,69 @@ class TinyLfuPolicy:
         cost: float = DEFAULT_COST,
     ) -> list[Hashable]:
         self.sketch.increment(key)
-        if self._tuner is not None:
-            change = self._tuner.record(key, False)
+        tuner = self._tuner
+        if tuner is not None:
+            change = tuner.record(key, False)
             if change is not None:
                 self._apply(change)
-        if weight > self.capacity:
+        capacity = self.capacity
+        if weight > capacity:
             return [key]
         value = priority * cost
         if value != _DEFAULT_VALUE:
             self._values[key] = value
-        self._window[key] = weight
-        self._window_w += weight
-        candidates: list[Hashable] = []
+        window = self._window
+        window[key] = weight
+        # (Locals over attributes from here on: this runs on every write.)
         if self._rebalancing:
+            self._window_w += weight
             self._rebalance()
+            window_w = self._window_w
+        else:
+            window_w = self._window_w + weight
+        window_max = self._window_max
         # The new key always keeps its window slot; at most MAX_TRANSFER keys leave per call.
-        while (
-            self._window_w > self._window_max
-            and len(self._window) > 1
-            and len(candidates) < MAX_TRANSFER
-        ):
-            k, w = self._window.popitem(last=False)
-            self._window_w -= w
-            self._probation[k] = w
-            self._probation_w += w
-            candidates.append(k)
-        return self._evict(candidates) if self.weight > self.capacity else []
+        if window_w <= window_max or len(window) <= 1:
+            self._window_w = window_w
+            return self._evict([]) if self.weight > capacity else []
+        cand, cw = window.popitem(last=False)
+        self._window_w = window_w = window_w - cw
+        probation = self._probation
+        if (window_w > window_max and len(window) > 1) or self._values:
+            # Several keys leave the window, or values differ: the general path.
+            probation[cand] = cw
+            self._probation_w += cw
+            candidates = [cand]
+            while (
+                self._window_w > self._window_max
+                and len(window) > 1
+                and len(candidates) < MAX_TRANSFER
+            ):
+                k, w = window.popitem(last=False)
+                self._window_w -= w
+                probation[k] = w
+                self._probation_w += w
+                candidates.append(k)
+            return self._evict(candidates) if self.weight > capacity else []
+        # The usual write: one candidate, uniform values. The same decisions as _evict, but
+        # the candidate enters probation only if it wins (a loser never touches the queue).
+        probation_w = self._probation_w
+        total = window_w + probation_w + cw + self._protected_w
+        if total <= capacity or not probation:
+            probation[cand] = cw
+            self._probation_w = probation_w + cw
+            return self._evict([cand]) if total > capacity else []
+        victim = next(iter(probation))
+        if self._admit(cand, cw, victim, probation[victim]):
+            vw = probation.pop(victim)
+            probation[cand] = cw
+            self._probation_w = probation_w + cw - vw
+            total -= vw
+            loser = victim
+        else:
+            total -= cw
+            loser = cand
+        return self._evict_overflow([loser]) if total > capacity else [loser]
 
     def on_remove(self, key: Hashable) -> None:
         self._values.pop(key, None)
@@ -207,16 +244,18 @@ class TinyLfuPolicy:
     def _admit(self, candidate: Hashable, cw: int, victim: Hashable, vw: int) -> bool:
         """Does ``candidate`` deserve the place of ``victim``? (the TinyLFU contest)"""
         sketch = self.sketch
+        cfg = self.config
         if not self._values and cw == vw:
-            cf = sketch.frequency(candidate)
-            vf = sketch.frequency(victim)
-            if cf > vf + self.admit_margin:
+            bar = sketch.frequency(victim) + self.admit_margin
+            # Only "above bar?" and "warm?" matter: an estimate at or below both is enough.
+            warm = cfg.warm_threshold - 1
+            cf = sketch.frequency_above(candidate, bar if bar < warm else warm)
+            if cf > bar:
                 return True
         else:
             cf = sketch.frequency(candidate)
             if self._score(candidate, cw) > self._score(victim, vw):
                 return True
-        cfg = self.config
         return cf >= cfg.warm_threshold and self._rng.randrange(cfg.warm_admit_one_in) == 0
 
     def _pick_victim(self, exclude: set[Hashable]) -> Hashable | None:
@@ -251,6 +290,10 @@ class TinyLfuPolicy:
             loser = victim if self._admit(cand, cw, victim, vw) else cand
             self._drop(self._probation, loser)
             evicted.append(loser)
+        return self._evict_overflow(evicted)
+
+    def _evict_overflow(self, evicted: list[Hashable]) -> list[Hashable]:
+        """Drop the oldest keys while the weight is still over capacity."""
         while self.weight > self.capacity:
             queue = self._probation or self._protected or self._window
             k = next(iter(queue))
