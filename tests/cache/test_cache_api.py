@@ -5,7 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import scriptohio.cache as cache_pkg
-from scriptohio.cache import CacheManager, LocalConfig, get_cache_manager, make_cache_manager
+from scriptohio.cache import (
+    CacheManager,
+    LocalCache,
+    LocalConfig,
+    LruPolicy,
+    get_cache_manager,
+    make_cache_manager,
+)
 from scriptohio.cache.maintenance import MaintenanceConfig, sweep_in_slices
 
 from .conftest import FakeClock
@@ -90,3 +97,42 @@ async def test_background_maintenance_runs_and_stops() -> None:
     await asyncio.sleep(0.05)
     await cache.close()
     assert cache.get("a") == b"1"
+
+
+def test_batched_demotion_is_invisible_to_callers(clock: FakeClock) -> None:
+    # L1 leavers wait uncompressed before going to L2 in batches; reads, overwrites and
+    # invalidations must see them exactly as if they were already in L2.
+    local = LocalCache(LocalConfig(max_entries=4, l2_max_entries=64 * 32), timer=clock,
+                       policy=LruPolicy)
+    body = b'{"team": "Ohio State", "margin": 3.5} ' * 30  # compressible, > 512 B
+    for i in range(12):
+        local.put(f"k{i}", body + bytes([i]), tags=[f"t{i % 3}"])
+    assert len(local.l1) == 4 and all(local.holds(f"k{i}") for i in range(12))
+    assert local.lookup("k0").tier == "l2" and local.lookup("k0").value == body + b"\0"
+    local.put("k1", b"new")
+    assert local.lookup("k1").value == b"new"
+    assert local.invalidate("k2") and not local.holds("k2")
+    dropped = local.invalidate_tag("t0")  # k0 (back in L1), k3, k6, k9
+    assert dropped == ["k0", "k3", "k6", "k9"] and not any(local.holds(k) for k in dropped)
+    assert local.expired_value("k4") == body + b"\4"
+    # Reading .l2 flushes: every leaver is now compressed in L2 and counted as demoted.
+    l2 = local.l2
+    assert {"k4", "k5", "k7", "k8"} <= set(l2.snapshot_keys())
+    stored = l2.peek("k4")
+    assert stored is not None and isinstance(stored.value, bytes)
+    assert stored.size < len(body) / 3
+    stats = local.snapshot()["evictions"]
+    assert isinstance(stats, dict) and stats["demoted"] >= 8
+    assert local.lookup("k5").value == body + b"\5"  # decompressed on the way back
+
+
+def test_pending_demotions_stay_within_a_small_share_of_l2() -> None:
+    local = LocalCache(LocalConfig(max_entries=100, l2_max_entries=10_000), policy=LruPolicy)
+    for i in range(5_000):
+        local.put(f"k{i}", bytes(100))
+        assert len(local._pending) < 32  # the batch bound (1/64 of L2 is larger here)
+    small = LocalCache(LocalConfig(max_entries=2, l2_max_entries=5), policy=LruPolicy)
+    for i in range(10):
+        small.put(f"k{i}", bytes(10))
+        assert not small._pending  # a tiny L2 takes its leavers at once
+    assert len(small._l2) == 5

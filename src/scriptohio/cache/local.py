@@ -6,6 +6,11 @@ Flow: a put lands in L1. What L1 evicts or declines to admit, if it is ``bytes``
 compressed into L2 (an exclusive victim tier, so L1 + L2 together hold more than either);
 anything else leaves the cache. An L2 hit is decompressed and promoted back to L1.
 
+Demotion is batched: L1's leavers wait (uncompressed) in a small pending buffer that is
+compressed into L2 ``DEMOTE_BATCH`` at a time, so a write does not pay a compression and a
+second policy insert. Pending entries are part of L2 for every read, write and invalidation;
+reading the ``l2`` attribute, a snapshot or maintenance flushes the buffer first.
+
 Freshness: an entry is *fresh* until ``fresh_until``, then *stale* (served only flagged, for
 stale-while-revalidate) until ``stale_until``; after that lookups miss, but the entry stays
 (``expired``) until the sweep reaches it, ``keep_expired`` seconds later, so it can still be
@@ -24,6 +29,11 @@ from scriptohio.cache.stats import CacheStats
 from scriptohio.cache.tier import Evicted, LocalTier, PolicyFactory, default_policy
 
 MB = 1024 * 1024
+# L1 leavers compressed into L2 per batch: one flush costs about this many compressions and
+# L2 inserts (~0.1 ms at 32), well under the 1 ms the event loop may be blocked. The buffer
+# also stays under 1/64 of L2's entry and byte bounds (a small L2 demotes at once).
+DEMOTE_BATCH = 32
+_NO_TAGS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +55,7 @@ DEFAULT_LOCAL = LocalConfig()
 
 def size_of(value: object) -> int:
     """Bytes charged for ``value``: exact for bytes/str, a flat estimate otherwise."""
-    if isinstance(value, bytes | bytearray | memoryview):
+    if type(value) is bytes or isinstance(value, bytes | bytearray | memoryview):
         return len(value)
     if isinstance(value, str):
         return len(value.encode())
@@ -67,13 +77,29 @@ class LocalCache:
         self.l1 = LocalTier(
             max_entries=config.max_entries, max_bytes=config.max_bytes, policy=policy
         )
-        self.l2 = LocalTier(
+        self._l2 = LocalTier(
             max_entries=config.l2_max_entries, max_bytes=config.l2_max_bytes, policy=policy
         )
+        self._pending: dict[str, CacheEntry] = {}  # L1 leavers not yet compressed into L2
+        self._pending_bytes = 0
+        self._demoted = 0  # leavers not yet added to stats.evictions["demoted"]
+        self._pending_max = min(DEMOTE_BATCH, config.l2_max_entries // 64)
+        self._pending_max_bytes = config.l2_max_bytes // 64
         self.compressor = Compressor(config.compression)
         self.stats = CacheStats()
         self._tags: dict[str, set[str]] = {}
         self.last_snapshot: dict[str, object] = {}
+
+    @property
+    def l2(self) -> LocalTier:
+        """The L2 tier, with every pending demotion already in it."""
+        if self._pending or self._demoted:
+            self.flush_demotions()
+        return self._l2
+
+    def holds(self, key: str) -> bool:
+        """True if any local tier has ``key`` (fresh or not)."""
+        return key in self.l1 or key in self._pending or key in self._l2
 
     # -- reads ------------------------------------------------------------------------------
     def lookup(self, key: str) -> CacheResult:
@@ -118,21 +144,25 @@ class LocalCache:
 
     def expired_value(self, key: str) -> object | None:
         """A value past its stale window but not yet swept (for circuit-open fallbacks)."""
-        entry = self.l1.peek(key)
+        entry = self.l1.peek(key) or self._pending.get(key)
         if entry is None:
-            stored = self.l2.peek(key)
+            stored = self._l2.peek(key)
             if stored is None:
                 return None
             return self.compressor.decode(stored.value)  # type: ignore[arg-type]
         return entry.value
 
     def _promote(self, key: str) -> CacheEntry | None:
-        stored = self.l2.pop(key)
-        if stored is None:
-            return None
-        raw = self.compressor.decode(stored.value)  # type: ignore[arg-type]
-        entry = stored.with_value(raw, len(raw))
-        self._settle(self.l1.put(key, entry))
+        entry = self._take_pending(key) if self._pending else None
+        if entry is None:
+            stored = self._l2.pop(key)
+            if stored is None:
+                return None
+            raw = self.compressor.decode(stored.value)  # type: ignore[arg-type]
+            entry = stored.with_value(raw, len(raw))
+        evicted = self.l1.put(key, entry)
+        if evicted:
+            self._settle(evicted)
         return entry
 
     # -- writes -----------------------------------------------------------------------------
@@ -148,41 +178,70 @@ class LocalCache:
         preloaded: bool = False,
     ) -> CacheEntry:
         """Store ``value`` in L1 (priority 1..5, cost = seconds to recompute)."""
-        ttl = self.config.default_ttl if ttl is None else ttl
+        config = self.config
+        if ttl is None:
+            ttl = config.default_ttl
         now = self.timer()
-        fresh = FOREVER if ttl is None else now + ttl
-        entry = CacheEntry(
-            value,
-            size_of(value),
-            fresh_until=fresh,
-            stale_until=FOREVER if ttl is None else fresh + self.config.stale_ttl,
-            tags=frozenset(tags),
-            priority=min(5, max(1, priority)),
-            cost=max(cost, 1e-6),
-            preloaded=preloaded,
-        )
-        old = self.l2.pop(key)
-        if old is not None:
+        if ttl is None:
+            fresh = stale = FOREVER
+        else:
+            fresh = now + ttl
+            stale = fresh + config.stale_ttl
+        if not 1 <= priority <= 5:
+            priority = min(5, max(1, priority))
+        if not cost >= 1e-6:
+            cost = max(cost, 1e-6)
+        entry = CacheEntry(value, len(value) if type(value) is bytes else size_of(value),
+                           fresh, stale, frozenset(tags) if tags else _NO_TAGS, priority, cost,
+                           preloaded)
+        old = self._take_pending(key) if self._pending else None
+        if old is None and self._l2.peek(key) is not None:
+            old = self._l2.pop(key)
+        if old is not None and old.tags:
             self._unindex(key, old.tags)
-        previous = self.l1.peek(key)
-        if previous is not None:
+        l1 = self.l1
+        previous = l1.peek(key)
+        if previous is not None and previous.tags:
             self._unindex(key, previous.tags)
         for tag in entry.tags:
             self._tags.setdefault(tag, set()).add(key)
-        self._settle(self.l1.put(key, entry))
+        evicted = l1.put(key, entry)
+        if evicted:
+            self._settle(evicted)
         return entry
 
     def _settle(self, evicted: list[Evicted]) -> None:
-        """Demote what L1 let go into L2 (bytes only); drop the rest."""
+        """Queue what L1 let go for L2 (bytes only); drop the rest."""
+        pending = self._pending
         for key, entry, reason in evicted:
             if isinstance(entry.value, bytes):
-                stored = self.compressor.encode(entry.value)
-                demoted = entry.with_value(stored, len(stored))
-                self.stats.evictions["demoted"] += 1
-                for k, e, why in self.l2.put(key, demoted):
-                    self._drop_record(k, e, why)
+                pending[key] = entry
+                self._pending_bytes += entry.size
+                self._demoted += 1  # counted as it leaves L1, even if it returns before a flush
             else:
                 self._drop_record(key, entry, reason)
+        if len(pending) >= self._pending_max or self._pending_bytes >= self._pending_max_bytes:
+            self.flush_demotions()
+
+    def _take_pending(self, key: str) -> CacheEntry | None:
+        entry = self._pending.pop(key, None)
+        if entry is not None:
+            self._pending_bytes -= entry.size
+        return entry
+
+    def flush_demotions(self) -> None:
+        """Compress the pending L1 leavers into L2, oldest first."""
+        pending, self._pending = self._pending, {}
+        self._pending_bytes = 0
+        if self._demoted:
+            self.stats.evictions["demoted"] += self._demoted
+            self._demoted = 0
+        encode = self.compressor.encode
+        l2 = self._l2
+        for key, entry in pending.items():
+            stored = encode(entry.value)  # type: ignore[arg-type]
+            for k, e, why in l2.put(key, entry.with_value(stored, len(stored))):
+                self._drop_record(k, e, why)
 
     def _drop_record(self, key: str, entry: CacheEntry, reason: str) -> None:
         self.stats.evictions[reason] += 1
@@ -200,7 +259,11 @@ class LocalCache:
     def invalidate(self, key: str) -> bool:
         """Drop ``key`` from every local tier; True if it was there."""
         found = False
-        for tier in (self.l1, self.l2):
+        entry = self._take_pending(key) if self._pending else None
+        if entry is not None:
+            found = True
+            self._drop_record(key, entry, "invalidated")
+        for tier in (self.l1, self._l2):
             entry = tier.pop(key)
             if entry is not None:
                 found = True

@@ -250,8 +250,7 @@ class CacheManager:
             if (
                 successor in self._preloading
                 or self._flights.in_flight(successor)
-                or self.local.l1.peek(successor) is not None
-                or self.local.l2.peek(successor) is not None
+                or self.local.holds(successor)
             ):
                 continue
             if self._spawn(self._preload(successor, loader)):
