@@ -3,15 +3,48 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from scriptohio.data.dataset import Dataset, load_dataset
 from scriptohio.data.paths import find_data_dir
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SHARED_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_up(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture()
+def redis_url() -> str:
+    """The machine's shared Redis; missing -> skip locally, FAIL in CI."""
+    if not redis_up(SHARED_REDIS_URL):
+        if IN_CI:
+            pytest.fail("Redis is required in CI at 127.0.0.1:6379")
+        pytest.skip("Redis not running at 127.0.0.1:6379")
+    return SHARED_REDIS_URL
+
+
+@pytest.fixture()
+def namespace(redis_url: str) -> Iterator[str]:
+    """A unique key prefix; every key under it is deleted afterwards (never FLUSH*)."""
+    ns = f"test-{uuid.uuid4().hex}"
+    yield ns
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{ns}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 @pytest.fixture(scope="session")

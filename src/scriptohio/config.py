@@ -25,6 +25,9 @@ DEFAULT_RATE_LIMIT = "100/minute"
 DEFAULT_MAX_INFLIGHT = 1000
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_CACHE_NAMESPACE = "scriptohio:cache"
+#: seasons with market lines and kickoff times (2014 on) are warmed by default
+DEFAULT_WARM_FIRST_SEASON = 2014
 
 AuthMode = Literal["open", "keys"]
 
@@ -34,6 +37,7 @@ class Settings:
     data_dir: str | None = None
     state_dir: str | None = None
     redis_url: str | None = None
+    cache_namespace: str = DEFAULT_CACHE_NAMESPACE  # Redis key prefix of the shared cache
     auth: AuthMode = "open"
     rate_limit: str = DEFAULT_RATE_LIMIT
     max_inflight: int = DEFAULT_MAX_INFLIGHT
@@ -41,6 +45,7 @@ class Settings:
     port: int = DEFAULT_PORT
     workers: int = 1
     warm_cache: bool = True
+    warm_first_season: int = DEFAULT_WARM_FIRST_SEASON  # older seasons load on demand
     metrics: bool = True  # per-request HTTP metrics (off only to measure what they cost)
 
     @classmethod
@@ -48,6 +53,9 @@ class Settings:
         auth = env.get("SCRIPTOHIO_AUTH", "open").strip().lower() or "open"
         if auth not in ("open", "keys"):
             raise ValueError(f"SCRIPTOHIO_AUTH must be 'open' or 'keys', not {auth!r}")
+        warm_first = env.get("SCRIPTOHIO_WARM_FIRST_SEASON", str(DEFAULT_WARM_FIRST_SEASON))
+        if not warm_first.isdigit():
+            raise ValueError(f"SCRIPTOHIO_WARM_FIRST_SEASON must be a year, not {warm_first!r}")
         max_inflight = env.get("SCRIPTOHIO_MAX_INFLIGHT", str(DEFAULT_MAX_INFLIGHT))
         if not max_inflight.isdigit() or int(max_inflight) < 1:
             raise ValueError(f"SCRIPTOHIO_MAX_INFLIGHT must be > 0, not {max_inflight!r}")
@@ -55,10 +63,12 @@ class Settings:
             data_dir=env.get("SCRIPTOHIO_DATA_DIR") or None,
             state_dir=env.get("SCRIPTOHIO_STATE_DIR") or None,
             redis_url=env.get("SCRIPTOHIO_REDIS_URL") or None,
+            cache_namespace=env.get("SCRIPTOHIO_CACHE_NAMESPACE") or DEFAULT_CACHE_NAMESPACE,
             auth=auth,  # type: ignore[arg-type]
             rate_limit=env.get("SCRIPTOHIO_RATE_LIMIT") or DEFAULT_RATE_LIMIT,
             max_inflight=int(max_inflight),
             warm_cache=env.get("SCRIPTOHIO_WARM_CACHE", "1").strip() not in ("0", "false", "no"),
+            warm_first_season=int(warm_first),
         )
 
     def override(self, **changes: object) -> Settings:
@@ -72,6 +82,8 @@ class Settings:
             "SCRIPTOHIO_RATE_LIMIT": self.rate_limit,
             "SCRIPTOHIO_MAX_INFLIGHT": str(self.max_inflight),
             "SCRIPTOHIO_WARM_CACHE": "1" if self.warm_cache else "0",
+            "SCRIPTOHIO_CACHE_NAMESPACE": self.cache_namespace,
+            "SCRIPTOHIO_WARM_FIRST_SEASON": str(self.warm_first_season),
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),

@@ -1,20 +1,16 @@
-"""Cache test fixtures: a fake clock, the shared Redis (unique namespace) and a private Redis."""
+"""Cache test fixtures: a fake clock and a private Redis (the shared one: tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
-import redis
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SHARED_URL = "redis://127.0.0.1:6379/0"
+from tests.conftest import IN_CI, redis_up
 
 
 class FakeClock:
@@ -33,35 +29,6 @@ class FakeClock:
 @pytest.fixture()
 def clock() -> FakeClock:
     return FakeClock()
-
-
-def _redis_up(url: str) -> bool:
-    try:
-        return bool(redis.Redis.from_url(url, socket_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
-@pytest.fixture()
-def redis_url() -> str:
-    """The shared Redis; missing -> skip locally, FAIL in CI."""
-    if not _redis_up(SHARED_URL):
-        if IN_CI:
-            pytest.fail("Redis is required in CI at 127.0.0.1:6379")
-        pytest.skip("Redis not running at 127.0.0.1:6379")
-    return SHARED_URL
-
-
-@pytest.fixture()
-def namespace(redis_url: str) -> Iterator[str]:
-    """A unique key prefix; every key under it is deleted afterwards (never FLUSH*)."""
-    ns = f"test-cache-{uuid.uuid4().hex}"
-    yield ns
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(match=f"{ns}:*", count=1000))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def _free_port() -> int:
@@ -95,7 +62,7 @@ class PrivateRedis:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
-        while not _redis_up(self.url):
+        while not redis_up(self.url):
             if time.monotonic() > deadline:
                 raise TimeoutError("private redis-server did not start")
             time.sleep(0.05)

@@ -15,6 +15,7 @@ from typing import Any
 
 from scriptohio.api.preload import Recipe, RecipeBook
 from scriptohio.cache import CacheManager, CacheResult, Loaded, make_cache_manager
+from scriptohio.config import DEFAULT_CACHE_NAMESPACE
 from scriptohio.events import EventBus
 
 DEFAULT_MAX_MB = 256
@@ -50,9 +51,10 @@ class ResponseCache:
 
     def __init__(self, redis_url: str | None, *, bus: EventBus,
                  max_mb: float = DEFAULT_MAX_MB, max_entries: int = DEFAULT_MAX_ENTRIES,
-                 ttl_s: float = DEFAULT_TTL_S,
+                 ttl_s: float = DEFAULT_TTL_S, namespace: str = DEFAULT_CACHE_NAMESPACE,
                  saturated: Callable[[], bool] = lambda: False) -> None:
-        self.manager = make_cache_manager(max_mb, max_entries, redis_url=redis_url)
+        self.manager = make_cache_manager(max_mb, max_entries, redis_url=redis_url,
+                                          namespace=namespace)
         self.manager.saturated = saturated
         self.ttl_s = ttl_s
         self.bus = bus

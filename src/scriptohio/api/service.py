@@ -89,9 +89,9 @@ class Service:
                                                    bus=self.bus)
         self.monitor = Monitor(bus=self.bus)
         self.cache = ResponseCache(settings.redis_url, bus=self.bus,
-                                   saturated=self.saturated)
+                                   namespace=settings.cache_namespace, saturated=self.saturated)
         self.monitor.add_cache_source(self.cache.stats_source(), tier="response")
-        self.warmer = CacheWarmer(self)
+        self.warmer = CacheWarmer(self, first_season=settings.warm_first_season)
         self.cache.enable_preloading(self.compute)
         self.extras: dict[str, Any] = {}
         self.navigator: LearningNavigator | None = None

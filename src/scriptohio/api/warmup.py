@@ -8,6 +8,12 @@ slate, each FBS game's matchup, the season's rankings by every method and every 
 profile. It runs in the background after start-up and again for the weeks an ingest changed;
 the work runs in a worker thread one week at a time, yields to requests between chunks and
 pauses while the service is half saturated, so it does not compete with users.
+
+With the shared Redis tier on, several processes (``serve --workers``, or several hosts)
+split the work instead of each doing all of it: before a week (or a season's insight
+answers) each warmer claims it in Redis (``SET NX``, for the answers' TTL); the winner
+computes it and writes it through to Redis, the others skip it and find those answers in the
+shared tier on first use (then in their own L1). If Redis is down every process warms alone.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from scriptohio.api.recipes import (
     rankings_recipe,
     team_recipe,
 )
+from scriptohio.config import DEFAULT_WARM_FIRST_SEASON
 from scriptohio.models import PredictionRequest
 
 if TYPE_CHECKING:
@@ -45,8 +52,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Seasons with market lines and kickoff times (2014 on) are warmed; older ones load on demand.
-DEFAULT_FIRST_SEASON = 2014
 WARM_PRIORITY = 1
 #: one representative role per distinct view of the generic (insight) answers
 GENERIC_ROLES = ("casual", "production")
@@ -57,10 +62,13 @@ AGENTS: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 class CacheWarmer:
-    def __init__(self, service: Service, *, first_season: int = DEFAULT_FIRST_SEASON) -> None:
+    def __init__(self, service: Service, *, first_season: int = DEFAULT_WARM_FIRST_SEASON
+                 ) -> None:
         self.service = service
         self.first_season = first_season
         self.entries = 0
+        self.units = 0  # weeks and seasons' insight answers warmed here
+        self.skipped = 0  # units another process claimed (shared tier on)
         self.seconds = 0.0
         self.done = asyncio.Event()
 
@@ -71,17 +79,19 @@ class CacheWarmer:
         try:
             for season, keys in self._plan(ctx, weeks):
                 for key in keys:
-                    ref = WeekRef(key[0], key[2], key[1])
-                    await self._warm(partial(self._encode_week, ctx, ref))
-                await self._warm(partial(self._encode_season, ctx, season, keys))
+                    if await self._claim(ctx, key):
+                        ref = WeekRef(key[0], key[2], key[1])
+                        await self._warm(partial(self._encode_week, ctx, ref))
+                if await self._claim(ctx, (season, "insight", 0)):
+                    await self._warm(partial(self._encode_season, ctx, season, keys))
         except asyncio.CancelledError:
             raise
         except Exception:  # warming is an optimisation: never let it take the service down
             log.exception("cache warming stopped early")
         self.seconds += time.perf_counter() - started
         self.done.set()
-        log.info("cache warming: %d entries in %.1f s", self.entries - before,
-                 time.perf_counter() - started)
+        log.info("cache warming: %d entries in %.1f s (%d units left to other processes)",
+                 self.entries - before, time.perf_counter() - started, self.skipped)
         return self.entries - before
 
     def _plan(self, ctx: AnalyticsContext, weeks: Iterable[WeekKey] | None
@@ -97,6 +107,21 @@ class CacheWarmer:
             by_season.setdefault(key[0], []).append(key)
         return sorted(by_season.items(), key=lambda kv: (kv[0] != now.season, -kv[0]))
 
+    async def _claim(self, ctx: AnalyticsContext, unit: WeekKey) -> bool:
+        """Should this process warm ``unit``? Always, without a shared tier."""
+        shared = self.service.cache.manager.shared
+        if shared is None:
+            self.units += 1
+            return True
+        name = (f"warm:{ctx.data_version}:{ctx.predictor.model_version}:"
+                f"{unit[0]}:{unit[1]}:{unit[2]}")
+        if await shared.claim(name, self.service.cache.ttl_s,
+                              owner=self.service.cache.manager.origin):
+            self.units += 1
+            return True
+        self.skipped += 1
+        return False
+
     async def _warm(self, encode: Callable[[], Encoded]) -> None:
         while self.service.saturated():
             await asyncio.sleep(0.5)
@@ -106,7 +131,11 @@ class CacheWarmer:
         cache = self.service.cache
         for recipe, body in encoded:
             cache.manager.put(cache_key(recipe), body, ttl=cache.ttl_s, tags=recipe.tags,
-                              priority=WARM_PRIORITY, cost=cost)
+                              priority=WARM_PRIORITY, cost=cost, share=False)
+        if cache.manager.shared is not None:  # one pipeline per chunk, not a task per entry
+            await cache.manager.share_many(
+                (cache_key(recipe), body, cache.ttl_s, recipe.tags, WARM_PRIORITY, cost)
+                for recipe, body in encoded)
         self.entries += len(encoded)
         await asyncio.sleep(0)
 

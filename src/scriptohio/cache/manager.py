@@ -93,11 +93,13 @@ class CacheManager:
         cost: float = 1.0,
         ttl: float | None = None,
         tags: Iterable[str] = (),
+        share: bool = True,
     ) -> None:
-        """Store locally; bytes values are also written to the shared tier in the background."""
+        """Store locally; bytes values are also written to the shared tier in the background
+        (unless ``share=False``: bulk writers batch them with :meth:`share_many`)."""
         tags = tuple(tags)
         self.local.put(key, value, ttl=ttl, tags=tags, priority=priority, cost=cost)
-        if self.shared is not None and isinstance(value, bytes):
+        if share and self.shared is not None and isinstance(value, bytes):
             self._spawn(self._share(key, value, ttl, tags, priority, cost))
 
     def invalidate(self, key: str) -> bool:
@@ -289,12 +291,26 @@ class CacheManager:
     ) -> None:
         if self.shared is None or not isinstance(value, bytes):
             return
+        packed, redis_ttl = self._for_shared(value, ttl, tags, priority, cost)
+        await self.shared.set(key, packed, redis_ttl)
+
+    async def share_many(self, entries: Iterable[tuple[str, bytes, float | None,
+                                                        tuple[str, ...], int, float]]) -> bool:
+        """Write ``(key, value, ttl, tags, priority, cost)`` entries to the shared tier in one
+        pipeline, awaited (bulk background work such as cache warming); False if not stored."""
+        if self.shared is None:
+            return False
+        batch = [(key, *self._for_shared(value, ttl, tags, priority, cost))
+                 for key, value, ttl, tags, priority, cost in entries]
+        return await self.shared.set_many(batch)
+
+    def _for_shared(self, value: bytes, ttl: float | None, tags: tuple[str, ...],
+                    priority: int, cost: float) -> tuple[SharedValue, float | None]:
         ttl = self.local.config.default_ttl if ttl is None else ttl
         fresh_until = float("inf") if ttl is None else self.wall() + ttl
         redis_ttl = None if ttl is None else ttl + self.local.config.stale_ttl
         stored = self.compressor.encode(value, portable=True)
-        packed = SharedValue(stored, fresh_until, tags, priority, cost)
-        await self.shared.set(key, packed, redis_ttl)
+        return SharedValue(stored, fresh_until, tags, priority, cost), redis_ttl
 
     async def _shared_invalidate(
         self, *, keys: list[str] | None = None, tag: str | None = None

@@ -7,7 +7,8 @@ converted into "no answer" (``None`` / ``False``) and the local tiers go on serv
 Layout under ``namespace``: ``{ns}:v:{key}`` holds a packed value (JSON header line + stored
 bytes, expiring with the entry), ``{ns}:t:{tag}`` is the set of keys carrying a tag, and the
 channel ``{ns}:invalidate`` carries invalidations to every process (``{"keys": [...]}`` or
-``{"tag": ...}``).
+``{"tag": ...}``); ``{ns}:claim:{name}`` marks work one process took on for all (see
+:meth:`SharedTier.claim`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from scriptohio.cache.breaker import BreakerConfig, CircuitBreaker
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _FAILURES = (RedisError, OSError, TimeoutError, ConnectionError)
+CLAIM_TIMEOUT_S = 2.0
+CLAIM_RETRY_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,11 @@ class SharedTier:
             socket_connect_timeout=config.op_timeout,
             retry_on_timeout=False,
         )
+        self._url = url
+        self._injected = client is not None
+        self._patient: aioredis.Redis | None = None  # longer socket timeout, for claims
+        self._claims_down_until = float("-inf")
+        self._timer = timer
         self._ns = config.namespace
         self.channel = f"{self._ns}:invalidate"
         self.errors = 0
@@ -130,15 +138,66 @@ class SharedTier:
         """Store ``value`` (expiring after ``ttl`` seconds if given); index its tags."""
 
         async def op() -> bool:
-            pipe = self._client.pipeline(transaction=False)
-            px = None if ttl is None else max(1, int(ttl * 1000))
-            pipe.set(self._vkey(key), pack(value), px=px)
-            for tag in value.tags:
-                pipe.sadd(self._tkey(tag), key)
-            await pipe.execute()
+            await self._queue_set(self._client.pipeline(transaction=False),
+                                  [(key, value, ttl)]).execute()
             return True
 
         return await self._guard(op, False)
+
+    async def set_many(self, items: list[tuple[str, SharedValue, float | None]]) -> bool:
+        """Store many values in one pipeline. Bulk background work: like :meth:`claim`, it
+        bypasses the request path's breaker, waits longer, and skips while Redis is down."""
+        if not items or self._timer() < self._claims_down_until:
+            return False
+        pipe = self._queue_set(self._patient_client().pipeline(transaction=False), items)
+        try:
+            await asyncio.wait_for(pipe.execute(), timeout=CLAIM_TIMEOUT_S * 2)
+        except _FAILURES as exc:
+            self._background_failed(exc)
+            return False
+        return True
+
+    def _queue_set(self, pipe: Any, items: list[tuple[str, SharedValue, float | None]]) -> Any:
+        for key, value, ttl in items:
+            pipe.set(self._vkey(key), pack(value),
+                     px=None if ttl is None else max(1, int(ttl * 1000)))
+            for tag in value.tags:
+                pipe.sadd(self._tkey(tag), key)
+        return pipe
+
+    async def claim(self, name: str, ttl_s: float, owner: str = "") -> bool:
+        """Take ``name`` for ``ttl_s`` seconds if no process holds it (``SET NX``).
+
+        True when this caller should do the work: it won the claim, or Redis is unavailable
+        (fail open: better to do work twice than not at all). Claims guard background work,
+        not requests: they bypass the request path's breaker and wait longer (a loaded Redis
+        or a busy loop answers late), and after a failure they fail open at once for
+        ``CLAIM_RETRY_S`` instead of waiting on a dead Redis again."""
+        if self._timer() < self._claims_down_until:
+            return True
+        try:
+            won = await asyncio.wait_for(self._patient_client().set(
+                f"{self._ns}:claim:{name}", owner or "1", nx=True,
+                px=max(1, int(ttl_s * 1000))), timeout=CLAIM_TIMEOUT_S)
+        except _FAILURES as exc:
+            self._background_failed(exc)
+            return True
+        return bool(won)
+
+    def _background_failed(self, exc: BaseException) -> None:
+        self.errors += 1
+        self._claims_down_until = self._timer() + CLAIM_RETRY_S
+        log.warning("shared tier unavailable for background work (%r); retrying in %.0f s",
+                    exc, CLAIM_RETRY_S)
+
+    def _patient_client(self) -> aioredis.Redis:
+        if self._injected:
+            return self._client
+        if self._patient is None:
+            self._patient = aioredis.Redis.from_url(
+                self._url, socket_timeout=CLAIM_TIMEOUT_S,
+                socket_connect_timeout=CLAIM_TIMEOUT_S, retry_on_timeout=False)
+        return self._patient
 
     async def delete(self, keys: list[str]) -> bool:
         """Delete ``keys`` from the shared tier."""
@@ -209,3 +268,6 @@ class SharedTier:
         """Release connections."""
         with contextlib.suppress(*_FAILURES):
             await asyncio.wait_for(self._client.aclose(), timeout=self.config.op_timeout * 4)
+        if self._patient is not None:
+            with contextlib.suppress(*_FAILURES):
+                await asyncio.wait_for(self._patient.aclose(), timeout=self.config.op_timeout * 4)
