@@ -13,6 +13,7 @@ import pytest
 
 from scriptohio.data.paths import find_data_dir
 from scriptohio.errors import DataFormatError
+from scriptohio.events import EventBus
 from scriptohio.loadtest.personas import (
     PERSONAS,
     Discovered,
@@ -20,9 +21,11 @@ from scriptohio.loadtest.personas import (
     discover_learning,
     job_poll,
 )
-from scriptohio.loadtest.scrape import parse_metrics
+from scriptohio.loadtest.scrape import lag_quantile, parse_metrics, summarize_server
 from scriptohio.loadtest.spec import LoadTestSpec
 from scriptohio.loadtest.targets import TargetCatalog, TargetPicker
+from scriptohio.monitor import Monitor
+from scriptohio.runtime.events import EventLoopLag
 
 from .crafted import METRICS_TEXT
 
@@ -113,6 +116,23 @@ def test_metrics_text_is_parsed_into_server_figures() -> None:
     assert (sample.cpu_seconds, sample.rss_bytes) == (12.5, 2e8)
     assert (sample.cache_hits, sample.cache_misses) == (98.0, 2.0)
     assert sample.breakers == {'scriptohio_breaker_state{dependency="redis"}': 2.0}
+
+
+def test_lag_p99_of_the_run_comes_from_the_monitors_histogram() -> None:
+    """Probes before the run do not count: only the first-to-last difference does."""
+    bus = EventBus()
+    monitor = Monitor(bus=bus, sinks=[])
+    for _ in range(500):  # before the run: slow probes
+        bus.emit(EventLoopLag(0.2))
+    before = parse_metrics(monitor.metrics.exposition()[0].decode(), at=0.0)
+    for i in range(1000):  # during the run: 1 % of probes at 14 ms, the rest at 1.5 ms
+        bus.emit(EventLoopLag(0.014 if i % 100 == 0 else 0.0015))
+    after = parse_metrics(monitor.metrics.exposition()[0].decode(), at=60.0)
+    monitor.close()
+    assert lag_quantile([before, after], 0.99) == (0.002, 1000)
+    assert lag_quantile([before, after], 0.995) == (0.015, 1000)
+    assert summarize_server([before, after])["event_loop_lag_p99_s"] == 0.002
+    assert lag_quantile([], 0.99) == (None, 0)
 
 
 def test_a_malformed_games_file_names_the_file_and_line(tmp_path: Path) -> None:

@@ -26,6 +26,13 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _lag(server: dict[str, Any]) -> str:
+    bound = server.get("event_loop_lag_p99_s")
+    if bound is None:
+        return "-"
+    return f"<= {bound * 1000:g} ms ({server.get('event_loop_lag_probes', 0)} probes)"
+
+
 def _peak_row(peak: dict[str, float] | None) -> list[str]:
     if not peak:
         return []
@@ -90,6 +97,7 @@ def render_markdown(result: RunResult) -> str:
         f"max {_fmt(server['cpu_percent_max'])}; peak RSS "
         f"{'-' if rss is None else f'{rss / 2**20:.1f} MiB'}",
         f"- cache hit ratio (server): {_fmt(server['cache_hit_ratio'])}",
+        f"- event-loop lag P99 (server probes during the run): {_lag(server)}",
         f"- pools: {server['pools'] or '-'}",
         f"- breakers (last): {server['breakers'] or '-'}; non-zero during the run: "
         f"{server['breakers_seen'] or '-'}",

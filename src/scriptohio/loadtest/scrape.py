@@ -15,6 +15,9 @@ rss_bytes           any sample whose name ends ``process_resident_memory_bytes``
 cache_hits/misses   counters whose name contains ``cache`` and ends ``hits_total`` /
                     ``misses_total`` (summed over labels); a ratio gauge whose name
                     contains ``cache_hit_ratio`` is used when there are no counters
+lag_buckets         cumulative bucket counts of the histogram whose name contains
+                    ``event_loop_lag`` (``le`` -> count): the run's lag P99 is read from
+                    the first-to-last difference
 pools               every sample whose name contains ``pool`` (``name{labels}`` -> value)
 breakers            every sample whose name contains ``breaker``
 ==================  =====================================================================
@@ -44,6 +47,7 @@ class ServerSample:
     cache_hit_ratio: float | None = None
     pools: dict[str, float] = field(default_factory=dict)
     breakers: dict[str, float] = field(default_factory=dict)
+    lag_buckets: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,6 +69,7 @@ def parse_metrics(text: str, at: float) -> ServerSample:
     cpu = cpu_ratio = rss = hits = misses = ratio = None
     pools: dict[str, float] = {}
     breakers: dict[str, float] = {}
+    lag: dict[str, float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             name, value = sample.name, float(sample.value)
@@ -85,7 +90,10 @@ def parse_metrics(text: str, at: float) -> ServerSample:
                 pools[_key(name, sample.labels)] = value
             if "breaker" in lower:
                 breakers[_key(name, sample.labels)] = value
-    return ServerSample(at, cpu, cpu_ratio, rss, hits, misses, ratio, pools, breakers)
+            if "event_loop_lag" in lower and lower.endswith("_bucket"):
+                le = sample.labels.get("le", "+Inf")
+                lag[le] = lag.get(le, 0.0) + value  # summed over workers' labels, if any
+    return ServerSample(at, cpu, cpu_ratio, rss, hits, misses, ratio, pools, breakers, lag)
 
 
 def cpu_percent(samples: Sequence[ServerSample]) -> list[tuple[float, float]]:
@@ -117,16 +125,36 @@ def server_cache_hit_ratio(samples: Sequence[ServerSample]) -> float | None:
     return ratios[-1] if ratios else None
 
 
+def lag_quantile(samples: Sequence[ServerSample], q: float = 0.99) -> tuple[float | None, int]:
+    """(upper bound of the bucket holding the ``q`` quantile of the run's lag probes, probes).
+
+    From the first-to-last difference of the cumulative buckets, so only probes taken during
+    the run count; ``None`` when the server has no such histogram or no probe fell in."""
+    with_lag = [s for s in samples if s.lag_buckets]
+    if not with_lag:
+        return None, 0
+    first, last = with_lag[0].lag_buckets if len(with_lag) > 1 else {}, with_lag[-1].lag_buckets
+    deltas = sorted((float(le), count - first.get(le, 0.0)) for le, count in last.items())
+    total = deltas[-1][1] if deltas else 0.0
+    if total <= 0:
+        return None, 0
+    bound = next(le for le, count in deltas if count >= q * total)
+    return bound, int(total)
+
+
 def summarize_server(samples: Sequence[ServerSample]) -> dict[str, Any]:
     """Peak / mean CPU %, peak RSS, the run's cache hit ratio, last pools and breakers."""
     cpu = [v for _, v in cpu_percent(samples)]
     rss = [s.rss_bytes for s in samples if s.rss_bytes is not None]
+    lag_p99, lag_probes = lag_quantile(samples)
     return {
         "scrapes": len(samples),
         "cpu_percent_mean": sum(cpu) / len(cpu) if cpu else None,
         "cpu_percent_max": max(cpu) if cpu else None,
         "rss_bytes_max": max(rss) if rss else None,
         "cache_hit_ratio": server_cache_hit_ratio(samples),
+        "event_loop_lag_p99_s": lag_p99,
+        "event_loop_lag_probes": lag_probes,
         "pools": samples[-1].pools if samples else {},
         "breakers": samples[-1].breakers if samples else {},
         "breakers_seen": sorted({k for s in samples for k, v in s.breakers.items() if v}),

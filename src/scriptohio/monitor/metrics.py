@@ -39,6 +39,8 @@ from scriptohio.monitor.http_recorder import (
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0)
 #: Internal stages are faster; finer low end.
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+#: Event-loop lag probes (every 20 ms): fine around the 10 ms goal.
+LAG_BUCKETS = (0.001, 0.002, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.05, 0.1, 0.25, 1.0)
 MODEL_LOAD_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 # The ``*_created`` series double the exposition size for no use on our dashboards; dropping
@@ -162,6 +164,10 @@ class MonitorMetrics:
         self.event_loop_lag = Gauge(
             "scriptohio_event_loop_lag_seconds", "Event-loop lag (latest probe).",
             registry=r, multiprocess_mode="max",
+        )
+        self.event_loop_lag_probes = Histogram(
+            "scriptohio_event_loop_lag_probe_seconds", "Event-loop lag of every probe.",
+            buckets=LAG_BUCKETS, registry=r,
         )
         self._extra: list[Collector] = []
         # The standard process_* series (CPU seconds, RSS, open fds) that tools expect.

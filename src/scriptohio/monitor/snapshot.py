@@ -54,7 +54,7 @@ class MonitorState:
         self.scaling: deque[dict[str, Any]] = deque(maxlen=20)
         self.models: dict[str, dict[str, float]] = {}
         self.outcomes: dict[str, int] = {}
-        self._lags: deque[tuple[float, float]] = deque(maxlen=64)
+        self._lags: deque[tuple[float, float]] = deque(maxlen=512)  # > 5 s of 20 ms probes
         self._cache_samples: deque[tuple[float, dict[str, dict[str, float]]]] = deque()
         self.cache_tiers: dict[str, dict[str, float]] = {}
 
