@@ -47,6 +47,9 @@ class LocalConfig:
     default_ttl: float | None = None
     stale_ttl: float = 60.0
     keep_expired: float = 3600.0
+    # L1 inserts replayed into the policy this many at a time (at most 1/64 of max_entries;
+    # 0: every write runs the policy at once). See tier.py.
+    l1_write_buffer: int = 16
     compression: CompressionConfig = field(default_factory=lambda: DEFAULT_COMPRESSION)
 
 
@@ -75,7 +78,8 @@ class LocalCache:
         self.config = config
         self.timer = timer
         self.l1 = LocalTier(
-            max_entries=config.max_entries, max_bytes=config.max_bytes, policy=policy
+            max_entries=config.max_entries, max_bytes=config.max_bytes, policy=policy,
+            write_buffer=config.l1_write_buffer, on_evict=self._settle,
         )
         self._l2 = LocalTier(
             max_entries=config.l2_max_entries, max_bytes=config.l2_max_bytes, policy=policy
@@ -259,15 +263,19 @@ class LocalCache:
     def invalidate(self, key: str) -> bool:
         """Drop ``key`` from every local tier; True if it was there."""
         found = False
+        # L1 first: its pop may replay buffered writes, moving leavers to the pending list.
+        entry = self.l1.pop(key)
+        if entry is not None:
+            found = True
+            self._drop_record(key, entry, "invalidated")
         entry = self._take_pending(key) if self._pending else None
         if entry is not None:
             found = True
             self._drop_record(key, entry, "invalidated")
-        for tier in (self.l1, self._l2):
-            entry = tier.pop(key)
-            if entry is not None:
-                found = True
-                self._drop_record(key, entry, "invalidated")
+        entry = self._l2.pop(key)
+        if entry is not None:
+            found = True
+            self._drop_record(key, entry, "invalidated")
         return found
 
     def invalidate_tag(self, tag: str) -> list[str]:
@@ -297,8 +305,9 @@ class LocalCache:
         for key in keys:
             for tier in (self.l1, self.l2):
                 entry = tier.peek(key)
-                if entry is not None and entry.stale_until < limit:
-                    tier.pop(key)
+                # (pop may replay L1's buffered writes and evict the entry first: then it is
+                # in L2 and met there)
+                if entry is not None and entry.stale_until < limit and tier.pop(key) is not None:
                     self._drop_record(key, entry, "expired")
                     dropped += 1
         return dropped

@@ -8,6 +8,15 @@ tier is bounded by entry count *and* bytes through one policy capacity: each ent
 Reads are recorded lazily: a hit appends the key to a small buffer that is replayed into the
 policy every ``read_buffer`` hits (and before every write). The hit path is then a dict
 lookup, a clock read and a list append; the policy work is amortised, as in Caffeine.
+
+Writes of new keys may be buffered the same way (``write_buffer`` > 0, as L1 does): the entry
+is stored and readable at once, and the policy sees the insert, in order with the buffered
+reads, when the buffer is replayed (every ``write_buffer`` writes, or a read buffer's worth of
+operations, or before an overwrite or removal). The policy therefore makes exactly the
+decisions it would make unbuffered; only their effect is late: until the replay the tier may
+hold up to ``write_buffer`` entries (at most 1/64 of its bounds) more than its limit, and an
+entry the policy is about to evict can still be read. Evictions found by a replay that no
+``put`` asked for (a read, a removal, maintenance) go to ``on_evict``.
 """
 
 from __future__ import annotations
@@ -35,6 +44,8 @@ DEFAULT_READ_BUFFER = 64
 
 Evicted = tuple[str, CacheEntry, str]
 """(key, entry, reason) with reason ``size`` (evicted for room) or ``rejected`` (not admitted)."""
+EvictionSink = Callable[[list[Evicted]], None]
+_Write = tuple[str, int, int, float]  # a buffered insert: key, weight, priority, cost
 
 
 class LocalTier:
@@ -47,9 +58,13 @@ class LocalTier:
         max_bytes: int,
         policy: PolicyFactory = default_policy,
         read_buffer: int = DEFAULT_READ_BUFFER,
+        write_buffer: int = 0,
+        on_evict: EvictionSink | None = None,
     ) -> None:
         if max_entries < 1 or max_bytes < 1:
             raise ValueError("max_entries and max_bytes must be >= 1")
+        if write_buffer and on_evict is None:
+            raise ValueError("a write buffer needs on_evict: a replay may evict outside put")
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._unit = max_bytes / max_entries
@@ -58,8 +73,13 @@ class LocalTier:
         # peek(key): the entry without counting an access. The dict's own bound ``get``
         # (``_data`` is never rebound): no Python frame on the write and lookup paths.
         self.peek: Callable[[str], CacheEntry | None] = self._data.get
-        self._reads: list[str] = []
+        self._ops: list[str | _Write] = []  # buffered reads (keys) and writes, in order
         self._read_buffer = read_buffer
+        self._write_buffer = min(write_buffer, max_entries // 64)
+        self._write_bytes_max = max_bytes // 64
+        self._writes = 0
+        self._write_bytes = 0
+        self._on_evict = on_evict
         self.bytes = 0
 
     def __len__(self) -> int:
@@ -76,42 +96,79 @@ class LocalTier:
         """The entry, recording the access for the policy."""
         entry = self._data.get(key)
         if entry is not None:
-            reads = self._reads
-            reads.append(key)
-            if len(reads) >= self._read_buffer:
+            ops = self._ops
+            ops.append(key)
+            if len(ops) >= self._read_buffer:
                 self.drain()
         return entry
 
     def drain(self) -> None:
-        """Replay buffered reads into the policy."""
-        reads, self._reads = self._reads, []
+        """Replay buffered reads and writes into the policy (evictions go to ``on_evict``)."""
+        evicted = self._replay()
+        if evicted and self._on_evict is not None:
+            self._on_evict(evicted)
+
+    def _replay(self) -> list[Evicted]:
+        ops, self._ops = self._ops, []
         policy = self._policy
-        for key in reads:
-            if key in policy:
-                policy.on_hit(key)
+        if not self._writes:
+            for key in ops:
+                if key in policy:
+                    policy.on_hit(key)
+            return []
+        self._writes = self._write_bytes = 0
+        data = self._data
+        evicted: list[Evicted] = []
+        for op in ops:
+            if isinstance(op, str):
+                if op in policy:
+                    policy.on_hit(op)
+                continue
+            key, weight, priority, cost = op
+            for gone in cast("list[str]", policy.on_insert(key, weight, priority=priority,
+                                                           cost=cost)):
+                e = data.pop(gone)
+                self.bytes -= e.size
+                evicted.append((gone, e, "rejected" if gone == key else "size"))
+        return evicted
 
     def weight_of(self, size: int) -> int:
         """Policy units for an entry of ``size`` bytes."""
         return ceil(size / self._unit) or 1  # sizes are >= 0: ceil is 0 only for size 0
 
     def put(self, key: str, entry: CacheEntry) -> list[Evicted]:
-        """Store ``entry``; return what left the tier (possibly ``key`` itself: rejected)."""
-        if self._reads:
-            self.drain()
+        """Store ``entry``; return what left the tier (possibly ``key`` itself: rejected).
+
+        With a write buffer, what left is what this call's replay (if any) evicted; the
+        entry being overwritten is never reported.
+        """
         data = self._data
+        size = entry.size
+        weight = ceil(size / self._unit) or 1
+        if self._write_buffer and key not in data:
+            data[key] = entry
+            self.bytes += size
+            ops = self._ops
+            ops.append((key, weight, entry.priority, entry.cost))
+            self._writes += 1
+            self._write_bytes += size
+            if (
+                self._writes < self._write_buffer
+                and self._write_bytes < self._write_bytes_max
+                and len(ops) < self._read_buffer
+            ):
+                return []
+            return self._replay()
+        evicted = self._replay() if self._ops else []
+        if evicted:  # a replay may have evicted the entry this write replaces: superseded
+            evicted = [gone for gone in evicted if gone[0] != key]
         old = data.pop(key, None)
         if old is not None:
             self.bytes -= old.size
             self._policy.on_remove(key)
         data[key] = entry
-        size = entry.size
         self.bytes += size
-        gone = self._policy.on_insert(
-            key, ceil(size / self._unit) or 1, priority=entry.priority, cost=entry.cost
-        )
-        if not gone:
-            return []
-        evicted: list[Evicted] = []
+        gone = self._policy.on_insert(key, weight, priority=entry.priority, cost=entry.cost)
         for gone_key in cast("list[str]", gone):  # the policy returns keys it was given
             e = data.pop(gone_key)
             self.bytes -= e.size
@@ -128,6 +185,8 @@ class LocalTier:
 
     def pop(self, key: str) -> CacheEntry | None:
         """Remove ``key``; return its entry if it was resident."""
+        if self._writes:
+            self.drain()  # the policy must know every key before it forgets one
         entry = self._data.pop(key, None)
         if entry is not None:
             self.bytes -= entry.size
