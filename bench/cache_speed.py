@@ -42,28 +42,30 @@ DATA = Path(os.environ.get("SCRIPTOHIO_DATA_DIR")
             or Path(__file__).resolve().parents[1].parent / "shared" / "data")
 
 
-def per_op_ns(op: Callable[[int], object], keys: list[str], n_ops: int) -> tuple[float, ...]:
-    """(P50, P99, mean) ns per operation; ``op(i)`` runs one operation on ``keys[i]``.
+SLICES = 5  # the timed ops of every row are split into this many slices, taken round-robin
 
-    Each operation is timed on its own (minus the timer's own cost, measured the same way
-    just before, so it reflects the machine's state for this row), so P50 is the typical
-    call; the mean, from one untimed loop, includes amortised work such as read-buffer
-    drains and batched demotions.
-    """
+
+def timer_overhead_ns() -> float:
+    """Median cost of the timer itself (two back-to-back reads), measured the same way."""
     clock = time.perf_counter_ns
     empty = []
     for _ in range(5000):
         t0 = clock()
         empty.append(clock() - t0)
-    overhead = statistics.median(empty)
-    n = min(n_ops, len(keys))
+    return statistics.median(empty)
+
+
+def time_ops(op: Callable[[int], object], start: int, stop: int) -> list[float]:
+    """ns of each ``op(i)`` for ``i`` in ``[start, stop)``, each timed on its own, minus
+    the timer's cost measured just before (so it reflects the machine's state now)."""
+    clock = time.perf_counter_ns
+    overhead = timer_overhead_ns()
     samples = []
-    for i in range(n):
+    for i in range(start, stop):
         t0 = clock()
         op(i)
         samples.append(clock() - t0 - overhead)
-    samples.sort()
-    return samples[n // 2], samples[int(n * 0.99)], 0.0
+    return samples
 
 
 def mean_ns(op: Callable[[int], object], n: int) -> float:
@@ -128,17 +130,34 @@ def speed(rounds: int) -> None:
     print(f"## L1 latency, {size:,} entries, ns per operation ({rounds:,} timed ops each)\n")
     print("| operation | P50 ns | P99 ns | mean ns (amortised) | P50 vs cachetools |")
     print("|---|---|---|---|---|")
+    # Every row is timed in SLICES slices taken round-robin over all rows, so a burst of load
+    # on the shared machine lands on every row alike; P50 is the median of the slices' P50s,
+    # P99 is over all samples. Puts use two disjoint halves of the fresh keys: one timed op
+    # by op, one for the mean.
+    spans = []
+    for _name, _op, ks in rows:
+        timed = len(ks) // 2 if ks is fresh else min(rounds, len(ks))
+        spans.append(timed)
+    samples: list[list[float]] = [[] for _ in rows]
+    p50s: list[list[float]] = [[] for _ in rows]
+    for part in range(SLICES):
+        for r, (_name, op, _ks) in enumerate(rows):
+            timed = spans[r]
+            gc.collect()
+            chunk = time_ops(op, timed * part // SLICES, timed * (part + 1) // SLICES)
+            samples[r] += chunk
+            p50s[r].append(statistics.median(chunk))
     base: dict[str, float] = {}
-    for name, op, ks in rows:
+    for r, (name, op, ks) in enumerate(rows):
         gc.collect()
-        if "put" in name or "set" in name:
-            # two disjoint halves of fresh keys: one timed op by op, one for the mean
-            half = len(ks) // 2
-            p50, p99, _ = per_op_ns(op, ks, half)
-            mean = mean_ns(lambda i, op=op, half=half: op(half + i), half)
+        timed = spans[r]
+        if ks is fresh:
+            mean = mean_ns(lambda i, op=op, timed=timed: op(timed + i), len(ks) - timed)
         else:
-            p50, p99, _ = per_op_ns(op, ks, rounds)
-            mean = mean_ns(op, min(rounds, len(ks)))
+            mean = mean_ns(op, timed)
+        everything = sorted(samples[r])
+        p50 = statistics.median(p50s[r])
+        p99 = everything[int(len(everything) * 0.99)]
         kind = "get" if "get" in name else "put"
         base.setdefault(kind, p50)
         print(f"| {name} | {p50:.0f} | {p99:.0f} | {mean:.0f} | {p50 / base[kind]:.2f}x |")

@@ -116,7 +116,7 @@ class LocalCache:
         # Fast path for the common case, a fresh L1 hit: no result object is built.
         if entry is not None and self.timer() < entry.fresh_until and not entry.preloaded:
             stats = self.stats
-            stats.hits["l1"] += 1
+            stats.l1_fast_hits += 1
             stats.hit_bytes += entry.size
             return entry.value
         result = self._resolve(key, entry)

@@ -15,6 +15,9 @@ class CacheStats:
     """Counters per tier and per event; all monotonic except the ``*_bytes`` gauges."""
 
     hits: Counter[str] = field(default_factory=Counter)  # per tier: l1, l2, shared, stale
+    # Fresh L1 hits of the get() fast path, kept apart from ``hits`` (an int attribute is
+    # cheaper to bump than a Counter item); snapshot() and total_hits add them to "l1".
+    l1_fast_hits: int = 0
     misses: int = 0
     hit_bytes: int = 0
     miss_bytes: int = 0
@@ -40,7 +43,14 @@ class CacheStats:
     @property
     def total_hits(self) -> int:
         """Hits over every tier (stale included)."""
-        return sum(self.hits.values())
+        return sum(self.hits.values()) + self.l1_fast_hits
+
+    def hits_by_tier(self) -> dict[str, int]:
+        """Hits per tier, fast-path L1 hits included."""
+        hits = dict(self.hits)
+        if self.l1_fast_hits:
+            hits["l1"] = hits.get("l1", 0) + self.l1_fast_hits
+        return hits
 
     def snapshot(
         self, *, tier_bytes: dict[str, int], compression_ratio: float
@@ -50,7 +60,7 @@ class CacheStats:
         lookups = hits + self.misses
         looked_bytes = self.hit_bytes + self.miss_bytes
         return {
-            "hits": dict(self.hits),
+            "hits": self.hits_by_tier(),
             "misses": self.misses,
             "hit_ratio": hits / lookups if lookups else 0.0,
             "byte_hit_ratio": self.hit_bytes / looked_bytes if looked_bytes else 0.0,
