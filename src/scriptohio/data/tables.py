@@ -117,6 +117,11 @@ class Games:
             list(zip(c["season"].tolist(), c["season_type"].tolist(), c["week"].tolist(),
                      strict=True))
         )
+        weeks: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for season, season_type, week in self.week_keys():
+            weeks[(season, season_type)].append(week)
+        self._weeks: dict[tuple[int, str], tuple[int, ...]] = {
+            k: tuple(v) for k, v in weeks.items()}  # asked on every request: precomputed
         team_rows: dict[object, list[int]] = defaultdict(list)
         seasons = c["season"].tolist()
         for i, (home, away) in enumerate(zip(c["home_team"].tolist(), c["away_team"].tolist(),
@@ -146,8 +151,7 @@ class Games:
         return self._by_team_season.get((team, season), np.empty(0, dtype=np.int64))
 
     def weeks(self, season: int, season_type: str = "regular") -> list[int]:
-        keys: list[WeekKey] = list(self._by_week)  # type: ignore[arg-type]
-        return sorted(w for (s, t, w) in keys if s == season and t == season_type)
+        return list(self._weeks.get((season, season_type), ()))
 
     def week_keys(self) -> list[WeekKey]:
         return sorted(self._by_week)  # type: ignore[arg-type]
