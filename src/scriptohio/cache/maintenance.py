@@ -40,8 +40,12 @@ async def sweep_in_slices(
 ) -> int:
     """Sweep every local key once, yielding to the loop between slices; count dropped."""
     dropped = 0
-    for tier in (cache.l1, cache.l2):
+    for level in ("l1", "l2"):
+        # Reading .l2 flushes pending demotions and L1's drain replays buffered writes: each
+        # is a slice of its own.
+        tier = cache.l1 if level == "l1" else cache.l2
         tier.drain()
+        await asyncio.sleep(0)
         keys = tier.snapshot_keys()
         while True:
             start = clock()
