@@ -108,8 +108,19 @@ class LocalTier:
         if evicted and self._on_evict is not None:
             self._on_evict(evicted)
 
-    def _replay(self) -> list[Evicted]:
+    def _replay(self, *, keep_last_reads: bool = False) -> list[Evicted]:
+        """Apply the buffered operations in order; return what the writes evicted.
+
+        ``keep_last_reads``: leave the reads after the last buffered write in the buffer, as
+        an unbuffered tier would still hold them at that point (a removal does not replay
+        reads, so a read of a key removed later is then dropped, not counted).
+        """
         ops, self._ops = self._ops, []
+        if keep_last_reads:
+            last = len(ops)
+            while last and isinstance(ops[last - 1], str):
+                last -= 1
+            ops, self._ops = ops[:last], ops[last:]
         policy = self._policy
         if not self._writes:
             for key in ops:
@@ -185,8 +196,10 @@ class LocalTier:
 
     def pop(self, key: str) -> CacheEntry | None:
         """Remove ``key``; return its entry if it was resident."""
-        if self._writes:
-            self.drain()  # the policy must know every key before it forgets one
+        if self._writes:  # the policy must know every key before it forgets one
+            evicted = self._replay(keep_last_reads=True)
+            if evicted and self._on_evict is not None:
+                self._on_evict(evicted)
         entry = self._data.pop(key, None)
         if entry is not None:
             self.bytes -= entry.size
