@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import orjson
+import pytest
 
 from scriptohio.cache.compression import LZ4, RAW, ZSTD, ZSTD_DICT, CompressionConfig, Compressor
 
@@ -56,6 +57,26 @@ def test_trained_dictionary_compresses_small_json() -> None:
     assert stored[:1] == ZSTD_DICT
     assert len(stored) < len(_prediction(999)) * 0.6
     assert c.decode(stored) == _prediction(999)
+
+
+def test_values_compressed_before_a_retraining_still_decode() -> None:
+    c = Compressor(CompressionConfig(min_size=4096, dict_samples=200))
+    for i in range(300):
+        c.encode(_prediction(i))
+    assert c.train_dictionary()
+    old = c.encode(_prediction(1000))
+    for i in range(300):  # new traffic of another shape, then a second dictionary
+        c.encode(orjson.dumps({"team": f"T{i}", "rank": i, "rating": i / 3, "conference": "X"}))
+    assert c.train_dictionary()
+    new = c.encode(_prediction(1001))
+    assert old[:1] == new[:1] == ZSTD_DICT
+    assert c.decode(old) == _prediction(1000) and c.decode(new) == _prediction(1001)
+    stranger = Compressor(CompressionConfig(min_size=4096, dict_samples=200))
+    for i in range(300):
+        stranger.encode(orjson.dumps({"x": i, "y": [i, i + 1], "label": f"value {i}"}))
+    assert stranger.train_dictionary()
+    with pytest.raises(ValueError, match="dictionary"):
+        stranger.decode(old)
 
 
 async def test_l2_compaction_with_a_trained_dictionary() -> None:

@@ -52,6 +52,7 @@ class Compressor:
         self._dict: zstandard.ZstdCompressionDict | None = None
         self._dc: zstandard.ZstdCompressor | None = None
         self._dd: zstandard.ZstdDecompressor | None = None
+        self._older: dict[int, zstandard.ZstdDecompressor] = {}  # by dictionary id
         self._samples: list[bytes] = []
         self._seen_small = 0
         self._rng = rng or random.Random(0)
@@ -116,7 +117,16 @@ class Compressor:
         if codec == ZSTD_DICT:
             if self._dd is None:
                 raise ValueError("value was compressed with a dictionary this process lacks")
-            return self._dd.decompress(payload)
+            try:
+                return self._dd.decompress(payload)
+            except zstandard.ZstdError:
+                # Compressed before a retraining: its frame names the older dictionary.
+                dict_id = zstandard.get_frame_parameters(payload).dict_id
+                older = self._older.get(dict_id)
+                if older is None:
+                    raise ValueError(f"value needs zstd dictionary {dict_id}, which this "
+                                     "process never had") from None
+                return older.decompress(payload)
         raise ValueError(f"unknown codec byte {codec!r}")
 
     # -- dictionary ------------------------------------------------------------------------
@@ -158,6 +168,9 @@ class Compressor:
 
     def adopt_dictionary(self, trained: zstandard.ZstdCompressionDict) -> None:
         """Use ``trained`` from now on (e.g. one shared by every process of the service)."""
+        if self._dict is not None and self._dd is not None:
+            # Values compressed with the current dictionary stay in L2: keep its decoder.
+            self._older[self._dict.dict_id()] = self._dd
         self._dict = trained
         # Decoder first: anything encoded with the new dictionary must already be decodable.
         self._dd = zstandard.ZstdDecompressor(dict_data=trained)
