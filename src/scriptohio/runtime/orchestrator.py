@@ -48,7 +48,6 @@ from scriptohio.runtime.events import (
 )
 from scriptohio.runtime.lag import DEFAULT_INTERVAL_S, EventLoopLagMonitor
 from scriptohio.runtime.loopguard import (
-    DEFAULT_LOOP_GUARD,
     LagSignal,
     LoopGuardConfig,
     next_limit,
@@ -92,8 +91,9 @@ class OrchestratorConfig:
     tick_interval_s: float = 0.1  # autoscaler evaluation period
     snapshot_interval_s: float = 1.0
     lag_interval_s: float = DEFAULT_INTERVAL_S
-    # Adaptive concurrency limit of the async pools on event-loop lag; None turns it off.
-    loop_guard: LoopGuardConfig | None = DEFAULT_LOOP_GUARD
+    # Adaptive concurrency limit of the async pools on event-loop lag (opt-in, e.g.
+    # ``LoopGuardConfig()``): lower lag under CPU overload, at a cost in throughput.
+    loop_guard: LoopGuardConfig | None = None
     breaker: BreakerConfig = DEFAULT_BREAKER_CONFIG
     retry_budget_ratio: float = DEFAULT_BUDGET_RATIO
     max_unclaimed_responses: int = 10_000
