@@ -9,6 +9,8 @@ import pytest
 
 from scriptohio.cache import EvictionPolicy, LocalCache, LocalConfig, LruPolicy, TinyLfuPolicy
 from scriptohio.cache.sketch import FrequencySketch
+from scriptohio.cache.tinylfu import TinyLfuConfig
+from scriptohio.cache.tuning import Admission
 
 POLICIES: dict[str, Callable[[int], EvictionPolicy]] = {
     "lru": LruPolicy,
@@ -202,3 +204,63 @@ def test_write_buffer_keeps_every_policy_decision(uniform: bool, seed: int) -> N
     assert gone_buffered == gone_plain
     assert sorted(buffered.snapshot_keys()) == sorted(plain.snapshot_keys())
     assert buffered.bytes == plain.bytes
+
+def _returning_key_survives(admission: Admission) -> bool:
+    """Fill a 10-entry cache with keys read 5 times; a newcomer is refused once, comes back
+    soon after, and then contests a victim it cannot beat on frequency alone."""
+    config = TinyLfuConfig(tuner="fixed", initial_window=0.1, admission=admission)
+    policy = TinyLfuPolicy(10, config=config)
+    for _ in range(5):
+        for i in range(9):
+            key = f"k{i}"
+            if key in policy:
+                policy.on_hit(key)
+            else:
+                policy.on_insert(key)
+    for key in ("x", "y", "x", "z"):  # x leaves the window twice: refused, then back
+        assert key not in policy or key == "x"
+        if key not in policy:
+            policy.on_insert(key)
+    return "x" in policy
+
+
+def test_frequency_contest_refuses_a_returning_key() -> None:
+    assert not _returning_key_survives(Admission.FREQUENCY)
+    assert not _returning_key_survives(Admission.STRICT)
+
+
+def test_ghost_and_repeat_admit_a_returning_key() -> None:
+    # GHOST: x was refused recently (S3-FIFO's ghost queue); REPEAT: the sketch saw x before.
+    assert _returning_key_survives(Admission.GHOST)
+    assert _returning_key_survives(Admission.REPEAT)
+
+
+def test_ghost_remembers_a_bounded_number_of_refusals() -> None:
+    config = TinyLfuConfig(tuner="fixed", initial_window=0.1, admission=Admission.GHOST)
+    policy = TinyLfuPolicy(10, config=config)
+    for _ in range(5):
+        for i in range(9):
+            key = f"k{i}"
+            if key in policy:
+                policy.on_hit(key)
+            else:
+                policy.on_insert(key)
+    for i in range(1_000):  # a scan: every key is refused once and never comes back
+        policy.on_insert(f"scan{i}")
+    assert len(policy._ghost) <= 2 * 10
+    assert sum(f"k{i}" in policy for i in range(9)) >= 7  # the scan did not flush the hot set
+
+
+def test_shadow_tuner_picks_strict_admission_on_a_loop() -> None:
+    # A cyclic scan 1.5x the cache: only a filter that stops churning keeps part of it.
+    policy = TinyLfuPolicy(200)
+    hits = 0
+    for _ in range(60):
+        for key in range(300):
+            if key in policy:
+                hits += 1
+                policy.on_hit(key)
+            else:
+                policy.on_insert(key)
+    assert policy.admission is Admission.STRICT
+    assert hits > 0.4 * 60 * 300

@@ -5,10 +5,12 @@ Structure (after Einziger, Friedman & Manes, "TinyLFU", and Caffeine's adaptive 
 * a small LRU *window* takes every new key, so bursts of recency are served;
 * keys leaving the window are *candidates* for the main SLRU (probation + protected); a
   candidate is admitted only if the frequency sketch rates it above the main victim, so scans
-  and one-hit wonders cannot flush the hot set;
-* a hill climber resizes the window every sample period: if the hit ratio improved, keep
-  moving the same way, else reverse; the step decays so the split settles. That lets one policy
-  act recency-like on recency traces and frequency-like on loop/scan traces without tuning.
+  and one-hit wonders cannot flush the hot set. Two looser rules (``Admission``) also admit a
+  candidate that was refused recently and came back (S3-FIFO's ghost queue) or that the sketch
+  has seen before; a stricter one demands a real lead (loops);
+* a tuner (by default the shadow tuner of ``tuning``) picks the window share and the admission
+  rule at run time, so one policy acts recency-like on recency traces and frequency-like on
+  loop/scan traces without per-trace tuning.
 
 Value awareness (for the service cache, GreedyDual-style): entries carry ``priority`` and
 ``cost``; the admission contest and the victim choice compare ``frequency x priority x cost /
@@ -25,6 +27,8 @@ from dataclasses import dataclass, replace
 from scriptohio.cache.policy import DEFAULT_COST, DEFAULT_PRIORITY, EvictionPolicy
 from scriptohio.cache.sketch import FrequencySketch, KeyHasher
 from scriptohio.cache.tuning import (
+    DEFAULT_SHADOW_CONFIG,
+    Admission,
     HillClimber,
     Setting,
     ShadowConfig,
@@ -48,11 +52,11 @@ class TinyLfuConfig:
     width_factor: int = 2
     doorkeeper: bool = True
     max_count: int = 15
-    # Frequency lead a candidate needs over the victim. Starts at 0 (as in Caffeine); the
-    # shadow tuner moves to 1 where that pays: the candidate's count includes the access that
-    # just made it a candidate, the victim's does not yet include its next one, which on
-    # loops makes every contest a coin flip and churns the main area.
-    admit_margin: int = 0
+    # How a candidate wins its place (see ``Admission``); the shadow tuner changes it.
+    admission: Admission = Admission.GHOST
+    # Keys remembered after their admission was refused (S3-FIFO's ghost queue), as a
+    # multiple of the capacity in entries.
+    ghost_factor: float = 2.0
     # A warm candidate sometimes wins a lost contest, so an attacker cannot pin the victim
     # by colliding with it in the sketch (Caffeine's hash-flooding defence).
     warm_threshold: int = 6
@@ -60,6 +64,7 @@ class TinyLfuConfig:
     victim_sample: int = 8
     tuner: str = "shadow"  # "shadow", "climb" or "fixed"
     shadow_budget: int = 2048
+    shadow: ShadowConfig = DEFAULT_SHADOW_CONFIG
     # hash() of str/bytes differs per process; replays intern keys to ints to stay repeatable.
     hasher: KeyHasher = hash
 
@@ -98,25 +103,27 @@ class TinyLfuPolicy:
         self._values: dict[Hashable, float] = {}
         self._window_max = 0.0
         self._set_window(capacity * config.initial_window)
-        self.admit_margin = config.admit_margin
+        self.admission = config.admission
+        self._ghost: dict[Hashable, None] = {}
+        self._ghost_max = max(1, int(capacity * config.ghost_factor))
         self._rebalancing = False
         self._tuner = tuner if tuner is not None else self._default_tuner()
         self.window_history: list[int] = []
 
     def _default_tuner(self) -> WindowTuner | None:
         cfg = self.config
-        initial = (cfg.initial_window, cfg.admit_margin)
+        initial = (cfg.initial_window, cfg.admission)
         if cfg.tuner == "climb":
             return HillClimber(self.capacity, initial=initial)
         if cfg.tuner == "shadow":
             fixed = replace(cfg, tuner="fixed")
 
             def make_shadow(capacity: int, setting: Setting) -> EvictionPolicy:
-                window, margin = setting
-                shadow_cfg = replace(fixed, initial_window=window, admit_margin=margin)
+                window, admission = setting
+                shadow_cfg = replace(fixed, initial_window=window, admission=admission)
                 return TinyLfuPolicy(capacity, config=shadow_cfg, rng=random.Random(1))
 
-            shadow = ShadowConfig(shadow_budget=cfg.shadow_budget)
+            shadow = replace(cfg.shadow, shadow_budget=cfg.shadow_budget)
             return ShadowTuner(
                 self.capacity, make_shadow, config=shadow, initial=initial, hasher=cfg.hasher
             )
@@ -222,6 +229,7 @@ class TinyLfuPolicy:
         else:
             total -= cw
             loser = cand
+            self._refused(cand)
         return self._evict_overflow([loser]) if total > capacity else [loser]
 
     def on_remove(self, key: Hashable) -> None:
@@ -242,21 +250,37 @@ class TinyLfuPolicy:
         return self.sketch.frequency(key) * self._values.get(key, _DEFAULT_VALUE) / weight
 
     def _admit(self, candidate: Hashable, cw: int, victim: Hashable, vw: int) -> bool:
-        """Does ``candidate`` deserve the place of ``victim``? (the TinyLFU contest)"""
+        """Does ``candidate`` deserve the place of ``victim``? (the TinyLFU contest, then the
+        admission rule's second chance)"""
         sketch = self.sketch
         cfg = self.config
+        admission = self.admission
+        warm = cfg.warm_threshold - 1
         if not self._values and cw == vw:
-            bar = sketch.frequency(victim) + self.admit_margin
-            # Only "above bar?" and "warm?" matter: an estimate at or below both is enough.
-            warm = cfg.warm_threshold - 1
-            cf = sketch.frequency_above(candidate, bar if bar < warm else warm)
+            bar = sketch.frequency(victim) + (1 if admission is Admission.STRICT else 0)
+            # Only "above bar?", "warm?" (and for REPEAT "seen before?") matter: an estimate
+            # at or below all of them is enough.
+            bound = min(bar, warm, 1) if admission is Admission.REPEAT else min(bar, warm)
+            cf = sketch.frequency_above(candidate, bound)
             if cf > bar:
                 return True
+        elif self._score(candidate, cw) > self._score(victim, vw):
+            return True
         else:
             cf = sketch.frequency(candidate)
-            if self._score(candidate, cw) > self._score(victim, vw):
+        if admission is Admission.GHOST:
+            if self._ghost.pop(candidate, 0) is None:
                 return True
-        return cf >= cfg.warm_threshold and self._rng.randrange(cfg.warm_admit_one_in) == 0
+        elif admission is Admission.REPEAT and cf >= 2:
+            return True
+        return cf > warm and self._rng.randrange(cfg.warm_admit_one_in) == 0
+
+    def _refused(self, key: Hashable) -> None:
+        """Remember a candidate that lost (the GHOST rule admits it if it comes back)."""
+        ghost = self._ghost
+        ghost[key] = None
+        if len(ghost) > self._ghost_max:
+            del ghost[next(iter(ghost))]
 
     def _pick_victim(self, exclude: set[Hashable]) -> Hashable | None:
         """The probation entry to contest; the oldest, or the lowest-value of the oldest few."""
@@ -287,7 +311,11 @@ class TinyLfuPolicy:
                 continue
             cw = self._probation[cand]
             vw = self._probation[victim]
-            loser = victim if self._admit(cand, cw, victim, vw) else cand
+            if self._admit(cand, cw, victim, vw):
+                loser = victim
+            else:
+                loser = cand
+                self._refused(cand)
             self._drop(self._probation, loser)
             evicted.append(loser)
         return self._evict_overflow(evicted)
@@ -329,7 +357,7 @@ class TinyLfuPolicy:
         self._protected_max = self.config.protected_share * (self.capacity - self._window_max)
 
     def _apply(self, setting: Setting) -> None:
-        window, self.admit_margin = setting
+        window, self.admission = setting
         self._resize_window(window * self.capacity - self._window_max)
         self.window_history.append(round(self._window_max))
 

@@ -1,11 +1,13 @@
 """Window tuners: how the default policy decides between recency and frequency at run time.
 
 W-TinyLFU has two knobs that no single setting gets right for every workload: the share of the
-cache given to the recency *window*, and how large a frequency lead a candidate needs to enter
-the main area (the *admission margin*). A tuner watches the request stream and now and then
-answers "use window share w and margin m".
+cache given to the recency *window*, and the rule by which a candidate leaving the window
+enters the main area (the *admission*, see :class:`Admission`: TinyLFU's frequency contest,
+a stricter contest for loops, or a contest that also admits recently refused keys (S3-FIFO's
+ghost queue) or any key seen before). A tuner watches the request stream and now and then
+answers "use window share w and admission a".
 
-* :class:`ShadowTuner` (default) runs a few small shadow caches, one per (w, m) setting, on a
+* :class:`ShadowTuner` (default) runs a few small shadow caches, one per (w, a) setting, on a
   hash-sampled subset of the keys (spatial sampling as in SHARDS, Waldspurger et al.) and picks
   the setting whose shadow has the best recent hit ratio. Sampling keeps the cost bounded: the
   shadows together see about ``shadow_budget`` keys however large the real cache is.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
 
 from scriptohio.cache.policy import EvictionPolicy
@@ -24,8 +27,26 @@ from scriptohio.cache.policy import EvictionPolicy
 _M64 = (1 << 64) - 1
 _SAMPLE_SEED = 0xA24BAED4963EE407
 
-Setting = tuple[float, int]
-"""(window share of the capacity, admission margin)."""
+
+class Admission(Enum):
+    """How a candidate leaving the window wins a place in the main area."""
+
+    # TinyLFU's contest: the sketch rates the candidate above the victim (as in Caffeine).
+    FREQUENCY = 0
+    # A lead of 2: the candidate's count includes the access that just made it a candidate,
+    # the victim's not yet its next one, so on loops every equal-count contest is a coin flip
+    # that churns the main area; demanding a real lead stops that.
+    STRICT = 1
+    # FREQUENCY, or the candidate was refused recently and is back (S3-FIFO's ghost queue):
+    # a key re-requested within a few caches' worth of refusals has shown reuse.
+    GHOST = 2
+    # FREQUENCY, or the sketch has seen the candidate before (any reuse is enough): close to
+    # a recency policy with one-hit wonders filtered out.
+    REPEAT = 3
+
+
+Setting = tuple[float, Admission]
+"""(window share of the capacity, admission rule)."""
 
 
 class WindowTuner(Protocol):
@@ -38,22 +59,25 @@ class WindowTuner(Protocol):
 class ShadowConfig:
     """Shadow-tuner knobs (generic, never per trace)."""
 
-    windows: Sequence[float] = (0.0, 0.01, 0.1, 0.25, 0.5, 0.75)
-    margins: Sequence[int] = (0, 1)
+    windows: Sequence[float] = (0.01, 0.1, 0.25, 0.5, 0.75)
+    # FREQUENCY (Caffeine's plain contest) is left out: GHOST and REPEAT include it, STRICT
+    # covers loops, and each shadow costs one policy operation per sampled access.
+    admissions: Sequence[Admission] = (Admission.STRICT, Admission.GHOST, Admission.REPEAT)
     shadow_budget: int = 2048  # sampled capacity per shadow is about min(capacity, budget)
-    min_period: int = 5_000
+    min_period: int = 2_000
     max_period: int = 50_000
-    decay: float = 0.8  # weight of the previous periods' hits at each decision
-    # Switching has a cost (the real cache's contents fit the old split): switch only when
-    # the best shadow beats the current setting's shadow by this relative margin.
-    switch_margin: float = 0.0
+    decay: float = 0.9  # weight of the previous periods' hits at each decision
+    # Switching has a cost (the real cache's contents fit the old split) and near-ties flip
+    # with noise: switch only when the best shadow beats the current setting's shadow by
+    # this relative margin.
+    switch_margin: float = 0.003
 
 
 DEFAULT_SHADOW_CONFIG = ShadowConfig()
 
 
 class ShadowTuner:
-    """Pick the (window, margin) whose sampled shadow cache hits most recently."""
+    """Pick the (window, admission) whose sampled shadow cache hits most recently."""
 
     def __init__(
         self,
@@ -61,14 +85,14 @@ class ShadowTuner:
         make_shadow: Callable[[int, Setting], EvictionPolicy],
         *,
         config: ShadowConfig = DEFAULT_SHADOW_CONFIG,
-        initial: Setting = (0.01, 1),
+        initial: Setting = (0.01, Admission.GHOST),
         hasher: Callable[[Hashable], int] = hash,
     ) -> None:
         self._hash = hasher
         rate = min(1.0, config.shadow_budget / capacity)
         self._threshold = int(rate * _M64)
         shadow_capacity = max(1, round(capacity * rate))
-        self.settings: list[Setting] = [(w, m) for m in config.margins for w in config.windows]
+        self.settings: list[Setting] = [(w, a) for a in config.admissions for w in config.windows]
         self._shadows = [make_shadow(shadow_capacity, s) for s in self.settings]
         self._scores = [0.0] * len(self.settings)
         self._period = max(config.min_period, min(config.max_period, 2 * capacity))
@@ -93,10 +117,11 @@ class ShadowTuner:
         self._seen = 0
         scores = self._scores
         best = max(range(len(scores)), key=scores.__getitem__)
-        here = self.settings.index(self.current) if self.current in self.settings else best
         self._scores = [s * self._decay for s in scores]
-        if best == here or scores[best] <= scores[here] * (1.0 + self._switch_margin):
-            return None
+        if self.current in self.settings:
+            here = self.settings.index(self.current)
+            if best == here or scores[best] <= scores[here] * (1.0 + self._switch_margin):
+                return None
         self.current = self.settings[best]
         return self.current
 
@@ -120,7 +145,7 @@ class HillClimber:
         capacity: int,
         *,
         config: ClimberConfig = ClimberConfig(),
-        initial: Setting = (0.01, 1),
+        initial: Setting = (0.01, Admission.FREQUENCY),
     ) -> None:
         self._capacity = capacity
         self._config = config
