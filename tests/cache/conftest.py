@@ -10,25 +10,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from scriptohio.runtime.clock import FakeClock
 from tests.conftest import IN_CI, redis_up
 
-
-class FakeClock:
-    """A clock the test steps by hand (``timer=clock``)."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+__all__ = ["FakeClock", "PrivateRedis"]  # FakeClock: one clock for every test package
 
 
 @pytest.fixture()
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1000.0)
 
 
 def _free_port() -> int:

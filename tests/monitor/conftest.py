@@ -15,19 +15,9 @@ from fastapi.responses import JSONResponse
 
 from scriptohio.events import EventBus
 from scriptohio.monitor import MetricsMiddleware, Monitor, monitor_exclusions, monitor_router
+from scriptohio.runtime.clock import FakeClock
 
-
-class FakeClock:
-    """A clock the test steps by hand."""
-
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+EPOCH = 1_800_000_000.0  # a realistic wall-clock start for the monitor's fake clocks
 
 
 class CountingCache:
@@ -42,7 +32,7 @@ class CountingCache:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(EPOCH)
 
 
 def build_app(monitor: Monitor, *, stream_events: int = 60) -> FastAPI:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from scriptohio.monitor.window import SlidingWindow
 
-from .conftest import FakeClock
+from .conftest import EPOCH, FakeClock
 
 
 def test_percentiles_are_within_the_bin_resolution(clock: FakeClock) -> None:
@@ -53,7 +53,7 @@ def test_a_window_must_be_at_least_a_second() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.floats(min_value=1e-3, max_value=30.0), min_size=20, max_size=400))
 def test_percentiles_match_the_exact_order_statistic(latencies: list[float]) -> None:
-    window = SlidingWindow(60, clock=FakeClock())
+    window = SlidingWindow(60, clock=FakeClock(EPOCH))
     for seconds in latencies:
         window.record(seconds)
     stats = window.stats()

@@ -161,7 +161,7 @@ class CacheManager:
     ) -> None:
         """Store locally and (awaited) in the shared tier."""
         tags = tuple(tags)
-        self.local.put(key, value, ttl=ttl, tags=tags, priority=priority, cost=cost)
+        self.put(key, value, priority=priority, cost=cost, ttl=ttl, tags=tags, share=False)
         await self._share(key, value, ttl, tags, priority, cost)
 
     async def ainvalidate(self, key: str) -> bool:

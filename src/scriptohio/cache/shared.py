@@ -98,7 +98,7 @@ class SharedTier:
         self._url = url
         self._injected = client is not None
         self._patient: aioredis.Redis | None = None  # longer socket timeout, for claims
-        self._claims_down_until = float("-inf")
+        self._background_down_until = float("-inf")
         self._timer = timer
         self._ns = config.namespace
         self.channel = f"{self._ns}:invalidate"
@@ -147,7 +147,7 @@ class SharedTier:
     async def set_many(self, items: list[tuple[str, SharedValue, float | None]]) -> bool:
         """Store many values in one pipeline. Bulk background work: like :meth:`claim`, it
         bypasses the request path's breaker, waits longer, and skips while Redis is down."""
-        if not items or self._timer() < self._claims_down_until:
+        if not items or self._timer() < self._background_down_until:
             return False
         pipe = self._queue_set(self._patient_client().pipeline(transaction=False), items)
         try:
@@ -173,7 +173,7 @@ class SharedTier:
         not requests: they bypass the request path's breaker and wait longer (a loaded Redis
         or a busy loop answers late), and after a failure they fail open at once for
         ``CLAIM_RETRY_S`` instead of waiting on a dead Redis again."""
-        if self._timer() < self._claims_down_until:
+        if self._timer() < self._background_down_until:
             return True
         try:
             won = await asyncio.wait_for(self._patient_client().set(
@@ -186,7 +186,7 @@ class SharedTier:
 
     def _background_failed(self, exc: BaseException) -> None:
         self.errors += 1
-        self._claims_down_until = self._timer() + CLAIM_RETRY_S
+        self._background_down_until = self._timer() + CLAIM_RETRY_S
         log.warning("shared tier unavailable for background work (%r); retrying in %.0f s",
                     exc, CLAIM_RETRY_S)
 

@@ -8,7 +8,7 @@ the callers who were waiting for it and is never cached: the next call tries aga
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -18,16 +18,16 @@ class SingleFlight(Generic[T]):
     """Deduplicate concurrent calls per key."""
 
     def __init__(self) -> None:
-        self._flights: dict[str, asyncio.Future[T]] = {}
+        self._flights: dict[Hashable, asyncio.Future[T]] = {}
 
     def __len__(self) -> int:
         return len(self._flights)
 
-    def in_flight(self, key: str) -> bool:
+    def in_flight(self, key: Hashable) -> bool:
         """Is a load for ``key`` running?"""
         return key in self._flights
 
-    async def do(self, key: str, fn: Callable[[], Awaitable[T]]) -> T:
+    async def do(self, key: Hashable, fn: Callable[[], Awaitable[T]]) -> T:
         """Run ``fn`` unless a run for ``key`` is in flight; return (or raise) its outcome."""
         future = self._flights.get(key)
         if future is None:
@@ -37,7 +37,7 @@ class SingleFlight(Generic[T]):
         # shield: one impatient caller being cancelled must not cancel everybody's load
         return await asyncio.shield(future)
 
-    def _forget(self, key: str, future: asyncio.Future[T]) -> None:
+    def _forget(self, key: Hashable, future: asyncio.Future[T]) -> None:
         if self._flights.get(key) is future:
             del self._flights[key]
         if not future.cancelled():
