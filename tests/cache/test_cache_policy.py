@@ -205,9 +205,9 @@ def test_write_buffer_keeps_every_policy_decision(uniform: bool, seed: int) -> N
     assert sorted(buffered.snapshot_keys()) == sorted(plain.snapshot_keys())
     assert buffered.bytes == plain.bytes
 
-def _returning_key_survives(admission: Admission) -> bool:
-    """Fill a 10-entry cache with keys read 5 times; a newcomer is refused once, comes back
-    soon after, and then contests a victim it cannot beat on frequency alone."""
+
+def _warm_policy(admission: Admission) -> TinyLfuPolicy:
+    """A 10-entry cache (10 % window, no tuner) holding 9 keys each read 5 times."""
     config = TinyLfuConfig(tuner="fixed", initial_window=0.1, admission=admission)
     policy = TinyLfuPolicy(10, config=config)
     for _ in range(5):
@@ -217,6 +217,13 @@ def _returning_key_survives(admission: Admission) -> bool:
                 policy.on_hit(key)
             else:
                 policy.on_insert(key)
+    return policy
+
+
+def _returning_key_survives(admission: Admission) -> bool:
+    """A newcomer to a warm cache is refused once, comes back soon after, and then contests
+    a victim it cannot beat on frequency alone."""
+    policy = _warm_policy(admission)
     for key in ("x", "y", "x", "z"):  # x leaves the window twice: refused, then back
         assert key not in policy or key == "x"
         if key not in policy:
@@ -236,15 +243,7 @@ def test_ghost_and_repeat_admit_a_returning_key() -> None:
 
 
 def test_ghost_remembers_a_bounded_number_of_refusals() -> None:
-    config = TinyLfuConfig(tuner="fixed", initial_window=0.1, admission=Admission.GHOST)
-    policy = TinyLfuPolicy(10, config=config)
-    for _ in range(5):
-        for i in range(9):
-            key = f"k{i}"
-            if key in policy:
-                policy.on_hit(key)
-            else:
-                policy.on_insert(key)
+    policy = _warm_policy(Admission.GHOST)
     for i in range(1_000):  # a scan: every key is refused once and never comes back
         policy.on_insert(f"scan{i}")
     assert len(policy._ghost) <= 2 * 10
