@@ -90,6 +90,40 @@ async def test_sweep_drops_long_expired_entries(clock: FakeClock) -> None:
     assert cache.stats["evictions"] == {"expired": 1000}  # type: ignore[comparison-overlap]
 
 
+async def test_sweep_checks_only_the_entries_that_are_due(clock: FakeClock) -> None:
+    cache = CacheManager(LocalConfig(stale_ttl=10, keep_expired=100), timer=clock)
+    for i in range(5000):
+        cache.put(f"long{i}", b"x", ttl=1000)
+    for i in range(100):
+        cache.put(f"short{i}", b"x", ttl=5)
+    clock.advance(200)
+    assert sorted(cache.local.due_keys()) == sorted(f"short{i}" for i in range(100))
+    for i in range(100):  # taken once: back in the index only if re-put
+        cache.put(f"short{i}", b"x", ttl=5)
+    assert await sweep_in_slices(cache.local) == 0  # due again only 115 s from now
+    assert cache.local.expiry_backlog == 5100
+    clock.advance(1200)
+    assert await sweep_in_slices(cache.local) == 5100
+    assert cache.local.expiry_backlog == 0
+
+
+async def test_expiry_index_follows_re_puts(clock: FakeClock) -> None:
+    cache = CacheManager(LocalConfig(stale_ttl=10, keep_expired=100), timer=clock)
+    for _ in range(50):  # same deadline second: filed once
+        cache.put("k", b"1", ttl=5)
+    cache.put("forever", b"2")  # no deadline: never filed
+    assert cache.local.expiry_backlog == 1
+    clock.advance(50)
+    cache.put("k", b"3", ttl=500)  # later deadline: filed again, the old slot goes stale
+    assert cache.local.expiry_backlog == 2
+    clock.advance(100)  # past the first deadline only
+    assert await sweep_in_slices(cache.local) == 0
+    assert cache.get("k") == b"3" and cache.local.expiry_backlog == 1
+    clock.advance(600)
+    assert await sweep_in_slices(cache.local) == 1
+    assert cache.get("k") is None and cache.get("forever") == b"2"
+
+
 async def test_background_maintenance_runs_and_stops() -> None:
     cache = CacheManager(maintenance=MaintenanceConfig(interval=0.01))
     await cache.start()

@@ -15,10 +15,20 @@ Freshness: an entry is *fresh* until ``fresh_until``, then *stale* (served only 
 stale-while-revalidate) until ``stale_until``; after that lookups miss, but the entry stays
 (``expired``) until the sweep reaches it, ``keep_expired`` seconds later, so it can still be
 served stale while the loader's circuit is open.
+
+Expiry index: each entry with a finite lifetime is filed under the whole second
+(``EXPIRY_GRANULE``) at which the sweep may drop it, in a bucket keyed by that second, and the
+buckets' seconds are kept in a heap. A sweep pops only the buckets that are due and checks
+their keys, so its cost follows what expires, not how much is cached (a scan of every key once
+a second was a fifth of the service's CPU with 68k entries warmed). A key re-put with a later
+deadline leaves a stale slot behind, which is skipped when its bucket comes due; a key re-put
+into the same second adds nothing.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,6 +44,7 @@ MB = 1024 * 1024
 # also stays under 1/64 of L2's entry and byte bounds (a small L2 demotes at once).
 DEMOTE_BATCH = 32
 _NO_TAGS: frozenset[str] = frozenset()
+EXPIRY_GRANULE = 1.0  # seconds per expiry bucket
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +103,8 @@ class LocalCache:
         self.compressor = Compressor(config.compression)
         self.stats = CacheStats()
         self._tags: dict[str, set[str]] = {}
+        self._expiry: dict[int, list[str]] = {}  # due second -> keys filed there
+        self._expiry_seconds: list[int] = []  # heap of the keys of _expiry
         self.last_snapshot: dict[str, object] = {}
 
     @property
@@ -209,10 +222,25 @@ class LocalCache:
             self._unindex(key, previous.tags)
         for tag in entry.tags:
             self._tags.setdefault(tag, set()).add(key)
+        if stale != FOREVER:
+            due = math.ceil((stale + config.keep_expired) / EXPIRY_GRANULE)
+            before = previous or old
+            if before is None or before.stale_until == FOREVER or due != math.ceil(
+                (before.stale_until + config.keep_expired) / EXPIRY_GRANULE
+            ):
+                self._file_expiry(key, due)
         evicted = l1.put(key, entry)
         if evicted:
             self._settle(evicted)
         return entry
+
+    def _file_expiry(self, key: str, due: int) -> None:
+        bucket = self._expiry.get(due)
+        if bucket is None:
+            self._expiry[due] = [key]
+            heapq.heappush(self._expiry_seconds, due)
+        else:
+            bucket.append(key)
 
     def _settle(self, evicted: list[Evicted]) -> None:
         """Queue what L1 let go for L2 (bytes only); drop the rest."""
@@ -298,6 +326,21 @@ class LocalCache:
         return doomed
 
     # -- maintenance ------------------------------------------------------------------------
+    def due_keys(self) -> list[str]:
+        """Take the keys filed under seconds that have passed (each once; some may have been
+        re-put or dropped since: :meth:`sweep` checks them)."""
+        now = self.timer() / EXPIRY_GRANULE
+        seconds, buckets = self._expiry_seconds, self._expiry
+        due: list[str] = []
+        while seconds and seconds[0] < now:
+            due += buckets.pop(heapq.heappop(seconds))
+        return list(dict.fromkeys(due))
+
+    @property
+    def expiry_backlog(self) -> int:
+        """Keys (with repeats) filed in the expiry index and not yet due."""
+        return sum(map(len, self._expiry.values()))
+
     def sweep(self, keys: Iterable[str]) -> int:
         """Drop the given keys if they are past ``stale_until + keep_expired``; count them."""
         limit = self.timer() - self.config.keep_expired

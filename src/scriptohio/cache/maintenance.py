@@ -1,10 +1,10 @@
 """Background maintenance, sliced so that no step holds the event loop for over a millisecond.
 
-Each round: replay buffered reads into the policies, sweep expired entries (a snapshot of the
-keys is processed in slices, yielding to the loop between slices whenever ``slice_budget`` of
-time has been spent), once enough small payloads were seen train the zstd dictionary in a
-worker thread (tens of milliseconds of CPU) and then compact L2 with it, slice by slice, and
-store a statistics snapshot (``LocalCache.last_snapshot``).
+Each round: replay buffered reads into the policies, sweep expired entries (the keys the
+expiry index says are due, in slices, yielding to the loop between slices whenever
+``slice_budget`` of time has been spent), once enough small payloads were seen train the zstd
+dictionary in a worker thread (tens of milliseconds of CPU) and then compact L2 with it, slice
+by slice, and store a statistics snapshot (``LocalCache.last_snapshot``).
 """
 
 from __future__ import annotations
@@ -38,23 +38,24 @@ async def sweep_in_slices(
     *,
     clock: Callable[[], float] = time.perf_counter,
 ) -> int:
-    """Sweep every local key once, yielding to the loop between slices; count dropped."""
+    """Drop the entries the expiry index says are due, yielding to the loop between slices;
+    count them."""
+    # L1's drain replays buffered reads and writes into its policy, reading .l2 flushes the
+    # pending demotions and L2's drain replays its reads: each is a slice of its own.
+    cache.l1.drain()
+    await asyncio.sleep(0)
+    cache.l2.drain()
+    await asyncio.sleep(0)
     dropped = 0
-    for level in ("l1", "l2"):
-        # Reading .l2 flushes pending demotions and L1's drain replays buffered writes: each
-        # is a slice of its own.
-        tier = cache.l1 if level == "l1" else cache.l2
-        tier.drain()
-        await asyncio.sleep(0)
-        keys = tier.snapshot_keys()
-        while True:
-            start = clock()
-            chunk = list(islice(keys, config.slice_keys))
-            if not chunk:
-                break
-            dropped += cache.sweep(chunk)
-            if clock() - start >= config.slice_budget or len(chunk) == config.slice_keys:
-                await asyncio.sleep(0)
+    keys = iter(cache.due_keys())
+    while True:
+        start = clock()
+        chunk = list(islice(keys, config.slice_keys))
+        if not chunk:
+            break
+        dropped += cache.sweep(chunk)
+        if clock() - start >= config.slice_budget or len(chunk) == config.slice_keys:
+            await asyncio.sleep(0)
     return dropped
 
 
