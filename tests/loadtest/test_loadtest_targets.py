@@ -125,13 +125,18 @@ def test_lag_p99_of_the_run_comes_from_the_monitors_histogram() -> None:
     for _ in range(500):  # before the run: slow probes
         bus.emit(EventLoopLag(0.2))
     before = parse_metrics(monitor.metrics.exposition()[0].decode(), at=0.0)
-    for i in range(1000):  # during the run: 1 % of probes at 14 ms, the rest at 1.5 ms
-        bus.emit(EventLoopLag(0.014 if i % 100 == 0 else 0.0015))
+    for i in range(1000):
+        # during the run: 1 % of probes at 14 ms, 13 ms of it waiting for a CPU; the rest
+        # at 1.5 ms
+        bus.emit(EventLoopLag(0.014, 0.013) if i % 100 == 0 else EventLoopLag(0.0015))
     after = parse_metrics(monitor.metrics.exposition()[0].decode(), at=60.0)
     monitor.close()
     assert lag_quantile([before, after], 0.99) == (0.002, 1000)
     assert lag_quantile([before, after], 0.995) == (0.015, 1000)
-    assert summarize_server([before, after])["event_loop_lag_p99_s"] == 0.002
+    assert lag_quantile([before, after], 0.995, own=True) == (0.002, 1000)
+    summary = summarize_server([before, after])
+    assert summary["event_loop_lag_p99_s"] == 0.002
+    assert abs(summary["event_loop_cpu_wait_share"] - 10 * 0.013 / 60) < 1e-9
     assert lag_quantile([], 0.99) == (None, 0)
 
 

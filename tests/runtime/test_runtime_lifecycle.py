@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import time
 
 from scriptohio.errors import OverloadedError
 from scriptohio.events import EventBus
@@ -14,6 +18,7 @@ from scriptohio.runtime import (
     Request,
 )
 from scriptohio.runtime.events import EventLoopLag
+from scriptohio.runtime.lag import RunQueueWait
 
 
 async def test_drain_finishes_in_flight_and_queued_work_and_refuses_new() -> None:
@@ -79,4 +84,31 @@ async def test_lag_monitor_emits_samples() -> None:
     await monitor.stop()
     assert len(samples) >= 3 and all(s.lag_s >= 0 for s in samples)
     assert monitor.percentile(0.99) >= monitor.percentile(0.5) >= 0
+
+
+def test_run_queue_wait_grows_only_when_the_cpus_are_oversubscribed() -> None:
+    """Linux schedstat: a thread spinning alone waits ~0; with more spinners than cores it
+    waits for a CPU a large share of the time (bounded: 0.4 s each phase)."""
+    cores = os.cpu_count() or 1
+    waited = RunQueueWait()
+
+    def spin(seconds: float) -> float:
+        before, end = waited(), time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            pass
+        return waited() - before
+
+    hogs: list[subprocess.Popen[bytes]] = []
+    try:
+        alone = spin(0.4)
+        hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                for _ in range(cores + 1)]
+        time.sleep(0.05)
+        crowded = spin(0.4)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+        waited.close()
+    assert crowded > 0.05 and crowded > 5 * alone, (alone, crowded)
 

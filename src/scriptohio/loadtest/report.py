@@ -30,7 +30,13 @@ def _lag(server: dict[str, Any]) -> str:
     bound = server.get("event_loop_lag_p99_s")
     if bound is None:
         return "-"
-    return f"<= {bound * 1000:g} ms ({server.get('event_loop_lag_probes', 0)} probes)"
+    text = f"<= {bound * 1000:g} ms ({server.get('event_loop_lag_probes', 0)} probes)"
+    own, wait = server.get("event_loop_own_lag_p99_s"), server.get("event_loop_cpu_wait_share")
+    if own is not None:
+        text += f"; beyond the loop thread's wait for a CPU <= {own * 1000:g} ms"
+    if wait is not None:
+        text += f"; the loop thread waited for a CPU {wait:.0%} of the run"
+    return text
 
 
 def _peak_row(peak: dict[str, float] | None) -> list[str]:

@@ -18,6 +18,11 @@ cache_hits/misses   counters whose name contains ``cache`` and ends ``hits_total
 lag_buckets         cumulative bucket counts of the histogram whose name contains
                     ``event_loop_lag`` (``le`` -> count): the run's lag P99 is read from
                     the first-to-last difference
+own_lag_buckets     the same for ``event_loop_own_lag`` (lag beyond the loop thread's
+                    wait for a CPU)
+loop_cpu_wait       the counter whose name contains ``event_loop_cpu_wait``: seconds the
+                    loop's thread was ready but waited for a CPU (e.g. behind the load
+                    generator on the same cores)
 pools               every sample whose name contains ``pool`` (``name{labels}`` -> value)
 breakers            every sample whose name contains ``breaker``
 ==================  =====================================================================
@@ -48,6 +53,8 @@ class ServerSample:
     pools: dict[str, float] = field(default_factory=dict)
     breakers: dict[str, float] = field(default_factory=dict)
     lag_buckets: dict[str, float] = field(default_factory=dict)
+    own_lag_buckets: dict[str, float] = field(default_factory=dict)
+    loop_cpu_wait: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,6 +77,8 @@ def parse_metrics(text: str, at: float) -> ServerSample:
     pools: dict[str, float] = {}
     breakers: dict[str, float] = {}
     lag: dict[str, float] = {}
+    own_lag: dict[str, float] = {}
+    cpu_wait: float | None = None
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             name, value = sample.name, float(sample.value)
@@ -90,10 +99,16 @@ def parse_metrics(text: str, at: float) -> ServerSample:
                 pools[_key(name, sample.labels)] = value
             if "breaker" in lower:
                 breakers[_key(name, sample.labels)] = value
-            if "event_loop_lag" in lower and lower.endswith("_bucket"):
-                le = sample.labels.get("le", "+Inf")
-                lag[le] = lag.get(le, 0.0) + value  # summed over workers' labels, if any
-    return ServerSample(at, cpu, cpu_ratio, rss, hits, misses, ratio, pools, breakers, lag)
+            if lower.endswith("_bucket"):
+                buckets = (lag if "event_loop_lag" in lower
+                           else own_lag if "event_loop_own_lag" in lower else None)
+                if buckets is not None:
+                    le = sample.labels.get("le", "+Inf")
+                    buckets[le] = buckets.get(le, 0.0) + value  # summed over workers' labels
+            elif "event_loop_cpu_wait" in lower and lower.endswith("_total"):
+                cpu_wait = (cpu_wait or 0.0) + value
+    return ServerSample(at, cpu, cpu_ratio, rss, hits, misses, ratio, pools, breakers, lag,
+                        own_lag, cpu_wait)
 
 
 def cpu_percent(samples: Sequence[ServerSample]) -> list[tuple[float, float]]:
@@ -125,15 +140,19 @@ def server_cache_hit_ratio(samples: Sequence[ServerSample]) -> float | None:
     return ratios[-1] if ratios else None
 
 
-def lag_quantile(samples: Sequence[ServerSample], q: float = 0.99) -> tuple[float | None, int]:
-    """(upper bound of the bucket holding the ``q`` quantile of the run's lag probes, probes).
+def lag_quantile(
+    samples: Sequence[ServerSample], q: float = 0.99, *, own: bool = False
+) -> tuple[float | None, int]:
+    """(upper bound of the bucket holding the ``q`` quantile of the run's lag probes, probes);
+    ``own``: of the lag beyond the loop thread's wait for a CPU.
 
     From the first-to-last difference of the cumulative buckets, so only probes taken during
     the run count; ``None`` when the server has no such histogram or no probe fell in."""
-    with_lag = [s for s in samples if s.lag_buckets]
+    buckets = [s.own_lag_buckets if own else s.lag_buckets for s in samples]
+    with_lag = [b for b in buckets if b]
     if not with_lag:
         return None, 0
-    first, last = with_lag[0].lag_buckets if len(with_lag) > 1 else {}, with_lag[-1].lag_buckets
+    first, last = with_lag[0] if len(with_lag) > 1 else {}, with_lag[-1]
     deltas = sorted((float(le), count - first.get(le, 0.0)) for le, count in last.items())
     total = deltas[-1][1] if deltas else 0.0
     if total <= 0:
@@ -147,6 +166,9 @@ def summarize_server(samples: Sequence[ServerSample]) -> dict[str, Any]:
     cpu = [v for _, v in cpu_percent(samples)]
     rss = [s.rss_bytes for s in samples if s.rss_bytes is not None]
     lag_p99, lag_probes = lag_quantile(samples)
+    own_lag_p99, _ = lag_quantile(samples, own=True)
+    waits = [s for s in samples if s.loop_cpu_wait is not None]
+    span = waits[-1].at - waits[0].at if len(waits) > 1 else 0.0
     return {
         "scrapes": len(samples),
         "cpu_percent_mean": sum(cpu) / len(cpu) if cpu else None,
@@ -155,6 +177,10 @@ def summarize_server(samples: Sequence[ServerSample]) -> dict[str, Any]:
         "cache_hit_ratio": server_cache_hit_ratio(samples),
         "event_loop_lag_p99_s": lag_p99,
         "event_loop_lag_probes": lag_probes,
+        "event_loop_own_lag_p99_s": own_lag_p99,
+        "event_loop_cpu_wait_share": (
+            (waits[-1].loop_cpu_wait or 0.0) - (waits[0].loop_cpu_wait or 0.0)
+        ) / span if span > 0 else None,
         "pools": samples[-1].pools if samples else {},
         "breakers": samples[-1].breakers if samples else {},
         "breakers_seen": sorted({k for s in samples for k, v in s.breakers.items() if v}),

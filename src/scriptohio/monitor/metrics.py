@@ -169,6 +169,17 @@ class MonitorMetrics:
             "scriptohio_event_loop_lag_probe_seconds", "Event-loop lag of every probe.",
             buckets=LAG_BUCKETS, registry=r,
         )
+        self.event_loop_own_lag = Histogram(
+            "scriptohio_event_loop_own_lag_seconds",
+            "Event-loop lag of every probe beyond the loop thread's wait for a CPU (a lower "
+            "bound on the lag the loop's own work caused).",
+            buckets=LAG_BUCKETS, registry=r,
+        )
+        self.event_loop_cpu_wait = Counter(
+            "scriptohio_event_loop_cpu_wait_seconds",
+            "Time the event loop's thread was ready to run but waited for a CPU.",
+            registry=r,
+        )
         self._extra: list[Collector] = []
         # The standard process_* series (CPU seconds, RSS, open fds) that tools expect.
         self.add_collector(ProcessCollector(registry=None))

@@ -75,6 +75,8 @@ def subscribe_runtime_events(bus: EventBus, monitor: Monitor) -> Callable[[], No
     def on_lag(e: EventLoopLag) -> None:
         m.event_loop_lag.set(e.lag_s)
         m.event_loop_lag_probes.observe(e.lag_s)
+        m.event_loop_own_lag.observe(e.own_lag_s)
+        m.event_loop_cpu_wait.inc(e.cpu_wait_s)
         state.loop_lag(e.lag_s)
 
     unsubscribers = [

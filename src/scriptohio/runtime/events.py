@@ -76,4 +76,14 @@ class PoolSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class EventLoopLag:
+    """One probe: how late the timer fired, and how long of the probe's interval the loop's
+    thread spent runnable but waiting for a CPU (Linux run-queue delay; 0 elsewhere)."""
+
     lag_s: float
+    cpu_wait_s: float = 0.0
+
+    @property
+    def own_lag_s(self) -> float:
+        """Lag the CPU wait does not explain: a lower bound on what the loop's own work
+        caused (a wait early in the interval may not have delayed the timer at all)."""
+        return max(0.0, self.lag_s - self.cpu_wait_s)

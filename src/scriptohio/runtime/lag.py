@@ -3,12 +3,18 @@
 A task sleeps ``interval_s`` in a loop and measures how much later than asked it woke up;
 that delay is what every request on this loop also suffers. Each sample is emitted as
 :class:`~scriptohio.runtime.events.EventLoopLag` and kept for percentiles.
+
+A late timer has two causes: the loop was busy with other callbacks, or the loop's thread was
+ready to run but the OS gave the CPU to another process (a load generator on the same cores,
+say). On Linux the probe also reads how long the thread waited in the run queue during the
+interval (``/proc/thread-self/schedstat``, second field), so the two can be told apart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -17,6 +23,28 @@ from scriptohio.runtime.events import EventLoopLag
 
 DEFAULT_INTERVAL_S = 0.02  # the loop guard acts on each sample: keep it prompt
 DEFAULT_SAMPLES = 3000  # one minute of samples
+
+
+class RunQueueWait:
+    """Seconds the calling thread has waited for a CPU so far (0.0 where Linux's schedstat is
+    missing). Open it on the thread to watch: ``/proc/thread-self`` is resolved at open."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def __call__(self) -> float:
+        if self._fd is None:
+            return 0.0
+        fields = os.pread(self._fd, 128, 0).split()
+        return int(fields[1]) / 1e9 if len(fields) > 1 else 0.0
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 class EventLoopLagMonitor:
@@ -53,10 +81,15 @@ class EventLoopLagMonitor:
 
     async def _run(self) -> None:
         # perf_counter, not loop.time(): uvloop's clock ticks in whole milliseconds.
-        while True:
-            asked = time.perf_counter() + self._interval
-            await asyncio.sleep(self._interval)
-            lag = max(0.0, time.perf_counter() - asked)
-            self.samples.append(lag)
-            self.latest = lag
-            self._emit(EventLoopLag(lag))
+        waited = RunQueueWait()
+        try:
+            while True:
+                asked = time.perf_counter() + self._interval
+                before = waited()
+                await asyncio.sleep(self._interval)
+                lag = max(0.0, time.perf_counter() - asked)
+                self.samples.append(lag)
+                self.latest = lag
+                self._emit(EventLoopLag(lag, waited() - before))
+        finally:
+            waited.close()
