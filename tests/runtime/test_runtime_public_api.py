@@ -12,7 +12,7 @@ EXPECTED = {
     "AutoscalerConfig", "BatchConfig", "BreakerConfig", "BreakerState", "CircuitBreaker",
     "Clock", "Coalescer", "DEFAULT_MAX_CONCURRENT_REQUESTS", "DEFAULT_POOLS",
     "EventLoopLagMonitor", "FakeClock", "Handler", "LastGoodStaleSource", "LoopGuardConfig",
-    "MicroBatcher", "freeze_long_lived", "tune_gc_for_latency",
+    "MicroBatcher", "freeze_long_lived", "shorten_gil_switch_interval", "tune_gc_for_latency",
     "OrchestratorConfig", "PoolConfig", "PoolStats", "RateLimitConfig", "RateLimitDecision",
     "RateLimitExceeded", "Request", "Response", "RetryBudget", "RetryPolicy", "Route",
     "ScalingDecision", "Stale", "StaleSource", "StageTimings", "UserRateLimiter", "WorkerPool",
@@ -42,3 +42,12 @@ def test_importing_the_runtime_pulls_in_no_upper_layer() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_gil_switch_interval_is_set_and_the_old_one_returned() -> None:
+    before = sys.getswitchinterval()
+    try:
+        assert runtime.shorten_gil_switch_interval(0.0007) == before
+        assert abs(sys.getswitchinterval() - 0.0007) < 1e-9
+    finally:
+        sys.setswitchinterval(before)

@@ -49,6 +49,7 @@ from scriptohio.runtime import (
     RateLimitConfig,
     UserRateLimiter,
     freeze_long_lived,
+    shorten_gil_switch_interval,
     tune_gc_for_latency,
 )
 from scriptohio.runtime import Request as AgentRequest
@@ -161,6 +162,7 @@ class Service:
         try:
             ctx = await asyncio.to_thread(self._build_context)
             tune_gc_for_latency()  # before /ready: data and models are the long-lived heap
+            shorten_gil_switch_interval()  # handlers computing in threads yield the GIL sooner
             self._ctx = ctx
             log.info("ready: data version %d, model %s", ctx.data_version,
                      ctx.predictor.model_version)

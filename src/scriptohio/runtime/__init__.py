@@ -15,7 +15,11 @@ from scriptohio.runtime.batching import BatchConfig, MicroBatcher
 from scriptohio.runtime.breaker import BreakerConfig, BreakerState, CircuitBreaker
 from scriptohio.runtime.clock import Clock, FakeClock
 from scriptohio.runtime.coalescing import Coalescer
-from scriptohio.runtime.gctune import freeze_long_lived, tune_gc_for_latency
+from scriptohio.runtime.interpreter import (
+    freeze_long_lived,
+    shorten_gil_switch_interval,
+    tune_gc_for_latency,
+)
 from scriptohio.runtime.lag import EventLoopLagMonitor
 from scriptohio.runtime.loopguard import LoopGuardConfig
 from scriptohio.runtime.orchestrator import (
@@ -76,5 +80,6 @@ __all__ = [
     "WorkerPool",
     "desired_workers",
     "freeze_long_lived",
+    "shorten_gil_switch_interval",
     "tune_gc_for_latency",
 ]
