@@ -61,3 +61,31 @@ def test_percentiles_match_the_exact_order_statistic(latencies: list[float]) -> 
     for q, got in ((0.5, stats.p50_s), (0.95, stats.p95_s), (0.99, stats.p99_s)):
         exact = ordered[max(1, math.ceil(q * len(ordered))) - 1]
         assert got == pytest.approx(exact, rel=0.025)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=14),
+                          st.floats(min_value=1e-4, max_value=5.0), st.booleans()),
+                min_size=1, max_size=300))
+def test_the_running_total_equals_a_recount_of_the_live_seconds(
+    steps: list[tuple[int, float, bool]],
+) -> None:
+    """Seconds leave the running total exactly once, however the clock jumps."""
+    clock = FakeClock(EPOCH)
+    window = SlidingWindow(10, clock=clock)
+    seen: list[tuple[int, float, bool]] = []
+    for advance, seconds, error in steps:
+        clock.advance(advance)
+        window.record(seconds, error=error)
+        seen.append((int(clock()), seconds, error))
+    got = window.stats()
+    recount = SlidingWindow(10, clock=clock)
+    oldest = int(clock()) - 9
+    for second, seconds, error in seen:
+        if second >= oldest:
+            recount.record(seconds, error=error)
+    want = recount.stats()
+    assert (got.count, got.errors) == (want.count, want.errors)
+    assert (got.p50_s, got.p90_s, got.p95_s, got.p99_s, got.max_s) == (
+        want.p50_s, want.p90_s, want.p95_s, want.p99_s, want.max_s)
+    assert window.mean() == pytest.approx(want.avg_s)

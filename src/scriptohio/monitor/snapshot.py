@@ -150,7 +150,7 @@ class MonitorState:
     def stage_means(self) -> dict[str, float]:
         out = {}
         for name, window in self.stages.items():
-            avg = window.stats().avg_s
+            avg = window.mean()
             if avg is not None:
                 out[name] = avg
         return out

@@ -1,13 +1,17 @@
 """Sliding-window request statistics: count, errors, throughput, latency percentiles.
 
 The window is a ring of one-second buckets. Recording is O(1) and allocation-free: the latency
-goes into a log-spaced bin (about 4 % wide), so percentiles over the window are read by summing
-a few hundred integers instead of sorting samples. The clock is passed in so tests step it.
+goes into a log-spaced bin (about 4 % wide), counted in its second's bucket and in a running
+total over the ring; a bucket that leaves the window is subtracted from the total once. So
+reading percentiles walks a few hundred integers instead of sorting samples or re-summing
+every bucket (which took the monitor's once-a-second tick to ~14 ms of blocked event loop at
+300 req/s). The clock is passed in so tests step it.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 import time
 from bisect import bisect_left
 from collections.abc import Callable
@@ -93,58 +97,86 @@ class SlidingWindow:
         self.window_s = window_s
         self._clock = clock
         self._buckets = [_Bucket() for _ in range(window_s)]
+        self._totals = [0] * N_BINS  # bins summed over every bucket not yet retired
         self._started = clock()
+
+    def _retire(self, bucket: _Bucket, second: int) -> None:
+        """Take ``bucket`` out of the running total and reuse it for ``second``."""
+        if bucket.count:
+            self._totals = list(map(operator.sub, self._totals, bucket.bins))
+        bucket.reset(second)
 
     def record(self, seconds: float, *, error: bool = False) -> None:
         """Count one request that took ``seconds``."""
         second = int(self._clock())
         bucket = self._buckets[second % self.window_s]
         if bucket.second != second:
-            bucket.reset(second)
+            self._retire(bucket, second)
         bucket.count += 1
         bucket.total += seconds
         if error:
             bucket.errors += 1
-        bucket.bins[bisect_left(_BOUNDS, seconds)] += 1
+        index = bisect_left(_BOUNDS, seconds)
+        bucket.bins[index] += 1
+        self._totals[index] += 1
 
-    def stats(self) -> WindowStats:
-        """Aggregate the live buckets (those younger than the window)."""
-        now = self._clock()
+    def _live(self, now: float) -> tuple[int, int, float]:
+        """Retire buckets older than the window; (count, errors, total seconds) of the rest."""
         oldest = int(now) - self.window_s + 1
         count = errors = 0
         total = 0.0
-        live = []
         for bucket in self._buckets:
-            if bucket.second < oldest or bucket.count == 0:
+            if bucket.second < oldest:
+                if bucket.count:
+                    self._retire(bucket, bucket.second)
                 continue
             count += bucket.count
             errors += bucket.errors
             total += bucket.total
-            live.append(bucket.bins)
+        return count, errors, total
+
+    def mean(self) -> float | None:
+        """Mean latency over the window (no percentiles: cheaper than :meth:`stats`)."""
+        count, _, total = self._live(self._clock())
+        return total / count if count else None
+
+    def stats(self) -> WindowStats:
+        """Aggregate the live buckets (those younger than the window)."""
+        now = self._clock()
+        count, errors, total = self._live(now)
         # A young window divides by the time it has existed, not by its full length.
         span = max(1.0, min(float(self.window_s), now - self._started))
         if count == 0:
             return WindowStats(0, 0, 0.0, None, None, None, None, None, None, None)
-        ordered = [(b, n) for b, n in enumerate(map(sum, zip(*live, strict=True))) if n]
+        p50, p90, p95, p99, top = _percentiles(self._totals, count, (0.50, 0.90, 0.95, 0.99))
         return WindowStats(
             count=count,
             errors=errors,
             throughput_rps=count / span,
             error_rate=errors / count,
             avg_s=total / count,
-            p50_s=_percentile(ordered, count, 0.50),
-            p90_s=_percentile(ordered, count, 0.90),
-            p95_s=_percentile(ordered, count, 0.95),
-            p99_s=_percentile(ordered, count, 0.99),
-            max_s=_bin_value(ordered[-1][0]),
+            p50_s=p50,
+            p90_s=p90,
+            p95_s=p95,
+            p99_s=p99,
+            max_s=top,
         )
 
 
-def _percentile(ordered: list[tuple[int, int]], count: int, q: float) -> float:
-    rank = max(1, math.ceil(q * count))
+def _percentiles(bins: list[int], count: int, qs: tuple[float, ...]) -> list[float]:
+    """The latencies at quantiles ``qs`` (ascending) and the highest occupied bin's, in one
+    walk over ``bins``."""
+    ranks = [max(1, math.ceil(q * count)) for q in qs]
+    out: list[float] = []
     seen = 0
-    for b, n in ordered:
+    last = 0
+    for index, n in enumerate(bins):
+        if not n:
+            continue
+        last = index
         seen += n
-        if seen >= rank:
-            return _bin_value(b)
-    return _bin_value(ordered[-1][0])
+        while len(out) < len(ranks) and seen >= ranks[len(out)]:
+            out.append(_bin_value(index))
+    out += [_bin_value(last)] * (len(ranks) - len(out))
+    out.append(_bin_value(last))
+    return out
