@@ -56,6 +56,10 @@ class JobStore:
         self.path = path
         self._conn = open_sqlite(path)
         self._conn.execute(SCHEMA)
+        # find_reusable runs on the event loop for every job submitted: without this index
+        # it scanned every job ever stored (1.2 ms at 1,600 jobs, growing with the file).
+        self._conn.execute(
+            "CREATE INDEX IF NOT EXISTS jobs_reuse ON jobs (type, params, created_at)")
 
     def close(self) -> None:
         self._conn.close()
