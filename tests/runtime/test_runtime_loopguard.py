@@ -15,7 +15,7 @@ from scriptohio.runtime import (
     PoolConfig,
     Request,
 )
-from scriptohio.runtime.events import ConcurrencyLimited
+from scriptohio.runtime.events import ConcurrencyLimited, EventLoopLag
 from scriptohio.runtime.loopguard import LagSignal, next_limit
 from scriptohio.runtime.orchestrator import OrchestratorConfig
 from scriptohio.runtime.pool import WorkerPool
@@ -151,4 +151,36 @@ async def test_guard_off_leaves_limits_alone() -> None:
     await asyncio.gather(*(orch.handle(Request("hog")) for _ in range(100)))
     await asyncio.sleep(0.02)
     assert orch.pools["light"].limit == orch.pools["light"].ceiling
+    await orch.stop()
+
+
+async def test_guard_ignores_lag_that_waiting_for_a_cpu_explains() -> None:
+    """A late timer while another process held the CPU is not the pools' doing: no cut.
+    The same lateness with no CPU wait is, and cuts the busy pool."""
+    guard = LoopGuardConfig(high_s=0.006, low_s=0.003, min_limit=8)
+    orch = AsyncAgentOrchestrator(
+        bus=EventBus(), config=OrchestratorConfig(lag_interval_s=60.0, loop_guard=guard))
+    release = asyncio.Event()
+
+    async def wait(request: Request) -> int:
+        await release.wait()
+        return 1
+
+    orch.register("wait", wait)
+    await orch.start()
+    pool = orch.pools["light"]
+    running = [asyncio.ensure_future(orch.handle(Request("wait"))) for _ in range(40)]
+    for _ in range(100):
+        if pool.busy == 40:
+            break
+        await asyncio.sleep(0.001)
+    assert pool.busy == 40
+    for _ in range(5):
+        orch._lag_sampled(EventLoopLag(0.03, cpu_wait_s=0.029))
+    assert pool.limit == pool.ceiling
+    for _ in range(2):
+        orch._lag_sampled(EventLoopLag(0.03))
+    assert pool.limit < 40
+    release.set()
+    assert all(r.ok for r in await asyncio.gather(*running))
     await orch.stop()

@@ -379,7 +379,9 @@ class AsyncAgentOrchestrator:
         """Each lag sample: let the loop guard move the async pools' limits, then publish."""
         guard = self.config.loop_guard
         if guard is not None:
-            sustained, peak = self._lag_signal.observe(event.lag_s)
+            # Only the lag the loop's own work caused: cutting concurrency cannot shorten a
+            # wait for a CPU that another process holds.
+            sustained, peak = self._lag_signal.observe(event.own_lag_s)
             for pool in self.pools.values():
                 if not pool.is_async:
                     continue
