@@ -30,7 +30,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from scriptohio.cache.compression import DEFAULT_COMPRESSION, RAW, CompressionConfig, Compressor
@@ -326,15 +326,14 @@ class LocalCache:
         return doomed
 
     # -- maintenance ------------------------------------------------------------------------
-    def due_keys(self) -> list[str]:
-        """Take the keys filed under seconds that have passed (each once; some may have been
-        re-put or dropped since: :meth:`sweep` checks them)."""
+    def due_keys(self) -> Iterator[str]:
+        """Take the keys filed under seconds that have passed, one bucket at a time as the
+        iterator is consumed (so a sweep in slices never copies a large bucket). A key may
+        come twice, or have been re-put or dropped since: :meth:`sweep` checks each."""
         now = self.timer() / EXPIRY_GRANULE
         seconds, buckets = self._expiry_seconds, self._expiry
-        due: list[str] = []
         while seconds and seconds[0] < now:
-            due += buckets.pop(heapq.heappop(seconds))
-        return list(dict.fromkeys(due))
+            yield from buckets.pop(heapq.heappop(seconds))
 
     @property
     def expiry_backlog(self) -> int:
