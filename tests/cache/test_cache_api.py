@@ -107,21 +107,34 @@ async def test_sweep_checks_only_the_entries_that_are_due(clock: FakeClock) -> N
     assert cache.local.expiry_backlog == 0
 
 
-async def test_expiry_index_follows_re_puts(clock: FakeClock) -> None:
+async def test_expiry_index_follows_re_puts_and_drops(clock: FakeClock) -> None:
     cache = CacheManager(LocalConfig(stale_ttl=10, keep_expired=100), timer=clock)
-    for _ in range(50):  # same deadline second: filed once
-        cache.put("k", b"1", ttl=5)
+    for i in range(50):  # re-puts with advancing deadlines: always one slot
+        cache.put("k", b"1", ttl=5 + i)
+        clock.advance(1)
     cache.put("forever", b"2")  # no deadline: never filed
     assert cache.local.expiry_backlog == 1
-    clock.advance(50)
-    cache.put("k", b"3", ttl=500)  # later deadline: filed again, the old slot goes stale
-    assert cache.local.expiry_backlog == 2
-    clock.advance(100)  # past the first deadline only
+    cache.put("k", b"3", ttl=500)
+    assert cache.local.expiry_backlog == 1
+    clock.advance(200)  # past the earlier deadlines only
     assert await sweep_in_slices(cache.local) == 0
-    assert cache.get("k") == b"3" and cache.local.expiry_backlog == 1
+    assert cache.get("k") == b"3"
+    cache.put("gone", b"4", ttl=5)
+    assert cache.invalidate("gone") and cache.local.expiry_backlog == 1
     clock.advance(600)
     assert await sweep_in_slices(cache.local) == 1
     assert cache.get("k") is None and cache.get("forever") == b"2"
+    assert cache.local.expiry_backlog == 0
+
+
+def test_expiry_index_forgets_entries_evicted_from_every_tier(clock: FakeClock) -> None:
+    cache = CacheManager(LocalConfig(max_entries=100, l2_max_entries=100, keep_expired=100),
+                         timer=clock)
+    for i in range(5000):
+        cache.put(f"k{i}", b"v" * 50, ttl=60)
+    cache.local.flush_demotions()
+    held = len(cache.local.l1) + len(cache.local.l2)
+    assert held <= 200 and cache.local.expiry_backlog == held
 
 
 async def test_background_maintenance_runs_and_stops() -> None:

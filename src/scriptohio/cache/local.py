@@ -17,12 +17,11 @@ stale-while-revalidate) until ``stale_until``; after that lookups miss, but the 
 served stale while the loader's circuit is open.
 
 Expiry index: each entry with a finite lifetime is filed under the whole second
-(``EXPIRY_GRANULE``) at which the sweep may drop it, in a bucket keyed by that second, and the
-buckets' seconds are kept in a heap. A sweep pops only the buckets that are due and checks
-their keys, so its cost follows what expires, not how much is cached (a scan of every key once
-a second was a fifth of the service's CPU with 68k entries warmed). A key re-put with a later
-deadline leaves a stale slot behind, which is skipped when its bucket comes due; a key re-put
-into the same second adds nothing.
+(``EXPIRY_GRANULE``) at which the sweep may drop it, in a set per second, and the seconds are
+kept in a heap. A sweep pops only the sets that are due and checks their keys, so its cost
+follows what expires, not how much is cached (a scan of every key once a second was a fifth of
+the service's CPU with 68k entries warmed). A re-put moves the key to its new second and a
+drop takes it out, so the index holds exactly the live entries that have a deadline.
 """
 
 from __future__ import annotations
@@ -103,7 +102,9 @@ class LocalCache:
         self.compressor = Compressor(config.compression)
         self.stats = CacheStats()
         self._tags: dict[str, set[str]] = {}
-        self._expiry: dict[int, list[str]] = {}  # due second -> keys filed there
+        # due second -> keys filed there; a set emptied by moves stays until its second is
+        # due, so the heap never holds a second twice
+        self._expiry: dict[int, set[str]] = {}
         self._expiry_seconds: list[int] = []  # heap of the keys of _expiry
         self.last_snapshot: dict[str, object] = {}
 
@@ -214,33 +215,40 @@ class LocalCache:
         old = self._take_pending(key) if self._pending else None
         if old is None and self._l2.peek(key) is not None:
             old = self._l2.pop(key)
-        if old is not None and old.tags:
+        if old is not None:
             self._unindex(key, old.tags)
+            self._unfile_expiry(key, old)
         l1 = self.l1
         previous = l1.peek(key)
-        if previous is not None and previous.tags:
+        if previous is not None:
             self._unindex(key, previous.tags)
+            self._unfile_expiry(key, previous)
         for tag in entry.tags:
             self._tags.setdefault(tag, set()).add(key)
         if stale != FOREVER:
-            due = math.ceil((stale + config.keep_expired) / EXPIRY_GRANULE)
-            before = previous or old
-            if before is None or before.stale_until == FOREVER or due != math.ceil(
-                (before.stale_until + config.keep_expired) / EXPIRY_GRANULE
-            ):
-                self._file_expiry(key, due)
+            self._file_expiry(key, stale)
         evicted = l1.put(key, entry)
         if evicted:
             self._settle(evicted)
         return entry
 
-    def _file_expiry(self, key: str, due: int) -> None:
+    def _expiry_second(self, stale_until: float) -> int:
+        return math.ceil((stale_until + self.config.keep_expired) / EXPIRY_GRANULE)
+
+    def _file_expiry(self, key: str, stale_until: float) -> None:
+        due = self._expiry_second(stale_until)
         bucket = self._expiry.get(due)
         if bucket is None:
-            self._expiry[due] = [key]
+            self._expiry[due] = {key}
             heapq.heappush(self._expiry_seconds, due)
         else:
-            bucket.append(key)
+            bucket.add(key)
+
+    def _unfile_expiry(self, key: str, entry: CacheEntry) -> None:
+        if entry.stale_until != FOREVER:
+            bucket = self._expiry.get(self._expiry_second(entry.stale_until))
+            if bucket is not None:
+                bucket.discard(key)
 
     def _settle(self, evicted: list[Evicted]) -> None:
         """Queue what L1 let go for L2 (bytes only); drop the rest."""
@@ -278,6 +286,7 @@ class LocalCache:
     def _drop_record(self, key: str, entry: CacheEntry, reason: str) -> None:
         self.stats.evictions[reason] += 1
         self._unindex(key, entry.tags)
+        self._unfile_expiry(key, entry)
 
     def _unindex(self, key: str, tags: frozenset[str]) -> None:
         for tag in tags:
@@ -327,9 +336,9 @@ class LocalCache:
 
     # -- maintenance ------------------------------------------------------------------------
     def due_keys(self) -> Iterator[str]:
-        """Take the keys filed under seconds that have passed, one bucket at a time as the
-        iterator is consumed (so a sweep in slices never copies a large bucket). A key may
-        come twice, or have been re-put or dropped since: :meth:`sweep` checks each."""
+        """Take the keys filed under seconds that have passed, one second's set at a time as
+        the iterator is consumed (a sweep in slices never copies a large set); :meth:`sweep`
+        checks each key again, as it may be re-put or dropped while the sweep yields."""
         now = self.timer() / EXPIRY_GRANULE
         seconds, buckets = self._expiry_seconds, self._expiry
         while seconds and seconds[0] < now:
@@ -337,7 +346,7 @@ class LocalCache:
 
     @property
     def expiry_backlog(self) -> int:
-        """Keys (with repeats) filed in the expiry index and not yet due."""
+        """Keys filed in the expiry index and not yet handed to a sweep."""
         return sum(map(len, self._expiry.values()))
 
     def sweep(self, keys: Iterable[str]) -> int:
