@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from scriptohio import __version__
 from scriptohio.api import problems
 from scriptohio.api.identity import KeyStore
+from scriptohio.api.middleware.answer_memo import AnswerMemoMiddleware
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(monitor_router(service.monitor))
     # added innermost first: the last one added runs first
+    app.add_middleware(AnswerMemoMiddleware, service=service)
     app.add_middleware(RateLimitMiddleware, limiter=service.rate_limiter)
     app.add_middleware(IdentityMiddleware, mode=settings.auth, keys=lambda: keys.get("store"))
     app.add_middleware(BodyLimitMiddleware)

@@ -47,4 +47,6 @@ async def cached_answer(request: HttpRequest, recipe: Recipe) -> Response:
                                             tags=recipe.tags,
                                             priority=ROLE_PRIORITY.get(identity.role, 1) + 2)
     service.cache.after_access(key, recipe, session=identity.user_id)
+    if request.method == "GET":
+        service.answer_memo.remember(service.ctx, request.scope, identity.role, recipe, key)
     return Response(found.value, media_type=JSON, headers={"X-Cache": found.header})

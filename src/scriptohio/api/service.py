@@ -30,6 +30,7 @@ from scriptohio.agents.workflow.jobs import JobStore
 from scriptohio.api.handlers import register_agents
 from scriptohio.api.identity import ROLE_PRIORITY
 from scriptohio.api.job_runner import JobRunner
+from scriptohio.api.middleware.answer_memo import AnswerMemo
 from scriptohio.api.preload import Recipe
 from scriptohio.api.response_cache import ResponseCache
 from scriptohio.api.warmup import CacheWarmer
@@ -95,6 +96,7 @@ class Service:
         self.warmer = CacheWarmer(self, first_season=settings.warm_first_season)
         self.cache.enable_preloading(self.compute)
         self.extras: dict[str, Any] = {}
+        self.answer_memo = AnswerMemo()
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None
         self._ask: tuple[int, AskRouter] | None = None
@@ -109,6 +111,11 @@ class Service:
     @property
     def ready(self) -> bool:
         return self._ctx is not None
+
+    @property
+    def ctx_or_none(self) -> AnalyticsContext | None:
+        """The current analytics context, or None while loading."""
+        return self._ctx
 
     @property
     def ctx(self) -> AnalyticsContext:

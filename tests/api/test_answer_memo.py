@@ -1,0 +1,99 @@
+"""Repeat cached GETs answered by the memo middleware: same answer, still limited and counted."""
+
+from __future__ import annotations
+
+from starlette.types import Scope
+
+from scriptohio.api.middleware.answer_memo import AnswerMemo
+from scriptohio.api.preload import Recipe
+from tests.api.conftest import AppClient
+
+THE_GAME = {"home": "Ohio State", "away": "Michigan", "season": 2024, "week": 14}
+
+
+def _memo_of(client: object) -> AnswerMemo:
+    memo: AnswerMemo = client.app.state.service.answer_memo  # type: ignore[attr-defined]
+    return memo
+
+
+async def test_a_repeat_gets_the_routes_bytes_and_headers(app_client: AppClient) -> None:
+    async with app_client() as client:
+        memo = _memo_of(client)
+        first = await client.get("/v1/predict", params=THE_GAME)
+        # an alias is a query the memo has not seen: a cache hit through the route
+        routed = await client.get("/v1/predict", params={**THE_GAME, "home": "tOSU"})
+        assert (first.headers["x-cache"], routed.headers["x-cache"], memo.served) == (
+            "miss", "hit-l1", 0)
+        again = await client.get("/v1/predict", params=THE_GAME)
+        assert memo.served == 1
+        assert again.status_code == 200 and again.content == routed.content == first.content
+        for name in ("x-cache", "content-type", "content-length", "ratelimit-limit"):
+            assert again.headers[name] == routed.headers[name], name
+        # other routes and parameters are memoised the same way
+        for path, params in (("/v1/games", {"season": 2024, "week": 14}),
+                             ("/v1/teams/Ohio State", {"season": 2024}),
+                             ("/v1/rankings", {"season": 2024, "week": 14})):
+            want = (await client.get(path, params=params)).content
+            served = memo.served
+            got = await client.get(path, params=params)
+            assert (got.content, memo.served) == (want, served + 1), path
+
+
+async def test_roles_are_memoised_apart(app_client: AppClient) -> None:
+    async with app_client() as client:
+        bodies = {}
+        for role in ("production", "data_scientist", "production", "data_scientist"):
+            r = await client.get("/v1/predict", params=THE_GAME, headers={"X-Role": role})
+            bodies.setdefault(role, set()).add(r.content)
+        assert _memo_of(client).served == 2
+        assert all(len(b) == 1 for b in bodies.values())
+        assert bodies["production"] != bodies["data_scientist"]
+
+
+async def test_memoised_requests_are_still_rate_limited_and_counted(
+    app_client: AppClient,
+) -> None:
+    async with app_client(rate_limit="4/minute") as client:
+        codes = [(await client.get("/v1/predict", params=THE_GAME,
+                                   headers={"X-User-Id": "carol"})).status_code
+                 for _ in range(6)]
+        assert codes == [200, 200, 200, 200, 429, 429]
+        assert _memo_of(client).served == 3  # the three after the first; the limit came first
+        metrics = (await client.get("/metrics")).text
+        line = next(x for x in metrics.splitlines() if x.startswith(
+            'scriptohio_http_requests_total{route="/v1/predict",method="GET",status="200"}'))
+        assert float(line.rsplit(" ", 1)[1]) == 4.0
+
+
+async def test_an_invalidated_answer_goes_back_through_the_route(app_client: AppClient) -> None:
+    async with app_client() as client:
+        memo = _memo_of(client)
+        for _ in range(3):
+            await client.get("/v1/predict", params=THE_GAME)
+        assert memo.served == 2
+        await client.app.state.service.cache.clear()  # type: ignore[attr-defined]
+        r = await client.get("/v1/predict", params=THE_GAME)
+        assert r.status_code == 200 and r.headers["x-cache"] == "miss" and memo.served == 2
+
+
+async def test_bad_input_is_never_memoised(app_client: AppClient) -> None:
+    async with app_client() as client:
+        bad = {**THE_GAME, "home": "Nowhere State"}
+        codes = [(await client.get("/v1/predict", params=bad)).status_code for _ in range(3)]
+        assert codes == [404, 404, 404] or codes == [422, 422, 422], codes
+        assert len(_memo_of(client)) == 0 and _memo_of(client).served == 0
+
+
+def test_a_new_context_empties_the_memo_and_the_bound_holds() -> None:
+    memo = AnswerMemo(max_entries=3)
+    recipe = Recipe("predict", {"home": "A"}, "casual", ("t",), lambda body, _role: body, "casual")
+    old_ctx, new_ctx = object(), object()
+    for i in range(5):
+        scope: Scope = {"path": "/v1/predict", "query_string": f"q={i}".encode()}
+        memo.remember(old_ctx, scope, "casual", recipe, f"k{i}")
+    assert len(memo) == 3 and memo.find(old_ctx, "/v1/predict", b"q=0", "casual") is None
+    assert memo.find(old_ctx, "/v1/predict", b"q=4", "casual") == (None, recipe, "k4")
+    assert memo.find(old_ctx, "/v1/predict", b"q=4", "production") is None
+    assert memo.find(new_ctx, "/v1/predict", b"q=4", "casual") is None
+    memo.remember(new_ctx, {"path": "/v1/games", "query_string": b""}, "casual", recipe, "g")
+    assert len(memo) == 1
