@@ -183,3 +183,27 @@ def test_pending_demotions_stay_within_a_small_share_of_l2() -> None:
         small.put(f"k{i}", bytes(10))
         assert not small._pending  # a tiny L2 takes its leavers at once
     assert len(small._l2) == 5
+
+
+def test_a_due_key_evicted_by_a_buffered_write_mid_sweep_is_still_dropped(
+    clock: FakeClock,
+) -> None:
+    """Taking a key's second out of the index commits the sweep to it: when the L1 pop
+    replays a write buffered meanwhile and that evicts the key into the pending list, the
+    sweep must still find and drop it there."""
+    from scriptohio.cache.local import LocalCache
+    from scriptohio.cache.policy import LruPolicy
+
+    local = LocalCache(LocalConfig(max_entries=128, stale_ttl=1, keep_expired=1),
+                       timer=clock, policy=LruPolicy)
+    local.put("K", b"v" * 10, ttl=1)
+    for i in range(127):
+        local.put(f"f{i}", b"x" * 10)  # no deadline
+    local.l1.drain()
+    clock.advance(100)
+    due = local.due_keys()
+    first = next(due)
+    local.put("X", b"y" * 10)  # a request's write while the sweep yields (buffered)
+    assert first == "K" and local.sweep([first]) == 1
+    assert not local.holds("K") and local.expired_value("K") is None
+    assert local.stats.evictions["expired"] == 1

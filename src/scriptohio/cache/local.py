@@ -236,7 +236,9 @@ class LocalCache:
         return math.ceil((stale_until + self.config.keep_expired) / EXPIRY_GRANULE)
 
     def _file_expiry(self, key: str, stale_until: float) -> None:
-        due = self._expiry_second(stale_until)
+        self._file_at(key, self._expiry_second(stale_until))
+
+    def _file_at(self, key: str, due: int) -> None:
         bucket = self._expiry.get(due)
         if bucket is None:
             self._expiry[due] = {key}
@@ -299,20 +301,23 @@ class LocalCache:
     # -- invalidation -----------------------------------------------------------------------
     def invalidate(self, key: str) -> bool:
         """Drop ``key`` from every local tier; True if it was there."""
+        return self._remove(key, "invalidated")
+
+    def _remove(self, key: str, reason: str) -> bool:
         found = False
         # L1 first: its pop may replay buffered writes, moving leavers to the pending list.
         entry = self.l1.pop(key)
         if entry is not None:
             found = True
-            self._drop_record(key, entry, "invalidated")
+            self._drop_record(key, entry, reason)
         entry = self._take_pending(key) if self._pending else None
         if entry is not None:
             found = True
-            self._drop_record(key, entry, "invalidated")
+            self._drop_record(key, entry, reason)
         entry = self._l2.pop(key)
         if entry is not None:
             found = True
-            self._drop_record(key, entry, "invalidated")
+            self._drop_record(key, entry, reason)
         return found
 
     def invalidate_tag(self, tag: str) -> list[str]:
@@ -350,17 +355,23 @@ class LocalCache:
         return sum(map(len, self._expiry.values()))
 
     def sweep(self, keys: Iterable[str]) -> int:
-        """Drop the given keys if they are past ``stale_until + keep_expired``; count them."""
-        limit = self.timer() - self.config.keep_expired
+        """Drop the given keys if they are past ``stale_until + keep_expired``; count them.
+
+        A key that is not (a re-put moved its deadline, or the clock is a rounding short) is
+        filed again, at the next second at the earliest, so a key handed out by
+        :meth:`due_keys` is never lost from the index."""
+        now = self.timer()
+        limit = now - self.config.keep_expired
+        next_second = math.floor(now / EXPIRY_GRANULE) + 1
         dropped = 0
         for key in keys:
-            for tier in (self.l1, self.l2):
-                entry = tier.peek(key)
-                # (pop may replay L1's buffered writes and evict the entry first: then it is
-                # in L2 and met there)
-                if entry is not None and entry.stale_until < limit and tier.pop(key) is not None:
-                    self._drop_record(key, entry, "expired")
-                    dropped += 1
+            entry = self.l1.peek(key) or self._pending.get(key) or self._l2.peek(key)
+            if entry is None:
+                continue
+            if entry.stale_until < limit:
+                dropped += self._remove(key, "expired")
+            elif entry.stale_until != FOREVER:
+                self._file_at(key, max(self._expiry_second(entry.stale_until), next_second))
         return dropped
 
     def compact_l2(self, keys: Iterable[str]) -> int:
