@@ -49,9 +49,10 @@ async def sweep_in_slices(
     dropped = 0
     keys = cache.due_keys()
     start = clock()
-    # Every key handed out is (nearly always) due, so each costs a drop: small chunks, and a
-    # yield whenever the budget is spent, keep a turn near ``slice_budget``.
-    while chunk := list(islice(keys, config.slice_keys)):
+    # Every key handed out is (nearly always) due, so each costs a drop, about what a
+    # compaction re-encode costs: chunks as small as compaction's, and a yield whenever the
+    # budget is spent, keep a turn near ``slice_budget``.
+    while chunk := list(islice(keys, max(1, config.slice_keys // 4))):
         dropped += cache.sweep(chunk)
         if clock() - start >= config.slice_budget:
             await asyncio.sleep(0)
@@ -62,7 +63,10 @@ async def sweep_in_slices(
 async def compact_in_slices(cache: LocalCache, config: MaintenanceConfig) -> int:
     """Re-encode raw L2 values with the trained dictionary, a slice at a time."""
     saved = 0
+    cache.l2.drain()  # flushes pending demotions too: a turn of its own
+    await asyncio.sleep(0)
     keys = cache.l2.snapshot_keys()
+    await asyncio.sleep(0)
     # Re-encoding costs ~10x a sweep check per key: smaller slices keep each under 1 ms.
     while chunk := list(islice(keys, max(1, config.slice_keys // 4))):
         saved += cache.compact_l2(chunk)
