@@ -97,3 +97,59 @@ def test_a_new_context_empties_the_memo_and_the_bound_holds() -> None:
     assert memo.find(new_ctx, "/v1/predict", b"q=4", "casual") is None
     memo.remember(new_ctx, {"path": "/v1/games", "query_string": b""}, "casual", recipe, "g")
     assert len(memo) == 1
+
+
+async def test_an_answer_computed_across_a_data_swap_is_not_memoised(
+    app_client: AppClient,
+) -> None:
+    """The memo must map a query to what the route resolves it to *now*: if the context
+    changes while the first answer computes (an ingest landing), it is not remembered."""
+    from scriptohio.agents.context import AnalyticsContext, WeekRef
+
+    current_slate = {"home": "Ohio State", "away": "Michigan"}  # default season and week
+    async with app_client() as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        before = service.ctx
+        after = AnalyticsContext(before.dataset, before.features, before.predictor)
+        # the new data's current week is an earlier one, as the route would now resolve it
+        after.__dict__["current"] = WeekRef(before.current.season,
+                                            (before.current.week or 2) - 1)
+        compute = service.compute
+
+        async def compute_then_swap(recipe: object) -> bytes:
+            body: bytes = await compute(recipe)
+            service._ctx = after
+            return body
+
+        service.compute = compute_then_swap
+        await client.get("/v1/predict", params=current_slate)
+        service.compute = compute
+        assert len(service.answer_memo) == 0
+        again = await client.get("/v1/predict", params=current_slate)
+        routed = await client.get("/v1/predict", params={**current_slate, "home": "tOSU"})
+        assert again.json()["week"] == routed.json()["week"] == after.current.week
+
+
+async def test_only_answers_the_memo_serves_are_counted_by_it(app_client: AppClient) -> None:
+    async with app_client() as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        stats = service.cache.manager.local.stats
+        for _ in range(2):
+            await client.get("/v1/predict", params=THE_GAME)
+        await service.cache.clear()
+        misses = stats.misses
+        r = await client.get("/v1/predict", params=THE_GAME)  # memo'd query, entry gone
+        assert r.headers["x-cache"] == "miss" and stats.misses == misses + 1
+        key = next(iter(service.answer_memo._entries.values()))[2]
+        service.cache.manager.local.l1.peek(key).fresh_until = 0.0  # past its freshness
+        stale = stats.hits["stale"]
+        r = await client.get("/v1/predict", params=THE_GAME)
+        assert r.headers["x-cache"] == "stale" and stats.hits["stale"] == stale + 1
+
+
+async def test_padded_queries_are_not_remembered(app_client: AppClient) -> None:
+    async with app_client() as client:
+        padded = {**THE_GAME, "pad": "x" * 2000}  # ignored by the route, same answer
+        for _ in range(3):
+            assert (await client.get("/v1/predict", params=padded)).status_code == 200
+        assert len(_memo_of(client)) == 0 and _memo_of(client).served == 0

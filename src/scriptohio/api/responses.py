@@ -42,11 +42,14 @@ async def cached_answer(request: HttpRequest, recipe: Recipe) -> Response:
     """Answer ``recipe`` from the cache, or compute it through the orchestrator and cache it."""
     service: Service = request.app.state.service
     identity: Identity = request.state.identity
+    ctx = service.ctx_or_none  # the context the route just built ``recipe`` from
     key = cache_key(recipe)
     found = await service.cache.get_or_load(key, lambda: service.compute(recipe),
                                             tags=recipe.tags,
                                             priority=ROLE_PRIORITY.get(identity.role, 1) + 2)
     service.cache.after_access(key, recipe, session=identity.user_id)
-    if request.method == "GET":
-        service.answer_memo.remember(service.ctx, request.scope, identity.role, recipe, key)
+    # Only if the data did not change while this answer was computed: the memo must map the
+    # query to what the route would resolve it to now.
+    if request.method == "GET" and ctx is not None and service.ctx_or_none is ctx:
+        service.answer_memo.remember(ctx, request.scope, identity.role, recipe, key)
     return Response(found.value, media_type=JSON, headers={"X-Cache": found.header})

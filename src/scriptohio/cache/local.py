@@ -124,6 +124,11 @@ class LocalCache:
         """Fresh hit (``l1``/``l2``), ``stale`` within the stale window, else ``miss``."""
         return self._resolve(key, self.l1.get(key))
 
+    def fresh_in_l1(self, key: str) -> bool:
+        """True if L1 holds a fresh value for ``key``; no statistics, no policy access."""
+        entry = self.l1.peek(key)
+        return entry is not None and self.timer() < entry.fresh_until
+
     def get(self, key: str) -> object | None:
         """The fresh value for ``key`` or None (the plan's ``cache.get``)."""
         entry = self.l1.get(key)

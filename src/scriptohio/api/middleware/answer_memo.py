@@ -8,9 +8,11 @@ the path, the raw query string, the caller's role and the loaded data. So
 :class:`AnswerMemoMiddleware` answers the next identical request straight from the local
 cache tiers when the key is fresh there: the same bytes and headers, the same cache
 statistics and preload bookkeeping, the route recorded for the metrics. Anything else (a
-query not seen, a stale or missing entry, the shared tier, other methods) takes the normal
-path. The memo is tied to the analytics context it was built from, since names and default
-weeks depend on the data: a new context empties it.
+query not seen, an entry that is not fresh in L1, other methods) takes the normal path, and
+is counted in the cache statistics there only. The memo is tied to the analytics context it
+was built from, since names and default weeks depend on the data: a new context empties it.
+It is bounded in entries, and queries longer than ``MAX_QUERY_BYTES`` (no real one is) are
+not remembered, so padding a query cannot grow it.
 
 It runs inside the identity and rate-limit middleware, so every request is still identified,
 limited and measured. Under the stress load a cached ``GET /v1/predict`` costs about a third
@@ -29,7 +31,8 @@ from scriptohio.api.preload import Recipe
 if TYPE_CHECKING:
     from scriptohio.api.service import Service
 
-DEFAULT_MAX_ENTRIES = 100_000
+DEFAULT_MAX_ENTRIES = 50_000
+MAX_QUERY_BYTES = 512
 _JSON = (b"content-type", b"application/json")
 
 MemoKey = tuple[str, bytes, str]
@@ -48,13 +51,17 @@ class AnswerMemo:
         return len(self._entries)
 
     def remember(self, ctx: object, scope: Scope, role: str, recipe: Recipe, key: str) -> None:
+        query: bytes = scope["query_string"]
+        if len(query) > MAX_QUERY_BYTES:
+            return
         if ctx is not self._ctx:
             self._entries.clear()
             self._ctx = ctx
         entries = self._entries
-        if len(entries) >= self.max_entries:
+        memo_key = (scope["path"], query, role)
+        if memo_key not in entries and len(entries) >= self.max_entries:
             del entries[next(iter(entries))]  # the oldest remembered
-        entries[(scope["path"], scope["query_string"], role)] = (scope.get("route"), recipe, key)
+        entries[memo_key] = (scope.get("route"), recipe, key)
 
     def find(self, ctx: object, path: str, query: bytes, role: str
              ) -> tuple[Any, Recipe, str] | None:
@@ -78,8 +85,10 @@ class AnswerMemoMiddleware:
                                                  identity.role)
                 if found is not None:
                     route, recipe, key = found
-                    result = service.cache.manager.lookup(key)
-                    if result.tier in ("l1", "l2"):  # fresh and local
+                    manager = service.cache.manager
+                    # Fresh in L1, checked without counting: otherwise the route counts it.
+                    if manager.local.fresh_in_l1(key):
+                        result = manager.lookup(key)
                         if route is not None:
                             scope["route"] = route
                         service.cache.after_access(key, recipe, session=identity.user_id)
