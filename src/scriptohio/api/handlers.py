@@ -34,17 +34,18 @@ def register_agents(service: Service) -> None:
         ctx = service.ctx
         explain = any(i["explain"] for i in items)
 
-        def run() -> list[Any]:
+        def run() -> tuple[list[Any], float]:
             # payloads arrive canonical (teams resolved, season/week validated by the route)
             reqs = [PredictionRequest(i["home"], i["away"], i["season"], i["week"], i["neutral"],
                                       i["season_type"], explain) for i in items]
             started = time.perf_counter()
             bodies = predict_agent.predict_many(ctx, reqs, explain=explain)
-            service.monitor.observe_prediction("ensemble", time.perf_counter() - started,
-                                               len(reqs))
-            return bodies
+            return bodies, time.perf_counter() - started
 
-        return await asyncio.to_thread(run)
+        bodies, seconds = await asyncio.to_thread(run)
+        # on the loop's thread: the monitor's state is not shared with worker threads
+        service.monitor.observe_prediction("ensemble", seconds, len(items))
+        return bodies
 
     batcher: MicroBatcher[dict[str, Any], Any] = MicroBatcher(predict_batch, PREDICT_BATCH)
     service.extras["predict_batcher"] = batcher

@@ -161,6 +161,15 @@ def lag_quantile(
     return bound, int(total)
 
 
+def _share(waits: Sequence[ServerSample], span: float) -> float | None:
+    """CPU-wait seconds per second over the run; None if unknown or the counter went back
+    (a server restart)."""
+    if span <= 0:
+        return None
+    waited = (waits[-1].loop_cpu_wait or 0.0) - (waits[0].loop_cpu_wait or 0.0)
+    return waited / span if waited >= 0 else None
+
+
 def summarize_server(samples: Sequence[ServerSample]) -> dict[str, Any]:
     """Peak / mean CPU %, peak RSS, the run's cache hit ratio, last pools and breakers."""
     cpu = [v for _, v in cpu_percent(samples)]
@@ -178,9 +187,7 @@ def summarize_server(samples: Sequence[ServerSample]) -> dict[str, Any]:
         "event_loop_lag_p99_s": lag_p99,
         "event_loop_lag_probes": lag_probes,
         "event_loop_own_lag_p99_s": own_lag_p99,
-        "event_loop_cpu_wait_share": (
-            (waits[-1].loop_cpu_wait or 0.0) - (waits[0].loop_cpu_wait or 0.0)
-        ) / span if span > 0 else None,
+        "event_loop_cpu_wait_share": _share(waits, span),
         "pools": samples[-1].pools if samples else {},
         "breakers": samples[-1].breakers if samples else {},
         "breakers_seen": sorted({k for s in samples for k, v in s.breakers.items() if v}),

@@ -38,8 +38,11 @@ class RunQueueWait:
     def __call__(self) -> float:
         if self._fd is None:
             return 0.0
-        fields = os.pread(self._fd, 128, 0).split()
-        return int(fields[1]) / 1e9 if len(fields) > 1 else 0.0
+        try:
+            fields = os.pread(self._fd, 128, 0).split()
+            return int(fields[1]) / 1e9
+        except (OSError, IndexError, ValueError):  # never let the probe die over a statistic
+            return 0.0
 
     def close(self) -> None:
         if self._fd is not None:

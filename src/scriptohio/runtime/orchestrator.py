@@ -387,9 +387,10 @@ class AsyncAgentOrchestrator:
                     continue
                 limit = next_limit(sustained, peak, pool.busy, pool.limit, pool.ceiling, guard)
                 if limit != pool.limit:
-                    self._bus.emit(ConcurrencyLimited(pool.name, pool.limit, limit, event.lag_s))
-                    log.debug("loop guard: pool %s limit %d -> %d (lag %.1f ms)",
-                              pool.name, pool.limit, limit, event.lag_s * 1000)
+                    self._bus.emit(ConcurrencyLimited(pool.name, pool.limit, limit,
+                                                      event.own_lag_s))
+                    log.debug("loop guard: pool %s limit %d -> %d (own lag %.1f ms)",
+                              pool.name, pool.limit, limit, event.own_lag_s * 1000)
                     pool.set_limit(limit)
         self._bus.emit(event)
 
