@@ -310,19 +310,12 @@ class LocalCache:
 
     def _remove(self, key: str, reason: str) -> bool:
         found = False
-        # L1 first: its pop may replay buffered writes, moving leavers to the pending list.
-        entry = self.l1.pop(key)
-        if entry is not None:
-            found = True
-            self._drop_record(key, entry, reason)
-        entry = self._take_pending(key) if self._pending else None
-        if entry is not None:
-            found = True
-            self._drop_record(key, entry, reason)
-        entry = self._l2.pop(key)
-        if entry is not None:
-            found = True
-            self._drop_record(key, entry, reason)
+        # In this order: L1's pop may replay buffered writes, moving leavers to the pending
+        # list, which is emptied next.
+        for entry in (self.l1.pop(key), self._take_pending(key), self._l2.pop(key)):
+            if entry is not None:
+                found = True
+                self._drop_record(key, entry, reason)
         return found
 
     def invalidate_tag(self, tag: str) -> list[str]:

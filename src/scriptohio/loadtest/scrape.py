@@ -161,13 +161,14 @@ def lag_quantile(
     return bound, int(total)
 
 
-def _share(waits: Sequence[ServerSample], span: float) -> float | None:
-    """CPU-wait seconds per second over the run; None if unknown or the counter went back
-    (a server restart)."""
-    if span <= 0:
+def cpu_wait_share(samples: Sequence[ServerSample]) -> float | None:
+    """The loop thread's CPU-wait seconds per second over the run; None if unknown or the
+    counter went back (a server restart)."""
+    waits = [(s.at, s.loop_cpu_wait) for s in samples if s.loop_cpu_wait is not None]
+    if len(waits) < 2 or waits[-1][0] <= waits[0][0]:
         return None
-    waited = (waits[-1].loop_cpu_wait or 0.0) - (waits[0].loop_cpu_wait or 0.0)
-    return waited / span if waited >= 0 else None
+    waited = waits[-1][1] - waits[0][1]
+    return waited / (waits[-1][0] - waits[0][0]) if waited >= 0 else None
 
 
 def summarize_server(samples: Sequence[ServerSample]) -> dict[str, Any]:
@@ -176,8 +177,6 @@ def summarize_server(samples: Sequence[ServerSample]) -> dict[str, Any]:
     rss = [s.rss_bytes for s in samples if s.rss_bytes is not None]
     lag_p99, lag_probes = lag_quantile(samples)
     own_lag_p99, _ = lag_quantile(samples, own=True)
-    waits = [s for s in samples if s.loop_cpu_wait is not None]
-    span = waits[-1].at - waits[0].at if len(waits) > 1 else 0.0
     return {
         "scrapes": len(samples),
         "cpu_percent_mean": sum(cpu) / len(cpu) if cpu else None,
@@ -187,7 +186,7 @@ def summarize_server(samples: Sequence[ServerSample]) -> dict[str, Any]:
         "event_loop_lag_p99_s": lag_p99,
         "event_loop_lag_probes": lag_probes,
         "event_loop_own_lag_p99_s": own_lag_p99,
-        "event_loop_cpu_wait_share": _share(waits, span),
+        "event_loop_cpu_wait_share": cpu_wait_share(samples),
         "pools": samples[-1].pools if samples else {},
         "breakers": samples[-1].breakers if samples else {},
         "breakers_seen": sorted({k for s in samples for k, v in s.breakers.items() if v}),

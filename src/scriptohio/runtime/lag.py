@@ -93,6 +93,7 @@ class EventLoopLagMonitor:
                 lag = max(0.0, time.perf_counter() - asked)
                 self.samples.append(lag)
                 self.latest = lag
-                self._emit(EventLoopLag(lag, waited() - before))
+                # (clamped: a failed read gives 0.0, which must not make a negative wait)
+                self._emit(EventLoopLag(lag, max(0.0, waited() - before)))
         finally:
             waited.close()

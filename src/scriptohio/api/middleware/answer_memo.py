@@ -15,8 +15,8 @@ It is bounded in entries, and queries longer than ``MAX_QUERY_BYTES`` (no real o
 not remembered, so padding a query cannot grow it.
 
 It runs inside the identity and rate-limit middleware, so every request is still identified,
-limited and measured. Under the stress load a cached ``GET /v1/predict`` costs about a third
-of the loop time of the full route (``bench/api_latency.py``).
+limited and measured. In-process a repeated cached ``GET /v1/predict`` costs about a ninth
+of the same answer through the route (``bench/api_latency.py``).
 """
 
 from __future__ import annotations
