@@ -46,7 +46,7 @@ MAX_TRANSFER = 256
 class TinyLfuConfig:
     """Generic knobs; never tuned per trace."""
 
-    initial_window: float = 0.01
+    initial_window: float = 0.1
     protected_share: float = 0.80
     sample_factor: int = 10
     width_factor: int = 2
@@ -377,17 +377,8 @@ class TinyLfuPolicy:
             self._probation[k] = w
             self._probation_w += w
             budget -= 1
-        # Growing: main's oldest keys join the window so its share is used at once.
-        main_max = self.capacity - self._window_max
-        while budget and self._probation_w + self._protected_w > main_max:
-            queue = self._probation or self._protected
-            k, w = queue.popitem(last=False)
-            if queue is self._probation:
-                self._probation_w -= w
-            else:
-                self._protected_w -= w
-            self._window[k] = w
-            self._window_w += w
-            budget -= 1
+        # Growing needs no move: new keys stay in the window while main's victims make room
+        # (``_evict_overflow``). Moving main's oldest keys into the window instead would give
+        # the coldest entries a whole window's lease without an admission contest.
         self._demote_protected()
         self._rebalancing = budget == 0 or self._protected_w > self._protected_max

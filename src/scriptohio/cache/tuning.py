@@ -85,7 +85,7 @@ class ShadowTuner:
         make_shadow: Callable[[int, Setting], EvictionPolicy],
         *,
         config: ShadowConfig = DEFAULT_SHADOW_CONFIG,
-        initial: Setting = (0.01, Admission.GHOST),
+        initial: Setting = (0.1, Admission.GHOST),
         hasher: Callable[[Hashable], int] = hash,
     ) -> None:
         self._hash = hasher
