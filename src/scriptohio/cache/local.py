@@ -385,7 +385,7 @@ class LocalCache:
             packed = self.compressor.encode(self.compressor.decode(entry.value))
             if len(packed) < entry.size:
                 saved += entry.size - len(packed)
-                self.l2.replace(key, entry.with_value(packed, len(packed)))
+                self.l2.repack(key, packed, len(packed))
         return saved
 
     def snapshot(self) -> dict[str, object]:

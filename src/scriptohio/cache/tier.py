@@ -187,13 +187,16 @@ class LocalTier:
             evicted.append((gone_key, e, "rejected" if gone_key == key else "size"))
         return evicted
 
-    def replace(self, key: str, entry: CacheEntry) -> None:
-        """Swap a resident entry in place, leaving the policy untouched (L2 compaction: the
-        policy keeps the old, larger weight until the key is next written)."""
-        old = self._data.get(key)
-        if old is not None:
-            self._data[key] = entry
-            self.bytes += entry.size - old.size
+    def repack(self, key: str, value: object, size: int) -> None:
+        """Give a resident entry another representation of the same value, in place, leaving
+        the policy untouched (L2 compaction: the policy keeps the old, larger weight until
+        the key is next written). No new entry object: compacting tens of thousands of
+        entries leaves nothing behind for the cyclic collector to scan."""
+        entry = self._data.get(key)
+        if entry is not None:
+            self.bytes += size - entry.size
+            entry.value = value
+            entry.size = size
 
     def pop(self, key: str) -> CacheEntry | None:
         """Remove ``key``; return its entry if it was resident."""
