@@ -345,7 +345,11 @@ class LocalCache:
         now = self.timer() / EXPIRY_GRANULE
         seconds, buckets = self._expiry_seconds, self._expiry
         while seconds and seconds[0] < now:
-            yield from buckets.pop(heapq.heappop(seconds))
+            bucket = buckets.pop(heapq.heappop(seconds))
+            # Emptied as it is handed out: freeing a spent set of 25k keys at once (their
+            # last references) was a 0.3-0.5 ms step of its own.
+            while bucket:
+                yield bucket.pop()
 
     @property
     def expiry_backlog(self) -> int:
