@@ -81,9 +81,11 @@ def _hot_set_survivors(make: Callable[[int], EvictionPolicy], scan_length: int) 
 
 
 def test_scan_does_not_evict_the_hot_set() -> None:
-    # A scan of 10x the capacity: LRU keeps none of the hot set, the default policy all of it.
+    # A scan of 10x the capacity: LRU keeps none of the hot set, the default policy nearly all
+    # of it (46-50 over 30 hash seeds: str hashes differ per process, and a scan key that
+    # collides with hot keys in the sketch can win a contest).
     assert _hot_set_survivors(LruPolicy, 1_000) == 0
-    assert _hot_set_survivors(TinyLfuPolicy, 1_000) == 50
+    assert _hot_set_survivors(TinyLfuPolicy, 1_000) >= 45
     # 50x the capacity, the hot set never read meanwhile: the sketch has halved its counts
     # five times, so the hot keys that sat in the window (10 % of the cache at the start) lose
     # their place, and every key that had reached the main area keeps it.
