@@ -190,8 +190,8 @@ class LocalTier:
     def repack(self, key: str, value: object, size: int) -> None:
         """Give a resident entry another representation of the same value, in place, leaving
         the policy untouched (L2 compaction: the policy keeps the old, larger weight until
-        the key is next written). No new entry object: compacting tens of thousands of
-        entries leaves nothing behind for the cyclic collector to scan."""
+        the key is next written). The entry object is reused, not copied, so compacting
+        tens of thousands of values allocates no entry objects."""
         entry = self._data.get(key)
         if entry is not None:
             self.bytes += size - entry.size

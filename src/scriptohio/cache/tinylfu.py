@@ -367,8 +367,9 @@ class TinyLfuPolicy:
         self._rebalance()
 
     def _rebalance(self) -> None:
-        """Move keys between window and main toward the current split, a bounded batch at a
-        time: a big resize is spread over the next requests instead of stalling one."""
+        """Move the window's surplus into main after a shrink, a bounded batch at a time (a
+        big resize is spread over the next requests instead of stalling one), and demote
+        protected keys beyond main's new protected share."""
         budget = MAX_TRANSFER
         # Shrinking: the window's oldest keys join probation.
         while budget and self._window_w > self._window_max and self._window:
