@@ -8,7 +8,11 @@ it from below (and loosely from above), and counts exactly where the design make
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scriptohio.loadtest.cli import loadtest_app
+from scriptohio.loadtest.results import RunResult
 from scriptohio.loadtest.runner import run_loadtest
 from scriptohio.loadtest.server import SpawnedServer
 
@@ -109,6 +114,54 @@ def test_distributed_run_merges_worker_histograms(rejecting_server: SpawnedServe
     assert s["latency_s"]["count"] == s["requests"]
     assert s["latency_s"]["min"] >= FLOOR_S
     assert s["engine_errors"] == []
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_remote_worker_joins_through_the_cli(rejecting_server: SpawnedServer,
+                                             tmp_path: Path) -> None:
+    """A master waiting for one remote worker (no local ones) and a worker started by hand
+    with ``scriptohio loadtest worker``, as on another host, here on loopback."""
+    port = _free_port()
+    spec_path = tmp_path / "shared" / "worker-spec.json"
+    results: list[object] = []
+
+    def master() -> None:
+        try:
+            results.append(run_loadtest(rejecting_server.url, "normal", users=10, duration=3.0,
+                                        think_scale=0.01, remote_workers=1, master_port=port,
+                                        worker_spec_path=spec_path))
+        except Exception as exc:  # surfaced by the assertion below
+            results.append(exc)
+
+    thread = threading.Thread(target=master)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not spec_path.is_file() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert spec_path.is_file(), "the master did not write the workers' spec"
+    worker = subprocess.Popen([sys.executable, "-c", "from scriptohio.cli import main; main()",
+                               "loadtest", "worker", "--spec", str(spec_path),
+                               "--master-host", "127.0.0.1", "--master-port", str(port)])
+    thread.join(timeout=120)
+    assert worker.wait(timeout=30) == 0
+    assert len(results) == 1 and isinstance(results[0], RunResult), results
+    s = results[0].summary
+    assert s["workers"] == 1
+    assert s["engine_errors"] == []
+    assert s["requests"] == s["locust_requests"] > 50  # every request came from the worker
+    assert s["peak_users"] == 10
+    assert s["latency_s"]["min"] >= FLOOR_S
+
+
+def test_remote_worker_cli_rejects_a_missing_spec(tmp_path: Path) -> None:
+    result = CliRunner().invoke(loadtest_app, ["worker", "--spec", str(tmp_path / "none.json")])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
 
 
 def test_cli_exit_code_is_the_grade_a_gate(all_hits_server: SpawnedServer,

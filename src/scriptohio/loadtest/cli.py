@@ -4,6 +4,8 @@
 
     scriptohio loadtest --host URL --scenario NAME [--users N] [--duration D] [--report DIR]
                         [--workers N] [--spawn-server] [--rate R] [--scale S] [--think-scale T]
+                        [--remote-workers K --master-bind ADDR --master-port P]
+    scriptohio loadtest worker --spec worker-spec.json --master-host ADDR [--master-port P]
     scriptohio loadtest compare A.json B.json
 
 Prints the run's summary and grade as JSON on stdout; exit code 0 only when the Grade-A
@@ -37,6 +39,14 @@ SpawnOpt = Annotated[bool, typer.Option("--spawn-server",
 RateOpt = Annotated[float | None, typer.Option(help="Open model: fixed arrival rate, requests/s")]
 ScaleOpt = Annotated[float, typer.Option(help="Duration scale when --duration is not given")]
 ThinkOpt = Annotated[float, typer.Option(help="Multiplies persona think times")]
+RemoteOpt = Annotated[int, typer.Option(
+    help="Workers started by hand on other hosts (`scriptohio loadtest worker`)")]
+BindOpt = Annotated[str, typer.Option(
+    help="Address the master listens on for workers (0.0.0.0 for other hosts)")]
+PortOpt = Annotated[int | None, typer.Option(
+    help="Master port (default 5557 with remote workers, else a free port)")]
+SpecOutOpt = Annotated[Path | None, typer.Option(
+    help="Where to write the spec remote workers read (default REPORT/worker-spec.json)")]
 MarkdownOpt = Annotated[bool, typer.Option("--markdown", help="Markdown table instead of JSON")]
 
 
@@ -53,6 +63,10 @@ def run(
     rate: RateOpt = None,
     scale: ScaleOpt = 1.0,
     think_scale: ThinkOpt = 1.0,
+    remote_workers: RemoteOpt = 0,
+    master_bind: BindOpt = "127.0.0.1",
+    master_port: PortOpt = None,
+    worker_spec: SpecOutOpt = None,
 ) -> None:
     """Run a load test (unless a subcommand such as ``compare`` was given)."""
     if ctx.invoked_subcommand is not None:
@@ -62,7 +76,9 @@ def run(
     try:
         result = run_loadtest(host, scenario, users=users, duration=duration, report_dir=report,
                               workers=workers, spawn_server=spawn_server, arrival_rate=rate,
-                              scale=scale, think_scale=think_scale)
+                              scale=scale, think_scale=think_scale,
+                              remote_workers=remote_workers, master_bind_host=master_bind,
+                              master_port=master_port, worker_spec_path=worker_spec)
     except CallerError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(2) from exc
@@ -95,3 +111,39 @@ def compare_cmd(
         typer.echo(f"error: not a load-test result: {exc}", err=True)
         raise typer.Exit(2) from exc
     sys.stdout.write(comparison_markdown(table) if markdown else json.dumps(table, indent=2) + "\n")
+
+
+@loadtest_app.command("worker")
+def worker_cmd(
+    spec: Annotated[Path, typer.Option(help="The spec the master wrote (worker-spec.json)")],
+    master_host: Annotated[str, typer.Option(help="The master's address")] = "127.0.0.1",
+    master_port: Annotated[int, typer.Option(help="The master's port")] = 5557,
+) -> None:
+    """Join a master started with --remote-workers, generate load until it stops."""
+    import dataclasses
+    import subprocess
+    import tempfile
+
+    from scriptohio.loadtest.spec import LoadTestSpec, default_games_csv
+
+    if not spec.is_file():
+        typer.echo(f"error: {spec}: no such file", err=True)
+        raise typer.Exit(2)
+    try:
+        loaded = LoadTestSpec.from_json(spec.read_text(encoding="utf-8"))
+    except (ValueError, TypeError) as exc:
+        typer.echo(f"error: {spec}: not a load-test spec: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if not Path(loaded.games_csv).is_file():  # the master's path: find this host's copy
+        loaded = dataclasses.replace(loaded, games_csv=default_games_csv())
+    if not Path(loaded.games_csv).is_file():
+        typer.echo("error: no games.csv on this host (set SCRIPTOHIO_DATA_DIR)", err=True)
+        raise typer.Exit(2)
+    with tempfile.TemporaryDirectory(prefix="scriptohio-worker-") as tmp:
+        local = Path(tmp) / "spec.json"
+        local.write_text(loaded.to_json(), encoding="utf-8")
+        # A child process: Locust needs gevent's monkey-patching, which must not leak here.
+        done = subprocess.run([sys.executable, "-m", "scriptohio.loadtest.engine", "--worker",
+                               "--master-host", master_host, "--master-port", str(master_port),
+                               "--spec", str(local)], check=False)
+    raise typer.Exit(done.returncode)

@@ -38,10 +38,9 @@ from scriptohio.loadtest.outcomes import cache_hit, classify
 from scriptohio.loadtest.recorder import RunRecorder
 from scriptohio.loadtest.scrape import ServerSample, parse_metrics
 from scriptohio.loadtest.shapes import build_schedule
-from scriptohio.loadtest.spec import LoadTestSpec
+from scriptohio.loadtest.spec import WORKER_CONNECT_TIMEOUT_S, LoadTestSpec
 from scriptohio.loadtest.targets import TargetCatalog
 
-WORKER_CONNECT_TIMEOUT_S = 60.0
 FINAL_REPORT_TIMEOUT_S = 10.0
 MAX_ENGINE_ERRORS = 20
 

@@ -22,7 +22,12 @@ from scriptohio.loadtest.report import write_reports
 from scriptohio.loadtest.results import RunResult, build_result
 from scriptohio.loadtest.server import DEFAULT_STARTUP_TIMEOUT_S, SpawnedServer
 from scriptohio.loadtest.shapes import build_schedule
-from scriptohio.loadtest.spec import LoadTestSpec, default_games_csv
+from scriptohio.loadtest.spec import (
+    DEFAULT_MASTER_PORT,
+    WORKER_CONNECT_TIMEOUT_S,
+    LoadTestSpec,
+    default_games_csv,
+)
 
 #: Extra seconds the engine may take beyond the schedule (start-up, worker connection, drain).
 ENGINE_GRACE_S = 120.0
@@ -35,10 +40,31 @@ def _games_csv() -> str:
     return default_games_csv()
 
 
-def run_spec(spec: LoadTestSpec, *, report_dir: str | Path | None = None) -> RunResult:
-    """Run the engine for ``spec`` against ``spec.host`` and return the graded result."""
+def worker_command(spec: LoadTestSpec, spec_path: str | Path) -> str:
+    """The command a remote worker runs to join the master of ``spec``."""
+    master = spec.master_bind_host
+    if master in ("0.0.0.0", "::", ""):
+        master = "MASTER_ADDRESS"
+    return (f"scriptohio loadtest worker --master-host {master} "
+            f"--master-port {spec.master_port} --spec {spec_path}")
+
+
+def run_spec(spec: LoadTestSpec, *, report_dir: str | Path | None = None,
+             worker_spec_path: str | Path | None = None) -> RunResult:
+    """Run the engine for ``spec`` against ``spec.host`` and return the graded result.
+
+    With remote workers the spec is also written to ``worker_spec_path`` (default
+    ``worker-spec.json`` in ``report_dir``, else in the current directory) and the command
+    each worker must run is printed on stderr before the master starts waiting for them."""
     schedule = build_schedule(spec.scenario, scale=spec.scale, users=spec.users,
                               duration_s=spec.duration_s)  # validates before starting anything
+    if spec.remote_workers:
+        shared = Path(worker_spec_path or Path(report_dir or ".") / "worker-spec.json")
+        shared.parent.mkdir(parents=True, exist_ok=True)
+        shared.write_text(spec.to_json(), encoding="utf-8")
+        print(f"waiting up to {WORKER_CONNECT_TIMEOUT_S:.0f} s for {spec.remote_workers} remote "
+              f"worker(s); on each worker host (copy {shared} there first):\n"
+              f"  {worker_command(spec, shared)}", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="scriptohio-loadtest-") as tmp:
         spec_path, out_path = Path(tmp) / "spec.json", Path(tmp) / "raw.json"
         spec_path.write_text(spec.to_json(), encoding="utf-8")
@@ -80,6 +106,7 @@ def run_loadtest(
     remote_workers: int = 0,
     master_bind_host: str = "127.0.0.1",
     master_port: int | None = None,
+    worker_spec_path: str | Path | None = None,
 ) -> RunResult:
     """Run a load test and return its graded result (``result.passed`` is the CI gate).
 
@@ -88,10 +115,17 @@ def run_loadtest(
     free port first (``server_command`` overrides ``scriptohio serve``; ``{port}`` is
     substituted) and ``host`` may be None. ``arrival_rate`` (requests/s) selects the open model.
     ``remote_workers`` are workers started by hand elsewhere (see docs/loadtest.md); the master
-    then binds ``master_bind_host:master_port`` and waits for them.
+    then binds ``master_bind_host:master_port`` (port 5557 unless given) and waits for them;
+    they read the spec written to ``worker_spec_path`` (see :func:`run_spec`).
     """
     if workers < 0:
         raise ValidationError(f"workers must be >= 0, got {workers}")
+    if remote_workers < 0:
+        raise ValidationError(f"remote workers must be >= 0, got {remote_workers}")
+    if master_port is not None and not 0 < master_port < 65536:
+        raise ValidationError(f"master port must be in 1-65535, got {master_port}")
+    if remote_workers and master_port is None:
+        master_port = DEFAULT_MASTER_PORT  # remote workers must know it before the run
     if arrival_rate is not None and arrival_rate <= 0:
         raise ValidationError(f"arrival rate must be > 0 requests/s, got {arrival_rate}")
     if not spawn_server and not host:
@@ -104,7 +138,8 @@ def run_loadtest(
     if seed is not None:
         base = replace(base, seed=seed)
     if not spawn_server:
-        return run_spec(base, report_dir=report_dir)
+        return run_spec(base, report_dir=report_dir, worker_spec_path=worker_spec_path)
     with SpawnedServer(server_command, startup_timeout_s=startup_timeout_s,
                        env=server_env) as server:
-        return run_spec(replace(base, host=server.url), report_dir=report_dir)
+        return run_spec(replace(base, host=server.url), report_dir=report_dir,
+                        worker_spec_path=worker_spec_path)

@@ -21,6 +21,10 @@ DEFAULT_SEED = 20261127
 #: latency still counts from the intended send time, so waiting shows up as latency.
 DEFAULT_MAX_INFLIGHT = 200
 DEFAULT_REQUEST_TIMEOUT_S = 30.0
+#: Locust's usual master port; remote workers connect here unless told otherwise.
+DEFAULT_MASTER_PORT = 5557
+#: How long the master waits for its workers (local and remote) to connect.
+WORKER_CONNECT_TIMEOUT_S = 60.0
 
 
 def default_games_csv() -> str:
