@@ -35,6 +35,19 @@ def test_incompressible_values_are_stored_raw() -> None:
     assert stored[:1] == RAW and c.decode(stored) == noise
 
 
+def test_a_compressible_head_does_not_keep_a_value_that_zstd_barely_shrinks() -> None:
+    # Only the first 4 KB are probed before zstd; zstd's result must still save 10 %.
+    c = Compressor()
+    head = b"[" + b",".join(_prediction(i) for i in range(40)) + b"]"
+    assert len(head) > 4096
+    mostly_noise = head + random.Random(2).randbytes(20 * len(head))
+    stored = c.encode(mostly_noise)
+    assert stored[:1] == RAW and c.decode(stored) == mostly_noise
+    half_noise = head + random.Random(3).randbytes(len(head) // 4)
+    stored = c.encode(half_noise)
+    assert stored[:1] == ZSTD and c.decode(stored) == half_noise
+
+
 def test_json_uses_zstd_and_huge_values_lz4() -> None:
     c = Compressor(CompressionConfig(zstd_max_size=100_000))
     body = b"[" + b",".join(_prediction(i) for i in range(200)) + b"]"

@@ -5,9 +5,11 @@ The choice per value (all decisions local and cheap):
 * below ``min_size`` bytes: raw, unless a trained zstd dictionary exists and the value is at
   least ``dict_min_size`` (small JSON bodies share most of their structure: a dictionary
   trained on past bodies compresses them where plain zstd cannot);
-* otherwise lz4 is tried first as a cheap probe of compressibility. If it saves < 10 % the
-  value is stored raw (it is already compressed or random). Values up to ``zstd_max_size``
-  then get zstd (better ratio, still fast at these sizes); larger ones keep lz4 (speed).
+* otherwise lz4 is tried first as a cheap probe of compressibility (on the first
+  ``probe_size`` bytes only when zstd will follow: the probe then only decides raw or not).
+  If it saves < 10 % the value is stored raw (it is already compressed or random). Values up
+  to ``zstd_max_size`` then get zstd (better ratio, still fast at these sizes), kept only if
+  it saves 10 %; larger ones keep lz4 (speed).
 
 Stored form: one codec byte (``r`` raw, ``l`` lz4, ``z`` zstd, ``d`` zstd + dictionary)
 followed by the payload, so any process with the same dictionary can read it back.
@@ -31,6 +33,8 @@ class CompressionConfig:
     min_size: int = 512
     dict_min_size: int = 64
     zstd_max_size: int = 256 * 1024
+    # Above this size (and up to zstd_max_size) only the first probe_size bytes are probed.
+    probe_size: int = 4096
     zstd_level: int = 3
     min_saving: float = 0.10
     dict_size: int = 16 * 1024
@@ -96,6 +100,16 @@ class Compressor:
                 if len(packed) + 1 <= keep_below:
                     return ZSTD_DICT + packed
             return RAW + data
+        if cfg.probe_size < n <= cfg.zstd_max_size:
+            # zstd will compress the whole value anyway: probe only its head with lz4 (a
+            # value whose first few KB do not compress is almost never worth compressing).
+            head = memoryview(data)[: cfg.probe_size]
+            if len(lz4.block.compress(head, store_size=False)) > cfg.probe_size * (
+                1.0 - cfg.min_saving
+            ):
+                return RAW + data
+            packed = self._zc.compress(data)
+            return ZSTD + packed if len(packed) + 1 <= keep_below else RAW + data
         probe = lz4.block.compress(data, store_size=True)
         if len(probe) + 1 > keep_below:
             return RAW + data
