@@ -34,7 +34,7 @@ class CompressionConfig:
     dict_min_size: int = 64
     zstd_max_size: int = 256 * 1024
     # Above this size (and up to zstd_max_size) only the first probe_size bytes are probed.
-    probe_size: int = 4096
+    probe_size: int = 1024
     zstd_level: int = 3
     min_saving: float = 0.10
     dict_size: int = 16 * 1024
@@ -102,7 +102,7 @@ class Compressor:
             return RAW + data
         if cfg.probe_size < n <= cfg.zstd_max_size:
             # zstd will compress the whole value anyway: probe only its head with lz4 (a
-            # value whose first few KB do not compress is almost never worth compressing).
+            # value whose first KB does not compress is almost never worth compressing).
             head = memoryview(data)[: cfg.probe_size]
             if len(lz4.block.compress(head, store_size=False)) > cfg.probe_size * (
                 1.0 - cfg.min_saving
