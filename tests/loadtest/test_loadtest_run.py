@@ -158,10 +158,15 @@ def test_remote_worker_joins_through_the_cli(rejecting_server: SpawnedServer,
     assert s["latency_s"]["min"] >= FLOOR_S
 
 
-def test_remote_worker_cli_rejects_a_missing_spec(tmp_path: Path) -> None:
+def test_remote_worker_cli_rejects_a_missing_or_bad_spec(tmp_path: Path) -> None:
     result = CliRunner().invoke(loadtest_app, ["worker", "--spec", str(tmp_path / "none.json")])
     assert result.exit_code == 2
     assert "no such file" in result.output
+    for text in ("not json", "[1, 2]", '{"scenario": "normal"}'):  # bad JSON, shape, no host
+        (tmp_path / "bad.json").write_text(text)
+        result = CliRunner().invoke(loadtest_app, ["worker", "--spec", str(tmp_path / "bad.json")])
+        assert result.exit_code == 2, text
+        assert "not a load-test spec" in result.output
 
 
 def test_cli_exit_code_is_the_grade_a_gate(all_hits_server: SpawnedServer,

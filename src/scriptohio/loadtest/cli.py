@@ -131,7 +131,7 @@ def worker_cmd(
         raise typer.Exit(2)
     try:
         loaded = LoadTestSpec.from_json(spec.read_text(encoding="utf-8"))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, AttributeError) as exc:  # bad JSON, fields or shape
         typer.echo(f"error: {spec}: not a load-test spec: {exc}", err=True)
         raise typer.Exit(2) from exc
     if not Path(loaded.games_csv).is_file():  # the master's path: find this host's copy

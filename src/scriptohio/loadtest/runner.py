@@ -59,6 +59,8 @@ def run_spec(spec: LoadTestSpec, *, report_dir: str | Path | None = None,
     schedule = build_schedule(spec.scenario, scale=spec.scale, users=spec.users,
                               duration_s=spec.duration_s)  # validates before starting anything
     if spec.remote_workers:
+        if spec.master_port is None:  # the workers must know it before the run
+            spec = replace(spec, master_port=DEFAULT_MASTER_PORT)
         shared = Path(worker_spec_path or Path(report_dir or ".") / "worker-spec.json")
         shared.parent.mkdir(parents=True, exist_ok=True)
         shared.write_text(spec.to_json(), encoding="utf-8")
@@ -124,8 +126,6 @@ def run_loadtest(
         raise ValidationError(f"remote workers must be >= 0, got {remote_workers}")
     if master_port is not None and not 0 < master_port < 65536:
         raise ValidationError(f"master port must be in 1-65535, got {master_port}")
-    if remote_workers and master_port is None:
-        master_port = DEFAULT_MASTER_PORT  # remote workers must know it before the run
     if arrival_rate is not None and arrival_rate <= 0:
         raise ValidationError(f"arrival rate must be > 0 requests/s, got {arrival_rate}")
     if not spawn_server and not host:
