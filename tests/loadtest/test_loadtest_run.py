@@ -8,7 +8,6 @@ it from below (and loosely from above), and counts exactly where the design make
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ from typer.testing import CliRunner
 from scriptohio.loadtest.cli import loadtest_app
 from scriptohio.loadtest.results import RunResult
 from scriptohio.loadtest.runner import run_loadtest
-from scriptohio.loadtest.server import SpawnedServer
+from scriptohio.loadtest.server import SpawnedServer, free_port
 
 LATENCY_S = 0.02
 #: uvicorn's event loop (uvloop) keeps timers in whole milliseconds, so a sleep may end up to
@@ -116,17 +115,11 @@ def test_distributed_run_merges_worker_histograms(rejecting_server: SpawnedServe
     assert s["engine_errors"] == []
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_remote_worker_joins_through_the_cli(rejecting_server: SpawnedServer,
                                              tmp_path: Path) -> None:
     """A master waiting for one remote worker (no local ones) and a worker started by hand
     with ``scriptohio loadtest worker``, as on another host, here on loopback."""
-    port = _free_port()
+    port = free_port()
     spec_path = tmp_path / "shared" / "worker-spec.json"
     results: list[object] = []
 
