@@ -19,20 +19,17 @@ Prints a Markdown table with ours minus LRU and ours minus theine per row.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 
-from scriptohio.cache.replay import make_policy
+from cache_policies import TRACES, theine_ratio  # the sibling bench (run from bench/)
+from scriptohio.cache.replay import make_policy, replay_keys
 from scriptohio.cache.trace import iter_chunks
 
-TRACES = Path(os.environ.get("SCRIPTOHIO_TRACES")
-              or Path(__file__).resolve().parents[1].parent / "shared" / "traces")
 SIZED = "adapt_size_request.keys.zst"
 UNIVERSE = 100_000  # distinct keys of the Zipf traces
 
@@ -95,25 +92,8 @@ SIZED_SHARES = (0.01, 0.05, 0.10, 0.20)
 
 def _replay_keys(keys: list[int], policy_name: str, capacity: int) -> float:
     if policy_name == "theine":
-        from theine import Cache
-
-        cache: Cache[int, bool] = Cache(capacity)
-        hits = 0
-        for key in keys:
-            if cache.get(key)[1]:
-                hits += 1
-            else:
-                cache.set(key, True)
-        return 100.0 * hits / len(keys)
-    policy = make_policy(policy_name, capacity)
-    hits = 0
-    for key in keys:
-        if key in policy:
-            hits += 1
-            policy.on_hit(key)
-        else:
-            policy.on_insert(key)
-    return 100.0 * hits / len(keys)
+        return theine_ratio(capacity, [keys])
+    return 100.0 * replay_keys(keys, make_policy(policy_name, capacity)) / len(keys)
 
 
 def _sized_requests() -> list[tuple[int, int]]:

@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Hashable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -41,12 +42,13 @@ ROWS = [
 ]
 
 
-def _theine(trace: Path, capacity: int) -> float:
+def theine_ratio(capacity: int, chunks: Iterable[Sequence[Hashable]]) -> float:
+    """Hit ratio (%) of theine 2 (W-TinyLFU) over the requests in ``chunks``."""
     from theine import Cache
 
-    cache: Cache[bytes, bool] = Cache(capacity)
+    cache: Cache[Hashable, bool] = Cache(capacity)
     requests = hits = 0
-    for keys, _ in iter_chunks(trace):
+    for keys in chunks:
         requests += len(keys)
         for key in keys:
             if cache.get(key)[1]:
@@ -54,6 +56,10 @@ def _theine(trace: Path, capacity: int) -> float:
             else:
                 cache.set(key, True)
     return 100.0 * hits / requests
+
+
+def _theine(trace: Path, capacity: int) -> float:
+    return theine_ratio(capacity, (keys for keys, _ in iter_chunks(trace)))
 
 
 def measure(job: tuple[str, int, str]) -> tuple[str, int, str, float, float]:

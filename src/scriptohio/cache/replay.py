@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 
 import orjson
@@ -38,6 +38,21 @@ def make_policy(name: str, capacity: int) -> EvictionPolicy:
     return factory(capacity)
 
 
+def replay_keys(keys: Iterable[Hashable], policy: EvictionPolicy) -> int:
+    """Run unsized requests through ``policy`` (a hit is reported, a miss inserted); count
+    the hits."""
+    hits = 0
+    on_hit = policy.on_hit
+    on_insert = policy.on_insert
+    for key in keys:
+        if key in policy:
+            hits += 1
+            on_hit(key)
+        else:
+            on_insert(key)
+    return hits
+
+
 def replay_policy(trace_path: str | Path, policy: EvictionPolicy) -> tuple[int, int]:
     """Run every request of the trace through ``policy``; return ``(requests, hits)``."""
     requests = hits = 0
@@ -51,12 +66,7 @@ def replay_policy(trace_path: str | Path, policy: EvictionPolicy) -> tuple[int, 
         requests += len(raw_keys)
         keys = [intern(k, len(ids)) for k in raw_keys]
         if sizes is None:
-            for key in keys:
-                if key in policy:
-                    hits += 1
-                    on_hit(key)
-                else:
-                    on_insert(key)
+            hits += replay_keys(keys, policy)
         else:
             for key, size in zip(keys, sizes, strict=True):
                 if key in policy:
