@@ -22,7 +22,7 @@ from scriptohio.loadtest.personas import (
     job_poll,
 )
 from scriptohio.loadtest.scrape import lag_quantile, parse_metrics, summarize_server
-from scriptohio.loadtest.spec import LoadTestSpec
+from scriptohio.loadtest.spec import LoadTestSpec, default_games_csv
 from scriptohio.loadtest.targets import TargetCatalog, TargetPicker
 from scriptohio.monitor import Monitor
 from scriptohio.runtime.events import EventLoopLag
@@ -145,3 +145,12 @@ def test_a_malformed_games_file_names_the_file_and_line(tmp_path: Path) -> None:
     bad.write_text("season,week,season_type,home_team,away_team\n2025,x,regular,A,B\n")
     with pytest.raises(DataFormatError, match="line 2"):
         TargetCatalog.from_games_csv(bad)
+
+
+def test_games_file_follows_scriptohio_data_dir(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "games.csv").write_text("id\n")
+    monkeypatch.setenv("SCRIPTOHIO_DATA_DIR", str(tmp_path))
+    assert default_games_csv() == str(tmp_path / "games.csv")
+    monkeypatch.setenv("SCRIPTOHIO_DATA_DIR", str(tmp_path / "empty"))  # no games.csv there
+    assert default_games_csv() != str(tmp_path / "empty" / "games.csv")

@@ -9,7 +9,6 @@ grade and the reports.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -31,13 +30,6 @@ from scriptohio.loadtest.spec import (
 
 #: Extra seconds the engine may take beyond the schedule (start-up, worker connection, drain).
 ENGINE_GRACE_S = 120.0
-
-
-def _games_csv() -> str:
-    data_dir = os.environ.get("SCRIPTOHIO_DATA_DIR")
-    if data_dir and (Path(data_dir) / "games.csv").is_file():
-        return str(Path(data_dir) / "games.csv")
-    return default_games_csv()
 
 
 def worker_command(spec: LoadTestSpec, spec_path: str | Path) -> str:
@@ -132,7 +124,7 @@ def run_loadtest(
         raise ValidationError("a host URL is required unless the server is spawned")
     base = LoadTestSpec(host=host or "", scenario=scenario, users=users, scale=scale,
                         think_scale=think_scale, duration_s=duration, arrival_rate=arrival_rate,
-                        workers=workers, games_csv=games_csv or _games_csv(),
+                        workers=workers, games_csv=games_csv or default_games_csv(),
                         scrape_metrics=scrape_metrics, remote_workers=remote_workers,
                         master_bind_host=master_bind_host, master_port=master_port)
     if seed is not None:

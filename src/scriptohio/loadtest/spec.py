@@ -7,7 +7,9 @@ process, so every knob of a run lives here with its ``DEFAULT_*`` value.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from scriptohio.data.paths import find_data_dir
@@ -28,7 +30,11 @@ WORKER_CONNECT_TIMEOUT_S = 60.0
 
 
 def default_games_csv() -> str:
-    """The real games file when the entry point did not name one (it reads SCRIPTOHIO_DATA_DIR)."""
+    """The real games file when the entry point did not name one: SCRIPTOHIO_DATA_DIR's if it
+    holds one, else ./data's, else ../shared/data's."""
+    configured = os.environ.get("SCRIPTOHIO_DATA_DIR")
+    if configured and (Path(configured) / "games.csv").is_file():
+        return str(Path(configured) / "games.csv")
     try:
         return str(find_data_dir(None) / "games.csv")  # ./data, then ../shared/data
     except NotFoundError:
