@@ -48,13 +48,12 @@ def test_ambiguous_mascot_asks_which_team(router: AskRouter) -> None:
     assert routed.request["home"] == "Oregon"
 
 
-def test_prediction_with_one_team_asks_for_the_opponent(router: AskRouter) -> None:
+def test_prediction_with_one_team_is_about_its_game_that_week(router: AskRouter) -> None:
     routed = router.route("will michigan win this saturday?")
     assert routed.intent == "predict"
-    assert routed.clarification is not None
-    assert routed.clarification.field == "opponent"
-    assert "Michigan" in routed.clarification.message
-    assert routed.request["week"] == 13
+    assert routed.clarification is None  # the schedule knows Michigan's opponent
+    assert routed.request["teams"] == ["Michigan"]
+    assert routed.request["week"] == 13 and routed.request["tense"] == "future"
 
 
 def test_prediction_without_teams_asks_for_both(router: AskRouter) -> None:
@@ -69,7 +68,7 @@ def test_complete_questions_need_no_clarification(router: AskRouter) -> None:
     assert routed.clarification is None
     assert routed.request == {
         "agent": "predict", "home": "Ohio State", "away": "Michigan", "season": 2024, "week": 14,
-        "venue": "stated",
+        "venue": "stated", "season_stated": True, "teams": ["Michigan", "Ohio State"],
     }
 
 
@@ -128,7 +127,7 @@ def test_learning_path_follows_the_role(router: AskRouter) -> None:
 def test_relative_dates_follow_the_calendar(resolver: TeamResolver) -> None:
     router = AskRouter(resolver, current_season=2024, current_week=7)
     assert router.route("games this week").request == {
-        "agent": "games", "season": 2024, "week": 7,
+        "agent": "games", "season": 2024, "week": 7, "season_stated": False,
     }
     assert router.route("how good was Oregon last season").request["season"] == 2023
     assert router.route("scores from last week").request["week"] == 6

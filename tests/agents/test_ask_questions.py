@@ -69,7 +69,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Notre Dame 2024 season profile", "team_profile", {"team": "Notre Dame", "season": 2024}),
     ("is penn state's defense any good", "team_profile",
      {"team": "Penn State", "metric": "defense"}),
-    ("ole miss record last year", "team_profile", {"team": "Ole Miss", "season": 2024}),
+    ("ole miss record last year", "record", {"team": "Ole Miss", "season": 2024}),
     ("how is Michigan's run game", "team_profile", {"team": "Michigan", "metric": "rushing"}),
     ("whats up with the Sooners", "team_profile", {"team": "Oklahoma"}),
     ("boise state stats", "team_profile", {"team": "Boise State"}),
@@ -83,7 +83,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("big ten rankings", "rankings", {"conference": "Big Ten"}),
     ("elo ratings 2023", "rankings", {"method": "elo", "season": 2023}),
     ("where does ohio state rank", "rankings", {"team": "Ohio State"}),
-    ("top 10 offenses in the big 12", "rankings", {"limit": 10, "conference": "Big 12"}),
+    ("top 10 offenses in the big 12", "leaders", {"limit": 10, "conference": "Big 12"}),
     ("rank the acc teams by srs", "rankings", {"conference": "ACC", "method": "srs"}),
     ("worst teams in fbs last season", "rankings", {"season": 2024}),
     # --- matchup -----------------------------------------------------------------------------
@@ -130,6 +130,41 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("what does the spread mean", "learn", {"concept": "spread"}),
     ("explain line yards like I'm new", "learn", {"concept": "line_yards"}),
     ("where do I start learning", "learn", {}),
+    # --- result ------------------------------------------------------------------------------
+    ("who won michigan at ohio st in 2024", "result",
+     {"teams": ["Michigan", "Ohio State"], "season": 2024, "tense": "past"}),
+    ("score of the 2023 acc title game", "result",
+     {"occasion": "conference_championship", "conference": "ACC", "season": 2023}),
+    ("what happened in the national championship last year", "result",
+     {"occasion": "national_championship", "season": 2024, "tense": "past"}),
+    ("did the gators beat the dawgs", "result", {"teams": ["Florida", "Georgia"]}),
+    ("how did texas do in its bowl game in 2024", "result",
+     {"teams": ["Texas"], "occasion": "bowl", "season": 2024}),
+    # --- record, streak, schedule -------------------------------------------------------------
+    ("what was penn state's record in 2023", "record", {"team": "Penn State", "season": 2023}),
+    ("how many games has vandy won", "record", {"team": "Vanderbilt"}),
+    ("is navy still undefeated", "record", {"team": "Navy"}),
+    ("tulane win-loss this season", "record", {"team": "Tulane", "season": 2025}),
+    ("how long is ohio state's winning streak", "streak", {"team": "Ohio State"}),
+    ("has kansas lost three in a row", "streak", {"team": "Kansas"}),
+    ("consecutive wins for boise", "streak", {"team": "Boise State"}),
+    ("indiana's streak", "streak", {"team": "Indiana"}),
+    ("what's left on lsu's schedule", "schedule", {"team": "LSU"}),
+    ("clemson 2024 schedule", "schedule", {"team": "Clemson", "season": 2024}),
+    ("remaining games for the aggies of texas a&m", "schedule", {"team": "Texas A&M"}),
+    ("show me usc's schedule", "schedule", {"team": "USC"}),
+    ("when do the longhorns play next", "predict", {"teams": ["Texas"], "tense": "future"}),
+    # --- head to head, leaders ----------------------------------------------------------------
+    ("michigan ohio state all time", "head_to_head", {"teams": ["Michigan", "Ohio State"]}),
+    ("how many times has iowa beaten iowa state", "head_to_head",
+     {"teams": ["Iowa", "Iowa State"]}),
+    ("auburn alabama series", "head_to_head", {"teams": ["Auburn", "Alabama"]}),
+    ("last time duke beat unc", "head_to_head", {"teams": ["Duke", "North Carolina"]}),
+    ("best defense in the big ten 2024", "leaders",
+     {"conference": "Big Ten", "season": 2024, "metric": "defense"}),
+    ("worst offense in the country", "leaders", {"metric": "offense", "worst": True}),
+    ("which team gives up the fewest points", "leaders", {"metric": "defense"}),
+    ("who scores the most points in the sec", "leaders", {"conference": "SEC"}),
     # --- help --------------------------------------------------------------------------------
     ("help", "help", {}),
     ("what can you do?", "help", {}),
@@ -156,7 +191,8 @@ def test_question_set_is_large_and_varied() -> None:
     assert len(CASES) >= 60
     per_intent = {intent for _, intent, _ in CASES}
     assert per_intent == {
-        "predict", "team_profile", "rankings", "matchup", "compare", "games", "learn", "help"
+        "predict", "result", "team_profile", "record", "streak", "schedule", "head_to_head",
+        "leaders", "rankings", "matchup", "compare", "games", "learn", "help"
     }
     assert all(sum(1 for _, i, _ in CASES if i == intent) >= 4 for intent in per_intent)
 

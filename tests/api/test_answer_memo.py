@@ -106,7 +106,8 @@ async def test_an_answer_computed_across_a_data_swap_is_not_memoised(
     changes while the first answer computes (an ingest landing), it is not remembered."""
     from scriptohio.agents.context import AnalyticsContext, WeekRef
 
-    current_slate = {"home": "Ohio State", "away": "Michigan"}  # default season and week
+    # no game between them: a hypothetical in the default (current) week
+    current_slate = {"home": "Ohio State", "away": "Stanford"}
     async with app_client() as client:
         service = client.app.state.service  # type: ignore[attr-defined]
         before = service.ctx

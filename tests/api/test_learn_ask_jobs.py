@@ -50,7 +50,10 @@ async def test_ask_routes_to_agents(app_client: AppClient) -> None:
         top = await ask("top 10 teams in the SEC 2024")
         assert top["intent"] == "rankings"
         assert all(t["conference"] == "SEC" for t in top["answer"]["teams"])
-        unclear = await ask("OSU vs Michigan")
+        settled = await ask("OSU vs Michigan")  # of the OSUs only Ohio State plays Michigan
+        assert {settled["answer"]["home"], settled["answer"]["away"]} == {"Ohio State",
+                                                                          "Michigan"}
+        unclear = await ask("OSU vs USC")  # Ohio State? Oklahoma State? Oregon State?
         assert unclear["answer"] is None
         assert "Oklahoma State" in unclear["clarification"]["candidates"]
         learn = await ask("what is EPA?")

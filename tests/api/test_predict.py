@@ -25,8 +25,12 @@ async def test_the_game_has_a_prediction_and_the_actual_result(app_client: AppCl
         assert {"ridge", "logistic", "xgboost", "mlp", "ensemble"} <= set(body["models"])
         assert body["market"]["spread"] == -20.0  # Ohio State were 20-point favourites
         assert abs(body["market"]["edge"] - (pred["margin"] - 20.0)) < 0.02
+        assert body["status"] == "final"
         assert body["result"] == {"home_points": 10, "away_points": 13, "margin": -3,
-                                  "correct_winner": pred["margin"] < 0}
+                                  "winner": "Michigan", "correct_winner": pred["margin"] < 0,
+                                  "model_trained_on_it": True}
+        assert body["market"]["favourite"] == "Ohio State" and body["market"]["line"] == 20.0
+        assert body["market"]["covered"] == "Michigan"
         assert len(body["explanation"]) >= 5
         assert all({"feature", "contribution"} <= set(e) for e in body["explanation"])
 
@@ -59,12 +63,32 @@ async def test_role_payloads(app_client: AppClient) -> None:
                     "market"} <= set(body)
 
 
-async def test_default_season_and_week_is_the_next_slate(app_client: AppClient) -> None:
+async def test_without_a_week_the_real_game_is_predicted(app_client: AppClient) -> None:
     async with app_client() as client:
-        r = await client.get("/v1/predict", params={"home": "Ohio State", "away": "Michigan"})
+        r = await client.get("/v1/predict", params={"home": "Ohio State", "away": "Michigan"},
+                             headers={"X-Role": "casual"})
         assert r.status_code == 200
         body = r.json()
-        assert body["season"] == 2025 and body["week"] == 10  # first week of the hold-out
+        # the 2025 game is at Michigan in week 14: sides and week follow the schedule
+        assert (body["home"], body["away"], body["season"], body["week"]) == (
+            "Michigan", "Ohio State", 2025, 14)
+        assert body["status"] == "scheduled" and body["market"]["spread"] == 9.5
+        assert "week 14" in body["summary"] and "9.5" in body["summary"]
+        played = (await client.get("/v1/predict", params={
+            "home": "Ohio State", "away": "Michigan", "season": 2024})).json()
+        assert played["week"] == 14 and played["status"] == "final"
+        assert "Michigan beat Ohio State 13-10" in played["summary"]
+
+
+async def test_no_meeting_is_a_labelled_hypothetical_in_the_current_week(
+        app_client: AppClient) -> None:
+    async with app_client() as client:
+        r = await client.get("/v1/predict", params={"home": "Ohio State", "away": "Stanford"},
+                             headers={"X-Role": "casual"})
+        body = r.json()
+        assert (body["season"], body["week"], body["status"]) == (2025, 10, "hypothetical")
+        assert body["summary"].startswith("No game is scheduled between Ohio State and Stanford")
+        assert body["market"] is None and body.get("game") is None
 
 
 async def test_week_slate(app_client: AppClient) -> None:
@@ -75,7 +99,7 @@ async def test_week_slate(app_client: AppClient) -> None:
         body = orjson.loads(r.content)
         assert body["count"] == len(body["games"]) > 50
         game = next(g for g in body["games"] if g["home"] == "Ohio State")
-        assert game["result"] == {"home_points": 10, "away_points": 13}
+        assert {"home_points": 10, "away_points": 13}.items() <= game["result"].items()
         assert 0 < game["prediction"]["home_win_prob"] < 1
         upcoming = (await client.get("/v1/games", params={"season": 2025, "week": 12})).json()
         assert upcoming["games"] and all(g["result"] is None for g in upcoming["games"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -54,6 +54,53 @@ class AnalyticsContext:
         if len(unplayed):
             return WeekRef(season, int(games.cols["week"][unplayed].min()))
         return WeekRef(season, None)
+
+    def as_of(self, ref: WeekRef) -> str:
+        """The point in time an answer's data comes from, said the same way everywhere.
+
+        "2025 season through week 9 (games to 2025-11-01)" for a season in progress at
+        ``ref`` (whether asked as "before week 10" or as the season so far), "end of the
+        2024 season" once every game of it is played, "start of the 2025 season" before any.
+        """
+        memo: dict[WeekRef, str] = self.memo("as_of")
+        said = memo.get(ref)
+        if said is None:
+            said = memo[ref] = self._point_in_time(ref)
+        return said
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A dict for values derived from this data version (it goes with the context)."""
+        return self._memos.setdefault(name, {})
+
+    @cached_property
+    def _memos(self) -> dict[str, dict[Any, Any]]:
+        return {}
+
+    def _point_in_time(self, ref: WeekRef) -> str:
+        games = self.dataset.games
+        c = games.cols
+        rows = np.concatenate([games.rows_for_week(ref.season, w, t)
+                               for t in ("regular", "postseason")
+                               for w in games.weeks(ref.season, t)]
+                              or [np.empty(0, dtype=np.int64)])
+        cutoff = np.inf
+        if ref.week is not None:
+            week_rows = games.rows_for_week(ref.season, ref.week, ref.season_type)
+            if len(week_rows):
+                cutoff = float(c["kickoff"][week_rows].min())
+        before = rows[c["kickoff"][rows] < cutoff]
+        played = before[~np.isnan(c["home_points"][before])]
+        if not len(played):
+            return f"start of the {ref.season} season"
+        if len(played) == len(rows):
+            return f"end of the {ref.season} season"
+        last = played[np.argmax(c["kickoff"][played])]
+        date = c["game_date"][last]
+        if c["season_type"][last] == "postseason":
+            return f"{ref.season} season through the postseason games to {date}"
+        if ref.season_type == "postseason":
+            return f"{ref.season} regular season, before the postseason (games to {date})"
+        return f"{ref.season} season through week {int(c['week'][last])} (games to {date})"
 
     def require_team(self, name: str) -> str:
         """The canonical name, or :class:`UnknownTeamError` / :class:`AmbiguousError`."""

@@ -13,8 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from scriptohio.agents.context import AnalyticsContext
-from scriptohio.errors import NotFoundError
+from scriptohio.agents.context import AnalyticsContext, WeekRef
+from scriptohio.agents.prose import points, score, when
+from scriptohio.agents.schedule import (
+    choose_game,
+    hypothetical_note,
+    is_upcoming,
+    meetings,
+    occasion_of,
+)
+from scriptohio.data.tables import Game
+from scriptohio.errors import NotFoundError, ValidationError
 from scriptohio.models import Prediction, PredictionRequest
 
 
@@ -44,31 +53,116 @@ def prediction_body(p: Prediction, *, explain: bool) -> dict[str, Any]:
     return body
 
 
-def _with_result(ctx: AnalyticsContext, body: dict[str, Any]) -> dict[str, Any]:
+def game_brief(ctx: AnalyticsContext, g: Game) -> dict[str, Any]:
+    """One game in a list of meetings: when, where, what occasion, the score or the line."""
+    occasion = occasion_of(ctx, g)
+    return {"game_id": g.game_id, "season": g.season, "week": g.week,
+            "season_type": g.season_type, "date": g.game_date, "home": g.home_team,
+            "away": g.away_team, "neutral": g.neutral_site,
+            "occasion": None if occasion is None else occasion.label(),
+            "status": ("final" if g.played else "scheduled" if is_upcoming(ctx, g)
+                       else "no score"),
+            "home_points": g.home_points, "away_points": g.away_points, "spread": g.spread}
+
+
+def _market_facts(game: Game) -> dict[str, Any]:
+    spread = game.spread
+    facts: dict[str, Any] = {"total": game.over_under}
+    if spread is not None:
+        facts["favourite"] = None if spread == 0 else (game.home_team if spread < 0
+                                                       else game.away_team)
+        facts["line"] = abs(spread)
+    margin = game.home_margin
+    if margin is not None and spread is not None:
+        cover = margin + spread
+        facts["covered"] = "push" if cover == 0 else (game.home_team if cover > 0
+                                                      else game.away_team)
+    if margin is not None and game.over_under is not None:
+        total = (game.home_points or 0) + (game.away_points or 0)
+        facts["total_result"] = ("push" if total == game.over_under
+                                 else "over" if total > game.over_under else "under")
+    return facts
+
+
+def with_game_facts(ctx: AnalyticsContext, body: dict[str, Any]) -> dict[str, Any]:
+    """Add what the data knows about the real game: status, occasion, result, line, meetings.
+
+    ``status`` is ``final`` (played: ``result`` has the score and the winner, and the
+    prediction is what the model says from the data before kickoff), ``scheduled`` or
+    ``hypothetical`` (no such game: ``note`` says so and what is assumed), or ``no score``
+    (a past game whose score the data does not have).
+    """
     gid = body.get("game_id")
     game = None if gid is None else ctx.dataset.games.get(int(gid))
-    if game is not None and game.played:
-        body["result"] = {"home_points": game.home_points, "away_points": game.away_points,
-                          "margin": game.home_margin,
-                          "correct_winner": (game.home_margin or 0) * body["prediction"]["margin"]
-                          > 0}
+    found = meetings(ctx, body["home"], body["away"], body["season"])
+    body["meetings"] = [game_brief(ctx, g) for g in found
+                        if game is None or g.game_id != game.game_id]
+    if game is None:
+        body["status"], body["game"] = "hypothetical", None
+        ref = WeekRef(body["season"], body["week"], body["season_type"])
+        body["note"] = hypothetical_note(body["home"], body["away"], ref, body["neutral"],
+                                         len(found))
+        return body
+    occasion = occasion_of(ctx, game)
+    body["status"] = ("final" if game.played else "scheduled" if is_upcoming(ctx, game)
+                      else "no score")
+    body["neutral"] = game.neutral_site if body["neutral"] is None else body["neutral"]
+    body["game"] = {"date": game.game_date,
+                    "kickoff": game.start_date,
+                    "occasion": None if occasion is None else occasion.label(),
+                    "occasion_kind": None if occasion is None else occasion.kind,
+                    "conference_game": game.conference_game}
+    if body.get("market") is not None:
+        body["market"].update(_market_facts(game))
+    if game.played:
+        margin = game.home_margin or 0
+        winner = None if margin == 0 else (game.home_team if margin > 0 else game.away_team)
+        body["result"] = {
+            "home_points": game.home_points, "away_points": game.away_points,
+            "margin": game.home_margin, "winner": winner,
+            "correct_winner": margin * body["prediction"]["margin"] > 0,
+            "model_trained_on_it": ctx.predictor.trained_on(game.season, game.week,
+                                                            game.season_type),
+        }
     return body
 
 
 def predict_one(ctx: AnalyticsContext, home: str, away: str, *, season: int | None = None,
                 week: int | None = None, neutral: bool | None = None,
                 season_type: str = "regular", explain: bool = False) -> dict[str, Any]:
+    """One game; without ``week`` the real meeting of the two teams in the season is used."""
     home, away = ctx.require_team(home), ctx.require_team(away)
-    ref = ctx.week_ref(season, week, season_type)
+    ref, home, away, neutral = resolve_game(ctx, home, away, season, week, season_type, neutral)
     p = ctx.predictor.predict(home, away, ref.season, ref.week, neutral, ref.season_type,
                               explain=explain)
-    return _with_result(ctx, prediction_body(p, explain=explain))
+    return with_game_facts(ctx, prediction_body(p, explain=explain))
+
+
+def resolve_game(ctx: AnalyticsContext, home: str, away: str, season: int | None,
+                 week: int | None, season_type: str, neutral: bool | None
+                 ) -> tuple[WeekRef, str, str, bool | None]:
+    """The week and sides to predict: a named week as asked, else the teams' real game.
+
+    Without a week, the next scheduled meeting in the season (else the latest played one) is
+    predicted as scheduled, home and away as the schedule has them; with no meeting, the
+    asked sides in the current week (or at the season's end) make a hypothetical game.
+    """
+    if home == away:
+        raise ValidationError(f"home and away must be different teams (both are {home})")
+    if week is not None:
+        return ctx.week_ref(season, week, season_type), home, away, neutral
+    choice = choose_game(ctx, home, away, season=season,
+                         season_type=None if season_type == "regular" else season_type,
+                         neutral=neutral)
+    if choice.game is None:
+        return choice.ref, home, away, neutral
+    return choice.ref, choice.home, choice.away, neutral
 
 
 def predict_many(ctx: AnalyticsContext, requests: Sequence[PredictionRequest],
                  *, explain: bool = False) -> list[dict[str, Any]]:
     """Many validated requests in one vectorised model call (the micro-batcher's target)."""
-    return [_with_result(ctx, prediction_body(p, explain=explain))
+    return [with_game_facts(ctx, prediction_body(p, explain=explain))
             for p in ctx.predictor.predict_many(list(requests))]
 
 
@@ -78,7 +172,7 @@ def predict_game(ctx: AnalyticsContext, game_id: int, *, explain: bool = False
     if game is None:
         raise NotFoundError(f"no game with id {game_id}")
     p = ctx.predictor.predict_game(game_id, explain=explain)
-    return _with_result(ctx, prediction_body(p, explain=explain))
+    return with_game_facts(ctx, prediction_body(p, explain=explain))
 
 
 def predict_rows(ctx: AnalyticsContext, rows: np.ndarray) -> list[dict[str, float] | None]:
@@ -96,14 +190,22 @@ def predict_rows(ctx: AnalyticsContext, rows: np.ndarray) -> list[dict[str, floa
 
 
 def week_games(ctx: AnalyticsContext, *, season: int | None = None, week: int | None = None,
-               season_type: str = "regular", explain: bool = False) -> dict[str, Any]:
-    """The games of one week with results (if played) and predictions, one model call."""
+               season_type: str = "regular", explain: bool = False,
+               conference: str | None = None) -> dict[str, Any]:
+    """The games of one week with results (if played) and predictions, one model call.
+
+    ``conference`` keeps the games with a team of that conference.
+    """
     ref = ctx.week_ref(season, week, season_type)
     if ref.week is None:
         raise NotFoundError(f"season {ref.season} has no unplayed week; pass week=")
     games = ctx.dataset.games
     rows = games.rows_for_week(ref.season, ref.week, ref.season_type)
     records = games.records(rows)
+    if conference is not None:
+        wanted = conference.casefold()
+        records = [g for g in records if wanted in ((g.home_conference or "").casefold(),
+                                                    (g.away_conference or "").casefold())]
     preds = ctx.predictor.predict_many([
         PredictionRequest(g.home_team, g.away_team, g.season, g.week, None, g.season_type,
                           explain) for g in records])
@@ -111,9 +213,44 @@ def week_games(ctx: AnalyticsContext, *, season: int | None = None, week: int | 
     for g, p in zip(records, preds, strict=True):
         body = prediction_body(p, explain=explain)
         body.update({"game_id": g.game_id, "kickoff": g.kickoff.isoformat(),
-                     "neutral": g.neutral_site,
-                     "result": None if not g.played else {
-                         "home_points": g.home_points, "away_points": g.away_points}})
-        out.append(body)
-    return {"season": ref.season, "week": ref.week, "season_type": ref.season_type,
-            "count": len(out), "games": out}
+                     "neutral": g.neutral_site, "result": None})
+        out.append(with_game_facts(ctx, body))
+    slate = {"season": ref.season, "week": ref.week, "season_type": ref.season_type,
+             "count": len(out), "games": out}
+    if conference is not None:
+        slate["conference"] = conference
+    slate["summary"] = slate_summary(slate, records)
+    return slate
+
+
+def slate_summary(slate: dict[str, Any], records: Sequence[Game]) -> str:
+    """How many games, how many played, and the games a fan looks for first."""
+    bodies = slate["games"]
+    when_text = when(slate["season"], slate["week"], slate["season_type"])
+    where = f" with a {slate['conference']} team" if slate.get("conference") else ""
+    if not bodies:
+        return f"No games{where} in {when_text}."
+    dates = sorted({g.game_date for g in records})
+    span = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+    played = [b for b in bodies if b.get("status") == "final"]
+    head = (f"{when_text.capitalize()} ({span}): {len(bodies)} games{where}, "
+            + ("none played yet." if not played else f"{len(played)} played."))
+    marquee = bodies if slate.get("conference") else [
+        b for b, g in zip(bodies, records, strict=True) if g.fbs_vs_fbs]
+    shown = sorted(marquee, key=lambda b: abs(b["prediction"]["margin"]))[:8]
+    items = []
+    for b in shown:
+        if b.get("status") == "final":
+            r = b["result"]
+            loser = b["away"] if r["winner"] == b["home"] else b["home"]
+            items.append(f"{r['winner']} beat {loser} {score(r['home_points'], r['away_points'])}"
+                         if r["winner"] else f"{b['home']} and {b['away']} tied")
+        else:
+            sep = "vs" if b["neutral"] else "at"
+            line = ""
+            market = b.get("market") or {}
+            if market.get("favourite"):
+                line = f" ({market['favourite']} by {points(market['line'])})"
+            items.append(f"{b['away']} {sep} {b['home']}{line}")
+    label = "Closest games on paper" if not played else "Games"
+    return f"{head} {label}: " + "; ".join(items) + "."

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from scriptohio.agents import predict as predict_agent
+from scriptohio.agents.insight.history import head_to_head, season_record, streak
 from scriptohio.agents.insight.matchup import compare, matchup
 from scriptohio.agents.insight.profile import team_profile
 from scriptohio.agents.insight.rankings import rankings
+from scriptohio.agents.insight.units import compare_units, unit_leaders, unit_profile
 from scriptohio.models import PredictionRequest
 from scriptohio.runtime import BatchConfig, MicroBatcher, Request
 
@@ -70,3 +72,7 @@ def register_agents(service: Service) -> None:
     orch.register("rankings", threaded(rankings), pool="light", coalesce=True, idempotent=True)
     orch.register("matchup", threaded(matchup), pool="light", coalesce=True, idempotent=True)
     orch.register("compare", threaded(compare), pool="light", coalesce=True, idempotent=True)
+    for kind, fn in (("unit", unit_profile), ("compare_units", compare_units),
+                     ("leaders", unit_leaders), ("record", season_record), ("streak", streak),
+                     ("head_to_head", head_to_head)):
+        orch.register(kind, threaded(fn), pool="light", coalesce=True, idempotent=True)

@@ -78,9 +78,8 @@ def rankings_recipe(ctx: AnalyticsContext, ref: WeekRef, role: str, *, method: s
                     conference: str | None, limit: int | None) -> Recipe:
     payload = {"season": ref.season, "week": ref.week, "season_type": ref.season_type,
                "method": method, "conference": conference, "limit": limit}
-    # rankings carry no prose: every role gets the same bytes
     return Recipe("rankings", payload, role, _with_model(ctx, (week_tag(ref),)), generic_view,
-                  "any")
+                  generic_role(role))
 
 
 def matchup_recipe(ctx: AnalyticsContext, home: str, away: str, ref: WeekRef,
@@ -98,7 +97,8 @@ def compare_recipe(ctx: AnalyticsContext, teams: tuple[str, ...], ref: WeekRef,
                    role: str) -> Recipe:
     payload: dict[str, Any] = {"teams": teams, "season": ref.season, "week": ref.week}
     tags = (week_tag(ref), *(team_tag(t, ref.season) for t in teams))
-    return Recipe("compare", payload, role, _with_model(ctx, tags), generic_view, "any")
+    return Recipe("compare", payload, role, _with_model(ctx, tags), generic_view,
+                  generic_role(role))
 
 
 def _with_model(ctx: AnalyticsContext, tags: tuple[str, ...]) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from scriptohio.data.tables import Games, Talent, TeamGames, TeamSeasons, kickof
 from scriptohio.errors import DataFormatError
 
 if TYPE_CHECKING:
+    from scriptohio.data.occasions import Occasion
     from scriptohio.data.teams import TeamResolver
 
 
@@ -45,6 +46,19 @@ class Dataset:
         from scriptohio.data.teams import TeamResolver
 
         return TeamResolver(sorted(self.games.teams))
+
+    def occasions(self, season: int) -> dict[int, Occasion]:
+        """``{game_id: Occasion}``: the season's title games, bowls and playoff games."""
+        found = self._occasions.get(season)
+        if found is None:  # computed on first use; a racing second computation is harmless
+            from scriptohio.data.occasions import season_occasions
+
+            found = self._occasions[season] = season_occasions(self.games, season)
+        return found
+
+    @cached_property
+    def _occasions(self) -> dict[int, dict[int, Occasion]]:
+        return {}
 
     @cached_property
     def fbs_teams_by_season(self) -> dict[int, frozenset[str]]:

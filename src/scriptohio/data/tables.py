@@ -150,6 +150,12 @@ class Games:
     def rows_for_team(self, team: str, season: int) -> np.ndarray:
         return self._by_team_season.get((team, season), np.empty(0, dtype=np.int64))
 
+    def rows_between(self, team: str, opponent: str, season: int) -> np.ndarray:
+        """Rows of the games ``team`` and ``opponent`` play against each other in ``season``."""
+        rows = self.rows_for_team(team, season)
+        c = self.cols
+        return rows[(c["home_team"][rows] == opponent) | (c["away_team"][rows] == opponent)]
+
     def weeks(self, season: int, season_type: str = "regular") -> list[int]:
         return list(self._weeks.get((season, season_type), ()))
 

@@ -69,6 +69,21 @@ class Predictor:
         return self.predict(game.home_team, game.away_team, game.season, game.week,
                             None, game.season_type, explain)
 
+    def trained_on(self, season: int, week: int, season_type: str = "regular") -> bool:
+        """True when a played game of that week was in this model's training window."""
+        meta = self.bundle.meta
+        first, last = meta.get("first_season"), meta.get("last_season")
+        if not isinstance(first, int) or not isinstance(last, int) or not first <= season <= last:
+            return False
+        through = meta.get("through")
+        if not isinstance(through, list) or not through:
+            return True
+        if season < through[0]:
+            return True
+        if season > through[0]:
+            return False
+        return through[1] is None or (season_type == "regular" and week <= through[1])
+
     def predict_matrix(self, x: np.ndarray, *, explain: bool = False) -> SuiteOutput:
         """Raw suite output for feature rows (evaluation and batch files use this)."""
         return self.bundle.predict(x, explain=explain)

@@ -35,7 +35,35 @@ _RELATIVE_WEEK = (
     (re.compile(r"\b(this|current)\s+(week|weekend|saturday)\b|\btoday\b|\btonight\b"
                 r"|\bthis\s+sat\b|\bsaturday\b"), 0),
 )
-_POSTSEASON = re.compile(r"\b(bowls?|post-?season|playoffs?|cfp|national championship)\b")
+_POSTSEASON = re.compile(r"\b(bowls?|post-?season|playoffs?|cfp|national (championship|title)"
+                         r"|natty|semi-?finals?|quarter-?finals?)\b")
+# Which occasion a question names; a conference's "title game" is its championship.
+_OCCASIONS = (
+    ("national_championship", re.compile(
+        r"\bnational (championship|title|champ(ion)?s?)\b|\bnatty\b|\bwon it all\b"
+        r"|\b(cfp|playoff) (final|championship|title)( game)?\b|\bnational champ")),
+    ("conference_championship", re.compile(
+        r"\b(conference|league|sec|acc|big ten|big 10|b1g|big 12|big twelve|pac[- ]?12|mac"
+        r"|aac|mountain west|mwc|sun belt|c-?usa|conference usa|american)\b[\w\s'-]{0,12}?"
+        r"\b(championship|title|champs?|champions|ccg)\b|\bconference (championship|title)\b"
+        r"|\bwon the (sec|acc|big ten|big 10|b1g|big 12|pac[- ]?12|mac|sun belt|mountain west)\b")),
+    ("playoff", re.compile(r"\b(playoffs?|cfp|semi-?finals?|quarter-?finals?|first round)\b")),
+    ("bowl", re.compile(r"\bbowls?\b")),
+    ("national_championship", re.compile(r"\b(championship|title) game\b|\bthe championship\b")),
+)
+# Strong words about the future win over words about the past ("will X beat Y").
+_FUTURE = re.compile(
+    r"\bwill\b|\bwho wins\b|\bwho'?s (gonna|going to)\b|\bgonna\b|\bgoing to\b|\bpredict\w*"
+    r"|\bodds\b|\bspread\b|\bline\b|\bpick\b|\bforecast\w*|\bupcoming\b|\bnext\b"
+    r"|\bfavou?red\b|\bfavou?rite\b|\bchances?\b|\bprojected\b|\bcan\b|\bshould\b"
+    r"|\bwho takes\b|\bwould\b|\bcovers?\b|\bupset\b|\bwin probability\b")
+_PAST = re.compile(
+    r"\bwho won\b|\bdid\b|\bwhat happened\b|\bhow did\b|\bresults?\b|\bwon\b|\blost\b"
+    r"|\bbeat\b(?!\s+(the\s+)?\w+\s+(this|next))|\bdefeated\b|\btied\b|\bwas\b|\bwere\b"
+    r"|\blast (time|meeting|game|week|year|season)\b|\bscores?\b|\bago\b|\bhappened\b"
+    r"|\bfinal\b|\bhow'?d\b|\brecap\b")
+_WORST = re.compile(r"\b(worst|weakest|fewest|least|lowest|bottom|poorest|most points allowed"
+                    r"|gives? up the most|allows? the most)\b")
 _NEUTRAL = re.compile(r"\bneutral(\s+(site|field|ground))?\b")
 _LIMIT = re.compile(r"\btop\s*-?\s*(\d{1,3})\b")
 _METRICS: Sequence[tuple[str, re.Pattern[str]]] = tuple(
@@ -52,7 +80,8 @@ _METRICS: Sequence[tuple[str, re.Pattern[str]]] = tuple(
         ("talent", r"\btalent\b|\brecruit\w*"),
         ("turnovers", r"\bturnovers?\b|\bgiveaways?\b"),
         ("scoring", r"\bpoints? (per game|scored|allowed)\b|\bscoring\b"),
-        ("defense", r"\bdefen[cs]es?\b|\bdefensive\b"),
+        ("defense", r"\bdefen[cs]es?\b|\bdefensive\b|(?<!['’])\bd\b(?!-)|\ballow\w*|\bgives? up\b"
+                    r"|\bgiving up\b|\bstingiest\b"),
         ("offense", r"\boffen[cs]es?\b|\boffensive\b"),
     )
 )
@@ -113,6 +142,9 @@ class Extracted:
     limit: int | None = None
     role_hint: str | None = None
     week_from_context: bool = False
+    occasion: str | None = None
+    tense: str | None = None
+    worst: bool = False
 
 
 def _season(text: str, calendar: Calendar) -> int | None:
@@ -164,4 +196,14 @@ def extract_entities(text: str, calendar: Calendar) -> Extracted:
         limit=int(limit.group(1)) if limit else None,
         role_hint=next((role for role, pattern in _ROLE_HINTS if pattern.search(lowered)), None),
         week_from_context=relative,
+        occasion=next((kind for kind, pattern in _OCCASIONS if pattern.search(lowered)), None),
+        tense=_tense(lowered),
+        worst=bool(_WORST.search(lowered)),
     )
+
+
+def _tense(text: str) -> str | None:
+    """``"future"``, ``"past"`` or None: whether the question asks what will or what did."""
+    if _FUTURE.search(text):
+        return "future"
+    return "past" if _PAST.search(text) else None

@@ -3,8 +3,16 @@
 Intents and the agent each one is dispatched to (``request["agent"]``):
 
 ==============  ===========================================================================
-predict         one game: ``home``, ``away``, ``season``, optional ``week``, ``neutral``
-team_profile    one team: ``team``, ``season``, optional ``metric``
+predict         a game to come: ``teams`` (one or two), ``season``, optional ``week``,
+                ``occasion``, ``neutral``; the real game is looked up before predicting
+result          a game played: the same fields; a named ``occasion`` ("the 2024 SEC
+                championship") needs no teams
+team_profile    one team: ``team``, ``season``, optional ``metric`` (a unit: its numbers)
+record          one team's season record: ``team``, ``season``
+streak          one team's current run of wins or losses: ``team``, optional ``season``
+schedule        one team's season schedule, played and to come: ``team``, ``season``
+head_to_head    two teams' series: ``teams``
+leaders         best / worst units: ``metric``, ``season``, ``conference``, ``worst``
 rankings        ``season``, optional ``week``, ``method``, ``conference``, ``limit``, ``team``
 matchup         offence vs defence of two teams: ``home``, ``away``, ``season``, ``week``
 compare         two teams side by side: ``teams`` [a, b], ``season``, optional ``metric``
@@ -23,16 +31,24 @@ from typing import Any, Literal
 __all__ = ["HELP_EXAMPLES", "INTENTS", "TEAM_SLOTS", "Clarification", "Intent", "Routed"]
 
 Intent = Literal[
-    "predict", "team_profile", "rankings", "matchup", "compare", "games", "learn", "help"
+    "predict", "result", "team_profile", "record", "streak", "schedule", "head_to_head",
+    "leaders", "rankings", "matchup", "compare", "games", "learn", "help"
 ]
 INTENTS: tuple[Intent, ...] = (
-    "predict", "team_profile", "rankings", "matchup", "compare", "games", "learn", "help"
+    "predict", "result", "team_profile", "record", "streak", "schedule", "head_to_head",
+    "leaders", "rankings", "matchup", "compare", "games", "learn", "help"
 )
 # How many distinct teams each intent needs; intents not listed need none.
-TEAM_SLOTS: Mapping[str, int] = {"predict": 2, "matchup": 2, "compare": 2, "team_profile": 1}
+TEAM_SLOTS: Mapping[str, int] = {
+    "predict": 1, "matchup": 2, "compare": 2, "team_profile": 1, "record": 1, "streak": 1,
+    "schedule": 1, "head_to_head": 2,
+}
 
 HELP_EXAMPLES: tuple[str, ...] = (
-    "Michigan at Ohio State 2024 week 14",
+    "who won Michigan at Ohio State in 2024",
+    "who wins Ohio State vs Michigan this year",
+    "score of the 2024 SEC championship game",
+    "Indiana's record in 2024",
     "how good is Oregon this year",
     "top 25 in the SEC 2024",
     "Ohio State offense vs Michigan defense",

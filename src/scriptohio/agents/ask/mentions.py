@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 import yaml
+from rapidfuzz import fuzz
 
 from scriptohio.errors import DataFormatError
 
@@ -41,6 +42,7 @@ __all__ = [
 DEFAULT_FUZZY_CUTOFF = 84.0
 DEFAULT_RIVALRY_FILE = Path(__file__).with_name("rivalries.yaml")
 _MIN_GUESS_LENGTH = 4
+_TAIL_CUTOFF = 70.0
 _WORD = re.compile(r"[^\W\d_]+(?:['’.&][^\W\d_]+)*")
 
 
@@ -175,6 +177,13 @@ class TeamMentionFinder:
             return exact  # punctuation between: "Ohio, stat..." is not one name
         guess = self._guess(text, found.start, following[0][1])
         if guess is None or (guess.team is not None and guess.team == exact.team):
+            return exact
+        # The added word must look like the rest of the longer name ("stat" ~ "State"), not
+        # merely keep the phrase close to it ("Florida later" is not "Florida State").
+        extra = text[following[0][0] : following[0][1]].casefold()
+        names = [guess.team] if guess.team else list(guess.candidates)
+        tails = [name.casefold().split()[-1] for name in names if " " in name]
+        if not tails or max(fuzz.ratio(extra, tail) for tail in tails) < _TAIL_CUTOFF:
             return exact
         return guess
 

@@ -30,10 +30,17 @@ _DEFENSE = re.compile(r"^\W*'?s?\s*(defen[cs]e|defensive|run d|secondary|front|d
 
 
 def distinct_teams(mentions: Sequence[TeamMention]) -> list[TeamMention]:
-    """Mentions with repeats of the same team (or the same candidate set) removed."""
+    """Mentions with repeats of the same team (or the same candidate set) removed.
+
+    An ambiguous nickname one of whose teams is also named outright is that team again
+    ("BYU ... can the Cougars stay perfect", "the Aggies of Texas A&M").
+    """
+    named = {m.team for m in mentions if m.team}
     seen: set[object] = set()
     unique = []
     for mention in mentions:
+        if mention.team is None and named & set(mention.candidates):
+            continue
         key = mention.team or mention.candidates
         if key not in seen:
             seen.add(key)
@@ -76,19 +83,29 @@ class RequestBuilder:
             if topic.concept is None and topic.lesson is None:
                 request["path"] = role or "casual"
             return request, None
+        if intent == "result" and not teams and found.occasion is None:
+            intent = "games"  # "who won last week": the slate with its results
+            request["agent"] = intent
         request["season"] = found.season or self.calendar.current_season
+        request["season_stated"] = found.season is not None
         if found.week is not None:
             request["week"] = found.week
         if found.season_type:
             request["season_type"] = found.season_type
         if found.metrics:
             request["metric"] = found.metrics[0]
-        if intent in ("predict", "matchup"):
+            request["metrics"] = list(found.metrics)
+        if intent in ("predict", "result", "matchup"):
             self._game(request, text, teams, found)
-        elif intent == "compare":
+        elif intent in ("compare", "head_to_head"):
             request["teams"] = [m.team for m in teams[:2]]
-        elif intent == "team_profile":
+        elif intent in ("team_profile", "record", "streak", "schedule"):
             request["team"] = teams[0].team if teams else None
+        elif intent == "leaders":
+            for key in ("conference", "limit"):
+                if getattr(found, key) is not None:
+                    request[key] = getattr(found, key)
+            request["worst"] = found.worst
         elif intent == "rankings":
             self._rankings(request, teams, found)
         elif intent == "games":
@@ -103,7 +120,9 @@ class RequestBuilder:
                 request["week"] = self.calendar.current_week
             if len(teams) == 1:
                 request["team"] = teams[0].team
-        return request, self._clarify(intent, teams)
+            if found.conference is not None:
+                request["conference"] = found.conference
+        return request, self._clarify(intent, teams, found.occasion)
 
     @staticmethod
     def _game(
@@ -126,6 +145,10 @@ class RequestBuilder:
         else:
             request["home"] = teams[0].team if teams else None
             request["away"] = None
+        request["teams"] = [m.team for m in teams[:2]]
+        for key in ("occasion", "conference", "tense"):
+            if getattr(found, key) is not None:
+                request[key] = getattr(found, key)
         if found.neutral:
             request["neutral"] = True
 
@@ -139,7 +162,8 @@ class RequestBuilder:
             request["team"] = teams[0].team
 
     @staticmethod
-    def _clarify(intent: str, teams: list[TeamMention]) -> Clarification | None:
+    def _clarify(intent: str, teams: list[TeamMention], occasion: str | None
+                 ) -> Clarification | None:
         for mention in teams:
             if mention.team is None:
                 return Clarification(
@@ -148,7 +172,7 @@ class RequestBuilder:
                     "team",
                 )
         needed = TEAM_SLOTS.get(intent, 0)
-        if len(teams) >= needed:
+        if len(teams) >= needed or (intent in ("predict", "result") and occasion):
             return None
         if needed == 2 and teams:
             other = "Ohio State" if teams[0].team == "Michigan" else "Michigan"
@@ -158,6 +182,6 @@ class RequestBuilder:
                 (),
                 "opponent",
             )
-        if needed == 2:
+        if needed == 2 or intent == "predict":
             return Clarification("Which two teams? e.g. 'Michigan at Ohio State'.", (), "teams")
         return Clarification("Which team? e.g. 'how good is Oregon this year'.", (), "team")

@@ -51,9 +51,15 @@ _WORDS = re.compile(r"[a-z]+")
 # How well a number of distinct teams (0, 1, 2+) fits each intent.
 _TEAM_FIT: Mapping[str, tuple[float, float, float]] = {
     "predict": (0.3, 0.55, 1.0),
+    "result": (0.5, 0.7, 1.0),
     "matchup": (0.1, 0.45, 1.0),
     "compare": (0.1, 0.4, 1.0),
     "team_profile": (0.3, 1.0, 0.35),
+    "record": (0.1, 1.0, 0.3),
+    "streak": (0.1, 1.0, 0.35),
+    "schedule": (0.1, 1.0, 0.3),
+    "head_to_head": (0.05, 0.3, 1.0),
+    "leaders": (1.0, 0.35, 0.2),
     "rankings": (1.0, 0.8, 0.35),
     "games": (1.0, 0.5, 0.35),
     "learn": (1.0, 0.45, 0.3),
@@ -72,7 +78,15 @@ _COMMON_WORDS_TEXT = """
     against winner winning chance chances probability number numbers score scores points
     offense offence defense defence rushing passing running ranking rankings ranked spread
     odds line matchup compare comparison breakdown stats statistics record schedule games
-    saturday sunday friday football college conference beat beats lose loses lost game"""
+    saturday sunday friday football college conference beat beats lose loses lost game
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    twenty thirty forty fifty hundred first second third fourth fifth last later earlier
+    ever never once twice times time year month today yesterday tomorrow morning evening
+    straight streak row consecutive home away road neutral field stadium playoff playoffs
+    bowl championship title final finals semifinal quarterfinal round against versus total
+    over under favorite favourite underdog upset line spread points allowed scored scoring
+    perfect undefeated unbeaten winless record history series rivalry left remaining next
+    still already again also only just even much many more most less least fewest best worst"""
 _COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
 
 
@@ -231,6 +245,8 @@ class AskRouter:
             "limit": found.limit,
             "neutral": found.neutral,
             "role_hint": found.role_hint,
+            "occasion": found.occasion,
+            "tense": found.tense,
         }
 
 

@@ -53,20 +53,80 @@ RULES: Sequence[Rule] = (
             r"\b(who|which)( team)?( is|'s| has)? (better|stronger|best|worse)\b.*" + _T
             + r".*\bor\b.*" + _T,
             _T + r".*\bor\b.*" + _T + r".*\b(better|stronger|best)\b",
-            r"\b(is|are) " + _T + r" (better|stronger|worse) than " + _T),
+            r"\b(is|are) " + _T + r" (better|stronger|worse) than " + _T,
+            r"\bwhose\b.*\b(better|best|stronger|worse|tougher)\b",
+            r"\b(which|who)( one| team)? (is|'s|has|has the) (better|stronger|best)\b"),
+    *_rules("compare", 0.97,
+            _T + r"(?:'?s)? (offen[cs]e|defen[cs]e) (vs\.?|versus|or|and|against) (the )?" + _T
+            + r"(?:'?s)? \1\b"),
+    *_rules("compare", 0.9,
+            r"\b(better|stronger|worse|tougher) (offen[cs]e|defen[cs]e|run game|pass(ing)? game"
+            r"|run defen[cs]e|pass defen[cs]e|secondary|o-?line|d)\b.*" + _T + r".*\bor\b.*" + _T),
     *_rules("rankings", 0.9,
-            r"\btop\s*-?\s*(\d+|ten|five|twenty[- ]?five)\b|\brank\w*|\bpolls?\b|\bstandings\b"
+            r"\btop\s*-?\s*(\d+|ten|five|twenty[- ]?five)\b(?! (offen|defen|scoring|run|pass))"
+            r"|\brank\w*|\bpolls?\b|\bstandings\b"
             r"|\bleaderboard\b|\bnumber (one|1)\b|\bno\.? ?1\b",
-            r"\b(best|worst|strongest|weakest) (teams?|offen[cs]es|defen[cs]es)\b"),
+            r"\b(best|worst|strongest|weakest) teams?\b"),
+    *_rules("leaders", 0.95,
+            r"\b(best|worst|top|most|fewest|least|highest|lowest|stingiest|weakest|strongest"
+            r"|leading|leads?|tops?|elite|greatest|scariest|worse|better)\b[^?]{0,30}?\b(offen[cs]es?"
+            r"|defen[cs]es?|scoring|points|attacks?|run (games?|defen[cs]es?|d)|rushing"
+            r"|passing|pass (games?|defen[cs]es?|d|offen[cs]es?)|d)\b(?!.*" + _T + r")",
+            r"\b(which|what) (team|school|fbs team|offen[cs]e|defen[cs]e)s? (scores?|allows?|gives?"
+            r" up|has|have|had|put up|puts up|scored|allowed|gave up)\b(?!.*" + _T + r")",
+            r"\b(most|fewest|least) points\b(?!.*" + _T + r")"),
+    *_rules("leaders", 0.97,
+            r"\b(rank\w*|sort\w*|order\w*|list\w*)\b.*\bby (points|scoring|yards|points allowed"
+            r"|defen[cs]e|offen[cs]e)\b"),
+    *_rules("rankings", 0.97,
+            r"\bbest records?\b|\b(undefeated|unbeaten|perfect) teams\b|\bteams? (without|with no)"
+            r" a loss\b|\bwho is (still )?(undefeated|unbeaten)\b"),
     *_rules("games", 0.9,
             r"\b(games|slate|schedule|scores|results|matchups)\b.*\b(week|weekend|today"
             r"|saturday|tonight|xnumx)\b|\b(week|weekend|saturday)\b.*\b(games|slate|schedule"
             r"|scores|results)\b",
-            r"\bbowl games\b|\bwho plays\b|\bwhat'?s on\b|\bslate\b"),
+            r"\bbowl games\b|\bwho plays\b(?! " + _T + r")|\bwhat'?s on\b|\bslate\b"),
     *_rules("team_profile", 0.7,
-            r"\bhow (good|bad|strong|is|are|has|have|did|does)\b.*" + _T,
-            r"\b(tell me about|rundown|overview|profile|record|describe|report card"
-            r"|summary|doing)\b|\bhow many (wins|losses|games|points)\b"),
+            r"\bhow (good|bad|strong|is|are|has|have|does)\b.*" + _T,
+            r"\b(tell me about|rundown|overview|profile|describe|report card"
+            r"|summary|doing)\b"),
+    *_rules("result", 0.95,
+            r"\bwho won\b|\bwhat happened\b|\bhow did (the )?" + _T + r" (do|fare|play|look)\b"
+            r"|\b(final )?score (of|in|from)\b(?!.*predict)|\bresult (of|in)\b|\brecap\b",
+            r"\bdid (the )?" + _T + r" (beat|win|lose|cover|get|upset|survive|hold on)",
+            _T + r" (beat|lost to|defeated|fell to|upset|crushed|edged|blew out) (the )?" + _T
+            + r"\b.*\b(19|20)\d\d|\bxyearx\b.*" + _T + r" (beat|lost to|defeated)",
+            r"\bhow'?d (the )?" + _T + r" do\b|\bwho (were|was) the (national )?champ"
+            r"|\bfinal\b(?!.*predict)(?! four)"),
+    *_rules("result", 0.85,
+            r"\b(championship|title game|natty|national title|bowl|playoffs?|cfp|semi-?final"
+            r"|quarter-?final)\b"),
+    *_rules("result", 0.6, r"\b(won|lost|beat|score|scores)\b"),
+    *_rules("record", 0.95,
+            r"\brecord\b(?! (against|vs\.?|versus|v\.?) )|\bhow many (games|wins|losses)\b"
+            r"|\bwins? and loss\w*|\bwin[- ]loss\b|\bw-l\b|\bundefeated\b|\bunbeaten\b(?! run)"
+            r"|\bhow many games (did|has|have)\b|\bwhat did (the )?" + _T + r" go\b"
+            r"|\bgo \d+-\d+\b|\bfinish(ed)? (the season )?(at|with)\b"),
+    *_rules("streak", 0.97,
+            r"\bstreak\b|\bin a row\b|\bstraight (wins|losses|games|victories|defeats)\b"
+            r"|\bconsecutive\b|\bwon (\d+|their last|the last)\b.*\bstraight\b|\bstraight\?*$"),
+    *_rules("schedule", 0.9,
+            _T + r"(?:'?s)? (schedule|remaining games|slate|fixtures)\b|\bschedule (for|of) (the )?"
+            + _T + r"|\b(who is|who'?s|what is|what'?s) (left|remaining) (on|for)\b"
+            r"|\bremaining (games|schedule|opponents)\b|\bgames left\b|\bwho (else )?(do|does)"
+            r" (the )?" + _T + r" (have|play) (left|the rest)"),
+    *_rules("predict", 0.95,
+            r"\bwhen (does|do|is|are) (the )?" + _T + r" (play|playing|on)\b"
+            r"|\bnext (game|opponent|matchup|match)\b|\bplay(ing)? next\b"
+            r"|\bwho (does|do|is|are) (the )?" + _T + r" (play|playing|face|facing)\b"
+            r"|\b(is|are) (the )?" + _T + r" (playing|on|in action|home|away)\b"
+            r"|\bwho against\b|\bagainst who(m)?\b|\bwho'?d win\b|\bwho would win\b"),
+    *_rules("head_to_head", 0.97,
+            r"\bhead[- ]to[- ]head\b(?! (numbers|stats))|\ball[- ]time\b|\bseries\b|\bhistory\b"
+            r"|\bhow many times\b|\blast time\b|\bwho leads\b.*" + _T + r".*" + _T
+            + r"|\bhow often\b|\bmeetings?\b(?! in)|\bh2h\b|\bhead 2 head\b"
+            r"|\b(against|vs\.?|versus) each other\b|\bthe rivalry\b",
+            _T + r"(?:'?s)? record (against|vs\.?|versus|v\.?|over) (the )?" + _T),
     *_rules("learn", 0.95,
             r"^(what|whats|what's) (is|are|does|do)\b(?!.*" + _T + r")",
             r"^(what|whats|what's) (an? )?(\w+ )?(mean|stand for)\b",

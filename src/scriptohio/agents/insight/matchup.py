@@ -69,7 +69,7 @@ def matchup(ctx: AnalyticsContext, home: str, away: str, *, season: int | None =
     return {
         "home": home, "away": away, "season": ref.season, "week": ref.week,
         "season_type": ref.season_type,
-        "as_of": f"before {ref.label()}" if ref.week is not None else f"end of {ref.season}",
+        "as_of": ctx.as_of(ref),
         "home_offense_vs_away_defense": home_off,
         "away_offense_vs_home_defense": away_off,
         "rating_gap": round(gap, 2),

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.context import AnalyticsContext, WeekRef
 from scriptohio.agents.insight.ratings import point_ratings, record_before
 from scriptohio.agents.predict import predict_rows
+from scriptohio.agents.prose import ordinal, signed
 from scriptohio.errors import NotFoundError
 
 RATED_FIELDS = ("elo", "srs", "off_eff", "def_eff", "off_success_rate", "def_success_rate",
@@ -41,10 +42,10 @@ def team_profile(ctx: AnalyticsContext, team: str, *, season: int | None = None,
                        "rank": rank}
     schedule = _schedule(ctx, team, ref.season)
     played = [g for g in schedule if g["result"] is not None]
-    return {
+    body = {
         "team": team,
         "season": ref.season,
-        "as_of": f"before {ref.label()}" if ref.week is not None else f"end of {ref.season}",
+        "as_of": ctx.as_of(ref),
         "conference": mine.conference,
         "talent": mine.talent,
         "record": rec.as_text(),
@@ -54,6 +55,36 @@ def team_profile(ctx: AnalyticsContext, team: str, *, season: int | None = None,
         "trend": _trend(played),
         "schedule": schedule,
     }
+    body["summary"] = _summary(ctx, body, ref)
+    return body
+
+
+def _summary(ctx: AnalyticsContext, body: dict[str, Any], ref: WeekRef) -> str:
+    """Record, scoring, where the power rating puts them, form and the next game."""
+    team, season = body["team"], body["season"]
+    upcoming = [g for g in body["schedule"] if g["result"] is None
+                and g["season_type"] in ("regular", "postseason")]
+    in_progress = not ctx.as_of(ref).startswith("end")
+    if body["points_for_per_game"] is None:
+        lead = f"{team} have not played yet in {season}."
+    else:
+        verb, so_far = ("are", " so far") if in_progress else ("went", "")
+        lead = (f"{team} {verb} {body['record']} in {season}{so_far}, scoring "
+                f"{body['points_for_per_game']:.1f} and allowing "
+                f"{body['points_against_per_game']:.1f} points per game.")
+    rating = body["ratings"]["ensemble"]
+    parts = [lead, f"The power rating puts them {signed(rating['value'])} points against an "
+                   f"average FBS team, {ordinal(rating['rank'])} of {rating['of']}."]
+    trend = body["trend"]
+    if trend is not None and trend["last_results"]:
+        parts.append("Last games: " + "; ".join(trend["last_results"][-3:])
+                     + f" (form: {trend['direction']}).")
+    if in_progress and upcoming:
+        g = upcoming[0]
+        where = {"home": "vs", "away": "at", "neutral": "vs"}[g["site"]]
+        when = f"week {g['week']}" if g["season_type"] == "regular" else "postseason"
+        parts.append(f"Next: {when} ({g['date']}) {where} {g['opponent']}.")
+    return " ".join(parts)
 
 
 def _schedule(ctx: AnalyticsContext, team: str, season: int) -> list[dict[str, Any]]:

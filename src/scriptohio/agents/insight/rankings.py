@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.context import AnalyticsContext, WeekRef
 from scriptohio.agents.insight.ratings import METHODS, point_ratings, record_before
+from scriptohio.agents.prose import join, signed
 from scriptohio.errors import NotFoundError, ValidationError
+
+METHOD_NAMES = {"ensemble": "ensemble power rating", "elo": "Elo rating",
+                "srs": "least-squares (SRS) rating", "efficiency": "efficiency rating"}
 
 
 def rankings(
@@ -26,6 +30,7 @@ def rankings(
     ratings = ctx.features.team_ratings(ref.season, ref.week, ref.season_type)
     points = point_ratings(ratings)
     conferences = sorted({r.conference for r in ratings if r.conference})
+    match = None
     if conference is not None:
         match = {c.casefold(): c for c in conferences}.get(conference.casefold())
         if match is None:
@@ -52,8 +57,30 @@ def rankings(
         "season": ref.season,
         "week": ref.week,
         "season_type": ref.season_type,
-        "as_of": f"before {ref.label()}" if ref.week is not None else f"end of {ref.season}",
+        "as_of": ctx.as_of(ref),
         "method": method,
         "conference": conference,
         "teams": teams,
+        "summary": _summary(ctx, ref, method, match if conference else None, teams),
     }
+
+
+def _summary(ctx: AnalyticsContext, ref: WeekRef, method: str, conference: str | None,
+             teams: list[dict[str, Any]]) -> str:
+    """The top of the list with records, the best records and the unbeaten teams."""
+    if not teams:
+        return "No teams to rank."
+    where = f" in the {conference}" if conference else ""
+    top = "; ".join(f"{t['rank']}. {t['team']} ({t['record']}, {signed(t['rating'])})"
+                    for t in teams[:5])
+    parts = [f"Power rankings{where} by the {METHOD_NAMES[method]} ({ctx.as_of(ref)}): {top}."]
+    records = [(t["team"], *map(int, t["record"].split("-")[:2])) for t in teams]
+    played = [r for r in records if r[1] + r[2]]
+    if played:
+        best = max(w / (w + lo) for _, w, lo in played)
+        leaders = [f"{team} {w}-{lo}" for team, w, lo in played if w / (w + lo) == best]
+        parts.append(f"Best record: {join(leaders)}.")
+        unbeaten = [team for team, w, lo in played if lo == 0]
+        if unbeaten and len(unbeaten) <= 12:
+            parts.append(f"Unbeaten ({len(unbeaten)}): {join(unbeaten)}.")
+    return " ".join(parts)

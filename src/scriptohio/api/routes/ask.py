@@ -1,4 +1,4 @@
-"""``POST /v1/ask``: free text → intent and entities → the right agent → the answer."""
+"""``POST /v1/ask``: free text → intent and entities → the facts looked up → the right agent."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from scriptohio.agents.ask.plan import plan, settle_ambiguous
 from scriptohio.agents.views import generic_view, prediction_view, slate_view
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.common import ERRORS
@@ -15,16 +16,9 @@ from scriptohio.runtime import Request as AgentRequest
 
 router = APIRouter(prefix="/v1", tags=["ask"], responses=ERRORS)
 
-#: ask-router agent -> (orchestrator request type, the parameters it takes, role view)
-DISPATCH: dict[str, tuple[str, tuple[str, ...], Any]] = {
-    "predict": ("predict", ("home", "away", "season", "week", "neutral", "season_type"),
-                prediction_view),
-    "team_profile": ("team", ("team", "season", "week"), generic_view),
-    "rankings": ("rankings", ("season", "week", "method", "conference", "limit"), generic_view),
-    "matchup": ("matchup", ("home", "away", "season", "week"), generic_view),
-    "compare": ("compare", ("teams", "season", "week"), generic_view),
-    "games": ("games", ("season", "week", "season_type"), slate_view),
-}
+VIEWS = {"prediction": prediction_view, "generic": generic_view, "slate": slate_view}
+#: request fields holding team names, resolved (404 / 409) before anything runs
+_TEAM_FIELDS = ("home", "away", "team")
 
 
 class AskBody(BaseModel):
@@ -35,8 +29,13 @@ class AskBody(BaseModel):
 async def ask(request: Request, body: Annotated[AskBody, Body()]) -> Response:
     service = request.app.state.service
     ident = request.state.identity
-    routed = service.ask_router().route(body.query, role=ident.role)
-    out: dict[str, Any] = {"query": routed.query, "intent": routed.intent,
+    router_ = service.ask_router()
+    routed = router_.route(body.query, role=ident.role)
+    if routed.clarification is not None and routed.clarification.field == "team":
+        settled = settle_ambiguous(service.ctx, routed.query, routed.entities)
+        if settled is not None:
+            routed = router_.route(settled, role=ident.role)
+    out: dict[str, Any] = {"query": body.query, "intent": routed.intent,
                            "confidence": round(routed.confidence, 3),
                            "request": dict(routed.request), "entities": dict(routed.entities),
                            "answer": None, "clarification": None}
@@ -47,44 +46,25 @@ async def ask(request: Request, body: Annotated[AskBody, Body()]) -> Response:
     agent = routed.request.get("agent")
     if agent == "learn":
         out["answer"] = _learn(service, routed.request, ident.user_id, role)
-    elif agent in DISPATCH:
-        out["answer"] = await _dispatch(service, agent, dict(routed.request), ident, role)
-    else:
+    elif agent == "help":
         out["answer"] = {"examples": list(routed.request.get("examples", []))}
+    else:
+        out["answer"] = await _dispatch(service, dict(routed.request), ident, role)
     return json_response(out)
 
 
-async def _dispatch(service: Any, agent: str, req: dict[str, Any], ident: Any,
-                    role: str) -> dict[str, Any]:
-    kind, params, view = DISPATCH[agent]
+async def _dispatch(service: Any, req: dict[str, Any], ident: Any, role: str) -> dict[str, Any]:
     ctx = service.ctx
-    payload = {k: req.get(k) for k in params if req.get(k) is not None}
-    if agent in ("predict", "matchup"):
-        home, away = ctx.require_team(payload["home"]), ctx.require_team(payload["away"])
-        if req.get("venue") == "assumed" and _scheduled(ctx, away, home, payload):
-            home, away = away, home  # "X vs Y": use the real game's home team
-        payload.update(home=home, away=away)
-    if agent == "predict":
-        ref = ctx.week_ref(payload.get("season"), payload.get("week"),
-                           payload.get("season_type", "regular"))
-        payload.update(season=ref.season, week=ref.week, season_type=ref.season_type,
-                       neutral=payload.get("neutral"), explain=role == "data_scientist")
-    if agent == "compare":
-        payload["teams"] = tuple(payload.get("teams") or ())
+    for key in _TEAM_FIELDS:
+        if req.get(key):
+            req[key] = ctx.require_team(req[key])
+    if req.get("teams"):
+        req["teams"] = [ctx.require_team(t) for t in req["teams"] if t]
+    call = plan(ctx, req, explain=role == "data_scientist")
     answer = await service.orchestrator.handle(AgentRequest(
-        type=kind, payload=payload, user_id=ident.user_id, role=role))
+        type=call.kind, payload=call.payload, user_id=ident.user_id, role=role))
     result: dict[str, Any] = answer.unwrap()
-    return dict(view(result, role))
-
-
-def _scheduled(ctx: Any, home: str, away: str, payload: dict[str, Any]) -> bool:
-    games = ctx.dataset.games
-    season = payload.get("season") or ctx.current.season
-    for g in games.records(games.rows_for_team(home, season)):
-        if g.home_team == home and g.away_team == away and (
-                payload.get("week") in (None, g.week)):
-            return True
-    return False
+    return dict(VIEWS[call.view](result, role))
 
 
 def _learn(service: Any, req: dict[str, Any], user_id: str, role: str) -> dict[str, Any]:

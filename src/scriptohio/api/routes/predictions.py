@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from scriptohio.agents.predict import resolve_game
 from scriptohio.api.recipes import games_recipe, predict_recipe
 from scriptohio.api.responses import cached_answer
 from scriptohio.api.routes.common import ERRORS, context, role
-from scriptohio.errors import ValidationError
 
 router = APIRouter(prefix="/v1", tags=["predictions"], responses=ERRORS)
 
@@ -27,9 +27,8 @@ async def predict(request: Request, home: TeamName, away: TeamName, season: Seas
                   season_type: SeasonType = "regular") -> Response:
     ctx = context(request)
     home, away = ctx.require_team(home), ctx.require_team(away)
-    if home == away:
-        raise ValidationError(f"home and away must be different teams (both are {home})")
-    ref = ctx.week_ref(season, week, season_type)
+    # without a week: the teams' real game in the season (sides as scheduled), else hypothetical
+    ref, home, away, neutral = resolve_game(ctx, home, away, season, week, season_type, neutral)
     return await cached_answer(request, predict_recipe(ctx, home, away, ref, neutral,
                                                        role(request)))
 

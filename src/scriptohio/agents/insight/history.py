@@ -1,0 +1,222 @@
+"""A team's results as a fan counts them: season record and schedule, streaks, head-to-head.
+
+Everything is read from the played games in the data (2004 on), so every number can be
+checked against games.csv: records count regular-season and postseason games, streaks run
+across seasons back to the latest game, head-to-head counts every played meeting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scriptohio.agents.context import AnalyticsContext, WeekRef
+from scriptohio.agents.predict import game_brief
+from scriptohio.agents.prose import join, ordinal, score
+from scriptohio.agents.schedule import meetings, occasion_of, split_played, team_games
+from scriptohio.data.tables import Game
+
+__all__ = ["head_to_head", "season_record", "streak"]
+
+
+def _points(team: str, g: Game) -> tuple[int, int]:
+    """(points for, points against) of a played game."""
+    assert g.home_points is not None and g.away_points is not None
+    if g.home_team == team:
+        return g.home_points, g.away_points
+    return g.away_points, g.home_points
+
+
+def _opponent(team: str, g: Game) -> str:
+    return g.away_team if g.home_team == team else g.home_team
+
+
+def _outcome(team: str, g: Game) -> str:
+    pf, pa = _points(team, g)
+    return "W" if pf > pa else ("L" if pf < pa else "T")
+
+
+def _venue(team: str, g: Game) -> str:
+    if g.neutral_site:
+        return "vs"
+    return "vs" if g.home_team == team else "at"
+
+
+def _record_text(wins: int, losses: int, ties: int = 0) -> str:
+    return f"{wins}-{losses}" + (f"-{ties}" if ties else "")
+
+
+def _tally(team: str, games: list[Game]) -> tuple[int, int, int]:
+    outcomes = [_outcome(team, g) for g in games]
+    return outcomes.count("W"), outcomes.count("L"), outcomes.count("T")
+
+
+def _game_line(ctx: AnalyticsContext, team: str, g: Game) -> dict[str, Any]:
+    line = {**game_brief(ctx, g), "opponent": _opponent(team, g), "venue": _venue(team, g)}
+    if g.played:
+        pf, pa = _points(team, g)
+        line.update(outcome=_outcome(team, g), points_for=pf, points_against=pa)
+    return line
+
+
+def season_record(ctx: AnalyticsContext, team: str, *, season: int | None = None,
+                  focus: str = "record") -> dict[str, Any]:
+    """The team's season: record (overall, conference), points per game, games played and
+    left. ``focus`` (``record`` or ``schedule``) only changes what the summary leads with."""
+    team = ctx.require_team(team)
+    season = ctx.current.season if season is None else season
+    ctx.week_ref(season, None)
+    games = team_games(ctx, team, season)
+    played, upcoming = split_played(ctx, games)
+    wins, losses, ties = _tally(team, played)
+    conf = [g for g in played if g.conference_game and occasion_of(ctx, g) is None]
+    conf_record = _record_text(*_tally(team, conf))
+    conference = next((g.home_conference if g.home_team == team else g.away_conference
+                       for g in games), None)
+    pf = sum(_points(team, g)[0] for g in played)
+    pa = sum(_points(team, g)[1] for g in played)
+    n = len(played)
+    body: dict[str, Any] = {
+        "team": team, "season": season, "conference": conference,
+        "as_of": ctx.as_of(WeekRef(season, None)),
+        "record": _record_text(wins, losses, ties), "wins": wins, "losses": losses,
+        "ties": ties, "conference_record": conf_record if conf else None,
+        "points_for_per_game": round(pf / n, 1) if n else None,
+        "points_against_per_game": round(pa / n, 1) if n else None,
+        "games": [_game_line(ctx, team, g) for g in games],
+    }
+    body["summary"] = _season_summary(ctx, team, season, body, played, upcoming, focus)
+    return body
+
+
+def _season_summary(ctx: AnalyticsContext, team: str, season: int, body: dict[str, Any],
+                    played: list[Game], upcoming: list[Game], focus: str) -> str:
+    if not played:
+        lead = f"{team} have not played a game yet in {season}."
+    else:
+        verb = "are" if upcoming else "went"
+        so_far = " so far" if upcoming else ""
+        conf = (f" ({body['conference_record']} in the {body['conference']})"
+                if body["conference_record"] and body["conference"] else "")
+        lead = (f"{team} {verb} {body['record']} in {season}{so_far}{conf}, scoring "
+                f"{body['points_for_per_game']:.1f} and allowing "
+                f"{body['points_against_per_game']:.1f} points per game.")
+    losses = [g for g in played if _outcome(team, g) == "L"]
+    parts = [lead]
+    if losses and focus == "record":
+        parts.append("Losses: " + join([
+            f"{_opponent(team, g)} ({score(*_points(team, g))}, week {g.week})"
+            if g.season_type == "regular" else f"{_opponent(team, g)} "
+            f"({score(*_points(team, g))}, postseason)" for g in losses]) + ".")
+    if upcoming:
+        shown = upcoming if focus == "schedule" else upcoming[:1]
+        items = [_upcoming_text(ctx, team, g) for g in shown]
+        label = "Still to play" if focus == "schedule" else "Next"
+        parts.append(f"{label}: " + "; ".join(items) + ".")
+    if focus == "schedule" and played:
+        parts.append("Results: " + "; ".join(
+            f"{_outcome(team, g)} {score(*_points(team, g))} {_venue(team, g)} "
+            f"{_opponent(team, g)}" for g in played) + ".")
+    return " ".join(parts)
+
+
+def _upcoming_text(ctx: AnalyticsContext, team: str, g: Game) -> str:
+    occasion = occasion_of(ctx, g)
+    when = f"week {g.week}" if g.season_type == "regular" else "postseason"
+    text = f"{when} ({g.game_date}) {_venue(team, g)} {_opponent(team, g)}"
+    if occasion is not None:
+        text += f", {occasion.label()}"
+    return text
+
+
+def streak(ctx: AnalyticsContext, team: str, *, season: int | None = None) -> dict[str, Any]:
+    """The run of wins or losses ending at the team's latest game (or at the end of
+    ``season``), across seasons, and the season's longest winning streak."""
+    team = ctx.require_team(team)
+    last_season = ctx.current.season if season is None else season
+    ctx.week_ref(last_season, None)
+    history: list[Game] = []
+    for s in ctx.dataset.games.seasons:
+        if s <= last_season:
+            history += split_played(ctx, team_games(ctx, team, s))[0]
+    if not history:
+        return {"team": team, "season": last_season, "streak": None,
+                "summary": f"{team} have no played games in the data up to {last_season}."}
+    kind = _outcome(team, history[-1])
+    run: list[Game] = []
+    for g in reversed(history):
+        if _outcome(team, g) != kind:
+            break
+        run.append(g)
+    run.reverse()
+    in_season = [g for g in history if g.season == last_season]
+    longest = _longest_wins(team, in_season)
+    word = {"W": "won", "L": "lost", "T": "tied"}[kind]
+    start = run[0]
+    since = (f"since {_opponent(team, start)} in week {start.week} of {start.season}"
+             if start.season_type == "regular" else
+             f"since {_opponent(team, start)} in the {start.season} postseason")
+    if season is None:
+        lead = f"{team} have {word} {len(run)} straight ({since})."
+    else:
+        lead = f"{team} ended {season} having {word} {len(run)} straight ({since})."
+    latest = history[-1]
+    parts = [lead, f"Latest: {_outcome(team, latest)} {score(*_points(team, latest))} "
+                   f"{_venue(team, latest)} {_opponent(team, latest)}."]
+    if longest:
+        parts.append(f"Their longest winning streak in {last_season} was {longest}.")
+    return {"team": team, "season": last_season, "streak": f"{kind}{len(run)}",
+            "kind": {"W": "wins", "L": "losses", "T": "ties"}[kind], "length": len(run),
+            "longest_winning_streak_in_season": longest,
+            "games": [_game_line(ctx, team, g) for g in run[-10:]],
+            "summary": " ".join(parts)}
+
+
+def _longest_wins(team: str, games: list[Game]) -> int:
+    best = current = 0
+    for g in games:
+        current = current + 1 if _outcome(team, g) == "W" else 0
+        best = max(best, current)
+    return best
+
+
+def head_to_head(ctx: AnalyticsContext, team: str, opponent: str) -> dict[str, Any]:
+    """Every played meeting in the data (2004 on): the series, the last meetings, the next."""
+    team, opponent = ctx.require_team(team), ctx.require_team(opponent)
+    seasons = ctx.dataset.games.seasons
+    all_games = [g for s in seasons for g in meetings(ctx, team, opponent, s)]
+    played, upcoming = split_played(ctx, all_games)
+    wins, losses, ties = _tally(team, played)
+    first = seasons[0]
+    body: dict[str, Any] = {
+        "teams": [team, opponent], "since": first, "meetings": len(played),
+        "wins": {team: wins, opponent: losses}, "ties": ties,
+        "games": [_game_line(ctx, team, g) for g in played[-10:]],
+        "next": _game_line(ctx, team, upcoming[0]) if upcoming else None,
+    }
+    if not played:
+        body["summary"] = (f"{team} and {opponent} have not met in the data since {first}."
+                           + (f" They meet in {_upcoming_text(ctx, team, upcoming[0])}."
+                              if upcoming else ""))
+        return body
+    if wins == losses:
+        lead = f"{team} and {opponent} are level at {_record_text(wins, losses)}"
+    else:
+        leader, trailer = (team, opponent) if wins > losses else (opponent, team)
+        lead = f"{leader} lead {trailer} {_record_text(max(wins, losses), min(wins, losses))}"
+    lead += (f" in {len(played)} meetings since {first}" + (f" ({ties} tied)" if ties else "")
+             + f" (the data starts in {first}).")
+    last = played[-1]
+    winner = team if _outcome(team, last) == "W" else opponent
+    run = 0
+    for g in reversed(played):
+        if (team if _outcome(team, g) == "W" else opponent) != winner:
+            break
+        run += 1
+    where = "on a neutral field" if last.neutral_site else f"at {last.home_team}"
+    parts = [lead, f"Last meeting: {winner} won {score(*_points(team, last))} {where} in "
+                   f"{last.season}" + (f", their {ordinal(run)} straight win in the series"
+                                       if run >= 2 else "") + "."]
+    if upcoming:
+        parts.append(f"Next: {_upcoming_text(ctx, team, upcoming[0])}.")
+    body["summary"] = " ".join(parts)
+    return body
