@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scriptohio.agents import prose
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.insight.ratings import point_ratings, record_before
 from scriptohio.errors import NotFoundError
@@ -94,7 +95,12 @@ def compare(ctx: AnalyticsContext, teams: list[str], *, season: int | None = Non
             "off_eff_percentile": r.off_eff.percentile,
             "def_eff_percentile": r.def_eff.percentile,
         })
-    best = max(rows, key=lambda x: x["ensemble"])
-    return {"season": ref.season, "week": ref.week, "teams": rows,
-            "summary": f"{best['team']} rates highest ({best['ensemble']:+.1f} points vs an "
-                       f"average FBS team)."}
+    ranked = sorted(rows, key=lambda x: -x["ensemble"])
+    listed = prose.join([f"{r['team']} ({r['record']}) {prose.signed(r['ensemble'])}"
+                         for r in ranked])
+    gap = ranked[0]["ensemble"] - ranked[1]["ensemble"]
+    summary = (f"Power ratings against an average FBS team, {ctx.as_of(ref)}: {listed}. "
+               f"{ranked[0]['team']} rates highest, {prose.points(gap)} points better than "
+               f"{ranked[1]['team']} on a neutral field.")
+    return {"season": ref.season, "week": ref.week, "as_of": ctx.as_of(ref), "teams": rows,
+            "summary": summary}

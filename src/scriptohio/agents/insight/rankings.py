@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scriptohio.agents.context import AnalyticsContext, WeekRef
-from scriptohio.agents.insight.ratings import METHODS, point_ratings, record_before
+from scriptohio.agents.insight.ratings import METHODS, Record, point_ratings, record_before
 from scriptohio.agents.prose import join, signed
 from scriptohio.errors import NotFoundError, ValidationError
 
@@ -38,9 +38,10 @@ def rankings(
                                 f"conferences: {', '.join(conferences)}")
         ratings = [r for r in ratings if r.conference == match]
     ranked = sorted(ratings, key=lambda r: -points[r.team][method])
+    records = {r.team: record_before(ctx, r.team, ref) for r in ranked}
     teams = []
     for rank, r in enumerate(ranked[: limit or None], start=1):
-        rec = record_before(ctx, r.team, ref)
+        rec = records[r.team]
         p = points[r.team]
         teams.append({
             "rank": rank,
@@ -61,26 +62,28 @@ def rankings(
         "method": method,
         "conference": conference,
         "teams": teams,
-        "summary": _summary(ctx, ref, method, match if conference else None, teams),
+        "summary": _summary(ctx, ref, method, match if conference else None, teams, records),
     }
 
 
 def _summary(ctx: AnalyticsContext, ref: WeekRef, method: str, conference: str | None,
-             teams: list[dict[str, Any]]) -> str:
-    """The top of the list with records, the best records and the unbeaten teams."""
+             teams: list[dict[str, Any]], records: dict[str, Record]) -> str:
+    """The top of the list with records; the best records and the unbeaten among all the
+    ranked teams (the whole conference or FBS, not only the teams listed)."""
     if not teams:
         return "No teams to rank."
     where = f" in the {conference}" if conference else ""
     top = "; ".join(f"{t['rank']}. {t['team']} ({t['record']}, {signed(t['rating'])})"
                     for t in teams[:5])
-    parts = [f"Power rankings{where} by the {METHOD_NAMES[method]} ({ctx.as_of(ref)}): {top}."]
-    records = [(t["team"], *map(int, t["record"].split("-")[:2])) for t in teams]
-    played = [r for r in records if r[1] + r[2]]
+    parts = [f"Power rankings{where} by the {METHOD_NAMES[method]}, {ctx.as_of(ref)}: {top}."]
+    played = {team: rec for team, rec in records.items() if rec.games}
     if played:
-        best = max(w / (w + lo) for _, w, lo in played)
-        leaders = [f"{team} {w}-{lo}" for team, w, lo in played if w / (w + lo) == best]
-        parts.append(f"Best record: {join(leaders)}.")
-        unbeaten = [team for team, w, lo in played if lo == 0]
+        best = max(rec.wins / rec.games for rec in played.values())
+        leaders = [f"{team} {rec.as_text()}" for team, rec in played.items()
+                   if rec.wins / rec.games == best]
+        pool = f"the {conference}" if conference else "FBS"
+        parts.append(f"Best record in {pool}: {join(leaders)}.")
+        unbeaten = [team for team, rec in played.items() if rec.losses == 0]
         if unbeaten and len(unbeaten) <= 12:
             parts.append(f"Unbeaten ({len(unbeaten)}): {join(unbeaten)}.")
     return " ".join(parts)
