@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import shlex
 from typing import Any
 
 import httpx
@@ -33,6 +34,44 @@ async def test_learning_path_progress_and_lessons(app_client: AppClient) -> None
         assert concept.status_code == 200
         unknown = await client.get("/v1/learn/concepts/epaa")
         assert unknown.status_code == 404 and unknown.json()["suggestions"]
+
+
+def _curl_urls(lesson: dict[str, Any]) -> list[tuple[str, str]]:
+    """(URL in the shell command, the example's path) for each example of a served lesson."""
+    out = []
+    for example in lesson["examples"]:
+        words = shlex.split(example["curl"])
+        assert words[:2] == ["curl", "-s"] and words.count("-H") <= 2, example["curl"]
+        url = words[4] if words[2] == "-X" else words[2]
+        out.append((url, example["path"]))
+    return out
+
+
+async def test_lesson_examples_address_the_server_the_client_reached(
+        app_client: AppClient) -> None:
+    async with app_client() as client:
+        for base in ("http://stats.example.org:8123", "http://127.0.0.1:9911"):
+            lesson = (await client.get(f"{base}/v1/learn/lessons/elo")).json()
+            assert lesson["examples"]
+            assert all(url == base + path for url, path in _curl_urls(lesson))
+        # behind a proxy: the Host header it forwards names the public address
+        proxied = await client.get("/v1/learn/lessons/api-for-production",
+                                   headers={"Host": "api.example.net:8443"})
+        urls = _curl_urls(proxied.json())
+        assert len(urls) == 2 and all(u == "http://api.example.net:8443" + p for u, p in urls)
+        # the same lesson reached through the ask router
+        asked = await client.post("http://lab.example:7000/v1/ask",
+                                  json={"query": "teach me about using the API"})
+        answer = asked.json()["answer"]
+        assert answer["id"] == "api-for-production"
+        assert all(u == "http://lab.example:7000" + p for u, p in _curl_urls(answer))
+        # a Host header cannot add words to the command: the quotes hold
+        hostile = await client.get("/v1/learn/lessons/elo",
+                                   headers={"Host": "x';touch /tmp/owned;'"})
+        for url, path in _curl_urls(hostile.json()):
+            assert url.endswith(path) and " " not in url and "'" not in url
+        for body in (lesson, proxied.json(), answer):
+            assert "8000" not in str(body) and "{base_url}" not in str(body)
 
 
 async def test_ask_routes_to_agents(app_client: AppClient) -> None:
