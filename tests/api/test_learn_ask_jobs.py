@@ -5,13 +5,21 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
+import re
 import shlex
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from scriptohio.data.dataset import Dataset
 from tests.api.conftest import AppClient
+from tests.conftest import REPO
+
+#: "/word/word..." not preceded by a URL or word character: a file path, or an API URL
+PATH_LIKE = re.compile(r"(?<![\w:/.])/[\w.-]+(?:/[\w.{}-]+)+")
 
 
 async def test_learning_path_progress_and_lessons(app_client: AppClient) -> None:
@@ -98,13 +106,68 @@ async def test_ask_routes_to_agents(app_client: AppClient) -> None:
         assert r.status_code == 422
 
 
-async def _wait_job(client: httpx.AsyncClient, job_id: str, timeout: float) -> dict[str, Any]:
+async def _wait_job(client: httpx.AsyncClient, job_id: str, timeout: float,
+                    seen: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Poll a job until it ends; every answer polled is appended to ``seen``."""
     for _ in range(int(timeout * 10)):
         job: dict[str, Any] = (await client.get(f"/v1/jobs/{job_id}")).json()
+        if seen is not None:
+            seen.append(job)
         if job["status"] in ("succeeded", "failed"):
             return job
         await asyncio.sleep(0.1)
     raise TimeoutError(job_id)
+
+
+def _server_paths(answers: list[dict[str, Any]], *dirs: Path) -> list[str]:
+    """Server paths in job answers: the given directories, or anything path-like but an API
+    URL."""
+    text = json.dumps(answers)
+    found = [str(d) for d in (*dirs, REPO, Path(tempfile.gettempdir())) if str(d) in text]
+    return found + [p for p in PATH_LIKE.findall(text) if not p.startswith("/v1/jobs/")]
+
+
+async def test_job_answers_name_no_server_paths_and_serve_report_files(
+        app_client: AppClient, dataset: Dataset, service_state: Path) -> None:
+    seen: list[dict[str, Any]] = []
+    async with app_client() as client:
+        async def run(body: dict[str, Any], timeout: float) -> dict[str, Any]:
+            r = await client.post("/v1/jobs", json=body)
+            assert r.status_code == 202, r.text
+            seen.append(r.json())
+            return await _wait_job(client, r.json()["id"], timeout, seen)
+
+        backtest = await run({"type": "backtest", "season": 2015}, 240)
+        assert backtest["status"] == "succeeded", backtest
+        result = backtest["result"]
+        assert result["metrics"]["seasons"]["2015"]["n"] > 500
+        names = {a["name"]: a["url"] for a in result["artefacts"]}
+        assert set(names) == {"evaluation.md", "evaluation.json", "calibration.png"}
+        files = {}
+        for name, url in names.items():
+            assert url == f"/v1/jobs/{backtest['id']}/artefacts/{name}"
+            files[name] = await client.get(url)
+            assert files[name].status_code == 200, name
+        assert files["evaluation.md"].headers["content-type"].startswith("text/markdown")
+        assert "| ensemble |" in files["evaluation.md"].text
+        assert files["calibration.png"].content[:4] == b"\x89PNG"
+        saved = files["evaluation.json"].json()
+        assert saved["seasons"] == result["metrics"]["seasons"]
+        assert _server_paths([saved], service_state, dataset.data_dir) == []
+        unlisted = await client.get(f"/v1/jobs/{backtest['id']}/artefacts/jobs.sqlite")
+        assert unlisted.status_code == 404
+        assert unlisted.headers["content-type"] == "application/problem+json"
+
+        with open(dataset.data_dir / "games.csv", newline="") as fh:
+            header = fh.readline()
+            rows = [fh.readline() for _ in range(3)]
+        batch = await run({"type": "batch_predict", "csv": header + "".join(rows)}, 60)
+        assert batch["status"] == "succeeded" and batch["result"]["summary"]["rows"] == 3
+        malformed = await run({"type": "batch_predict", "csv": "season,week\n2024,1\n"}, 60)
+        assert malformed["status"] == "failed"
+        assert "file csv" in malformed["error"] and "missing required column" in malformed["error"]
+    assert len(seen) > 6
+    assert _server_paths(seen, service_state, dataset.data_dir) == []
 
 
 async def test_batch_predict_and_weekly_report_jobs(app_client: AppClient,
@@ -126,9 +189,11 @@ async def test_batch_predict_and_weekly_report_jobs(app_client: AppClient,
         assert lines[0]["error"] and not lines[1]["error"] and lines[1]["pred_margin"]
         report = (await client.post("/v1/jobs", json={"type": "weekly_report", "season": 2025,
                                                       "week": 12})).json()
-        done = await _wait_job(client, report["id"], 60)
+        seen = [r.json(), job, report]
+        done = await _wait_job(client, report["id"], 60, seen)
         assert done["status"] == "succeeded"
         assert "| 1 |" in done["result"]["markdown"] and done["result"]["games"] > 40
+        assert _server_paths(seen) == []
         missing = await client.get("/v1/jobs/job_nope")
         assert missing.status_code == 404
         bad = await client.post("/v1/jobs", json={"type": "vacation"})
