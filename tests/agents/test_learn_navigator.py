@@ -42,7 +42,7 @@ def test_lesson_has_body_examples_and_unlocks(nav: LearningNavigator) -> None:
     assert "K x (actual result - expected result)" in str(lesson["body"])
     examples = lesson["examples"]
     assert isinstance(examples, list) and examples
-    assert examples[0]["curl"].startswith("curl -s 'http://127.0.0.1:8000/v1/rankings?")
+    assert examples[0]["curl"].startswith("curl -s '{base_url}/v1/rankings?")  # API fills it
     assert "least-squares-ratings" in lesson["unlocks"]
     assert {"name": "elo", "title": "Elo rating"} in lesson["concepts"]
 

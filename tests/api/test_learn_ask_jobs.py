@@ -5,12 +5,21 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
+import re
+import shlex
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from scriptohio.data.dataset import Dataset
 from tests.api.conftest import AppClient
+from tests.conftest import REPO
+
+#: "/word/word..." not preceded by a URL or word character: a file path, or an API URL
+PATH_LIKE = re.compile(r"(?<![\w:/.])/[\w.-]+(?:/[\w.{}-]+)+")
 
 
 async def test_learning_path_progress_and_lessons(app_client: AppClient) -> None:
@@ -33,6 +42,44 @@ async def test_learning_path_progress_and_lessons(app_client: AppClient) -> None
         assert concept.status_code == 200
         unknown = await client.get("/v1/learn/concepts/epaa")
         assert unknown.status_code == 404 and unknown.json()["suggestions"]
+
+
+def _curl_urls(lesson: dict[str, Any]) -> list[tuple[str, str]]:
+    """(URL in the shell command, the example's path) for each example of a served lesson."""
+    out = []
+    for example in lesson["examples"]:
+        words = shlex.split(example["curl"])
+        assert words[:2] == ["curl", "-s"] and words.count("-H") <= 2, example["curl"]
+        url = words[4] if words[2] == "-X" else words[2]
+        out.append((url, example["path"]))
+    return out
+
+
+async def test_lesson_examples_address_the_server_the_client_reached(
+        app_client: AppClient) -> None:
+    async with app_client() as client:
+        for base in ("http://stats.example.org:8123", "http://127.0.0.1:9911"):
+            lesson = (await client.get(f"{base}/v1/learn/lessons/elo")).json()
+            assert lesson["examples"]
+            assert all(url == base + path for url, path in _curl_urls(lesson))
+        # behind a proxy: the Host header it forwards names the public address
+        proxied = await client.get("/v1/learn/lessons/api-for-production",
+                                   headers={"Host": "api.example.net:8443"})
+        urls = _curl_urls(proxied.json())
+        assert len(urls) == 2 and all(u == "http://api.example.net:8443" + p for u, p in urls)
+        # the same lesson reached through the ask router
+        asked = await client.post("http://lab.example:7000/v1/ask",
+                                  json={"query": "teach me about using the API"})
+        answer = asked.json()["answer"]
+        assert answer["id"] == "api-for-production"
+        assert all(u == "http://lab.example:7000" + p for u, p in _curl_urls(answer))
+        # a Host header cannot add words to the command: the quotes hold
+        hostile = await client.get("/v1/learn/lessons/elo",
+                                   headers={"Host": "x';touch /tmp/owned;'"})
+        for url, path in _curl_urls(hostile.json()):
+            assert url.endswith(path) and " " not in url and "'" not in url
+        for body in (lesson, proxied.json(), answer):
+            assert "8000" not in str(body) and "{base_url}" not in str(body)
 
 
 async def test_ask_routes_to_agents(app_client: AppClient) -> None:
@@ -62,13 +109,68 @@ async def test_ask_routes_to_agents(app_client: AppClient) -> None:
         assert r.status_code == 422
 
 
-async def _wait_job(client: httpx.AsyncClient, job_id: str, timeout: float) -> dict[str, Any]:
+async def _wait_job(client: httpx.AsyncClient, job_id: str, timeout: float,
+                    seen: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Poll a job until it ends; every answer polled is appended to ``seen``."""
     for _ in range(int(timeout * 10)):
         job: dict[str, Any] = (await client.get(f"/v1/jobs/{job_id}")).json()
+        if seen is not None:
+            seen.append(job)
         if job["status"] in ("succeeded", "failed"):
             return job
         await asyncio.sleep(0.1)
     raise TimeoutError(job_id)
+
+
+def _server_paths(answers: list[dict[str, Any]], *dirs: Path) -> list[str]:
+    """Server paths in job answers: the given directories, or anything path-like but an API
+    URL."""
+    text = json.dumps(answers)
+    found = [str(d) for d in (*dirs, REPO, Path(tempfile.gettempdir())) if str(d) in text]
+    return found + [p for p in PATH_LIKE.findall(text) if not p.startswith("/v1/jobs/")]
+
+
+async def test_job_answers_name_no_server_paths_and_serve_report_files(
+        app_client: AppClient, dataset: Dataset, service_state: Path) -> None:
+    seen: list[dict[str, Any]] = []
+    async with app_client() as client:
+        async def run(body: dict[str, Any], timeout: float) -> dict[str, Any]:
+            r = await client.post("/v1/jobs", json=body)
+            assert r.status_code == 202, r.text
+            seen.append(r.json())
+            return await _wait_job(client, r.json()["id"], timeout, seen)
+
+        backtest = await run({"type": "backtest", "season": 2015}, 240)
+        assert backtest["status"] == "succeeded", backtest
+        result = backtest["result"]
+        assert result["metrics"]["seasons"]["2015"]["n"] > 500
+        names = {a["name"]: a["url"] for a in result["artefacts"]}
+        assert set(names) == {"evaluation.md", "evaluation.json", "calibration.png"}
+        files = {}
+        for name, url in names.items():
+            assert url == f"/v1/jobs/{backtest['id']}/artefacts/{name}"
+            files[name] = await client.get(url)
+            assert files[name].status_code == 200, name
+        assert files["evaluation.md"].headers["content-type"].startswith("text/markdown")
+        assert "| ensemble |" in files["evaluation.md"].text
+        assert files["calibration.png"].content[:4] == b"\x89PNG"
+        saved = files["evaluation.json"].json()
+        assert saved["seasons"] == result["metrics"]["seasons"]
+        assert _server_paths([saved], service_state, dataset.data_dir) == []
+        unlisted = await client.get(f"/v1/jobs/{backtest['id']}/artefacts/jobs.sqlite")
+        assert unlisted.status_code == 404
+        assert unlisted.headers["content-type"] == "application/problem+json"
+
+        with open(dataset.data_dir / "games.csv", newline="") as fh:
+            header = fh.readline()
+            rows = [fh.readline() for _ in range(3)]
+        batch = await run({"type": "batch_predict", "csv": header + "".join(rows)}, 60)
+        assert batch["status"] == "succeeded" and batch["result"]["summary"]["rows"] == 3
+        malformed = await run({"type": "batch_predict", "csv": "season,week\n2024,1\n"}, 60)
+        assert malformed["status"] == "failed"
+        assert "file csv" in malformed["error"] and "missing required column" in malformed["error"]
+    assert len(seen) > 6
+    assert _server_paths(seen, service_state, dataset.data_dir) == []
 
 
 async def test_batch_predict_and_weekly_report_jobs(app_client: AppClient,
@@ -90,9 +192,11 @@ async def test_batch_predict_and_weekly_report_jobs(app_client: AppClient,
         assert lines[0]["error"] and not lines[1]["error"] and lines[1]["pred_margin"]
         report = (await client.post("/v1/jobs", json={"type": "weekly_report", "season": 2025,
                                                       "week": 12})).json()
-        done = await _wait_job(client, report["id"], 60)
+        seen = [r.json(), job, report]
+        done = await _wait_job(client, report["id"], 60, seen)
         assert done["status"] == "succeeded"
         assert "| 1 |" in done["result"]["markdown"] and done["result"]["games"] > 40
+        assert _server_paths(seen) == []
         missing = await client.get("/v1/jobs/job_nope")
         assert missing.status_code == 404
         bad = await client.post("/v1/jobs", json={"type": "vacation"})

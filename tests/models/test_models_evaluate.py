@@ -31,5 +31,9 @@ def test_evaluation_is_reproducible_and_complete(
     out = tmp_path / "a"
     saved = json.loads((out / "evaluation.json").read_text())
     assert saved["seasons"]["2023"]["models"]["ensemble"]["mae"] == models["ensemble"]["mae"]
+    assert "files" not in saved and str(tmp_path) not in (out / "evaluation.json").read_text()
+    assert a["files"] == {"json": str(out / "evaluation.json"),  # type: ignore[index]
+                          "markdown": str(out / "evaluation.md"),
+                          "calibration_png": str(out / "calibration.png")}
     assert "| ensemble |" in (out / "evaluation.md").read_text()
     assert (out / "calibration.png").read_bytes()[:4] == b"\x89PNG"

@@ -1,12 +1,10 @@
 """The live dashboard in headless Chromium: loads cleanly, charts fill while requests flow.
 
-Needs Debian's ``chromium`` (``apt-get install -y chromium``) and the ``playwright`` package
-(dev extra; its own browser download is never used). Under CI=true a missing browser fails.
+The browser comes from :mod:`tests.browser` (Debian's chromium; under CI=true a missing one fails).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -18,14 +16,11 @@ import pytest
 from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor
 from scriptohio.runtime.events import BreakerTransition, PoolSnapshot
+from tests.browser import chromium
 
 from .conftest import build_app, serve
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 CHARTS_FILLED = """() => {
   const d = window.scriptohioDashboard;
   if (!d || d.updates < 4) return false;
@@ -55,16 +50,6 @@ class GrowingCache:
 
 
 @pytest.fixture
-def browser_path() -> str:
-    if CHROMIUM is None:
-        message = "chromium is not installed (apt-get install -y chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return CHROMIUM
-
-
-@pytest.fixture
 def traffic_app() -> Iterator[tuple[Monitor, EventBus]]:
     bus = EventBus()
     monitor = Monitor(bus=bus, sinks=[])
@@ -88,14 +73,8 @@ def _traffic(base: str, bus: EventBus, stop: threading.Event) -> None:
 
 
 def test_dashboard_fills_its_charts_without_console_errors(
-    browser_path: str, traffic_app: tuple[Monitor, EventBus], tmp_path: Path
+    traffic_app: tuple[Monitor, EventBus], tmp_path: Path
 ) -> None:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # the dev extra is missing
-        if IN_CI:
-            raise
-        pytest.skip("playwright is not installed (pip install -e .[dev])")
     monitor, bus = traffic_app
     errors: list[str] = []
     stop = threading.Event()
@@ -104,26 +83,22 @@ def test_dashboard_fills_its_charts_without_console_errors(
         worker = threading.Thread(target=_traffic, args=(base, bus, stop), daemon=True)
         worker.start()
         try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
-                try:
-                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                    page.on("console", lambda m: errors.append(m.text) if m.type == "error"
-                            else None)
-                    page.on("pageerror", lambda exc: errors.append(str(exc)))
-                    response = page.goto(f"{base}/dashboard")
-                    assert response is not None and response.status == 200
-                    page.wait_for_function(CHARTS_FILLED, timeout=30_000)
-                    grade = page.text_content("#grade")
-                    breakers = page.text_content("#breakers")
-                    vitals = page.text_content("#vitals")
-                    inked = {c: page.evaluate(INKED_PIXELS, f"chart-{c}")
-                             for c in ("latency", "throughput", "cache", "resources")}
-                    shot = tmp_path / "dashboard.png"
-                    page.screenshot(path=str(shot), full_page=True)
-                    page.close()
-                finally:
-                    browser.close()
+            with chromium() as browser:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error"
+                        else None)
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                response = page.goto(f"{base}/dashboard")
+                assert response is not None and response.status == 200
+                page.wait_for_function(CHARTS_FILLED, timeout=30_000)
+                grade = page.text_content("#grade")
+                breakers = page.text_content("#breakers")
+                vitals = page.text_content("#vitals")
+                inked = {c: page.evaluate(INKED_PIXELS, f"chart-{c}")
+                         for c in ("latency", "throughput", "cache", "resources")}
+                shot = tmp_path / "dashboard.png"
+                page.screenshot(path=str(shot), full_page=True)
+                page.close()
         finally:
             stop.set()
             worker.join(timeout=10)

@@ -20,7 +20,7 @@ from scriptohio.api.middleware.answer_memo import AnswerMemoMiddleware
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
-from scriptohio.api.routes import admin, ask, health, insight, jobs, learn, predictions
+from scriptohio.api.routes import admin, ask, docs, health, insight, jobs, learn, predictions
 from scriptohio.api.service import Service
 from scriptohio.config import Settings
 from scriptohio.monitor.middleware import MetricsMiddleware
@@ -52,10 +52,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "market, team profiles, power rankings, matchups, lessons and free-text questions. "
         "Errors are application/problem+json (RFC 9457).",
         lifespan=lifespan,
+        docs_url=None,  # served from the package by routes.docs, not from a CDN
+        redoc_url=None,
     )
     app.state.service = service
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(predictions.router)
     app.include_router(insight.router)
     app.include_router(learn.router)

@@ -3,6 +3,10 @@
 ``backtest`` goes to the ``cpu`` process pool (it trains models); ``batch_predict`` and
 ``weekly_report`` to the ``heavy`` pool, so a flood of jobs never starves the light requests.
 Jobs left unfinished by a stopped process are started again by :meth:`JobRunner.resume`.
+
+A job's answer goes to API clients, so it names no server path: a failure the service did not
+raise on purpose is stored by its type only (the full error goes to the log), and a report
+file is found here by the name its result lists (:meth:`JobRunner.artefact`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scriptohio.agents.workflow import steps
 from scriptohio.agents.workflow.jobs import Job, JobStore
+from scriptohio.errors import NotFoundError, ScriptOhioError
 from scriptohio.runtime import Request
 
 if TYPE_CHECKING:
@@ -49,6 +54,18 @@ class JobRunner:
     def get(self, job_id: str) -> Job:
         return self.store.get(job_id)
 
+    def artefact(self, job_id: str, name: str) -> Path:
+        """The file of a report ``name`` that job ``job_id`` lists; NotFoundError otherwise."""
+        job = self.store.get(job_id)
+        listed = job.result.get("artefacts", []) if isinstance(job.result, dict) else []
+        state_dir = self.service.state_dir
+        if name in listed and state_dir is not None:
+            path = steps.report_dir(state_dir, job.id) / name
+            if path.is_file():
+                return path
+        raise NotFoundError(f"job {job_id!r} has no report file {name!r}; it has: "
+                            f"{', '.join(listed) or 'none'}")
+
     def resume(self) -> int:
         unfinished = self.store.unfinished()
         for job in unfinished:
@@ -77,9 +94,12 @@ class JobRunner:
         self.store.progress(job.id, 0.01, "queued for a worker")
         response = await svc.orchestrator.handle(Request(
             type=f"job.{job.type}", payload=payload, user_id=job.user_id, priority=0))
-        if response.error is not None:
-            log.warning("job %s failed: %s", job.id, response.error)
-            self.store.fail(job.id, f"{type(response.error).__name__}: {response.error}")
+        error = response.error
+        if error is not None:
+            log.warning("job %s failed: %r", job.id, error)
+            detail = (str(error) if isinstance(error, ScriptOhioError)
+                      else "unexpected error (details are in the service log)")
+            self.store.fail(job.id, f"{type(error).__name__}: {detail}")
         else:
             self.store.finish(job.id, response.result)
 

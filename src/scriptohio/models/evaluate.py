@@ -96,8 +96,9 @@ def evaluate(dataset: Dataset, out_dir: Path | str, *, train_through: int = 2023
     out.mkdir(parents=True, exist_ok=True)
     files = {"json": str(out / "evaluation.json"), "markdown": str(out / "evaluation.md"),
              "calibration_png": str(out / "calibration.png")}
-    result["files"] = files
     write_calibration_png(curves, Path(files["calibration_png"]))
     write_markdown(result, Path(files["markdown"]))
+    # The saved report does not list where it was saved: it may be served or moved elsewhere.
     Path(files["json"]).write_text(json.dumps(result, indent=2, default=list))
+    result["files"] = files
     return result

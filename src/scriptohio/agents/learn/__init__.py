@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from scriptohio.agents.learn.catalogue import Catalogue, default_catalogue, load_catalogue
 from scriptohio.agents.learn.glossary import Concept, Glossary, UnknownConceptError, concept_key
-from scriptohio.agents.learn.lesson import LEVELS, ROLES, Example, Lesson, parse_lesson
+from scriptohio.agents.learn.lesson import (
+    BASE_URL_PLACEHOLDER,
+    LEVELS,
+    ROLES,
+    Example,
+    Lesson,
+    parse_lesson,
+)
 from scriptohio.agents.learn.navigator import LearningNavigator, UnknownLessonError, next_lessons
 from scriptohio.agents.learn.progress import ProgressStore
 
 __all__ = [
+    "BASE_URL_PLACEHOLDER",
     "LEVELS",
     "ROLES",
     "Catalogue",

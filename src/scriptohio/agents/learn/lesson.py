@@ -19,6 +19,10 @@ A lesson file looks like::
 
 Parsing is strict: a missing or mistyped field raises :class:`DataFormatError` naming the file
 and the field, so a broken lesson fails the catalogue load (and its test), not a user request.
+
+An example's ``curl`` command names the service as :data:`BASE_URL_PLACEHOLDER`, not by an
+address: a lesson cannot know where its reader reaches the service, so whoever serves it fills
+that in (the API: the address the request came to).
 """
 
 from __future__ import annotations
@@ -33,13 +37,14 @@ import yaml
 
 from scriptohio.errors import DataFormatError
 
-__all__ = ["LEVELS", "ROLES", "Example", "Lesson", "parse_lesson"]
+__all__ = ["BASE_URL_PLACEHOLDER", "LEVELS", "ROLES", "Example", "Lesson", "parse_lesson"]
 
 Level = Literal["intro", "intermediate", "advanced"]
 LEVELS: tuple[Level, ...] = ("intro", "intermediate", "advanced")
 ROLES: tuple[str, ...] = ("casual", "data_scientist", "production")
 _METHODS = frozenset({"GET", "POST"})
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+#: Stands for the service's address (scheme, host, port, mount path) in ``curl`` commands.
+BASE_URL_PLACEHOLDER = "{base_url}"
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class Example:
     body: Mapping[str, Any] | None = None
     role: str | None = None
 
-    def curl(self, base_url: str = DEFAULT_BASE_URL) -> str:
+    def curl(self, base_url: str = BASE_URL_PLACEHOLDER) -> str:
         """The example as a shell command (single-quoted, so ``&`` and ``%20`` survive)."""
         parts = ["curl", "-s"]
         if self.method != "GET":
@@ -65,8 +70,8 @@ class Example:
             parts += ["-H", "'Content-Type: application/json'", "-d", f"'{json.dumps(self.body)}'"]
         return " ".join(parts)
 
-    def as_json(self, base_url: str = DEFAULT_BASE_URL) -> dict[str, object]:
-        """The example as served by the API."""
+    def as_json(self) -> dict[str, object]:
+        """The example as served by the API, ``curl`` still holding the placeholder."""
         return {
             "title": self.title,
             "method": self.method,
@@ -74,7 +79,7 @@ class Example:
             "body": dict(self.body) if self.body is not None else None,
             "role": self.role,
             "explains": self.explains,
-            "curl": self.curl(base_url),
+            "curl": self.curl(),
         }
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from scriptohio.agents.learn.catalogue import Catalogue, default_catalogue
-from scriptohio.agents.learn.lesson import DEFAULT_BASE_URL, LEVELS, ROLES, Lesson
+from scriptohio.agents.learn.lesson import LEVELS, ROLES, Lesson
 from scriptohio.agents.learn.paths import topological_order
 from scriptohio.agents.learn.progress import ProgressStore
 from scriptohio.errors import NotFoundError, ValidationError
@@ -78,7 +78,6 @@ class LearningNavigator:
         *,
         catalogue: Catalogue | None = None,
         clock: Callable[[], float] | None = None,
-        base_url: str = DEFAULT_BASE_URL,
     ) -> None:
         self._catalogue = catalogue or default_catalogue()
         self._store = (
@@ -86,7 +85,6 @@ class LearningNavigator:
             if clock is None
             else ProgressStore(progress_db_path, clock=clock)
         )
-        self._base_url = base_url
 
     @property
     def catalogue(self) -> Catalogue:
@@ -94,7 +92,11 @@ class LearningNavigator:
         return self._catalogue
 
     def lesson(self, lesson_id: str) -> dict[str, object]:
-        """A full lesson (Markdown body, concepts, runnable examples, what it unlocks)."""
+        """A full lesson (Markdown body, concepts, runnable examples, what it unlocks).
+
+        Each example's ``curl`` names the service as ``BASE_URL_PLACEHOLDER``, for the caller
+        to fill in with the address its reader uses.
+        """
         lesson = self._get(lesson_id)
         glossary = self._catalogue.glossary
         return {
@@ -103,7 +105,7 @@ class LearningNavigator:
                 {"name": name, "title": glossary.get(name).title} for name in lesson.concepts
             ],
             "body": lesson.body,
-            "examples": [example.as_json(self._base_url) for example in lesson.examples],
+            "examples": [example.as_json() for example in lesson.examples],
             "unlocks": self._catalogue.dependants(lesson.id),
         }
 

@@ -6,6 +6,9 @@
 * ``batch_predict``: CSV in (games.csv schema), CSV out (the ``predict-file`` format).
 * ``weekly_report`` (in the service process): ingest new results if given → update features
   → predict the next slate → rankings → a Markdown report.
+
+Results name no server paths: they go to API clients. A backtest's report files stay in
+:func:`report_dir` and its result lists them by name (``artefacts``) for the API to serve.
 """
 
 from __future__ import annotations
@@ -19,9 +22,16 @@ from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.insight.rankings import rankings
 from scriptohio.agents.predict import week_games
 from scriptohio.agents.workflow.jobs import JobStore
-from scriptohio.errors import ValidationError
+from scriptohio.errors import DataFormatError, ValidationError
 
 Progress = Callable[[float, str], None]
+#: What a malformed batch file is called in errors: the request field it came in.
+BATCH_INPUT_NAME = "csv"
+
+
+def report_dir(state_dir: str | Path, job_id: str) -> Path:
+    """Where a job's report files are written (and read back from by name)."""
+    return Path(state_dir) / "jobs" / job_id
 
 
 def run_backtest_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str,
@@ -37,10 +47,12 @@ def run_backtest_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str,
         store = StateStore(Path(state_dir))
         dataset = load_dataset(Path(data_dir), store)
         store.close()
-        out = Path(state_dir) / "jobs" / job_id
-        report = evaluate(dataset, out, train_through=season - 1, test=[season],
+        report = evaluate(dataset, report_dir(state_dir, job_id), train_through=season - 1,
+                          test=[season],
                           progress=lambda stage, f: jobs.progress(job_id, 0.1 + 0.85 * f, stage))
-        return {"season": season, "report_dir": str(out), "metrics": report}
+        files: dict[str, str] = report.pop("files")  # type: ignore[assignment]
+        return {"season": season, "metrics": report,
+                "artefacts": sorted(Path(path).name for path in files.values())}
     finally:
         jobs.close()
 
@@ -54,7 +66,13 @@ def batch_predict(ctx: AnalyticsContext, csv_text: str, progress: Progress) -> d
         src, dst = Path(tmp) / "games.csv", Path(tmp) / "predictions.csv"
         src.write_text(csv_text)
         progress(0.2, "predict")
-        summary = predict_file(ctx.dataset, ctx.predictor, src, dst)
+        try:
+            summary = predict_file(ctx.dataset, ctx.predictor, src, dst)
+        except DataFormatError as exc:  # it names the temporary file: name the upload instead
+            raise DataFormatError(exc.reason.replace(str(src), BATCH_INPUT_NAME),
+                                  file=BATCH_INPUT_NAME, line=exc.line, column=exc.column,
+                                  value=exc.value) from exc
+        del summary["input"], summary["output"]  # temporary files, gone when this returns
         return {"summary": summary, "csv": dst.read_text()}
 
 

@@ -12,6 +12,7 @@ from scriptohio.agents.ask.plan import plan, settle_ambiguous
 from scriptohio.agents.views import generic_view, prediction_view, slate_view
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.common import ERRORS
+from scriptohio.api.routes.learn import served_lesson
 from scriptohio.runtime import Request as AgentRequest
 
 router = APIRouter(prefix="/v1", tags=["ask"], responses=ERRORS)
@@ -45,7 +46,7 @@ async def ask(request: Request, body: Annotated[AskBody, Body()]) -> Response:
     role = routed.role or ident.role
     agent = routed.request.get("agent")
     if agent == "learn":
-        out["answer"] = _learn(service, routed.request, ident.user_id, role)
+        out["answer"] = _learn(request, routed.request, ident.user_id, role)
     elif agent == "help":
         out["answer"] = {"examples": list(routed.request.get("examples", []))}
     else:
@@ -67,10 +68,10 @@ async def _dispatch(service: Any, req: dict[str, Any], ident: Any, role: str) ->
     return dict(VIEWS[call.view](result, role))
 
 
-def _learn(service: Any, req: dict[str, Any], user_id: str, role: str) -> dict[str, Any]:
-    nav = service.navigator
+def _learn(request: Request, req: dict[str, Any], user_id: str, role: str) -> dict[str, Any]:
+    nav = request.app.state.service.navigator
     if req.get("concept"):
         return dict(nav.concept(req["concept"]))
     if req.get("lesson"):
-        return dict(nav.lesson(req["lesson"]))
+        return served_lesson(nav.lesson(req["lesson"]), request)
     return dict(nav.path(req.get("role") or role, user_id))

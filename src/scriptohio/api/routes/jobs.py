@@ -1,18 +1,27 @@
-"""``POST /v1/jobs`` / ``GET /v1/jobs/{id}``: background workflows with progress."""
+"""``POST /v1/jobs`` / ``GET /v1/jobs/{id}``: background workflows with progress.
+
+A backtest's report files (Markdown, JSON, calibration plot) are listed in its result as
+``artefacts``, each with the URL that serves it: ``GET /v1/jobs/{id}/artefacts/{name}``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from pathlib import PurePath
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Request
 from pydantic import BaseModel, Field
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
+from scriptohio.agents.workflow.jobs import Job
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.common import ERRORS
 from scriptohio.errors import ForbiddenError
 
 router = APIRouter(prefix="/v1/jobs", tags=["workflows"], responses=ERRORS)
+ARTEFACT_TYPES = {".md": "text/markdown; charset=utf-8", ".json": "application/json",
+                  ".png": "image/png"}
+JobId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class JobBody(BaseModel):
@@ -34,11 +43,29 @@ async def create(request: Request, body: Annotated[JobBody, Body()]) -> Response
         raise ForbiddenError("ingesting results in a weekly report needs the admin role")
     job = await service.jobs.submit(body.type, ident.user_id,
                                     body.model_dump(exclude_none=True, exclude={"type"}))
-    return json_response(job.as_json(), status=202,
-                         headers={"Location": f"/v1/jobs/{job.id}"})
+    return json_response(_answer(job), status=202, headers={"Location": f"/v1/jobs/{job.id}"})
 
 
 @router.get("/{job_id}", summary="A job's status, progress and result")
-async def status(request: Request,
-                 job_id: Annotated[str, Path(min_length=1, max_length=64)]) -> Response:
-    return json_response(request.app.state.service.jobs.get(job_id).as_json())
+async def status(request: Request, job_id: JobId) -> Response:
+    return json_response(_answer(request.app.state.service.jobs.get(job_id)))
+
+
+@router.get("/{job_id}/artefacts/{name}", summary="A report file a job's result lists",
+            response_class=FileResponse)
+async def artefact(request: Request, job_id: JobId,
+                   name: Annotated[str, Path(min_length=1, max_length=64)]) -> FileResponse:
+    path = request.app.state.service.jobs.artefact(job_id, name)
+    return FileResponse(path, media_type=ARTEFACT_TYPES.get(PurePath(name).suffix,
+                                                            "application/octet-stream"))
+
+
+def _answer(job: Job) -> dict[str, Any]:
+    """The job as answered: report files as names and the URLs that serve them."""
+    body = job.as_json()
+    result = body["result"]
+    if isinstance(result, dict) and "artefacts" in result:
+        body["result"] = {**result, "artefacts": [
+            {"name": name, "url": f"{router.prefix}/{job.id}/artefacts/{name}"}
+            for name in result["artefacts"]]}
+    return body

@@ -1,13 +1,20 @@
-"""The learning navigator: role paths, lessons, concepts, progress and recommendations."""
+"""The learning navigator: role paths, lessons, concepts, progress and recommendations.
+
+A lesson's examples come with ``curl`` commands that name the service by a placeholder;
+:func:`served_lesson` puts in the address this request reached (``request.base_url``: the
+scheme, the ``Host`` header a client or proxy sent, the mount path), so a reader can paste
+them as they are.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from scriptohio.agents.learn import LearningNavigator
+from scriptohio.agents.learn import BASE_URL_PLACEHOLDER, LearningNavigator
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.common import ERRORS
 
@@ -20,6 +27,16 @@ RoleParam = Annotated[Literal["casual", "data_scientist", "production"] | None,
 def _nav(request: Request) -> LearningNavigator:
     navigator: LearningNavigator = request.app.state.service.navigator
     return navigator
+
+
+def served_lesson(lesson: dict[str, Any], request: Request) -> dict[str, Any]:
+    """``lesson`` with each example's ``curl`` addressed to where ``request`` came in."""
+    # The Host header is the client's to choose: percent-encode whatever could end the
+    # command's single quotes or add words to it.
+    base = quote(str(request.base_url).rstrip("/"), safe=":/[]@%")
+    examples = [{**example, "curl": example["curl"].replace(BASE_URL_PLACEHOLDER, base)}
+                for example in lesson["examples"]]
+    return {**lesson, "examples": examples}
 
 
 @router.get("/path", summary="Your role's learning path with progress and the next step")
@@ -39,7 +56,7 @@ async def lessons(request: Request) -> Response:
 @router.get("/lessons/{lesson_id}", summary="One lesson with runnable examples")
 async def lesson(request: Request,
                  lesson_id: Annotated[str, Path(min_length=1, max_length=80)]) -> Response:
-    return json_response(_nav(request).lesson(lesson_id))
+    return json_response(served_lesson(_nav(request).lesson(lesson_id), request))
 
 
 @router.post("/lessons/{lesson_id}/complete", summary="Mark a lesson done (idempotent)")
