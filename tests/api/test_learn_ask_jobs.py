@@ -201,3 +201,26 @@ async def test_batch_predict_and_weekly_report_jobs(app_client: AppClient,
         assert missing.status_code == 404
         bad = await client.post("/v1/jobs", json={"type": "vacation"})
         assert bad.status_code == 422
+
+
+async def test_a_result_stored_with_server_paths_is_answered_without_them(
+        app_client: AppClient) -> None:
+    """Results stored before results named no paths (e.g. a backtest's ``report_dir``) are
+    reused for identical requests; their paths must not reach clients either."""
+    async with app_client() as client:
+        store = client.app.state.service.jobs.store  # type: ignore[attr-defined]
+        job = store.create("backtest", "someone", {"season": 2016})
+        store.finish(job.id, {"season": 2016, "report_dir": "/srv/state/jobs/x",
+                              "artefacts": ["evaluation.md"]})
+        body = (await client.get(f"/v1/jobs/{job.id}")).json()
+        assert "report_dir" not in body["result"] and "/srv" not in str(body)
+        assert body["result"]["artefacts"][0]["url"].endswith("/artefacts/evaluation.md")
+
+
+async def test_a_backtest_before_market_lines_is_refused_with_the_valid_range(
+        app_client: AppClient) -> None:
+    async with app_client() as client:
+        r = await client.post("/v1/jobs", json={"type": "backtest", "season": 2014})
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["valid_range"] == [2015, 2025]

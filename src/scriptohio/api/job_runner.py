@@ -16,9 +16,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from scriptohio.agents.workflow import steps
 from scriptohio.agents.workflow.jobs import Job, JobStore
-from scriptohio.errors import NotFoundError, ScriptOhioError
+from scriptohio.errors import NotFoundError, OutOfRangeError, ScriptOhioError, ValidationError
 from scriptohio.runtime import Request
 
 if TYPE_CHECKING:
@@ -42,6 +44,8 @@ class JobRunner:
     async def submit(self, job_type: str, user_id: str, params: dict[str, Any]) -> Job:
         """Store and start a job. An identical backtest (same season, same data version) that
         is running or done is shared instead of training the same models again."""
+        if job_type == "backtest":
+            _check_backtest_season(self.service.ctx, params.get("season"))
         if job_type in SHARED_JOB_TYPES:
             params = {**params, "data_version": self.service.ctx.data_version}
             existing = self.store.find_reusable(job_type, params)
@@ -121,3 +125,18 @@ class JobRunner:
         return await asyncio.to_thread(
             steps.weekly_report, svc.ctx, req.payload.get("season"), req.payload.get("week"),
             lambda f, s: self.store.progress(job_id, f, s))
+
+
+def _check_backtest_season(ctx: Any, season: int | None) -> None:
+    """A backtest scores a season against the market, fitted on the seasons before it: both
+    need closing lines, so the first backtest season is the one after lines begin (422)."""
+    games = ctx.dataset.games
+    spread = games.cols["spread"]
+    with_lines = sorted({int(s) for s in games.cols["season"][~np.isnan(spread)].tolist()})
+    if not with_lines:
+        raise ValidationError("the data has no market lines, so no backtest can be scored")
+    first, last = with_lines[0] + 1, with_lines[-1]
+    if season is None or not first <= season <= last:
+        raise OutOfRangeError(f"a backtest needs market lines in the season and in the seasons "
+                              f"before it: season must be between {first} and {last}, "
+                              f"not {season}", valid_range=(first, last))

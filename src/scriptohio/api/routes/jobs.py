@@ -60,10 +60,16 @@ async def artefact(request: Request, job_id: JobId,
                                                             "application/octet-stream"))
 
 
+#: keys of results stored before results named no server paths; never answered
+_SERVER_PATHS = frozenset({"report_dir", "input", "output", "files"})
+
+
 def _answer(job: Job) -> dict[str, Any]:
     """The job as answered: report files as names and the URLs that serve them."""
     body = job.as_json()
     result = body["result"]
+    if isinstance(result, dict):
+        result = body["result"] = {k: v for k, v in result.items() if k not in _SERVER_PATHS}
     if isinstance(result, dict) and "artefacts" in result:
         body["result"] = {**result, "artefacts": [
             {"name": name, "url": f"{router.prefix}/{job.id}/artefacts/{name}"}
