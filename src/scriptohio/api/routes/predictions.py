@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from scriptohio.api.recipes import games_recipe, predict_recipe
 from scriptohio.api.responses import cached_answer
-from scriptohio.api.routes.common import ERRORS, context, role
+from scriptohio.api.routes.common import ERRORS, context, require_teams, role
 from scriptohio.errors import ValidationError
 
 router = APIRouter(prefix="/v1", tags=["predictions"], responses=ERRORS)
@@ -26,12 +26,12 @@ async def predict(request: Request, home: TeamName, away: TeamName, season: Seas
                   week: Week = None, neutral: bool | None = None,
                   season_type: SeasonType = "regular") -> Response:
     ctx = context(request)
-    home, away = ctx.require_team(home), ctx.require_team(away)
+    (home, away), corrections = require_teams(ctx, home, away)
     if home == away:
         raise ValidationError(f"home and away must be different teams (both are {home})")
     ref = ctx.week_ref(season, week, season_type)
     return await cached_answer(request, predict_recipe(ctx, home, away, ref, neutral,
-                                                       role(request)))
+                                                       role(request)), headers=corrections)
 
 
 @router.get("/games", summary="The games of one week with results (if played) and predictions")
