@@ -92,7 +92,12 @@ def test_a_new_context_empties_the_memo_and_the_bound_holds() -> None:
         scope: Scope = {"path": "/v1/predict", "query_string": f"q={i}".encode()}
         memo.remember(old_ctx, scope, "casual", recipe, f"k{i}")
     assert len(memo) == 3 and memo.find(old_ctx, "/v1/predict", b"q=0", "casual") is None
-    assert memo.find(old_ctx, "/v1/predict", b"q=4", "casual") == (None, recipe, "k4")
+    assert memo.find(old_ctx, "/v1/predict", b"q=4", "casual") == (None, recipe, "k4", ())
+    # headers the route added are kept, ready to send
+    memo.remember(old_ctx, scope, "casual", recipe, "k4",
+                  headers={"X-Team-Corrections": "michgan=Michigan"})
+    assert memo.find(old_ctx, "/v1/predict", b"q=4", "casual") == (
+        None, recipe, "k4", ((b"x-team-corrections", b"michgan=Michigan"),))
     assert memo.find(old_ctx, "/v1/predict", b"q=4", "production") is None
     assert memo.find(new_ctx, "/v1/predict", b"q=4", "casual") is None
     memo.remember(new_ctx, {"path": "/v1/games", "query_string": b""}, "casual", recipe, "g")

@@ -7,7 +7,7 @@ import pytest
 from tests.api.conftest import AppClient
 
 CASES = [
-    ("/v1/predict?home=Ohoi%20State&away=Michigan", 404, "suggestions", "Ohio State"),
+    ("/v1/predict?home=Ohio%20Sta&away=Michigan", 404, "suggestions", "Ohio State"),
     ("/v1/predict?home=OSU&away=Michigan", 409, "candidates", "Oklahoma State"),
     ("/v1/predict?home=Ohio%20State&away=Michigan&season=1999", 422, "valid_range", 2004),
     ("/v1/predict?home=Ohio%20State&away=Michigan&season=2024&week=22", 422, "detail", "week"),

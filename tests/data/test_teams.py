@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 
 from scriptohio.data.teams import Resolution, TeamResolver, curated_aliases, normalize
 from scriptohio.errors import AmbiguousError, UnknownTeamError
+from tests.data.team_tables import AMBIGUOUS, JUNK, NEIGHBOURS, OSU, TYPOS, UM
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-OSU = {"Ohio State", "Oklahoma State", "Oregon State"}
-UM = {"Michigan", "Miami", "Minnesota", "Maryland"}
 
 
 def _data_dir() -> Path:
@@ -159,22 +158,66 @@ def test_ambiguous_candidates_are_limited_to_the_teams_in_the_data() -> None:
     assert TeamResolver(["Michigan"]).resolve("OSU").kind == "unknown"
 
 
+@pytest.mark.parametrize(("query", "team"), TYPOS)
+def test_a_typo_clearly_closest_to_one_team_resolves_to_it(
+    resolver: TeamResolver, query: str, team: str
+) -> None:
+    found = resolver.resolve(query)
+    assert (found.kind, found.team, found.corrected) == ("resolved", team, True), found
+    assert found.as_json() == {"query": query, "team": team, "corrected": True}
+    assert resolver.require(query) == team
+    assert resolver.correct(query) == (team,)
+
+
+def test_a_name_or_alias_is_found_not_corrected(resolver: TeamResolver) -> None:
+    for query, team in [("Ohio", "Ohio"), ("Miami", "Miami"), ("tOSU", "Ohio State")]:
+        assert resolver.resolve(query) == Resolution(query, team)
+
+
+@pytest.mark.parametrize("query", JUNK)
+def test_junk_resolves_to_nothing_and_suggests_nothing(
+    resolver: TeamResolver, query: str
+) -> None:
+    assert resolver.resolve(query) == Resolution(query, None, (), ())
+    with pytest.raises(UnknownTeamError) as raised:
+        resolver.require(query)
+    assert raised.value.suggestions == [] and raised.value.status == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "suggested"),
+    [("Michigan!", "Michigan"), ("%ohio%", "Ohio"), ("±Ohio State°", "Ohio State"),
+     ("Ohio State?", "Ohio State")],
+)
+def test_a_name_with_foreign_symbols_is_not_resolved_but_suggested(
+    resolver: TeamResolver, query: str, suggested: str
+) -> None:
+    found = resolver.resolve(query)
+    assert found.kind == "unknown"
+    assert found.suggestions[0] == suggested
+
+
+@pytest.mark.parametrize(("query", "expected"), AMBIGUOUS)
+def test_ambiguous_names_and_typos_list_their_candidates(
+    resolver: TeamResolver, query: str, expected: set[str]
+) -> None:
+    found = resolver.resolve(query)
+    assert found.kind == "ambiguous" and set(found.candidates) == expected, found
+    assert found.as_json() == {"query": query, "candidates": list(found.candidates)}
+    with pytest.raises(AmbiguousError) as raised:
+        resolver.require(query)
+    assert set(raised.value.candidates) == expected and raised.value.status == 409
+
+
 @pytest.mark.parametrize(
     ("query", "best"),
-    [
-        ("Ohoi State", "Ohio State"),
-        ("Michgan", "Michigan"),
-        ("Alabma", "Alabama"),
-        ("Nortwestern", "Northwestern"),
-        ("Standford", "Stanford"),
-        ("San Hose State", "San José State"),
-        ("Pittsburg", "Pittsburgh"),
-        ("Penn", "Penn State"),
-    ],
+    [("Penn", "Penn State"), ("Ohio Sta", "Ohio State"), ("Iowaa", "Iowa"), ("Amry", "Army"),
+     ("Nevy", "Navy"), ("Ohioo", "Ohio"), ("Wiscnsn", "Wisconsin")],
 )
-def test_misspellings_are_unknown_with_the_right_first_suggestion(
+def test_a_name_out_of_reach_is_unknown_with_the_right_first_suggestion(
     resolver: TeamResolver, query: str, best: str
 ) -> None:
+    """Short names are never corrected, and 2 edits in 8 letters are too many."""
     found = resolver.resolve(query)
     assert found.kind == "unknown"
     assert found.suggestions[0] == best
@@ -186,6 +229,53 @@ def test_misspellings_are_unknown_with_the_right_first_suggestion(
     assert raised.value.suggestions[0] == best
     assert raised.value.status == 404
     assert best in str(raised.value)
+
+
+def _one_edit_variants(key: str) -> set[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz "
+    out = {key[:i] + key[i + 1 :] for i in range(len(key))}
+    out |= {key[:i] + key[i + 1] + key[i] + key[i + 2 :] for i in range(len(key) - 1)}
+    out |= {key[:i] + c + key[i:] for i in range(len(key) + 1) for c in letters}
+    out |= {key[:i] + c + key[i + 1 :] for i in range(len(key)) for c in letters}
+    return out - {key}
+
+
+@pytest.mark.parametrize(("a", "b"), NEIGHBOURS)
+def test_near_neighbours_are_never_confused(resolver: TeamResolver, a: str, b: str) -> None:
+    for name in (a, b):
+        assert resolver.resolve(name) == Resolution(name, name)
+        corrected = 0
+        for variant in _one_edit_variants(normalize(name)):
+            found = resolver.resolve(variant)
+            # a typo of one is corrected back to it, never to its neighbour (which a variant
+            # may only be as an exact name or alias, e.g. "ohio st")
+            assert found.team == name or not found.corrected, (variant, found)
+            corrected += found.corrected
+        if len(normalize(name)) > 4:  # the rule did run: typos of longer names are corrected
+            assert corrected > 0, name
+
+
+def test_no_one_edit_typo_of_a_team_is_corrected_into_another_team(
+    resolver: TeamResolver, names: frozenset[str]
+) -> None:
+    wrong = {}
+    for team in names:
+        key = normalize(team)
+        deletions = {key[:i] + key[i + 1 :] for i in range(len(key))}
+        swaps = {key[:i] + key[i + 1] + key[i] + key[i + 2 :] for i in range(len(key) - 1)}
+        doubled = {key[:i] + key[i] + key[i:] for i in range(len(key))}
+        for variant in (deletions | swaps | doubled) - {key}:
+            found = resolver.resolve(variant)
+            if found.corrected and found.team != team:
+                wrong[variant] = (team, found.team)
+    assert wrong == {}
+
+
+def test_every_curated_alias_resolves(resolver: TeamResolver, names: frozenset[str]) -> None:
+    """The "not a name" rule rejects no real spelling ("Ragin' Cajuns", "W&M", "49ers")."""
+    unknown = [alias for alias, teams in curated_aliases().items()
+               if set(teams) & names and resolver.resolve(alias).kind == "unknown"]
+    assert unknown == []
 
 
 def test_gibberish_is_unknown_without_suggestions(resolver: TeamResolver) -> None:

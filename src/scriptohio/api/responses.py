@@ -38,8 +38,14 @@ def json_response(body: Any, *, status: int = 200, headers: Mapping[str, str] | 
                     media_type=JSON, headers=dict(headers or {}))
 
 
-async def cached_answer(request: HttpRequest, recipe: Recipe) -> Response:
-    """Answer ``recipe`` from the cache, or compute it through the orchestrator and cache it."""
+async def cached_answer(request: HttpRequest, recipe: Recipe, *,
+                        headers: Mapping[str, str] | None = None) -> Response:
+    """Answer ``recipe`` from the cache, or compute it through the orchestrator and cache it.
+
+    ``headers`` describe this request, not the answer (e.g. the typos its team names were
+    read from): they go on this response and on the memo's repeats of the same query, never
+    into the cache key or the cached bytes.
+    """
     service: Service = request.app.state.service
     identity: Identity = request.state.identity
     ctx = service.ctx_or_none  # the context the route just built ``recipe`` from
@@ -51,5 +57,7 @@ async def cached_answer(request: HttpRequest, recipe: Recipe) -> Response:
     # Only if the data did not change while this answer was computed: the memo must map the
     # query to what the route would resolve it to now.
     if request.method == "GET" and ctx is not None and service.ctx_or_none is ctx:
-        service.answer_memo.remember(ctx, request.scope, identity.role, recipe, key)
-    return Response(found.value, media_type=JSON, headers={"X-Cache": found.header})
+        service.answer_memo.remember(ctx, request.scope, identity.role, recipe, key,
+                                     headers=headers)
+    return Response(found.value, media_type=JSON,
+                    headers={**(headers or {}), "X-Cache": found.header})

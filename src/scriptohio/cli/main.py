@@ -36,7 +36,9 @@ def data_summary() -> None:
 
 @teams_app.command("resolve")
 def teams_resolve(name: Annotated[str, typer.Argument(help="A team name, alias or typo")]) -> None:
-    """JSON: {"query", "team"} or {"query", "candidates": [...]}."""
+    """JSON on stdout: {"query", "team"} (a corrected typo adds "corrected": true), exit 0;
+    or {"query", "candidates": [...]} for an ambiguous name, and for an unknown one with
+    "suggestions" too: both are bad input, explained on stderr, exit 2."""
     from scriptohio.data.csvfile import read_table
     from scriptohio.data.schema import GAMES
     from scriptohio.data.teams import TeamResolver
@@ -46,8 +48,7 @@ def teams_resolve(name: Annotated[str, typer.Argument(help="A team name, alias o
         names = set(cols["home_team"].tolist()) | set(cols["away_team"].tolist())
         resolution = TeamResolver(sorted(names)).resolve(name)
         emit_json(resolution.as_json())
-        if resolution.team is None:
-            raise typer.Exit(1)
+        resolution.require()
 
 
 @app.command("ingest")

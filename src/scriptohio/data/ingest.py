@@ -143,8 +143,11 @@ def _check_teams(rows: list[tuple[int, Row]], columns: tuple[str, ...], dataset:
         for col in columns:
             name = row[col]
             if name not in known:
+                # An ingested row must name the team exactly; a typo the resolver would
+                # correct is still refused, with the correction as the hint.
                 hints = dataset.teams.resolve(str(name))
-                options = list(hints.candidates or hints.suggestions)[:5]
+                options = [hints.team] if hints.team else list(
+                    hints.candidates or hints.suggestions)[:5]
                 more = f"; did you mean {', '.join(options)}?" if options else ""
                 raise DataFormatError(f"unknown team{more}", file=file, line=line, column=col,
                                       value=name)

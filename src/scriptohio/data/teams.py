@@ -1,20 +1,48 @@
-"""Team names: canonical CFBD names, curated aliases, fuzzy suggestions and mentions in prose.
+"""Team names: canonical CFBD names, curated aliases, typo correction, suggestions, mentions.
 
 A :class:`TeamResolver` is built from the canonical names present in the data. It answers three
 questions, from cheapest to dearest:
 
 * ``resolve(name)`` -> :class:`Resolution`: one team, several candidates ("OSU"), or unknown with
-  fuzzy suggestions. An exact or alias hit is one dict lookup on the normalised name; only a miss
-  tries the generic rewrites ("university of X", "St"/"State", "Ga"/"Georgia", "X <mascot>") and
-  then rapidfuzz.
+  suggestions. An exact or alias hit is one dict lookup on the normalised name; only a miss
+  tries the generic rewrites ("university of X", "St"/"State", "Ga"/"Georgia", "X <mascot>"),
+  then the typo rule below, and only when that finds nothing, rapidfuzz suggestions.
 * ``search(name)`` -> ranked ``(team, score)`` pairs (exact hits score 100).
 * ``find_mentions(text)`` -> the team names a sentence mentions, longest match first, without
   fuzzy matching (a router asks the user rather than guess from a typo inside a sentence).
 
 Normalisation (:func:`normalize`) makes every lookup insensitive to case, accents, apostrophes,
-periods, other punctuation, whitespace, "&" vs "and" (and "A&M" vs "AM"), and a leading "the".
-Curated aliases live in ``team_aliases.toml`` next to this module; an alias listed under several
-teams is ambiguous on purpose.
+periods, other punctuation, whitespace, "&" vs "and" (and "A&M" vs "AM"), and a leading "the"
+(kept when only one letter would remain: "The U" is Miami, "U" is nobody). Curated aliases
+live in ``team_aliases.toml`` next to this module; an alias listed under several teams is
+ambiguous on purpose.
+
+**Not a name.** Text with a character that no team name uses (anything but letters, digits,
+combining accents, spaces and ``' ’ ‘ ʻ ʼ ` ´ . & ( ) , / - _ – —``), or without a single
+letter, resolves to nothing: ``"Ú±°"``, ``"%%%"``, ``"12345"``, ``"%ohio%"``. It still gets
+suggestions, so ``"Michigan!"`` answers "did you mean Michigan?".
+
+**Typos: "clearly closest".** A name that is not a team, an alias or a rewrite of one is read as
+a typo (:mod:`scriptohio.data.team_typos`). Distance is the optimal-string-alignment edit
+distance between normalised names (insert, delete, substitute, swap two neighbours: one edit
+each), compared with every team's names and aliases:
+
+1. *budget*: between two strings whose shorter one has n characters, at most 0 edits for
+   n <= 4, 1 for 5 <= n <= 8, 2 for n >= 9. So four-letter names ("Iowa", "Ohio", "Army",
+   "Navy", "Rice") and abbreviations ("USC", "UCF", "OSU") are never corrected, only suggested;
+2. *targets*: a typo may be read as a name or alias of 5 or more characters that is not
+   plain English (the ``_PROSE_WORDS``: "orange", "tech", "flames" ... are exact-only);
+3. *margin*: with d the smallest distance within budget to a target of team T, the name means
+   T only if every other team's nearest name or alias (any alias, however short) is at least
+   2·d edits away. Otherwise the name is ambiguous and the candidates are every team nearer
+   than 2·d, nearest first: "Estern Michigan" (Eastern and Western Michigan, one edit each),
+   "Bulldgs" (four teams' mascot), "Dukew" ("Duke" and JMU's "Dukes").
+
+So "michgan", "Ohio Stat", "Pen State", "Georiga", "Texs A&M" resolve (``corrected=True``);
+since an exact name or alias is looked up before the rule runs, a real name is never
+rewritten into another team ("Texas" stays Texas, "Miami" stays Miami). Only a name that is
+neither a team nor within reach of one is unknown, with the suggestions of :meth:`search`
+that score at least the cutoff (so "banana" suggests nothing).
 
 The module is longer than the usual ~250 lines because resolving, suggesting and finding mentions
 share one index and one normalisation; split apart they would each need the resolver's internals.
@@ -34,6 +62,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from scriptohio.data.team_typos import TypoCorrector
 from scriptohio.errors import AmbiguousError, DataFormatError, UnknownTeamError
 
 __all__ = [
@@ -61,6 +90,8 @@ _DROPPED = str.maketrans("", "", "'’‘ʻʼ`´.")
 _SEPARATORS = re.compile(r"[\W_]+")
 _WORD = re.compile(r"[^\W_]+(?:['’ʻʼ.&][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+# Characters of no team name: text containing one is not a name (see "Not a name" above).
+_NOT_IN_NAMES = re.compile(r"[^\w\s'’‘ʻʼ`´.&(),/\-–—\u0300-\u036f]")
 # Token folds tried only after an exact miss, so "Ohio St", "Miss St", "Ga Tech", "W Michigan" and
 # "Saint Francis" find "Ohio State", "Mississippi State", "Georgia Tech", "Western Michigan" and
 # "St. Francis (PA)".
@@ -88,10 +119,11 @@ def normalize(text: str) -> str:
 
     Accents are stripped (NFKD, combining marks dropped), case is folded, apostrophes and periods
     vanish ("Hawai'i" -> "hawaii", "N.C." -> "nc"), other punctuation separates words, "&" reads
-    as "and" with "a and m" collapsing to "am", and a leading "the" is dropped.
+    as "and" with "a and m" collapsing to "am", and a leading "the" is dropped unless a single
+    letter would remain ("The U" -> ``"the u"``).
     """
     tokens = _tokens(text)
-    while len(tokens) > 1 and tokens[0] == "the":
+    while len(tokens) > 1 and tokens[0] == "the" and len("".join(tokens[1:])) > 1:
         tokens = tokens[1:]
     return " ".join(tokens)
 
@@ -137,12 +169,15 @@ class Resolution:
 
     Exactly one of: ``team`` is set (resolved); ``candidates`` holds two or more teams
     (ambiguous); neither, and ``suggestions`` holds the closest known names (unknown).
+    ``corrected`` says a resolved ``team`` was read from a typo ("michgan" -> Michigan) rather
+    than found as a name or alias.
     """
 
     query: str
     team: str | None
     candidates: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
+    corrected: bool = False
 
     @property
     def kind(self) -> Kind:
@@ -152,8 +187,14 @@ class Resolution:
         return "ambiguous" if self.candidates else "unknown"
 
     def as_json(self) -> dict[str, object]:
-        """The contract shape: ``{"query", "team"}`` or ``{"query", "candidates": [...]}``."""
+        """The contract shape: ``{"query", "team"}`` or ``{"query", "candidates": [...]}``.
+
+        A corrected typo adds ``"corrected": true``; an unknown name lists its suggestions as
+        both ``candidates`` and ``suggestions``.
+        """
         if self.team is not None:
+            if self.corrected:
+                return {"query": self.query, "team": self.team, "corrected": True}
             return {"query": self.query, "team": self.team}
         if self.candidates:
             return {"query": self.query, "candidates": list(self.candidates)}
@@ -162,6 +203,17 @@ class Resolution:
             "candidates": list(self.suggestions),
             "suggestions": list(self.suggestions),
         }
+
+    def require(self) -> str:
+        """The team, or :class:`UnknownTeamError` / :class:`AmbiguousError` (a caller error)."""
+        if self.team is not None:
+            return self.team
+        if self.candidates:
+            raise AmbiguousError(
+                f"team name {self.query!r} is ambiguous: {', '.join(self.candidates)}",
+                self.candidates,
+            )
+        raise UnknownTeamError(self.query, self.suggestions)
 
 
 @dataclass(frozen=True)
@@ -224,6 +276,7 @@ class TeamResolver:
             folded[_fold(key)] = tuple(dict.fromkeys((*folded.get(_fold(key), ()), *targets)))
         self._folded = folded
         self._choices = [key for key in index if len(key) >= _MIN_FUZZY_CHOICE]
+        self._typos = TypoCorrector(index, exact_only=_PROSE_WORDS)
 
     @property
     def teams(self) -> tuple[str, ...]:
@@ -234,25 +287,44 @@ class TeamResolver:
         return isinstance(name, str) and name in self._known
 
     def resolve(self, name: str) -> Resolution:
-        """Resolve one name to a team, to candidates, or to suggestions when unknown."""
-        targets = self._lookup(normalize(name))
-        if targets is None:
-            return Resolution(name, None, (), tuple(team for team, _ in self.search(name)))
-        if len(targets) == 1:
-            return Resolution(name, targets[0])
-        return Resolution(name, None, targets)
+        """Resolve one name to a team, to candidates, or to suggestions when unknown.
+
+        Names and aliases first, then the typo rule of the module docstring: a clear typo
+        resolves with ``corrected=True``, an ambiguous one lists its candidates.
+        """
+        if _NOT_IN_NAMES.search(name):
+            return Resolution(name, None, (), self._suggestions(name))
+        key = normalize(name)
+        targets = self._lookup(key)
+        if targets is not None:
+            return Resolution(name, targets[0]) if len(targets) == 1 else Resolution(
+                name, None, targets)
+        typo = self.correct(key)
+        if len(typo) == 1:
+            return Resolution(name, typo[0], corrected=True)
+        if typo:
+            return Resolution(name, None, typo)
+        return Resolution(name, None, (), self._suggestions(name))
+
+    def correct(self, name: str) -> tuple[str, ...]:
+        """The typo rule alone, ignoring exact names: ``()`` no team is within reach,
+        ``(team,)`` the one team ``name`` clearly means, more: the ambiguous candidates.
+
+        "university of X" and "X university" are tried as "X" too. Results are cached.
+        """
+        for variant in self._variants(normalize(name)):
+            found = self._typos.correct(variant)
+            if found:
+                return found
+        return ()
 
     def require(self, name: str) -> str:
         """Return the canonical name or raise UnknownTeamError / AmbiguousError."""
-        found = self.resolve(name)
-        if found.team is not None:
-            return found.team
-        if found.candidates:
-            raise AmbiguousError(
-                f"team name {name!r} is ambiguous: {', '.join(found.candidates)}",
-                found.candidates,
-            )
-        raise UnknownTeamError(name, found.suggestions)
+        return self.resolve(name).require()
+
+    def _suggestions(self, name: str) -> tuple[str, ...]:
+        # Only names that look alike: the loose second pass of search() is left out here.
+        return tuple(team for team, score in self.search(name) if score >= self._cutoff)
 
     def search(self, name: str, *, limit: int | None = None) -> list[tuple[str, float]]:
         """Rank the teams whose names or aliases look like ``name``; best first, scores 0..100.

@@ -7,7 +7,8 @@ the path, the raw query string, the caller's role and the loaded data. So
 ``(path, query string, role) -> (route, recipe, key)`` in an :class:`AnswerMemo`, and
 :class:`AnswerMemoMiddleware` answers the next identical request straight from the local
 cache tiers when the key is fresh there: the same bytes and headers, the same cache
-statistics and preload bookkeeping, the route recorded for the metrics. Anything else (a
+statistics and preload bookkeeping, the route recorded for the metrics, and the headers the
+route added for that query (``X-Team-Corrections``). Anything else (a
 query not seen, an entry that is not fresh in L1, other methods) takes the normal path, and
 is counted in the cache statistics there only. The memo is tied to the analytics context it
 was built from, since names and default weeks depend on the data: a new context empties it.
@@ -21,6 +22,7 @@ of the same answer through the route (``bench/api_latency.py``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -36,21 +38,24 @@ MAX_QUERY_BYTES = 512
 _JSON = (b"content-type", b"application/json")
 
 MemoKey = tuple[str, bytes, str]
+RawHeaders = tuple[tuple[bytes, bytes], ...]
 
 
 class AnswerMemo:
-    """Bounded ``(path, query, role) -> (route, recipe, key)`` for one analytics context."""
+    """Bounded ``(path, query, role) -> (route, recipe, key, headers)`` for one analytics
+    context."""
 
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         self.max_entries = max_entries
-        self._entries: dict[MemoKey, tuple[Any, Recipe, str]] = {}
+        self._entries: dict[MemoKey, tuple[Any, Recipe, str, RawHeaders]] = {}
         self._ctx: object | None = None
         self.served = 0  # requests answered by the middleware
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def remember(self, ctx: object, scope: Scope, role: str, recipe: Recipe, key: str) -> None:
+    def remember(self, ctx: object, scope: Scope, role: str, recipe: Recipe, key: str, *,
+                 headers: Mapping[str, str] | None = None) -> None:
         query: bytes = scope["query_string"]
         if len(query) > MAX_QUERY_BYTES:
             return
@@ -61,10 +66,12 @@ class AnswerMemo:
         memo_key = (scope["path"], query, role)
         if memo_key not in entries and len(entries) >= self.max_entries:
             del entries[next(iter(entries))]  # the oldest remembered
-        entries[memo_key] = (scope.get("route"), recipe, key)
+        raw = tuple((k.lower().encode("latin-1"), v.encode("latin-1"))
+                    for k, v in (headers or {}).items())
+        entries[memo_key] = (scope.get("route"), recipe, key, raw)
 
     def find(self, ctx: object, path: str, query: bytes, role: str
-             ) -> tuple[Any, Recipe, str] | None:
+             ) -> tuple[Any, Recipe, str, RawHeaders] | None:
         if ctx is not self._ctx:
             return None
         return self._entries.get((path, query, role))
@@ -84,7 +91,7 @@ class AnswerMemoMiddleware:
                 found = service.answer_memo.find(ctx, scope["path"], scope["query_string"],
                                                  identity.role)
                 if found is not None:
-                    route, recipe, key = found
+                    route, recipe, key, extra = found
                     manager = service.cache.manager
                     # Fresh in L1, checked without counting: otherwise the route counts it.
                     if manager.local.fresh_in_l1(key):
@@ -95,7 +102,7 @@ class AnswerMemoMiddleware:
                         service.answer_memo.served += 1
                         body: bytes = result.value  # type: ignore[assignment]
                         await send({"type": "http.response.start", "status": 200, "headers": [
-                            (b"x-cache", result.header.encode()),
+                            *extra, (b"x-cache", result.header.encode()),
                             (b"content-length", str(len(body)).encode()), _JSON]})
                         await send({"type": "http.response.body", "body": body})
                         return

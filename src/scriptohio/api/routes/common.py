@@ -1,8 +1,10 @@
-"""What the resource routers share: the documented error responses and the context."""
+"""What the resource routers share: the documented error responses, the context and the
+team names of a request."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from pydantic import BaseModel
@@ -46,3 +48,24 @@ def context(request: Request) -> AnalyticsContext:
 def role(request: Request) -> str:
     value: str = request.state.identity.role
     return value
+
+
+#: names each typo a request's team names were read from: ``michgan=Michigan&pen%20state=...``
+CORRECTIONS_HEADER = "X-Team-Corrections"
+
+
+def require_teams(ctx: AnalyticsContext, *names: str) -> tuple[list[str], dict[str, str]]:
+    """The canonical team of each name (404 unknown, 409 ambiguous, through
+    ``ctx.require_team``) and the response headers that say which typos were corrected.
+
+    The headers are ``{}`` unless a name was a typo; then ``X-Team-Corrections`` maps each
+    corrected name to its team, URL-encoded (``urllib.parse.parse_qsl`` reads it back). The
+    answer's body and cache key use the canonical names only.
+    """
+    teams = [ctx.require_team(name) for name in names]
+    resolver = ctx.dataset.teams
+    corrected = [(name, team) for name, team in zip(names, teams, strict=True)
+                 if team != name and resolver.resolve(name).corrected]
+    if not corrected:
+        return teams, {}
+    return teams, {CORRECTIONS_HEADER: urlencode(corrected, quote_via=quote)}

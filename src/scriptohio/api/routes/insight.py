@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from scriptohio.api.recipes import compare_recipe, matchup_recipe, rankings_recipe, team_recipe
 from scriptohio.api.responses import cached_answer
-from scriptohio.api.routes.common import ERRORS, context, role
+from scriptohio.api.routes.common import ERRORS, context, require_teams, role
 from scriptohio.api.routes.predictions import Season, SeasonType, TeamName, Week
 from scriptohio.errors import ValidationError
 
@@ -23,11 +23,12 @@ Method = Literal["ensemble", "elo", "srs", "efficiency"]
 async def team(request: Request, team: Annotated[str, Path(min_length=1, max_length=80)],
                season: Season = None, week: Week = None) -> Response:
     ctx = context(request)
-    name = ctx.require_team(team)
+    (name,), corrections = require_teams(ctx, team)
     ref = ctx.week_ref(season, week)
     if season is not None and week is None:
         ref = ctx.week_ref(season, None)
-    return await cached_answer(request, team_recipe(ctx, name, ref, role(request)))
+    return await cached_answer(request, team_recipe(ctx, name, ref, role(request)),
+                               headers=corrections)
 
 
 @router.get("/rankings", summary="Power rankings: ensemble rating, Elo, least-squares (SRS) or "
@@ -46,11 +47,12 @@ async def rankings(request: Request, season: Season = None, week: Week = None,
 async def matchup(request: Request, home: TeamName, away: TeamName, season: Season = None,
                   week: Week = None, season_type: SeasonType = "regular") -> Response:
     ctx = context(request)
-    home, away = ctx.require_team(home), ctx.require_team(away)
+    (home, away), corrections = require_teams(ctx, home, away)
     if home == away:
         raise ValidationError(f"home and away must be different teams (both are {home})")
     ref = ctx.week_ref(season, week, season_type)
-    return await cached_answer(request, matchup_recipe(ctx, home, away, ref, role(request)))
+    return await cached_answer(request, matchup_recipe(ctx, home, away, ref, role(request)),
+                               headers=corrections)
 
 
 @router.get("/compare", summary="Compare two to six teams side by side")
@@ -58,6 +60,7 @@ async def compare(request: Request,
                   teams: Annotated[list[str], Query(min_length=2, max_length=6)],
                   season: Season = None, week: Week = None) -> Response:
     ctx = context(request)
-    names = [ctx.require_team(t) for t in teams]
+    names, corrections = require_teams(ctx, *teams)
     ref = ctx.week_ref(season, week)
-    return await cached_answer(request, compare_recipe(ctx, tuple(names), ref, role(request)))
+    return await cached_answer(request, compare_recipe(ctx, tuple(names), ref, role(request)),
+                               headers=corrections)

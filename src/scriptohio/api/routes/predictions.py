@@ -10,7 +10,7 @@ from starlette.responses import Response
 from scriptohio.agents.predict import resolve_game
 from scriptohio.api.recipes import games_recipe, predict_recipe
 from scriptohio.api.responses import cached_answer
-from scriptohio.api.routes.common import ERRORS, context, role
+from scriptohio.api.routes.common import ERRORS, context, require_teams, role
 
 router = APIRouter(prefix="/v1", tags=["predictions"], responses=ERRORS)
 
@@ -26,11 +26,11 @@ async def predict(request: Request, home: TeamName, away: TeamName, season: Seas
                   week: Week = None, neutral: bool | None = None,
                   season_type: SeasonType = "regular") -> Response:
     ctx = context(request)
-    home, away = ctx.require_team(home), ctx.require_team(away)
+    (home, away), corrections = require_teams(ctx, home, away)
     # without a week: the teams' real game in the season (sides as scheduled), else hypothetical
     ref, home, away, neutral = resolve_game(ctx, home, away, season, week, season_type, neutral)
     return await cached_answer(request, predict_recipe(ctx, home, away, ref, neutral,
-                                                       role(request)))
+                                                       role(request)), headers=corrections)
 
 
 @router.get("/games", summary="The games of one week with results (if played) and predictions")
