@@ -92,7 +92,9 @@ class AnalyticsContext:
         played = before[~np.isnan(c["home_points"][before])]
         if not len(played):
             return f"start of the {ref.season} season"
-        if len(played) == len(rows):
+        # A past season is over even where the data lacks some scores (2004-2013 gaps).
+        over = ref.season < games.seasons[-1] and len(before) == len(rows)
+        if over or len(played) == len(rows):
             return f"end of the {ref.season} season"
         last = played[np.argmax(c["kickoff"][played])]
         date = c["game_date"][last]

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from scriptohio.agents.prose import chance, points, score, when
+from scriptohio.agents.prose import chance, line, points, score, venue, when
 
 __all__ = ["game_summary", "meeting_sentence"]
 
 
-def _where(home: str, away: str, neutral: bool | None, subject: str) -> str:
-    if neutral:
-        return "on a neutral field"
-    return "at home" if subject == home else f"at {home}"
+def _where(body: dict[str, Any], subject: str) -> str:
+    """`` at Ohio State`` / `` on a neutral field`` / ``""`` (site unknown)."""
+    where = venue(body["home"], body.get("neutral"), body.get("season_type") == "postseason",
+                  subject)
+    return f" {where}" if where else ""
 
 
 def _model_sentence(body: dict[str, Any], *, before: bool) -> str:
@@ -31,7 +32,8 @@ def _model_sentence(body: dict[str, Any], *, before: bool) -> str:
     lead = "Before kickoff the model had" if before else "The model has"
     text = f"{lead} {team} by {points(margin)} ({chance(p)})"
     market = body.get("market")
-    if not before and market and market.get("spread") is not None:
+    against_market = not before and body.get("status") == "scheduled"
+    if against_market and market and market.get("spread") is not None:
         edge = market["edge"]
         if abs(edge) < 0.05:
             text += ", the same as the market"
@@ -50,9 +52,9 @@ def _line_sentence(body: dict[str, Any], *, played: bool) -> str:
         text = "The market had it a pick'em" if played else "The market has it a pick'em"
     else:
         verb = "were favoured" if played else "are favoured"
-        text = f"{favourite} {verb} by {points(market['line'])}"
+        text = f"{favourite} {verb} by {line(market['line'])}"
     if market.get("total") is not None:
-        text += f" with a total of {points(market['total'])}"
+        text += f" with a total of {line(market['total'])}"
     covered = market.get("covered")
     if played and covered:
         text += "; the line was a push" if covered == "push" else f"; {covered} covered"
@@ -68,10 +70,9 @@ def meeting_sentence(m: dict[str, Any]) -> str:
     if m["status"] == "final":
         hp, ap = m["home_points"], m["away_points"]
         winner = m["home"] if hp > ap else m["away"]
-        where = _where(m["home"], m["away"], m["neutral"], winner)
-        return f"{date}{occasion}: {winner} won {score(hp, ap)} {where}"
-    where = "on a neutral field" if m["neutral"] else f"at {m['home']}"
-    return f"{date}{occasion}: {m['away']} vs {m['home']} {where}"
+        return f"{date}{occasion}: {winner} won {score(hp, ap)}{_where(m, winner)}"
+    where = _where(m, m["away"]) or " at a site the data does not give"
+    return f"{date}{occasion}: {m['away']} vs {m['home']}{where}"
 
 
 def game_summary(body: dict[str, Any]) -> str:
@@ -89,8 +90,8 @@ def game_summary(body: dict[str, Any]) -> str:
             parts = [f"{home} and {away} tied {hp}-{ap} in {date}{occasion}."]
         else:
             loser = away if r["winner"] == home else home
-            where = _where(home, away, body["neutral"], r["winner"])
-            parts = [f"{r['winner']} beat {loser} {score(hp, ap)} {where} in {date}{occasion}."]
+            parts = [f"{r['winner']} beat {loser} {score(hp, ap)}{_where(body, r['winner'])} "
+                     f"in {date}{occasion}."]
         parts.append(_line_sentence(body, played=True))
         model = _model_sentence(body, before=True)
         if r.get("model_trained_on_it"):
@@ -98,14 +99,14 @@ def game_summary(body: dict[str, Any]) -> str:
         parts.append(model)
     elif status == "scheduled":
         meet = (f"{home} and {away} meet on a neutral field" if body["neutral"]
-                else f"{away} play at {home}")
+                else f"{away} play at {home}" if body["neutral"] is False
+                or body["season_type"] != "postseason" else f"{away} play {home}")
         parts = [f"{meet} in {date}{occasion}; not played yet."]
         parts.append(_line_sentence(body, played=False))
         parts.append(_model_sentence(body, before=False))
     elif status == "no score":
-        where = "on a neutral field" if body["neutral"] else f"at {home}"
-        parts = [f"{away} played {home} {where} in {date}{occasion}, but the data has no "
-                 "score for that game.", _model_sentence(body, before=True)]
+        parts = [f"{away} played {home}{_where(body, away)} in {date}{occasion}, but the data "
+                 "has no score for that game.", _model_sentence(body, before=True)]
     else:
         parts = [body.get("note") or f"No game is scheduled between {home} and {away}.",
                  _model_sentence(body, before=False)]

@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 
 from scriptohio.agents.context import AnalyticsContext, WeekRef
-from scriptohio.agents.prose import points, score, when
+from scriptohio.agents.prose import line, score, when
 from scriptohio.agents.schedule import (
     choose_game,
     hypothetical_note,
     is_upcoming,
     meetings,
+    occasion_games,
     occasion_of,
 )
 from scriptohio.data.tables import Game
@@ -97,15 +98,23 @@ def with_game_facts(ctx: AnalyticsContext, body: dict[str, Any]) -> dict[str, An
     found = meetings(ctx, body["home"], body["away"], body["season"])
     body["meetings"] = [game_brief(ctx, g) for g in found
                         if game is None or g.game_id != game.game_id]
+    ref = WeekRef(body["season"], body["week"], body["season_type"])
+    body["as_of"] = ctx.as_of(ref)
     if game is None:
         body["status"], body["game"] = "hypothetical", None
-        ref = WeekRef(body["season"], body["week"], body["season_type"])
-        body["note"] = hypothetical_note(body["home"], body["away"], ref, body["neutral"],
-                                         len(found))
+        body["note"] = hypothetical_note(body["home"], body["away"], body["as_of"],
+                                         body["season"], body["neutral"], len(found))
         return body
     occasion = occasion_of(ctx, game)
     body["status"] = ("final" if game.played else "scheduled" if is_upcoming(ctx, game)
                       else "no score")
+    if body["neutral"] and not game.neutral_site:
+        # the real game, moved to a neutral field as asked: a hypothetical of it
+        body["status"] = "hypothetical"
+        where = f"at {game.home_team}" if game.neutral_site is False else "where scheduled"
+        date = when(game.season, game.week, game.season_type, game.game_date)
+        body["note"] = (f"The real game is {where} in {date}; this is the same game on a "
+                        f"neutral field, with the data of the {body['as_of']}.")
     body["neutral"] = game.neutral_site if body["neutral"] is None else body["neutral"]
     body["game"] = {"date": game.game_date,
                     "kickoff": game.start_date,
@@ -191,17 +200,22 @@ def predict_rows(ctx: AnalyticsContext, rows: np.ndarray) -> list[dict[str, floa
 
 def week_games(ctx: AnalyticsContext, *, season: int | None = None, week: int | None = None,
                season_type: str = "regular", explain: bool = False,
-               conference: str | None = None) -> dict[str, Any]:
+               conference: str | None = None, occasion: str | None = None,
+               named_bowl: str | None = None) -> dict[str, Any]:
     """The games of one week with results (if played) and predictions, one model call.
 
-    ``conference`` keeps the games with a team of that conference.
+    ``conference`` keeps the games with a team of that conference; ``occasion`` takes the
+    season's games of that kind instead of one week's (every title game, every CFP game);
+    ``named_bowl`` is a bowl the caller named, which the data cannot single out.
     """
     ref = ctx.week_ref(season, week, season_type)
     if ref.week is None:
         raise NotFoundError(f"season {ref.season} has no unplayed week; pass week=")
     games = ctx.dataset.games
-    rows = games.rows_for_week(ref.season, ref.week, ref.season_type)
-    records = games.records(rows)
+    if occasion is not None:
+        records = occasion_games(ctx, ref.season, occasion)
+    else:
+        records = games.records(games.rows_for_week(ref.season, ref.week, ref.season_type))
     if conference is not None:
         wanted = conference.casefold()
         records = [g for g in records if wanted in ((g.home_conference or "").casefold(),
@@ -216,41 +230,80 @@ def week_games(ctx: AnalyticsContext, *, season: int | None = None, week: int | 
                      "neutral": g.neutral_site, "result": None})
         out.append(with_game_facts(ctx, body))
     slate = {"season": ref.season, "week": ref.week, "season_type": ref.season_type,
-             "count": len(out), "games": out}
-    if conference is not None:
-        slate["conference"] = conference
+             "as_of": ctx.as_of(ref), "count": len(out), "games": out}
+    for key, value in (("conference", conference), ("occasion", occasion),
+                       ("named_bowl", named_bowl)):
+        if value is not None:
+            slate[key] = value
     slate["summary"] = slate_summary(slate, records)
     return slate
 
 
 def slate_summary(slate: dict[str, Any], records: Sequence[Game]) -> str:
-    """How many games, how many played, and the games a fan looks for first."""
+    """How many games, how many played, and the games a fan looks for first: the closest
+    lines of a week to come, the upsets (the underdog won) and the closest games of one
+    played, every game of a conference or an occasion."""
     bodies = slate["games"]
     when_text = when(slate["season"], slate["week"], slate["season_type"])
+    if slate.get("occasion"):
+        when_text = f"the {slate['season']} season's {OCCASION_WORDS[slate['occasion']]}"
     where = f" with a {slate['conference']} team" if slate.get("conference") else ""
+    lead = ""
+    if slate.get("named_bowl"):
+        lead = (f"The data does not name bowl games, so the {slate['named_bowl']} cannot be "
+                "picked out; name its two teams to get that game. ")
     if not bodies:
-        return f"No games{where} in {when_text}."
+        return f"{lead}No games{where} in {when_text}."
     dates = sorted({g.game_date for g in records})
     span = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
     played = [b for b in bodies if b.get("status") == "final"]
-    head = (f"{when_text.capitalize()} ({span}): {len(bodies)} games{where}, "
+    head = (f"{lead}{when_text[0].upper()}{when_text[1:]} ({span}): {len(bodies)} games{where}, "
             + ("none played yet." if not played else f"{len(played)} played."))
-    marquee = bodies if slate.get("conference") else [
-        b for b, g in zip(bodies, records, strict=True) if g.fbs_vs_fbs]
-    shown = sorted(marquee, key=lambda b: abs(b["prediction"]["margin"]))[:8]
-    items = []
-    for b in shown:
-        if b.get("status") == "final":
-            r = b["result"]
-            loser = b["away"] if r["winner"] == b["home"] else b["home"]
-            items.append(f"{r['winner']} beat {loser} {score(r['home_points'], r['away_points'])}"
-                         if r["winner"] else f"{b['home']} and {b['away']} tied")
-        else:
-            sep = "vs" if b["neutral"] else "at"
-            line = ""
-            market = b.get("market") or {}
-            if market.get("favourite"):
-                line = f" ({market['favourite']} by {points(market['line'])})"
-            items.append(f"{b['away']} {sep} {b['home']}{line}")
-    label = "Closest games on paper" if not played else "Games"
-    return f"{head} {label}: " + "; ".join(items) + "."
+    every = bool(slate.get("conference") or slate.get("occasion"))
+    pool = bodies if every else [b for b, g in zip(bodies, records, strict=True)
+                                 if g.fbs_vs_fbs]
+    parts = [head]
+    if played:
+        upsets = [b for b in played if (b.get("market") or {}).get("favourite")
+                  and b["result"]["winner"] not in (None, b["market"]["favourite"])]
+        upsets.sort(key=lambda b: -b["market"]["line"])
+        if upsets and not every:
+            parts.append("Upsets: " + "; ".join(_result_text(b) + f" as a "
+                                                 f"{line(b['market']['line'])}-point underdog"
+                                                 for b in upsets[:5]) + ".")
+        shown = pool if every else sorted(
+            [b for b in pool if b in played], key=lambda b: abs(b["result"]["margin"] or 0))[:6]
+        label = "Results" if every else "Closest finishes"
+        parts.append(f"{label}: " + "; ".join(_result_text(b) for b in shown) + ".")
+    upcoming = [b for b in pool if b.get("status") != "final"]
+    if upcoming:
+        lined = [b for b in upcoming if (b.get("market") or {}).get("line") is not None]
+        shown = upcoming if every else sorted(lined, key=lambda b: b["market"]["line"])[:8]
+        label = "Games" if every else f"Closest lines ({len(shown)} of {len(upcoming)})"
+        parts.append(f"{label}: " + "; ".join(_fixture_text(b) for b in shown) + ".")
+    return " ".join(parts)
+
+
+OCCASION_WORDS = {"conference_championship": "conference championship games",
+                  "playoff": "CFP games", "bowl": "bowl games",
+                  "national_championship": "national championship"}
+
+
+def _result_text(b: dict[str, Any]) -> str:
+    r = b["result"]
+    if r["winner"] is None:
+        return f"{b['home']} and {b['away']} tied {r['home_points']}-{r['away_points']}"
+    loser = b["away"] if r["winner"] == b["home"] else b["home"]
+    return f"{r['winner']} beat {loser} {score(r['home_points'], r['away_points'])}"
+
+
+def _fixture_text(b: dict[str, Any]) -> str:
+    road = b["neutral"] is False or (b["neutral"] is None and b["season_type"] == "regular")
+    sep = "at" if road else "vs"
+    market = b.get("market") or {}
+    odds = ""
+    if market.get("favourite"):
+        odds = f" ({market['favourite']} by {line(market['line'])})"
+    elif market.get("spread") == 0:
+        odds = " (pick'em)"
+    return f"{b['away']} {sep} {b['home']}{odds}"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["chance", "join", "ordinal", "points", "rank_phrase", "score", "signed", "when"]
+__all__ = ["chance", "join", "line", "ordinal", "points", "rank_phrase", "score", "signed",
+           "venue", "when"]
 
 
 def score(a: int, b: int) -> str:
@@ -21,6 +22,29 @@ def points(value: float) -> str:
     """``"9.5"``, ``"3"``: a margin or line without a needless ``.0``."""
     rounded = round(abs(value), 1)
     return f"{rounded:.0f}" if rounded == int(rounded) else f"{rounded:.1f}"
+
+
+def line(value: float) -> str:
+    """A market number as the market has it: ``"9.5"``, ``"7"``, ``"4.25"`` (CFBD's closing
+    lines are medians across books, so quarter points occur)."""
+    rounded = round(abs(value), 2)
+    if rounded == int(rounded):
+        return f"{rounded:.0f}"
+    return f"{rounded:.2f}".rstrip("0")
+
+
+def venue(home: str, neutral: bool | None, postseason: bool, subject: str) -> str:
+    """Where a game was played, from ``subject``'s side, or "" when the data does not know.
+
+    The data's neutral flag is often empty before 2016; a regular-season game is then at its
+    home team (97 % of such games are), a postseason game's site is not stated (90 % are
+    neutral, but not all).
+    """
+    if neutral:
+        return "on a neutral field"
+    if neutral is None and postseason:
+        return ""
+    return "at home" if subject == home else f"at {home}"
 
 
 def signed(value: float) -> str:

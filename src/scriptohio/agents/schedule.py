@@ -12,12 +12,12 @@ and any other the next scheduled one, falling back to the other kind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from scriptohio.agents.context import AnalyticsContext, WeekRef
-from scriptohio.data.occasions import Occasion
+from scriptohio.data.occasions import FIRST_PLAYOFF_SEASON, Occasion
 from scriptohio.data.tables import Game
 
 __all__ = [
@@ -27,10 +27,10 @@ __all__ = [
     "choose_game",
     "hypothetical_note",
     "is_upcoming",
-    "last_meeting",
     "meetings",
     "occasion_games",
     "occasion_of",
+    "pick_game",
     "split_played",
     "team_games",
 ]
@@ -42,7 +42,11 @@ OCCASION_KINDS = ("conference_championship", "bowl", "playoff", "national_champi
 
 @dataclass(frozen=True)
 class GameChoice:
-    """The game an answer is about: a real one (``game``) or a hypothetical (``game`` None)."""
+    """The game an answer is about: a real one (``game``) or a hypothetical (``game`` None).
+
+    ``neutral`` is what to predict with: None for a real game as scheduled, else the site
+    the caller asked for.
+    """
 
     home: str
     away: str
@@ -63,16 +67,6 @@ def meetings(ctx: AnalyticsContext, team: str, opponent: str, season: int) -> li
     return games.records(games.rows_between(team, opponent, season))
 
 
-def last_meeting(ctx: AnalyticsContext, team: str, opponent: str, before: int) -> Game | None:
-    """The latest played meeting in a season before ``before``."""
-    seasons = [s for s in ctx.dataset.games.seasons if s < before]
-    for season in reversed(seasons):
-        played = [g for g in meetings(ctx, team, opponent, season) if g.played]
-        if played:
-            return played[-1]
-    return None
-
-
 def occasion_of(ctx: AnalyticsContext, game: Game) -> Occasion | None:
     """The game's occasion (title game, bowl, playoff round), None for a regular game."""
     return ctx.dataset.occasions(game.season).get(game.game_id)
@@ -87,8 +81,9 @@ def _matches(ctx: AnalyticsContext, game: Game, kind: str | None,
         return False
     if conference is not None and occasion.conference != conference:
         return False
-    if kind == "bowl":
-        return occasion.is_bowl
+    if kind == "bowl":  # before the CFP the title game was a bowl (the BCS's top bowl)
+        return occasion.is_bowl or (occasion.kind == "national_championship"
+                                    and game.season < FIRST_PLAYOFF_SEASON)
     if kind == "playoff":
         return occasion.kind in ("playoff", "national_championship")
     return occasion.kind == kind
@@ -101,6 +96,34 @@ def _pick(ctx: AnalyticsContext, games: list[Game], tense: Tense | None) -> Game
     else:
         first = upcoming[0] if upcoming else (played[-1] if played else None)
     return first or (games[-1] if games else None)  # an unscored past game: still that game
+
+
+def pick_game(ctx: AnalyticsContext, games_in: Callable[[int], list[Game]], *,
+              season: int | None, tense: Tense | None, postseason: bool = False,
+              search_back: bool = False) -> Game | None:
+    """The game a question means among ``games_in(season)``'s games.
+
+    A stated season is searched first; for a postseason game, the season before too when its
+    game was played in January of the stated year ("the 2007 Fiesta Bowl" is the 2006 season's).
+    With no season stated, the current one; with ``search_back`` (a named occasion, or a
+    question about the past) earlier seasons too, newest first, until a played game matches.
+    """
+    if season is not None:
+        game = _pick(ctx, games_in(season), tense)
+        first = ctx.dataset.games.seasons[0]
+        if game is None and postseason and season - 1 >= first:
+            january = [g for g in games_in(season - 1) if g.game_date.startswith(f"{season}-")]
+            game = _pick(ctx, january, tense)
+        return game
+    current = ctx.current.season
+    game = _pick(ctx, games_in(current), tense)
+    if not search_back or (game is not None and (game.played or tense != "past")):
+        return game
+    for earlier in reversed([s for s in ctx.dataset.games.seasons if s < current]):
+        found = _pick(ctx, games_in(earlier), "past")
+        if found is not None:
+            return found
+    return game
 
 
 def choose_game(
@@ -119,32 +142,36 @@ def choose_game(
 ) -> GameChoice:
     """The real game between ``first`` and ``second`` the caller means, else a hypothetical.
 
-    ``season`` None is the current season; for a question about the past that names no season
-    and finds no played meeting in it, the latest earlier meeting is taken. ``first_is_home``
-    and ``neutral`` only shape a hypothetical game: a real game keeps its own venue.
+    ``season`` None is the current season; a question about the past or about a named
+    occasion that finds nothing there looks back through earlier seasons (:func:`pick_game`).
+    ``first_is_home`` shapes a hypothetical game only: a real game keeps its own venue. Asking
+    for a neutral site where the real game is not gives that game moved to a neutral field
+    (``neutral=True`` in the choice; the answer says it is hypothetical).
     """
-    asked_season = season
-    season = ctx.current.season if season is None else season
-    ctx.week_ref(season, None)  # the season must be in the data (422 otherwise)
-    found = meetings(ctx, first, second, season)
-    candidates = [
-        g for g in found
-        if (week is None or (g.week == week and g.season_type == (season_type or "regular")))
-        and (week is not None or season_type is None or g.season_type == season_type)
-        and _matches(ctx, g, occasion, conference)
-    ]
-    game = _pick(ctx, candidates, tense)
-    if asked_season is None and tense == "past" and (game is None or not game.played):
-        earlier = last_meeting(ctx, first, second, before=season)
-        if earlier is not None and week is None and occasion is None:
-            found = meetings(ctx, first, second, earlier.season)
-            game = earlier
+    if season is not None:
+        ctx.week_ref(season, None)  # the season must be in the data (422 otherwise)
+
+    def candidates(s: int) -> list[Game]:
+        return [g for g in meetings(ctx, first, second, s)
+                if (week is None or (g.week == week
+                                     and g.season_type == (season_type or "regular")))
+                and (week is not None or season_type is None or g.season_type == season_type)
+                and _matches(ctx, g, occasion, conference)]
+
+    postseason = season_type == "postseason" or occasion in (
+        "bowl", "playoff", "national_championship")
+    game = pick_game(ctx, candidates, season=season, tense=tense, postseason=postseason,
+                     search_back=week is None and (occasion is not None or tense == "past"))
+    asked = ctx.current.season if season is None else season
     if game is not None:
+        found = tuple(meetings(ctx, first, second, game.season))
+        moved = bool(neutral) and not game.neutral_site
         return GameChoice(game.home_team, game.away_team,
                           WeekRef(game.season, game.week, game.season_type),
-                          game.neutral_site, game, tuple(found))
+                          True if moved else None, game, found)
     home, away = (first, second) if first_is_home else (second, first)
-    return _hypothetical(ctx, home, away, season, week, season_type, neutral, tuple(found))
+    found = tuple(meetings(ctx, first, second, asked))
+    return _hypothetical(ctx, home, away, asked, week, season_type, neutral, found)
 
 
 def _hypothetical(ctx: AnalyticsContext, home: str, away: str, season: int, week: int | None,
@@ -156,15 +183,13 @@ def _hypothetical(ctx: AnalyticsContext, home: str, away: str, season: int, week
     return GameChoice(home, away, ref, neutral, None, found)
 
 
-def hypothetical_note(home: str, away: str, ref: WeekRef, neutral: bool | None,
+def hypothetical_note(home: str, away: str, as_of: str, season: int, neutral: bool | None,
                       others: int) -> str:
     """What a hypothetical answer says first: there is no such game, and what is assumed."""
     where = "on a neutral field" if neutral else f"at {home}"
-    when = (f"with the data before {ref.season} week {ref.week}" if ref.week is not None
-            else f"with the data at the end of {ref.season}")
-    lead = (f"No game between {home} and {away} in {ref.season} matches that"
-            if others else f"No game is scheduled between {home} and {away} in {ref.season}")
-    return f"{lead}; this is a hypothetical game {where}, {when}."
+    lead = (f"No game between {home} and {away} in {season} matches that"
+            if others else f"No game is scheduled between {home} and {away} in {season}")
+    return f"{lead}; this is a hypothetical game {where}, with the data of the {as_of}."
 
 
 def occasion_games(ctx: AnalyticsContext, season: int, kind: str, *,

@@ -18,7 +18,7 @@ ROLES: tuple[Role, ...] = ("casual", "data_scientist", "production")
 def prediction_view(body: dict[str, Any], role: str) -> dict[str, Any]:
     """Shape one prediction body for ``role``."""
     if role == "data_scientist":
-        return body
+        return {**body, "summary": game_summary(body)}
     pred = body["prediction"]
     iv = pred["margin_interval"]
     core = {

@@ -51,6 +51,16 @@ _OCCASIONS = (
     ("bowl", re.compile(r"\bbowls?\b")),
     ("national_championship", re.compile(r"\b(championship|title) game\b|\bthe championship\b")),
 )
+# Bowls by name: games.csv does not name games, so a named bowl is "a bowl game" (a
+# playoff bowl is found through its two teams).
+_NAMED_BOWL = re.compile(
+    r"\b(rose|sugar|orange|fiesta|peach|cotton|citrus|gator|alamo|outback|holiday|sun|liberty"
+    r"|las vegas|music city|pinstripe|cheez-?it|reliaquest|pop-?tarts|duke'?s mayo|texas|armed"
+    r"|forces|independence|birmingham|gasparilla|fenway|military|first responder|boca raton"
+    r"|camellia|new mexico|frisco|hawai'?i|famous idaho potato|arizona|guaranteed rate|tony the"
+    r"\s+tiger|sun bowl|bahamas|myrtle beach|cure|lendingtree|new orleans|salute to veterans"
+    r"|68 ventures|armed forces|capital one orange|vrbo fiesta|allstate sugar)\s+bowl\b")
+_REGULAR_SEASON = re.compile(r"\bregular[- ]season\b")
 # Strong words about the future win over words about the past ("will X beat Y").
 _FUTURE = re.compile(
     r"\bwill\b|\bwho wins\b|\bwho'?s (gonna|going to)\b|\bgonna\b|\bgoing to\b|\bpredict\w*"
@@ -66,6 +76,9 @@ _WORST = re.compile(r"\b(worst|weakest|fewest|least|lowest|bottom|poorest|most p
                     r"|gives? up the most|allows? the most)\b")
 _NEUTRAL = re.compile(r"\bneutral(\s+(site|field|ground))?\b")
 _LIMIT = re.compile(r"\btop\s*-?\s*(\d{1,3})\b")
+# "before week 5" counts weeks 1-4; "after / through week 4" the same games
+_WEEK_BOUND = re.compile(r"\b(before|prior to|entering|going into|after|through|thru|up to"
+                         r"|until)\s+(?:the\s+)?(?:week|wk)\s*(\d{1,2})\b")
 _METRICS: Sequence[tuple[str, re.Pattern[str]]] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
@@ -145,6 +158,8 @@ class Extracted:
     occasion: str | None = None
     tense: str | None = None
     worst: bool = False
+    before_week: int | None = None
+    named_bowl: str | None = None
 
 
 def _season(text: str, calendar: Calendar) -> int | None:
@@ -186,7 +201,8 @@ def extract_entities(text: str, calendar: Calendar) -> Extracted:
     return Extracted(
         season=_season(lowered, calendar),
         week=week,
-        season_type="postseason" if _POSTSEASON.search(lowered) else None,
+        season_type=("postseason" if _POSTSEASON.search(lowered)
+                     else "regular" if _REGULAR_SEASON.search(lowered) else None),
         neutral=True if _NEUTRAL.search(lowered) else None,
         metrics=tuple(name for _, name in metrics),
         method=next((name for name, pattern in _METHODS if pattern.search(lowered)), None),
@@ -199,7 +215,19 @@ def extract_entities(text: str, calendar: Calendar) -> Extracted:
         occasion=next((kind for kind, pattern in _OCCASIONS if pattern.search(lowered)), None),
         tense=_tense(lowered),
         worst=bool(_WORST.search(lowered)),
+        before_week=_before_week(lowered),
+        named_bowl=(named.group(0).title() if (named := _NAMED_BOWL.search(lowered)) else None),
     )
+
+
+def _before_week(text: str) -> int | None:
+    """The first week not counted: "before week 5" -> 5, "after week 4" -> 5."""
+    match = _WEEK_BOUND.search(text)
+    if match is None:
+        return None
+    week = int(match.group(2))
+    exclusive = match.group(1) in ("before", "prior to", "entering", "going into")
+    return week if exclusive else week + 1
 
 
 def _tense(text: str) -> str | None:

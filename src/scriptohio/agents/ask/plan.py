@@ -16,12 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from scriptohio.agents.context import AnalyticsContext, WeekRef
-from scriptohio.agents.schedule import (
-    choose_game,
-    occasion_games,
-    split_played,
-    team_games,
-)
+from scriptohio.agents.schedule import choose_game, occasion_games, pick_game, team_games
 from scriptohio.data.tables import Game
 
 __all__ = ["UNIT_METRICS", "Plan", "plan", "settle_ambiguous"]
@@ -29,6 +24,8 @@ __all__ = ["UNIT_METRICS", "Plan", "plan", "settle_ambiguous"]
 View = Literal["prediction", "generic", "slate"]
 #: metrics a profile or comparison question can narrow to a unit (offence, defence, ...)
 UNIT_METRICS = frozenset({"offense", "defense", "rushing", "passing", "scoring"})
+#: metrics that rank units by opponent-adjusted efficiency instead of per-game numbers
+ADJUSTED = ("epa", "success_rate", "explosiveness")
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,10 @@ def plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bool) ->
         return Plan("team", {"team": request["team"], "season": season,
                              "week": request.get("week")})
     if intent in ("record", "schedule"):
-        return Plan("record", {"team": request["team"], "season": season, "focus": intent})
+        payload = {"team": request["team"], "season": season, "focus": intent}
+        if request.get("before_week"):
+            payload["before_week"] = request["before_week"]
+        return Plan("record", payload)
     if intent == "streak":
         stated = season if request.get("season_stated") else None
         return Plan("streak", {"team": request["team"], "season": stated})
@@ -68,7 +68,8 @@ def plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bool) ->
                                 "facet": _facet(metrics), "season": season,
                                 "conference": request.get("conference"),
                                 "worst": bool(request.get("worst")),
-                                "limit": request.get("limit")})
+                                "limit": request.get("limit"),
+                                "measure": next((m for m in metrics if m in ADJUSTED), None)})
     if intent == "compare":
         metrics = [m for m in request.get("metrics", []) if m in UNIT_METRICS]
         if metrics:
@@ -82,8 +83,8 @@ def plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bool) ->
         return Plan("matchup", payload)
     if intent == "rankings":
         return Plan("rankings", {k: request[k] for k in
-                                 ("season", "week", "method", "conference", "limit")
-                                 if request.get(k) is not None})
+                                 ("season", "week", "method", "conference", "limit", "worst")
+                                 if request.get(k)})
     if intent == "games":
         return _slate(ctx, request)
     raise ValueError(f"no agent for intent {intent!r}")
@@ -133,8 +134,9 @@ def _slate(ctx: AnalyticsContext, request: Mapping[str, Any]) -> Plan:
             week = ctx.dataset.games.weeks(ref.season, season_type)[-1]
     payload = {"season": request.get("season"), "week": week, "season_type": season_type,
                "explain": False}
-    if request.get("conference"):
-        payload["conference"] = request["conference"]
+    for key in ("conference", "occasion", "named_bowl"):
+        if request.get(key):
+            payload[key] = request[key]
     return Plan("games", payload, "slate")
 
 
@@ -145,23 +147,47 @@ def _game_plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bo
     week = request.get("week")
     occasion = request.get("occasion")
     conference = request.get("conference") if occasion == "conference_championship" else None
-    season_type = "postseason" if occasion in ("bowl", "playoff", "national_championship") \
-        else request.get("season_type")
+    postseason = occasion in ("bowl", "playoff", "national_championship")
+    season_type = "postseason" if postseason else request.get("season_type")
     if len(teams) >= 2:
         choice = choose_game(
-            ctx, teams[0], teams[1], season=stated, week=week,
-            season_type=season_type if week is not None else None, occasion=occasion,
-            conference=conference, tense=tense,
+            ctx, teams[0], teams[1], season=stated, week=week, season_type=season_type,
+            occasion=occasion, conference=conference, tense=tense,
             first_is_home=request.get("home") == teams[0], neutral=request.get("neutral"))
-        return _predict(choice.home, choice.away, choice.ref,
-                        choice.neutral if choice.hypothetical else None, explain)
+        return _predict(choice.home, choice.away, choice.ref, choice.neutral, explain)
+    if teams and not (week or occasion) and stated is not None and tense == "past":
+        # "how did Alabama do in 2015": the season, not one game of it
+        return Plan("record", {"team": teams[0], "season": stated, "focus": "record"})
+    search_back = week is None and (occasion is not None or tense == "past")
     if teams:
-        game = _team_game(ctx, teams[0], stated, week, occasion, conference, tense)
+        team = teams[0]
+
+        def games_in(season: int) -> list[Game]:
+            if occasion is not None:
+                return occasion_games(ctx, season, occasion, conference=conference, team=team)
+            found = team_games(ctx, team, season)
+            if week is not None:
+                found = [g for g in found if g.week == week and g.season_type == "regular"]
+            return found
+
+        game = pick_game(ctx, games_in, season=stated, tense=tense, postseason=postseason,
+                         search_back=search_back)
     else:
-        game = _occasion_game(ctx, stated, occasion, conference, tense)
+        if occasion is None or occasion == "bowl" or (
+                occasion == "conference_championship" and conference is None):
+            return _slate(ctx, {**request, "season_type": season_type or "regular"})
+        kind = "national_championship" if occasion == "playoff" and tense == "past" else occasion
+        if kind == "playoff":  # "the 2024 playoff games": every round
+            return _slate(ctx, {**request, "season_type": "postseason", "occasion": "playoff"})
+        game = pick_game(ctx, lambda s: occasion_games(ctx, s, kind, conference=conference),
+                         season=stated, tense=tense, postseason=postseason,
+                         search_back=True)
     if game is None:
         if teams:
-            return Plan("record", {"team": teams[0], "season": stated, "focus": "schedule"})
+            payload = {"team": teams[0], "season": stated, "focus": "schedule"}
+            if week is not None:
+                payload["no_game_week"] = week
+            return Plan("record", payload)
         return _slate(ctx, {**request, "season_type": season_type or "regular"})
     return _predict(game.home_team, game.away_team,
                     WeekRef(game.season, game.week, game.season_type), None, explain)
@@ -171,49 +197,3 @@ def _predict(home: str, away: str, ref: WeekRef, neutral: bool | None, explain: 
     return Plan("predict", {"home": home, "away": away, "season": ref.season, "week": ref.week,
                             "season_type": ref.season_type, "neutral": neutral,
                             "explain": explain}, "prediction")
-
-
-def _choose(ctx: AnalyticsContext, games: list[Game], tense: str | None) -> Game | None:
-    played, upcoming = split_played(ctx, games)
-    if tense == "past":
-        return played[-1] if played else (upcoming[0] if upcoming else None)
-    return upcoming[0] if upcoming else (played[-1] if played else None)
-
-
-def _seasons(ctx: AnalyticsContext, stated: int | None, tense: str | None) -> list[int]:
-    """The season asked, or the current one and (for the past) the one before."""
-    if stated is not None:
-        return [stated]
-    current = ctx.current.season
-    return [current, current - 1] if tense == "past" else [current]
-
-
-def _team_game(ctx: AnalyticsContext, team: str, stated: int | None, week: int | None,
-               occasion: str | None, conference: str | None, tense: str | None) -> Game | None:
-    for season in _seasons(ctx, stated, tense):
-        if occasion is not None:
-            games = occasion_games(ctx, season, occasion, conference=conference, team=team)
-        else:
-            games = team_games(ctx, team, season)
-            if week is not None:
-                games = [g for g in games if g.week == week and g.season_type == "regular"]
-        game = _choose(ctx, games, tense)
-        if game is not None and (game.played or tense != "past" or stated is not None):
-            return game
-    return None
-
-
-def _occasion_game(ctx: AnalyticsContext, stated: int | None, occasion: str | None,
-                   conference: str | None, tense: str | None) -> Game | None:
-    if occasion is None:
-        return None
-    if occasion == "playoff":  # "who won the playoff": its final
-        occasion = "national_championship"
-    for season in _seasons(ctx, stated, tense):
-        games = occasion_games(ctx, season, occasion, conference=conference)
-        if occasion == "bowl" or (occasion == "conference_championship" and conference is None):
-            return None  # many games: the slate answers
-        game = _choose(ctx, games, tense)
-        if game is not None and (game.played or tense != "past" or stated is not None):
-            return game
-    return None

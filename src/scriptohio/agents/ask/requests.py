@@ -56,12 +56,21 @@ def home_and_away(text: str, first: TeamMention, second: TeamMention) -> tuple[s
     return "home", "away", bool(_HOME_FIRST.match(between))
 
 
+_CONNECTOR = re.compile(r"\s+(vs\.?|v\.?|versus|at|@|against|or|and|beat|beats|over)\s+",
+                        re.IGNORECASE)
+_NAME = re.compile(r"[^\W\d_][\w'&.-]*")
+#: intents about two teams, where a side that is not a team must be pointed out
+_PAIRED = frozenset({"predict", "result", "matchup", "compare", "head_to_head"})
+
+
 @dataclass(frozen=True)
 class RequestBuilder:
-    """Builds requests for a calendar; the topic matcher names lessons for ``learn``."""
+    """Builds requests for a calendar; the topic matcher names lessons for ``learn``;
+    ``vocabulary`` is ordinary words, never an unknown team's name."""
 
     calendar: Calendar
     topics: TopicMatcher
+    vocabulary: frozenset[str] = frozenset()
 
     def build(
         self,
@@ -97,16 +106,22 @@ class RequestBuilder:
             request["metrics"] = list(found.metrics)
         if intent in ("predict", "result", "matchup"):
             self._game(request, text, teams, found)
-        elif intent in ("compare", "head_to_head"):
+        elif intent == "compare":
+            request["teams"] = [m.team for m in teams[:6]]
+        elif intent == "head_to_head":
             request["teams"] = [m.team for m in teams[:2]]
         elif intent in ("team_profile", "record", "streak", "schedule"):
             request["team"] = teams[0].team if teams else None
-        elif intent == "leaders":
+            if found.before_week is not None:
+                request["before_week"] = found.before_week
+        elif intent in ("leaders", "rankings") and found.worst:
+            request["worst"] = True
+        if intent == "leaders":
             for key in ("conference", "limit"):
                 if getattr(found, key) is not None:
                     request[key] = getattr(found, key)
             request["worst"] = found.worst
-        elif intent == "rankings":
+        if intent == "rankings":
             self._rankings(request, teams, found)
         elif intent == "games":
             # No week named: the current one, unless the question is about bowls or another
@@ -122,7 +137,35 @@ class RequestBuilder:
                 request["team"] = teams[0].team
             if found.conference is not None:
                 request["conference"] = found.conference
+        unknown = self._unknown_side(text, teams) if intent in _PAIRED else None
+        if unknown is not None:
+            return request, Clarification(
+                f"I don't know a team called {unknown!r}; which team do you mean?", (), "team")
         return request, self._clarify(intent, teams, found.occasion)
+
+    def _unknown_side(self, text: str, teams: list[TeamMention]) -> str | None:
+        """A word joined to the one named team by "vs", "at", "or"... that is no team
+        ("Hogwarts vs Ohio State"), so the answer does not drop it silently."""
+        if len(teams) != 1:
+            return None
+        team = teams[0]
+        before = text[: team.start]
+        after = text[team.end :]
+        joined = _CONNECTOR.match(after)
+        if joined:
+            word = _NAME.match(after[joined.end() :])
+        else:
+            joined = re.search(_CONNECTOR.pattern + r"$", before, re.IGNORECASE)
+            word = None
+            if joined:
+                words = _NAME.findall(before[: joined.start()])
+                word = re.match(r".*", words[-1]) if words else None
+        if word is None:
+            return None
+        name = word.group(0).strip(".'")
+        if len(name) < 3 or name.casefold() in self.vocabulary:
+            return None
+        return name
 
     @staticmethod
     def _game(
@@ -146,7 +189,7 @@ class RequestBuilder:
             request["home"] = teams[0].team if teams else None
             request["away"] = None
         request["teams"] = [m.team for m in teams[:2]]
-        for key in ("occasion", "conference", "tense"):
+        for key in ("occasion", "conference", "tense", "named_bowl"):
             if getattr(found, key) is not None:
                 request[key] = getattr(found, key)
         if found.neutral:

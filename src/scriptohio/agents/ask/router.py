@@ -134,7 +134,7 @@ class AskRouter:
         )
         self._exact = team_resolver
         self._topics = TopicMatcher(catalogue or default_catalogue())
-        self._builder = RequestBuilder(self._calendar, self._topics)
+        self._builder = RequestBuilder(self._calendar, self._topics, frozenset(vocabulary))
         self._classifier = classifier
         self._lock = threading.Lock()
 

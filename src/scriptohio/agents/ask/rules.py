@@ -136,6 +136,15 @@ RULES: Sequence[Rule] = (
             r"|comput\w*|built|build|calibrat\w*|measur\w*)\b(?!.*" + _T + r")",
             r"\bwhy (do|does|should|is|are)\b(?!.*" + _T + r")"),
     *_rules("help", 0.9, r"^(help|hi|hello|hey|commands|menu)\b|\bwhat can (you|i)\b"),
+    *_rules("help", 0.97, r"\bsuper bowl\b|\bnfl\b|\bnba\b|\bmlb\b|\bnhl\b|\bwhat channel\b"
+            r"|\bwhich channel\b|\btickets?\b|\bweather\b"),
+    *_rules("team_profile", 0.9,
+            _T + r"(?:'?s)? (offen[cs]e|defen[cs]e|d|run (game|defen[cs]e|d)|pass(ing)? (game"
+            r"|offen[cs]e|defen[cs]e|d)|rushing|passing|secondary)\b(?!.*" + _T + r")",
+            r"\bpoints (per|a) game\b(?=.*" + _T + r")|" + _T + r".*\bpoints (per|a) game\b"),
+    *_rules("record", 0.97,
+            r"\bwho (did|has|have) (the )?" + _T + r" (lose|lost|beat|beaten|play|played)\b"
+            r"|\bwho (beat|has beaten) (the )?" + _T + r"\b"),
 )
 
 

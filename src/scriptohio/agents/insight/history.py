@@ -11,7 +11,7 @@ from typing import Any
 
 from scriptohio.agents.context import AnalyticsContext, WeekRef
 from scriptohio.agents.predict import game_brief
-from scriptohio.agents.prose import join, ordinal, score
+from scriptohio.agents.prose import join, ordinal, score, venue, when
 from scriptohio.agents.schedule import meetings, occasion_of, split_played, team_games
 from scriptohio.data.tables import Game
 
@@ -36,7 +36,8 @@ def _outcome(team: str, g: Game) -> str:
 
 
 def _venue(team: str, g: Game) -> str:
-    if g.neutral_site:
+    """``"at"`` for a road game; ``"vs"`` at home, on a neutral field or where unknown."""
+    if g.neutral_site or (g.neutral_site is None and g.season_type == "postseason"):
         return "vs"
     return "vs" if g.home_team == team else "at"
 
@@ -59,45 +60,60 @@ def _game_line(ctx: AnalyticsContext, team: str, g: Game) -> dict[str, Any]:
 
 
 def season_record(ctx: AnalyticsContext, team: str, *, season: int | None = None,
-                  focus: str = "record") -> dict[str, Any]:
+                  focus: str = "record", before_week: int | None = None,
+                  no_game_week: int | None = None) -> dict[str, Any]:
     """The team's season: record (overall, conference), points per game, games played and
-    left. ``focus`` (``record`` or ``schedule``) only changes what the summary leads with."""
+    left. ``focus`` (``record`` or ``schedule``) only changes what the summary leads with;
+    ``before_week`` counts only the games before that regular-season week; ``no_game_week``
+    is a week the caller asked about in which the team has no game (a bye)."""
     team = ctx.require_team(team)
     season = ctx.current.season if season is None else season
-    ctx.week_ref(season, None)
+    ref = ctx.week_ref(season, before_week)
     games = team_games(ctx, team, season)
+    if before_week is not None:
+        games = [g for g in games if g.season_type == "regular" and g.week < before_week]
     played, upcoming = split_played(ctx, games)
+    unscored = [g for g in games if not g.played and g not in upcoming]
     wins, losses, ties = _tally(team, played)
     conf = [g for g in played if g.conference_game and occasion_of(ctx, g) is None]
-    conf_record = _record_text(*_tally(team, conf))
     conference = next((g.home_conference if g.home_team == team else g.away_conference
-                       for g in games), None)
+                       for g in team_games(ctx, team, season)), None)
     pf = sum(_points(team, g)[0] for g in played)
     pa = sum(_points(team, g)[1] for g in played)
     n = len(played)
     body: dict[str, Any] = {
         "team": team, "season": season, "conference": conference,
-        "as_of": ctx.as_of(WeekRef(season, None)),
+        "as_of": ctx.as_of(ref), "before_week": before_week,
         "record": _record_text(wins, losses, ties), "wins": wins, "losses": losses,
-        "ties": ties, "conference_record": conf_record if conf else None,
+        "ties": ties, "conference_record": _record_text(*_tally(team, conf)) if conf else None,
         "points_for_per_game": round(pf / n, 1) if n else None,
         "points_against_per_game": round(pa / n, 1) if n else None,
+        "games_without_score": len(unscored),
         "games": [_game_line(ctx, team, g) for g in games],
     }
-    body["summary"] = _season_summary(ctx, team, season, body, played, upcoming, focus)
+    parts = [_season_summary(ctx, team, season, body, played, upcoming, focus)]
+    if unscored:
+        parts.append(f"The data has no score for {len(unscored)} more game"
+                     f"{'s' if len(unscored) > 1 else ''} ("
+                     + join([f"{_venue(team, g)} {_opponent(team, g)}" for g in unscored])
+                     + "), not counted.")
+    if no_game_week is not None:
+        parts.insert(0, f"{team} have no game in week {no_game_week} of {season}.")
+    body["summary"] = " ".join(parts)
     return body
 
 
 def _season_summary(ctx: AnalyticsContext, team: str, season: int, body: dict[str, Any],
                     played: list[Game], upcoming: list[Game], focus: str) -> str:
+    before = f" before week {body['before_week']}" if body["before_week"] else ""
     if not played:
-        lead = f"{team} have not played a game yet in {season}."
+        lead = f"{team} have not played a game yet in {season}{before}."
     else:
-        verb = "are" if upcoming else "went"
-        so_far = " so far" if upcoming else ""
-        conf = (f" ({body['conference_record']} in the {body['conference']})"
+        verb = "are" if upcoming and not before else "went"
+        so_far = " so far" if upcoming and not before else ""
+        conf = (f" ({body['conference_record']} in the {body['conference']} regular season)"
                 if body["conference_record"] and body["conference"] else "")
-        lead = (f"{team} {verb} {body['record']} in {season}{so_far}{conf}, scoring "
+        lead = (f"{team} {verb} {body['record']} in {season}{before}{so_far}{conf}, scoring "
                 f"{body['points_for_per_game']:.1f} and allowing "
                 f"{body['points_against_per_game']:.1f} points per game.")
     losses = [g for g in played if _outcome(team, g) == "L"]
@@ -107,7 +123,7 @@ def _season_summary(ctx: AnalyticsContext, team: str, season: int, body: dict[st
             f"{_opponent(team, g)} ({score(*_points(team, g))}, week {g.week})"
             if g.season_type == "regular" else f"{_opponent(team, g)} "
             f"({score(*_points(team, g))}, postseason)" for g in losses]) + ".")
-    if upcoming:
+    if upcoming and not before:
         shown = upcoming if focus == "schedule" else upcoming[:1]
         items = [_upcoming_text(ctx, team, g) for g in shown]
         label = "Still to play" if focus == "schedule" else "Next"
@@ -119,13 +135,25 @@ def _season_summary(ctx: AnalyticsContext, team: str, season: int, body: dict[st
     return " ".join(parts)
 
 
+def _when_text(ctx: AnalyticsContext, g: Game) -> str:
+    """``"week 14 of 2025 (2025-11-29)"``, with the occasion when there is one."""
+    occasion = occasion_of(ctx, g)
+    text = when(g.season, g.week, g.season_type, g.game_date)
+    return f"{text}, {occasion.label()}" if occasion is not None else text
+
+
 def _upcoming_text(ctx: AnalyticsContext, team: str, g: Game) -> str:
     occasion = occasion_of(ctx, g)
-    when = f"week {g.week}" if g.season_type == "regular" else "postseason"
-    text = f"{when} ({g.game_date}) {_venue(team, g)} {_opponent(team, g)}"
+    week = f"week {g.week}" if g.season_type == "regular" else "postseason"
+    text = f"{week} ({g.game_date}) {_venue(team, g)} {_opponent(team, g)}"
     if occasion is not None:
         text += f", {occasion.label()}"
     return text
+
+
+def _where_played(g: Game) -> str:
+    where = venue(g.home_team, g.neutral_site, g.season_type == "postseason", g.away_team)
+    return f" {where}" if where else ""
 
 
 def streak(ctx: AnalyticsContext, team: str, *, season: int | None = None) -> dict[str, Any]:
@@ -165,6 +193,7 @@ def streak(ctx: AnalyticsContext, team: str, *, season: int | None = None) -> di
     if longest:
         parts.append(f"Their longest winning streak in {last_season} was {longest}.")
     return {"team": team, "season": last_season, "streak": f"{kind}{len(run)}",
+            "as_of": ctx.as_of(WeekRef(last_season, None)),
             "kind": {"W": "wins", "L": "losses", "T": "ties"}[kind], "length": len(run),
             "longest_winning_streak_in_season": longest,
             "games": [_game_line(ctx, team, g) for g in run[-10:]],
@@ -189,6 +218,7 @@ def head_to_head(ctx: AnalyticsContext, team: str, opponent: str) -> dict[str, A
     first = seasons[0]
     body: dict[str, Any] = {
         "teams": [team, opponent], "since": first, "meetings": len(played),
+        "as_of": ctx.as_of(ctx.current),
         "wins": {team: wins, opponent: losses}, "ties": ties,
         "games": [_game_line(ctx, team, g) for g in played[-10:]],
         "next": _game_line(ctx, team, upcoming[0]) if upcoming else None,
@@ -212,11 +242,25 @@ def head_to_head(ctx: AnalyticsContext, team: str, opponent: str) -> dict[str, A
         if (team if _outcome(team, g) == "W" else opponent) != winner:
             break
         run += 1
-    where = "on a neutral field" if last.neutral_site else f"at {last.home_team}"
-    parts = [lead, f"Last meeting: {winner} won {score(*_points(team, last))} {where} in "
+    where = _where_played(last)
+    parts = [lead, f"Last meeting: {winner} won {score(*_points(team, last))}{where} in "
                    f"{last.season}" + (f", their {ordinal(run)} straight win in the series"
                                        if run >= 2 else "") + "."]
+    loser = opponent if winner == team else team
+    last_win = next((g for g in reversed(played) if _outcome(loser, g) == "W"), None)
+    if last_win is not None:
+        parts.append(f"{loser} last won in {last_win.season}, "
+                     f"{score(*_points(loser, last_win))}{_where_played(last_win)}.")
+    elif wins + losses:
+        parts.append(f"{loser} have not beaten {winner} since {first} in the data.")
+    unscored = [g for g in all_games if not g.played and g not in upcoming]
+    if unscored:
+        parts.append(f"The data has no score for {len(unscored)} more meeting"
+                     f"{'s' if len(unscored) > 1 else ''} ("
+                     + join([str(g.season) for g in unscored]) + "), not counted.")
     if upcoming:
-        parts.append(f"Next: {_upcoming_text(ctx, team, upcoming[0])}.")
+        g = upcoming[0]
+        sep = "vs" if g.neutral_site else "at"
+        parts.append(f"Next meeting: {_when_text(ctx, g)}, {g.away_team} {sep} {g.home_team}.")
     body["summary"] = " ".join(parts)
     return body

@@ -45,11 +45,14 @@ def _sentence(att: str, dfn: str, edges: list[dict[str, Any]]) -> str:
     worst = min(edges[1:], key=lambda e: e["edge"])
     parts = []
     if best["edge"] > 15:
-        parts.append(f"{att}'s offence should find room in {best['label']} "
-                     f"({best['offense']['percentile']:.0f}th percentile against a "
-                     f"{100 - best['defense']['percentile']:.0f}th-percentile-worst defence)")
+        parts.append(f"{att}'s offence should find room in {best['label']} (the offence "
+                     f"ranks in the {prose.ordinal(round(best['offense']['percentile']))} "
+                     f"percentile, {dfn}'s defence in the "
+                     f"{prose.ordinal(round(best['defense']['percentile']))})")
     if worst["edge"] < -15:
-        parts.append(f"{dfn}'s defence has the upper hand against {att}'s {worst['label']}")
+        parts.append(f"{dfn}'s defence has the upper hand against {att}'s {worst['label']} "
+                     f"({prose.ordinal(round(worst['defense']['percentile']))} against "
+                     f"{prose.ordinal(round(worst['offense']['percentile']))} percentile)")
     if not parts:
         parts.append(f"{att}'s offence and {dfn}'s defence are evenly matched")
     return "; ".join(parts) + "."
@@ -66,7 +69,8 @@ def matchup(ctx: AnalyticsContext, home: str, away: str, *, season: int | None =
     gap = points[home]["ensemble"] - points[away]["ensemble"]
     stronger = home if gap >= 0 else away
     summary = (f"{stronger} rates {abs(gap):.1f} points better on a neutral field. "
-               f"{_sentence(home, away, home_off)} {_sentence(away, home, away_off)}")
+               f"{_sentence(home, away, home_off)} {_sentence(away, home, away_off)}"
+               + _scoring_sentence(ctx, home, away, ref.season))
     return {
         "home": home, "away": away, "season": ref.season, "week": ref.week,
         "season_type": ref.season_type,
@@ -76,6 +80,20 @@ def matchup(ctx: AnalyticsContext, home: str, away: str, *, season: int | None =
         "rating_gap": round(gap, 2),
         "summary": summary,
     }
+
+
+def _scoring_sentence(ctx: AnalyticsContext, home: str, away: str, season: int) -> str:
+    """Points per game of both offences and defences, the numbers a fan checks first."""
+    from scriptohio.agents.insight.units import unit_table
+
+    table = unit_table(ctx, season)
+    parts = []
+    for team in (home, away):
+        scored = table.value(team, "offense", "scoring")
+        allowed = table.value(team, "defense", "scoring")
+        if scored is not None and allowed is not None:
+            parts.append(f"{team} score {scored:.1f} and allow {allowed:.1f}")
+    return (" Per game: " + "; ".join(parts) + ".") if parts else ""
 
 
 def compare(ctx: AnalyticsContext, teams: list[str], *, season: int | None = None,

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from scriptohio.agents.context import AnalyticsContext, WeekRef
-from scriptohio.agents.insight.ratings import point_ratings, record_before
+from scriptohio.agents.insight.ratings import cutoff_of, point_ratings, record_before
 from scriptohio.agents.predict import predict_rows
-from scriptohio.agents.prose import ordinal, signed
+from scriptohio.agents.prose import ordinal, score, signed
 from scriptohio.errors import NotFoundError
 
 RATED_FIELDS = ("elo", "srs", "off_eff", "def_eff", "off_success_rate", "def_success_rate",
@@ -41,7 +41,12 @@ def team_profile(ctx: AnalyticsContext, team: str, *, season: int | None = None,
         rated[name] = {"value": round(value.value, 4), "percentile": value.percentile,
                        "rank": rank}
     schedule = _schedule(ctx, team, ref.season)
-    played = [g for g in schedule if g["result"] is not None]
+    # the season so far is the point in time "now": the current week's games are to come
+    now = ref.week is None and ref.season == ctx.current.season
+    cutoff = cutoff_of(ctx, ctx.current if now else ref)
+    played = [g for g in schedule if g["result"] is not None and g["kickoff_s"] < cutoff]
+    upcoming = [g for g in schedule if g["result"] is None and g["kickoff_s"] >= cutoff
+                and ref.season == ctx.current.season]
     body = {
         "team": team,
         "season": ref.season,
@@ -53,17 +58,16 @@ def team_profile(ctx: AnalyticsContext, team: str, *, season: int | None = None,
         "points_against_per_game": round(rec.points_against / rec.games, 1) if rec.games else None,
         "ratings": rated,
         "trend": _trend(played),
-        "schedule": schedule,
+        "schedule": [{k: v for k, v in g.items() if k != "kickoff_s"} for g in schedule],
     }
-    body["summary"] = _summary(ctx, body, ref)
+    body["summary"] = _summary(ctx, body, ref, upcoming[0] if upcoming else None)
     return body
 
 
-def _summary(ctx: AnalyticsContext, body: dict[str, Any], ref: WeekRef) -> str:
+def _summary(ctx: AnalyticsContext, body: dict[str, Any], ref: WeekRef,
+             following: dict[str, Any] | None) -> str:
     """Record, scoring, where the power rating puts them, form and the next game."""
     team, season = body["team"], body["season"]
-    upcoming = [g for g in body["schedule"] if g["result"] is None
-                and g["season_type"] in ("regular", "postseason")]
     in_progress = not ctx.as_of(ref).startswith("end")
     if body["points_for_per_game"] is None:
         lead = f"{team} have not played yet in {season}."
@@ -79,9 +83,9 @@ def _summary(ctx: AnalyticsContext, body: dict[str, Any], ref: WeekRef) -> str:
     if trend is not None and trend["last_results"]:
         parts.append("Last games: " + "; ".join(trend["last_results"][-3:])
                      + f" (form: {trend['direction']}).")
-    if in_progress and upcoming:
-        g = upcoming[0]
-        where = {"home": "vs", "away": "at", "neutral": "vs"}[g["site"]]
+    if following is not None:
+        g = following
+        where = "at" if g["site"] == "away" else "vs"
         when = f"week {g['week']}" if g["season_type"] == "regular" else "postseason"
         parts.append(f"Next: {when} ({g['date']}) {where} {g['opponent']}.")
     return " ".join(parts)
@@ -96,7 +100,9 @@ def _schedule(ctx: AnalyticsContext, team: str, season: int) -> list[dict[str, A
         g = games.record(row)
         home = g.home_team == team
         sign = 1.0 if home else -1.0
-        where = "neutral" if g.neutral_site else ("home" if home else "away")
+        where = ("neutral" if g.neutral_site else "unknown"
+                 if g.neutral_site is None and g.season_type == "postseason"
+                 else "home" if home else "away")
         result = None
         if g.played:
             pf, pa = (g.home_points, g.away_points) if home else (g.away_points, g.home_points)
@@ -105,6 +111,7 @@ def _schedule(ctx: AnalyticsContext, team: str, season: int) -> list[dict[str, A
                       "outcome": "W" if pf > pa else ("L" if pf < pa else "T")}
         out.append({
             "game_id": g.game_id, "week": g.week, "season_type": g.season_type,
+            "kickoff_s": g.kickoff.timestamp(),
             "date": g.game_date, "opponent": g.away_team if home else g.home_team,
             "site": where, "result": result,
             "prediction": None if pred is None else {
@@ -125,8 +132,9 @@ def _trend(played: list[dict[str, Any]]) -> dict[str, Any] | None:
     avg = float(np.mean(recent)) if recent else 0.0
     direction = "rising" if avg > 3 else ("falling" if avg < -3 else "steady")
     return {
-        "last_results": [f"{g['result']['outcome']} {g['result']['points_for']}-"
-                         f"{g['result']['points_against']} vs {g['opponent']}"
+        "last_results": [f"{g['result']['outcome']} "
+                         f"{score(g['result']['points_for'], g['result']['points_against'])} "
+                         f"{'at' if g['site'] == 'away' else 'vs'} {g['opponent']}"
                          for g in played[-5:]],
         "avg_margin_last3": round(float(np.mean(margins[-3:])), 1),
         "vs_expectation_last3": round(avg, 1),

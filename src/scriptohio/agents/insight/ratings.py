@@ -60,7 +60,7 @@ def record_before(ctx: AnalyticsContext, team: str, ref: WeekRef) -> Record:
     games = ctx.dataset.games
     c = games.cols
     rows = games.rows_for_team(team, ref.season)
-    cutoff = _cutoff(ctx, ref)
+    cutoff = cutoff_of(ctx, ref)
     wins = losses = pf = pa = 0
     for row in rows.tolist():
         if c["kickoff"][row] >= cutoff or np.isnan(c["home_points"][row]):
@@ -75,7 +75,8 @@ def record_before(ctx: AnalyticsContext, team: str, ref: WeekRef) -> Record:
     return Record(wins, losses, pf, pa)
 
 
-def _cutoff(ctx: AnalyticsContext, ref: WeekRef) -> float:
+def cutoff_of(ctx: AnalyticsContext, ref: WeekRef) -> float:
+    """Kickoff (epoch s) before which games count for ``ref`` (inf: the whole season)."""
     if ref.week is None:
         return float("inf")
     games = ctx.dataset.games

@@ -130,8 +130,10 @@ def _label(side: Side, facet: Facet) -> str:
     return f"{'run' if facet == 'rushing' else 'pass'} {_NOUN[side]}"
 
 
-def _verb(side: Side) -> str:
-    return "scores" if side == "offense" else "allows"
+def _verb(side: Side, facet: Facet = "scoring") -> str:
+    if side == "defense":
+        return "allows"
+    return "scores" if facet == "scoring" else "gains"
 
 
 def unit_profile(ctx: AnalyticsContext, team: str, *, unit: str | None = None,
@@ -182,14 +184,15 @@ def _unit_sentence(table: UnitTable, body: dict[str, Any], team: str, side: Side
     if value is None:
         return f"The data has no {noun} numbers for {team} in {season}."
     so_far = "" if ctx.as_of(ref).startswith("end") else " so far"
-    text = (f"{team}'s {_label(side, facet)} {_verb(side)} {value:.1f} {noun} per game in "
+    text = (f"{team}'s {_label(side, facet)} {_verb(side, facet)} {value:.1f} {noun} per game in "
             f"{season}{so_far}, {ordinal(rank['fbs'])} of {rank['of']} FBS teams")
     if rank["conference"] is not None and body["conference"]:
         text += (f" and {ordinal(rank['conference'])} of {rank['conference_of']} in the "
                  f"{body['conference']}")
     text += "."
     if facet == "scoring" and "yards" in body["per_game"]:
-        text += f" It {_verb(side)} {body['per_game']['yards']:.1f} yards per game."
+        text += (f" It {'gains' if side == 'offense' else 'allows'} "
+                 f"{body['per_game']['yards']:.1f} yards per game.")
     elif facet != "scoring" and "points" in body["per_game"]:
         text += (f" The {_NOUN[side]} as a whole {_verb(side)} "
                  f"{body['per_game']['points']:.1f} points per game.")
@@ -202,12 +205,16 @@ def _unit_sentence(table: UnitTable, body: dict[str, Any], team: str, side: Side
 
 def unit_leaders(ctx: AnalyticsContext, *, unit: str | None = None, facet: str | None = None,
                  season: int | None = None, conference: str | None = None,
-                 worst: bool = False, limit: int | None = None) -> dict[str, Any]:
-    """The best (or worst) offences or defences by per-game numbers."""
+                 worst: bool = False, limit: int | None = None,
+                 measure: str | None = None) -> dict[str, Any]:
+    """The best (or worst) offences or defences by per-game numbers, or with ``measure``
+    (``epa``, ``success_rate``, ``explosiveness``) by that opponent-adjusted efficiency."""
     side, parsed_facet = parse_unit([u for u in (unit, facet) if u])
     season = ctx.current.season if season is None else season
     ref = ctx.week_ref(season, None)
     table = unit_table(ctx, season)
+    if measure is not None:
+        return _adjusted_leaders(ctx, table, side, measure, ref, conference, worst, limit)
     if conference is not None:
         known = {c for c in table.conference.values() if c}
         match = {c.casefold(): c for c in known}.get(conference.casefold())
@@ -231,12 +238,51 @@ def unit_leaders(ctx: AnalyticsContext, *, unit: str | None = None, facet: str |
     label = _label(side, parsed_facet)
     head = f"The {best} {label}s{where} in {season}"
     so_far = "" if ctx.as_of(ref).startswith("end") else " so far"
-    measure_text = f"{noun} {'scored' if side == 'offense' else 'allowed'} per game"
+    if parsed_facet == "scoring":
+        measure_text = f"points {'scored' if side == 'offense' else 'allowed'} per game"
+    else:
+        measure_text = f"{noun}{'' if side == 'offense' else ' allowed'} per game"
     listed = join([f"{row['team']} {row['per_game']:.1f}" for row in teams[:5]])
     summary = f"{head}{so_far} by {measure_text}: {listed}."
     return {"season": season, "unit": side, "facet": parsed_facet, "measure": measure,
             "conference": conference, "order": best, "as_of": ctx.as_of(ref),
             "teams": teams, "summary": summary}
+
+
+_ADJUSTED_MEASURES = {"epa": ("eff", "EPA per play"),
+                      "success_rate": ("success_rate", "success rate"),
+                      "explosiveness": ("explosiveness", "explosiveness")}
+
+
+def _adjusted_leaders(ctx: AnalyticsContext, table: UnitTable, side: Side, measure: str,
+                      ref: WeekRef, conference: str | None, worst: bool,
+                      limit: int | None) -> dict[str, Any]:
+    if measure not in _ADJUSTED_MEASURES:
+        raise ValidationError(f"measure must be one of {', '.join(_ADJUSTED_MEASURES)}, "
+                              f"not {measure!r}")
+    suffix, label = _ADJUSTED_MEASURES[measure]
+    field = f"{'off' if side == 'offense' else 'def'}_{suffix}"
+    ratings = [r for r in ctx.features.team_ratings(ref.season, ref.week, ref.season_type)
+               if r.team in table.teams
+               and (conference is None or (r.conference or "").casefold()
+                    == conference.casefold())]
+    if not ratings:
+        raise NotFoundError(f"no {conference or 'FBS'} teams rated in {ref.season}")
+    ranked = sorted(ratings, key=lambda r: -getattr(r, field).percentile)
+    if worst:
+        ranked.reverse()
+    n = min(limit or 10, len(ranked))
+    teams = [{"rank": i + 1, "team": r.team, "conference": r.conference,
+              "value": round(float(getattr(r, field).value), 4),
+              "percentile": getattr(r, field).percentile} for i, r in enumerate(ranked[:n])]
+    where = f" in the {ranked[0].conference}" if conference else " in FBS"
+    listed = join([f"{t['team']} {t['value']:+.3f} ({ordinal(round(t['percentile']))} "
+                   "percentile)" for t in teams[:5]])
+    summary = (f"The {'worst' if worst else 'best'} {_NOUN[side]}s{where} in {ref.season} by "
+               f"opponent-adjusted {label} ({ctx.as_of(ref)}): {listed}.")
+    return {"season": ref.season, "unit": side, "measure": field, "conference": conference,
+            "order": "worst" if worst else "best", "as_of": ctx.as_of(ref), "teams": teams,
+            "summary": summary}
 
 
 def compare_units(ctx: AnalyticsContext, teams: list[str] | tuple[str, ...], *,
@@ -257,7 +303,7 @@ def compare_units(ctx: AnalyticsContext, teams: list[str] | tuple[str, ...], *,
     better = sorted((t for t in names if values[t] is not None),
                     key=lambda t: values[t] if side == "defense" else -float(values[t] or 0))
     label = _label(side, parsed_facet)
-    parts = [f"{t}'s {label} {_verb(side)} {values[t]:.1f} {noun} per game"
+    parts = [f"{t}'s {label} {_verb(side, parsed_facet)} {values[t]:.1f} {noun} per game"
              for t in names if values[t] is not None]
     summary = f"In {season}, " + join(parts) + "."
     if len(better) >= 2:

@@ -48,7 +48,11 @@ async def ask(request: Request, body: Annotated[AskBody, Body()]) -> Response:
     if agent == "learn":
         out["answer"] = _learn(request, routed.request, ident.user_id, role)
     elif agent == "help":
-        out["answer"] = {"examples": list(routed.request.get("examples", []))}
+        examples = list(routed.request.get("examples", []))
+        out["answer"] = {"examples": examples, "summary": (
+            "That is not something the data here can answer: it covers FBS college football "
+            "games, teams and lines from 2004 to 2025. Questions that work: "
+            + "; ".join(f"'{e}'" for e in examples[:5]) + ".")}
     else:
         out["answer"] = await _dispatch(service, dict(routed.request), ident, role)
     return json_response(out)
