@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scriptohio.loadtest.outcomes import Outcome
 from scriptohio.loadtest.recorder import RunRecorder
+from scriptohio.monitor.outcomes import RequestOutcome as Outcome
 
 START = 1_700_000_000.0
 
@@ -26,26 +26,30 @@ scriptohio_breaker_state{{dependency="redis"}} {breaker}
 
 def raw_run(*, seconds: int = 10, per_second: int = 100, latency_s: float = 0.05,
             shed_per_second: int = 0, rate_limited_per_second: int = 0,
-            failures_per_second: int = 0) -> dict[str, Any]:
-    """``seconds`` seconds of ``per_second`` requests each taking ``latency_s``."""
+            failures_per_second: int = 0, not_found_per_second: int = 0,
+            scenario: str = "normal", arrival_rate: float | None = None) -> dict[str, Any]:
+    """``seconds`` seconds of ``per_second`` requests each taking ``latency_s``; a closed-model
+    run of ``scenario``, or an open-model one when ``arrival_rate`` is given."""
     from scriptohio.loadtest.scrape import parse_metrics
 
     rec = RunRecorder()
     for s in range(seconds):
         at = START + s + 0.5
-        ok = per_second - shed_per_second - rate_limited_per_second - failures_per_second
-        for i in range(per_second):
-            outcome = (Outcome.OK if i < ok else
-                       Outcome.SHED if i < ok + shed_per_second else
-                       Outcome.RATE_LIMITED if i < ok + shed_per_second + rate_limited_per_second
-                       else Outcome.SERVER_ERROR)
-            rec.record(latency_s, outcome, cache=outcome is Outcome.OK,
+        kinds = ([Outcome.SHED] * shed_per_second
+                 + [Outcome.RATE_LIMITED] * rate_limited_per_second
+                 + [Outcome.CLIENT_ERROR] * not_found_per_second
+                 + [Outcome.SERVER_ERROR] * failures_per_second)
+        kinds = [Outcome.OK] * (per_second - len(kinds)) + kinds
+        for i, outcome in enumerate(kinds):
+            # error answers carry no X-Cache header
+            rec.record(latency_s, outcome, cache=True if outcome is Outcome.OK else None,
                        endpoint="/v1/predict" if i % 2 else "/v1/games", at=at)
     samples = [parse_metrics(METRICS_TEXT.format(cpu=0.5 * s, rss=100e6 + s * 1e6,
                                                  hits=90 * s, misses=10 * s,
                                                  breaker=2 if s == 3 else 0), START + s)
                for s in range(seconds + 1)]
-    return {"spec": {"host": "http://127.0.0.1:1", "scenario": "normal"}, "mode": "closed",
+    spec = {"host": "http://127.0.0.1:1", "scenario": scenario, "arrival_rate": arrival_rate}
+    return {"spec": spec, "mode": "closed" if arrival_rate is None else "open",
             "workers": 0, "started_at": START, "ended_at": START + seconds,
             "recorder": rec.to_wire(), "users": [[START + s, 10 * (s + 1)] for s in range(seconds)],
             "server": [x.as_dict() for x in samples], "errors": [],

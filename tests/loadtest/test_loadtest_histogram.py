@@ -8,8 +8,8 @@ import random
 import pytest
 
 from scriptohio.loadtest.histogram import LatencyHistogram
-from scriptohio.loadtest.outcomes import Outcome, cache_hit, classify
-from scriptohio.loadtest.recorder import RunRecorder
+from scriptohio.loadtest.recorder import RunRecorder, cache_hit
+from scriptohio.monitor.outcomes import RequestOutcome as Outcome
 
 
 def exact_percentile(values: list[float], p: float) -> float:
@@ -74,16 +74,6 @@ def test_recorder_wire_round_trip_keeps_counts_per_second_and_endpoint() -> None
     assert master.seconds[100].outcomes == {"ok": 1, "shed": 1}
     assert master.endpoints["/v1/games"].hist.percentile(50) == pytest.approx(0.03, rel=1e-3)
     assert (master.total.cache_hits, master.total.cache_lookups) == (1, 2)
-
-
-@pytest.mark.parametrize(("status", "outcome"), [
-    (200, Outcome.OK), (304, Outcome.OK), (429, Outcome.RATE_LIMITED), (503, Outcome.SHED),
-    (404, Outcome.CLIENT_ERROR), (422, Outcome.CLIENT_ERROR), (500, Outcome.SERVER_ERROR),
-    (504, Outcome.SERVER_ERROR), (0, Outcome.CONNECTION), (None, Outcome.CONNECTION)])
-def test_intended_rejections_are_told_apart_from_real_failures(
-        status: int | None, outcome: Outcome) -> None:
-    assert classify(status) is outcome
-    assert not (outcome.is_real_failure and outcome.is_intended_rejection)
 
 
 def test_x_cache_header_meaning() -> None:

@@ -21,7 +21,8 @@ def _fill(state_dir: Path, *, start: float, hours: int, p95: float, stage_infere
         for m in range(0, 60, 10):  # one sample every 10 minutes
             at = start + h * 3600 + m * 60
             store.record({
-                "p95_latency_s": p95, "p50_latency_s": p95 / 3, "p99_latency_s": p95 * 1.5,
+                "requests": 9000.0, "p95_latency_s": p95, "p50_latency_s": p95 / 3,
+                "p99_latency_s": p95 * 1.5,
                 "avg_latency_s": p95 / 2, "throughput_rps": 150.0, "error_rate": 0.001,
                 "success_rate": 0.999, "cache_hit_rate": hit, "system_cpu": 0.4,
                 "process_cpu": 0.2, "system_memory": 0.5, "loop_lag_s": 0.003,
@@ -53,6 +54,10 @@ def test_daily_markdown_report_has_numbers_trends_bottlenecks_and_plots(
     assert "inference" in text and "batch predictions" in text
     assert "P95 latency moved +100%" in text
     assert re.search(r"\*\*Grade [A-F]\+?\*\*, score \d+\.\d", text)
+    assert "**Grade B**" in text  # everything passes but the cold cache
+    assert "| cache_hit_rate | 0.85 | 0.98 | fail |" in text
+    assert "| success_rate | 0.999 | 0.995 | pass |" in text
+    assert "| throughput_rps | 150 | n/a | not graded |" in text  # demand, not capacity
     images = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", text)
     assert {"latency", "throughput", "cache"} <= {Path(i).stem.rsplit("-", 1)[1] for i in images}
     for image in images:
@@ -73,6 +78,20 @@ def test_report_on_an_empty_history_says_so(tmp_path: Path) -> None:
     text = path.read_text()
     assert "| P95 latency (ms) | n/a | n/a | n/a | n/a |" in text
     assert "None found." in text
+    assert "**Grade: no data**, no requests were answered in this period." in text
+    assert "| p95_latency_s | n/a | 1 | no data |" in text
+
+
+def test_an_idle_period_has_no_grade_rather_than_f(tmp_path: Path) -> None:
+    """A service that answered nothing all day: resource samples, empty request windows."""
+    store = HistoryStore(tmp_path / "state", clock=lambda: NOW)
+    for i in range(100):
+        store.record({"requests": 0.0, "throughput_rps": 0.0, "system_cpu": 0.05,
+                      "cache_hit_rate": 0.0}, at=NOW - DAY_S + 600 * i)
+    store.close()
+    text = build_report(tmp_path / "state", "daily", "md", tmp_path / "out", now=NOW).read_text()
+    assert "**Grade: no data**" in text
+    assert "Grade F" not in text
 
 
 def test_bad_period_or_format_is_a_caller_error(tmp_path: Path) -> None:

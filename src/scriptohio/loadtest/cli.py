@@ -22,6 +22,7 @@ from typing import Annotated
 import typer
 
 from scriptohio.errors import CallerError, ScriptOhioError
+from scriptohio.loadtest.duration import parse_duration
 
 loadtest_app = typer.Typer(
     name="loadtest", help="Run a load test; exit 0 only if the Grade-A criteria pass.",
@@ -31,7 +32,8 @@ loadtest_app = typer.Typer(
 HostOpt = Annotated[str | None, typer.Option(help="Service base URL, e.g. http://127.0.0.1:8000")]
 ScenarioOpt = Annotated[str, typer.Option(help="normal|peak|stress|stress-2000|endurance|spike")]
 UsersOpt = Annotated[int | None, typer.Option(help="Peak users (rescales the scenario)")]
-DurationOpt = Annotated[float | None, typer.Option(help="Run length, s (rescales the scenario)")]
+DurationOpt = Annotated[str | None, typer.Option(
+    metavar="D", help="Run length (rescales the scenario): seconds, or 30s, 5m, 1h, 1h30m, 500ms")]
 ReportOpt = Annotated[Path | None, typer.Option(help="Directory for JSON/Markdown/HTML reports")]
 WorkersOpt = Annotated[int, typer.Option(help="Local Locust worker processes (0 = one process)")]
 SpawnOpt = Annotated[bool, typer.Option("--spawn-server",
@@ -74,7 +76,8 @@ def run(
     from scriptohio.loadtest.runner import run_loadtest
 
     try:
-        result = run_loadtest(host, scenario, users=users, duration=duration, report_dir=report,
+        seconds = None if duration is None else parse_duration(duration)
+        result = run_loadtest(host, scenario, users=users, duration=seconds, report_dir=report,
                               workers=workers, spawn_server=spawn_server, arrival_rate=rate,
                               scale=scale, think_scale=think_scale,
                               remote_workers=remote_workers, master_bind_host=master_bind,

@@ -34,12 +34,12 @@ from locust.event import Events
 from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING, Runner
 
 from scriptohio.loadtest.locust_users import RunContext, ScheduleShape, user_classes
-from scriptohio.loadtest.outcomes import cache_hit, classify
-from scriptohio.loadtest.recorder import RunRecorder
+from scriptohio.loadtest.recorder import RunRecorder, cache_hit
 from scriptohio.loadtest.scrape import ServerSample, parse_metrics
 from scriptohio.loadtest.shapes import build_schedule
 from scriptohio.loadtest.spec import WORKER_CONNECT_TIMEOUT_S, LoadTestSpec
 from scriptohio.loadtest.targets import TargetCatalog
+from scriptohio.monitor.outcomes import classify
 
 FINAL_REPORT_TIMEOUT_S = 10.0
 MAX_ENGINE_ERRORS = 20
@@ -71,10 +71,10 @@ def _environment(ctx: RunContext, recorder: RunRecorder, errors: list[str],
         latency = time.perf_counter() - intended if intended else response_time / 1000.0
         headers = getattr(response, "headers", None)
         x_cache = headers.get("X-Cache") if headers is not None and status else None
-        outcome = classify(status)
+        outcome = classify(status, name)  # the monitor's definition of a failure
         recorder.record(latency, outcome, cache=cache_hit(x_cache), endpoint=name)
-        if outcome.is_real_failure and len(errors) < MAX_ENGINE_ERRORS:
-            # The first real failures, with what the server said, so a report explains itself.
+        if outcome.is_failure and len(errors) < MAX_ENGINE_ERRORS:
+            # The first failures, with what the server said, so a report explains itself.
             body = getattr(response, "content", b"") if status else b""
             detail = (body or b"")[:300].decode("utf-8", "replace") if status else repr(exception)
             errors.append(f"{name} {status or ''}: {detail}".strip())

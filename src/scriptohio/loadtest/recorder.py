@@ -16,9 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scriptohio.loadtest.histogram import LatencyHistogram
-from scriptohio.loadtest.outcomes import Outcome
+from scriptohio.monitor.outcomes import RequestOutcome
 
 Wire = dict[str, Any]
+
+
+def cache_hit(x_cache: str | None) -> bool | None:
+    """``X-Cache`` header -> hit (True), miss/stale (False), not cacheable (None)."""
+    if not x_cache:
+        return None
+    return x_cache.strip().lower().startswith("hit")
 
 
 @dataclass(slots=True)
@@ -30,7 +37,7 @@ class Tally:
     cache_hits: int = 0
     cache_lookups: int = 0
 
-    def record(self, latency_s: float, outcome: Outcome, cache: bool | None) -> None:
+    def record(self, latency_s: float, outcome: RequestOutcome, cache: bool | None) -> None:
         self.hist.record(latency_s)
         self.outcomes[outcome.value] += 1
         if cache is not None:
@@ -60,7 +67,7 @@ class RunRecorder:
     def record(
         self,
         latency_s: float,
-        outcome: Outcome,
+        outcome: RequestOutcome,
         *,
         cache: bool | None = None,
         endpoint: str = "",

@@ -53,7 +53,8 @@ def render_markdown(result: RunResult) -> str:
     spec = result.spec
     lat = s["latency_s"]
     lines = [
-        f"# Load test: {spec.get('scenario', '?')} -> grade {g['grade']} (score {g['score']})",
+        f"# Load test: {spec.get('scenario', '?')} -> grade {g['grade']} "
+        f"(score {_fmt(g['score'])})",
         "",
         f"Host `{spec.get('host', '')}`, mode {s['mode']}, workers {s['workers']}, "
         f"duration {s['duration_s']:.1f} s, peak users {s['peak_users']}"
@@ -66,13 +67,16 @@ def render_markdown(result: RunResult) -> str:
         "|---|---|---|---|",
     ]
     for name, c in g["criteria"].items():
-        lines.append(f"| {name} | {_fmt(c['value'])} | {_fmt(c['threshold'])} | {c['verdict']} |")
+        note = f" ({c['note']})" if c.get("note") else ""
+        lines.append(f"| {name} | {_fmt(c['value'])} | {_fmt(c['threshold'])} | "
+                     f"{c['verdict']}{note} |")
     lines += [
         "",
         "## Client side",
         "",
         f"- requests: {s['requests']}, throughput {s['throughput_rps']:.1f} req/s",
-        f"- success rate: {_fmt(s['success_rate'])}; real failures {s['real_failures']}, "
+        f"- success rate: {_fmt(s['success_rate'])}; failures {s['real_failures']} "
+        "(5xx incl. 503s, timeouts, connection errors; a 4xx is never one), "
         f"intended rejections (429/503) {s['intended_rejections']}",
         f"- outcomes: {', '.join(f'{k} {v}' for k, v in s['outcomes'].items())}",
         f"- cache hit rate: {_fmt(s['cache_hit_rate'])} "
@@ -86,7 +90,7 @@ def render_markdown(result: RunResult) -> str:
         "",
         "## Endpoints",
         "",
-        "| endpoint | requests | real failures | p50 ms | p95 ms | p99 ms | max ms |",
+        "| endpoint | requests | failures | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, e in result.endpoints.items():

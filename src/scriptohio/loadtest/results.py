@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from scriptohio.loadtest.histogram import LatencyHistogram
-from scriptohio.loadtest.outcomes import Outcome
 from scriptohio.loadtest.recorder import RunRecorder
 from scriptohio.loadtest.scrape import ServerSample, cpu_percent, summarize_server
+from scriptohio.loadtest.shapes import SCENARIOS
 from scriptohio.loadtest.validation import grade_as_dict, grade_run
+from scriptohio.monitor.outcomes import RequestOutcome
 
 
 @dataclass(slots=True)
@@ -56,14 +57,15 @@ class RunResult:
 
 
 def _counts(outcomes: Mapping[str, int]) -> dict[str, int]:
-    return {o.value: int(outcomes.get(o.value, 0)) for o in Outcome}
+    return {o.value: int(outcomes.get(o.value, 0)) for o in RequestOutcome}
 
 
 def _rates(counts: Mapping[str, int]) -> tuple[int, int, float | None]:
+    """(requests, failures, success rate): the share of requests that did not fail, with
+    failures as the monitor defines them (:mod:`scriptohio.monitor.outcomes`)."""
     total = sum(counts.values())
-    real = sum(counts[o.value] for o in Outcome if o.is_real_failure)
-    judged = total - counts[Outcome.RATE_LIMITED.value]
-    return total, real, (counts[Outcome.OK.value] / judged if judged > 0 else None)
+    failures = sum(counts[o.value] for o in RequestOutcome if o.is_failure)
+    return total, failures, (1.0 - failures / total if total else None)
 
 
 def build_result(raw: Mapping[str, Any]) -> RunResult:
@@ -73,22 +75,28 @@ def build_result(raw: Mapping[str, Any]) -> RunResult:
     started, ended = float(raw["started_at"]), float(raw["ended_at"])
     duration = max(ended - started, 1e-9)
     counts = _counts(recorder.total.outcomes)
-    total, real, success = _rates(counts)
+    total, failures, success = _rates(counts)
     samples = [ServerSample.from_dict(s) for s in raw.get("server", [])]
     server = summarize_server(samples)
     tally = recorder.total
     client_cache = tally.cache_hits / tally.cache_lookups if tally.cache_lookups else None
     users = [(float(t), int(n)) for t, n in raw.get("users", [])]
     peak = max((n for _, n in users), default=0)
+    spec = raw.get("spec", {})
+    mode = raw.get("mode", "closed")
+    scenario = SCENARIOS.get(str(spec.get("scenario", "")))
     summary: dict[str, Any] = {
-        "mode": raw.get("mode", "closed"),
+        "mode": mode,
+        # What the throughput criterion is judged against (see validation.py).
+        "offered_rps": spec.get("arrival_rate") if mode == "open" else None,
+        "saturating": mode == "closed" and scenario is not None and scenario.saturates,
         "workers": int(raw.get("workers", 0)),
         "duration_s": duration,
         "requests": total,
         "throughput_rps": total / duration,
         "latency_s": tally.hist.summary(),
         "outcomes": counts,
-        "real_failures": real,
+        "real_failures": failures,
         "intended_rejections": counts["rate_limited"] + counts["shed"],
         "success_rate": success,
         "client_cache_hit_ratio": client_cache,
@@ -100,7 +108,7 @@ def build_result(raw: Mapping[str, Any]) -> RunResult:
         "server": server,
         "engine_errors": list(raw.get("errors", [])),
     }
-    result = RunResult(dict(raw.get("spec", {})), summary, grade_as_dict(grade_run(summary)),
+    result = RunResult(dict(spec), summary, grade_as_dict(grade_run(summary)),
                        _timeline(recorder, users, samples, started, ended),
                        _endpoints(recorder), tally.hist.encode())
     return result
@@ -154,7 +162,7 @@ def _endpoints(recorder: RunRecorder) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, tally in sorted(recorder.endpoints.items()):
         counts = _counts(tally.outcomes)
-        total, real, success = _rates(counts)
-        out[name] = {"requests": total, "real_failures": real, "success_rate": success,
+        total, failures, success = _rates(counts)
+        out[name] = {"requests": total, "real_failures": failures, "success_rate": success,
                      "outcomes": counts, "latency_s": tally.hist.summary()}
     return out

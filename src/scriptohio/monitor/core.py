@@ -33,9 +33,10 @@ from prometheus_client.multiprocess import mark_process_dead
 
 from scriptohio.events import EventBus, default_bus
 from scriptohio.monitor.cachestats import CacheCollector, CacheStatsReader, CacheStatsSource
-from scriptohio.monitor.grade import GradeResult, grade
+from scriptohio.monitor.grade import GradeResult, grade_service
 from scriptohio.monitor.history import HistoryStore
 from scriptohio.monitor.metrics import MonitorMetrics, multiprocess_dir
+from scriptohio.monitor.outcomes import is_failure
 from scriptohio.monitor.resources import ResourceCollector, ResourceSampler
 from scriptohio.monitor.rules import AlertEngine, AlertNotice, AlertRule, load_rules
 from scriptohio.monitor.sinks import AlertSink, LogSink
@@ -112,8 +113,7 @@ class Monitor:
         """Called by the middleware when a request has been answered (or failed)."""
         self.in_flight -= 1
         self._http.record(route, method, status, seconds)
-        error = status >= 500
-        self.requests.record(seconds, error=error)
+        self.requests.record(seconds, error=is_failure(status, route))
 
     def observe_stage(self, stage: str, seconds: float) -> None:
         """Time spent in one stage of a request (queue_wait, cache, features, inference,
@@ -150,15 +150,8 @@ class Monitor:
         return values
 
     def grade(self, values: dict[str, float | None] | None = None) -> GradeResult:
-        """The Grade-A criteria over the sliding window (see :mod:`.grade`)."""
-        v = values if values is not None else self.values()
-        return grade({
-            "p95_latency_s": v.get("p95_latency_s"),
-            "avg_latency_s": v.get("avg_latency_s"),
-            "throughput_rps": v.get("throughput_rps") if v.get("requests") else None,
-            "success_rate": v.get("success_rate"),
-            "cache_hit_rate": v.get("cache_hit_rate"),
-        })
+        """The Grade-A criteria over the sliding window (see :func:`.grade.grade_service`)."""
+        return grade_service(values if values is not None else self.values())
 
     def status(self) -> dict[str, Any]:
         """The ``GET /v1/monitor/status`` body."""

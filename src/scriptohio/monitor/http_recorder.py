@@ -7,7 +7,9 @@ text exposition itself when scraped. With several workers
 that mode uses regular ``Counter``/``Histogram`` objects; both expose the same series:
 
 * ``scriptohio_http_requests_total{route, method, status}``
-* ``scriptohio_http_request_errors_total{route, method}`` (5xx answers and failures)
+* ``scriptohio_http_request_errors_total{route, method}`` (failures as
+  :mod:`~scriptohio.monitor.outcomes` defines them: 5xx other than the readiness probe's
+  503 while loading, and exceptions; never a 4xx)
 * ``scriptohio_http_request_duration_seconds{route, method}`` (histogram, ``HTTP_BUCKETS``)
 """
 
@@ -18,8 +20,11 @@ from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from scriptohio.monitor.outcomes import is_failure
+
 REQUESTS = ("scriptohio_http_requests", "HTTP requests handled.")
-ERRORS = ("scriptohio_http_request_errors", "HTTP requests answered 5xx or failed.")
+ERRORS = ("scriptohio_http_request_errors",
+          "HTTP requests that failed (5xx other than readiness while loading, or an exception).")
 DURATION = ("scriptohio_http_request_duration_seconds", "HTTP request duration.")
 
 
@@ -71,7 +76,7 @@ class InMemoryHttpRecorder:
         for (route, method, status), (count, total, buckets) in list(self._series.items()):
             labels = f'route="{_escape(route)}",method="{_escape(method)}"'
             requests.append(f'{REQUESTS[0]}_total{{{labels},status="{status}"}} {float(count)}')
-            if status >= 500:
+            if is_failure(status, route):
                 failed[(route, method)] = failed.get((route, method), 0) + count
             entry = merged.setdefault((route, method), [[0] * len(buckets), 0.0, 0])
             for i, n in enumerate(buckets):
@@ -100,7 +105,7 @@ class PrometheusHttpRecorder:
         self.errors = Counter(*ERRORS, ("route", "method"), registry=registry)
         self.duration = Histogram(*DURATION, ("route", "method"), buckets=buckets,
                                   registry=registry)
-        self._children: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+        self._children: dict[tuple[str, str, int], tuple[Any, Any, Any | None]] = {}
 
     def record(self, route: str, method: str, status: int, seconds: float) -> None:
         children = self._children.get((route, method, status))
@@ -108,11 +113,11 @@ class PrometheusHttpRecorder:
             children = self._children[(route, method, status)] = (
                 self.requests.labels(route, method, str(status)),
                 self.duration.labels(route, method),
-                self.errors.labels(route, method),
+                self.errors.labels(route, method) if is_failure(status, route) else None,
             )
         children[0].inc()
         children[1].observe(seconds)
-        if status >= 500:
+        if children[2] is not None:
             children[2].inc()
 
     def render(self) -> bytes:

@@ -4,7 +4,8 @@ Why pure ASGI rather than ``BaseHTTPMiddleware``: no extra task or body copying 
 the cost stays a few microseconds (see ``bench/monitor_overhead.py``). The route label is the
 matched route's *template* (``/v1/teams/{team}``), read from ``scope["route"]`` after the router
 ran, so cardinality is bounded by the app's routes; unmatched paths share ``<unmatched>``.
-An error is a 5xx answer or an exception escaping the app (re-raised untouched).
+An exception escaping the app is recorded as a 500 (and re-raised untouched); which answers
+count as failures is :mod:`~scriptohio.monitor.outcomes`' call, not the middleware's.
 """
 
 from __future__ import annotations

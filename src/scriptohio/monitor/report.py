@@ -16,7 +16,7 @@ from pathlib import Path
 
 from scriptohio.errors import ValidationError
 from scriptohio.monitor.bottleneck import STAGES, BottleneckSignals, detect_bottlenecks
-from scriptohio.monitor.grade import GradeResult, grade
+from scriptohio.monitor.grade import GradeResult, grade_service
 from scriptohio.monitor.history import DAY_S, HistoryStore, Point
 from scriptohio.monitor.report_plots import PLOTS, draw
 
@@ -95,11 +95,7 @@ def build_report(
     rows = [(summarize(current, previous, m, low), label, unit, scale, low)
             for m, label, unit, scale, low in SUMMARY_ROWS]
     means = {m: _mean(points) for m, points in current.items()}
-    result = grade({
-        "p95_latency_s": means.get("p95_latency_s"), "avg_latency_s": means.get("avg_latency_s"),
-        "throughput_rps": means.get("throughput_rps"), "success_rate": means.get("success_rate"),
-        "cache_hit_rate": means.get("cache_hit_rate"),
-    })
+    result = grade_service(means)
     findings = _findings(means, rows)
     prev_means = {m: _mean(points) for m, points in previous.items()}
     plots = [p for spec in PLOTS
@@ -152,16 +148,34 @@ def _table(rows: list[tuple[MetricSummary, str, str, float, bool]]) -> list[list
     return table
 
 
+def _criteria_table(result: GradeResult) -> list[list[str]]:
+    table = [["Criterion", "Value", "Threshold", "Verdict"]]
+    for v in result.verdicts:
+        table.append([v.name, "n/a" if v.value is None else f"{v.value:.4g}",
+                      "n/a" if v.threshold is None else f"{v.threshold:g}", v.verdict])
+    return table
+
+
+def _grade_text(result: GradeResult) -> tuple[str, str]:
+    """(headline, rest of the sentence) of the grade; "no data" is said in words."""
+    if result.score is None:
+        return "Grade: no data", "no requests were answered in this period."
+    return f"Grade {result.grade}", f"score {result.score:.1f} / 100."
+
+
 def _markdown(
     title: str, result: GradeResult, rows: list[tuple[MetricSummary, str, str, float, bool]],
     findings: list[tuple[str, str]], plots: list[Path],
 ) -> str:
-    table = _table(rows)
-    lines = [f"# {title}", "", f"**Grade {result.grade}**, score {result.score:.1f} / 100.", "",
-             "## Summary", "", "| " + " | ".join(table[0]) + " |",
-             "|" + "---|" * len(table[0])]
-    lines += ["| " + " | ".join(r) + " |" for r in table[1:]]
-    lines += ["", "## Bottlenecks and recommendations", ""]
+    head, rest = _grade_text(result)
+    lines = [f"# {title}", "", f"**{head}**, {rest}", ""]
+    for heading, table in (("Criteria (the period's means)", _criteria_table(result)),
+                           ("Summary", _table(rows))):
+        lines += [f"## {heading}", "", "| " + " | ".join(table[0]) + " |",
+                  "|" + "---|" * len(table[0])]
+        lines += ["| " + " | ".join(r) + " |" for r in table[1:]]
+        lines += [""]
+    lines += ["## Bottlenecks and recommendations", ""]
     lines += [f"- {f}. **Recommendation:** {r}" for f, r in findings] or ["- None found."]
     lines += ["", "## Plots", ""] + [f"![{p.stem}]({p.name})" for p in plots]
     return "\n".join(lines) + "\n"
@@ -172,15 +186,20 @@ def _html(
     findings: list[tuple[str, str]], plots: list[Path],
 ) -> str:
     e = html.escape
-    table = _table(rows)
-    head = "".join(f"<th>{e(c)}</th>" for c in table[0])
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in table[1:])
+
+    def html_table(table: list[list[str]]) -> str:
+        head = "".join(f"<th>{e(c)}</th>" for c in table[0])
+        body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>"
+                       for r in table[1:])
+        return f"<table border='1'><tr>{head}</tr>{body}</table>"
+
     items = "".join(f"<li>{e(f)}. <b>Recommendation:</b> {e(r)}</li>" for f, r in findings)
     images = "".join(f'<img src="{e(p.name)}" alt="{e(p.stem)}">' for p in plots)
+    grade_head, grade_rest = _grade_text(result)
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title></head>"
-        f"<body><h1>{e(title)}</h1><p><b>Grade {e(result.grade)}</b>, score "
-        f"{result.score:.1f} / 100.</p><h2>Summary</h2><table border='1'><tr>{head}</tr>"
-        f"{body}</table><h2>Bottlenecks and recommendations</h2>"
+        f"<body><h1>{e(title)}</h1><p><b>{e(grade_head)}</b>, {e(grade_rest)}</p>"
+        f"<h2>Criteria (the period's means)</h2>{html_table(_criteria_table(result))}"
+        f"<h2>Summary</h2>{html_table(_table(rows))}<h2>Bottlenecks and recommendations</h2>"
         f"<ul>{items or '<li>None found.</li>'}</ul><h2>Plots</h2>{images}</body></html>\n"
     )

@@ -89,8 +89,10 @@ async def _events(monitor: Monitor, request: Request, limit: int) -> AsyncIterat
 
 
 def monitor_exclusions() -> tuple[str, ...]:
-    """Paths the metrics middleware should not time (scrapes, long-lived streams)."""
-    return ("/metrics", STREAM_PATH)
+    """Paths the metrics middleware should not time: scrapes, long-lived streams, and the
+    dashboard's page and files (a viewer must not change the grade it is looking at)."""
+    return ("/metrics", STREAM_PATH, "/dashboard", "/dashboard/snapshot",
+            *(f"/dashboard/static/{name}" for name in STATIC_FILES))
 
 
 __all__ = ["monitor_exclusions", "monitor_router"]

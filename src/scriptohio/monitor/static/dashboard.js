@@ -133,8 +133,10 @@
     for (var name in charts) { charts[name].draw(); }
 
     var g = snap.grade || {};
+    // grade "no data" (score null): nothing to judge yet, e.g. an idle service -- not F
     document.getElementById("grade").textContent = g.grade || "–";
-    document.getElementById("score").textContent = "score " + (g.score === undefined ? "–" : g.score);
+    document.getElementById("score").textContent =
+      "score " + (g.score === undefined || g.score === null ? "–" : g.score);
     var breakers = snap.breakers || {};
     setList("breakers", Object.keys(breakers).map(function (b) {
       return { text: b + ": " + breakers[b], cls: breakers[b] };
