@@ -112,23 +112,17 @@ def test_dashboard_fills_its_charts_without_console_errors(
     shutil.copy(shot, ARTIFACTS / "monitor-dashboard.png")
 
 
-def test_an_idle_service_shows_no_data_not_a_failing_grade(browser_path: str) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_an_idle_service_shows_no_data_not_a_failing_grade() -> None:
     monitor = Monitor(bus=EventBus(), sinks=[])
     try:
-        with serve(build_app(monitor, stream_events=3)) as base, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                page.goto(f"{base}/dashboard")
-                page.wait_for_function(
-                    "() => (window.scriptohioDashboard || {}).updates >= 1", timeout=30_000)
-                grade = page.text_content("#grade")
-                score = page.text_content("#score")
-                criteria = page.text_content("#criteria")
-            finally:
-                browser.close()
+        with serve(build_app(monitor, stream_events=3)) as base, chromium() as browser:
+            page = browser.new_page()
+            page.goto(f"{base}/dashboard")
+            page.wait_for_function(
+                "() => (window.scriptohioDashboard || {}).updates >= 1", timeout=30_000)
+            grade = page.text_content("#grade")
+            score = page.text_content("#score")
+            criteria = page.text_content("#criteria")
     finally:
         monitor.close()
     assert grade == "no data"
