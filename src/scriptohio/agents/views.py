@@ -32,6 +32,7 @@ def prediction_view(body: dict[str, Any], role: str) -> dict[str, Any]:
                                 "home_win_prob": round(pred["home_win_prob"], 3)}},
         "market": body["market"],
         "status": body.get("status"),
+        "as_of": body.get("as_of"),
     }
     if role == "production":
         return core
