@@ -48,7 +48,7 @@ async def in_process() -> dict[str, list[float]]:
     settings = Settings(rate_limit="100000000/minute", **_env_settings())
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        while not app.state.service.ready:
+        while not app.state.service.holder.ready:
             await asyncio.sleep(0.1)
 
         async def receive() -> dict[str, Any]:

@@ -58,7 +58,7 @@ async def main_async() -> int:
     async with apps[True].router.lifespan_context(apps[True]), \
             apps[False].router.lifespan_context(apps[False]):
         for app in apps.values():
-            while not app.state.service.ready:
+            while not app.state.service.holder.ready:
                 await asyncio.sleep(0.1)
             await _round(app)  # fill the cache, warm the code paths
         for _ in range(ROUNDS):

@@ -39,3 +39,41 @@ def app_client(service_state: Path, data_dir: Path) -> AppClient:
                 yield client
 
     return make
+
+
+#: the small league of ``tiny_client``: ratings make every fake margin predictable
+TINY_TEAMS = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"]
+TINY_RATINGS = {team: 10.0 - 2.0 * i for i, team in enumerate(TINY_TEAMS)}
+
+
+@pytest.fixture()
+def tiny_client(tmp_path: Path) -> AppClient:
+    """``async with tiny_client(**settings) as client``: the app on a six-team league
+    (``scriptohio.testing``: 2023, weeks 1-4 played, 5-6 to come) with a fake predictor, so
+    the test needs neither the shipped data nor a trained model."""
+    from scriptohio.testing import DatasetBuilder, fake_context
+
+    league = DatasetBuilder()
+    for i, team in enumerate(TINY_TEAMS):
+        league.team(team, "North" if i < 3 else "South")
+    data = league.round_robin(2023, TINY_TEAMS, weeks_played=4, weeks=6).write(tmp_path / "data")
+
+    @asynccontextmanager
+    async def make(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        settings = Settings(data_dir=str(data), state_dir=str(tmp_path / "state"),
+                            **{"rate_limit": "10000/minute", "warm_cache": False, **overrides})
+        app = create_app(settings,
+                         build_context=lambda folder, _store: fake_context(folder, TINY_RATINGS))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                for _ in range(100):
+                    if (await client.get("/ready")).status_code == 200:
+                        break
+                    await asyncio.sleep(0.05)
+                else:
+                    raise TimeoutError("app not ready")
+                client.app = app  # type: ignore[attr-defined]
+                yield client
+
+    return make

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.types import Scope
 
 from scriptohio.api.middleware.answer_memo import AnswerMemo
-from scriptohio.api.preload import Recipe
+from scriptohio.api.recipes import Recipe
 from tests.api.conftest import AppClient
 
 THE_GAME = {"home": "Ohio State", "away": "Michigan", "season": 2024, "week": 14}
@@ -86,7 +86,7 @@ async def test_bad_input_is_never_memoised(app_client: AppClient) -> None:
 
 def test_a_new_context_empties_the_memo_and_the_bound_holds() -> None:
     memo = AnswerMemo(max_entries=3)
-    recipe = Recipe("predict", {"home": "A"}, "casual", ("t",), lambda body, _role: body, "casual")
+    recipe = Recipe("predict", {"home": "A"}, "casual", ("t",))
     old_ctx, new_ctx = object(), object()
     for i in range(5):
         scope: Scope = {"path": "/v1/predict", "query_string": f"q={i}".encode()}
@@ -104,36 +104,42 @@ def test_a_new_context_empties_the_memo_and_the_bound_holds() -> None:
     assert len(memo) == 1
 
 
-async def test_an_answer_computed_across_a_data_swap_is_not_memoised(
+async def test_an_answer_computed_across_a_data_swap_is_not_memoised_or_cached(
     app_client: AppClient,
 ) -> None:
-    """The memo must map a query to what the route resolves it to *now*: if the context
-    changes while the first answer computes (an ingest landing), it is not remembered."""
+    """The memo must map a query to what the route resolves it to *now*, and the cache must
+    not keep an answer computed from a context that was swapped out meanwhile (an ingest
+    landing): it is answered, then left to be computed again from the new context."""
     from scriptohio.agents.context import AnalyticsContext, WeekRef
 
     # no game between them: a hypothetical in the default (current) week
     current_slate = {"home": "Ohio State", "away": "Stanford"}
     async with app_client() as client:
         service = client.app.state.service  # type: ignore[attr-defined]
-        before = service.ctx
+        before = service.holder.get()
         after = AnalyticsContext(before.dataset, before.features, before.predictor)
         # the new data's current week is an earlier one, as the route would now resolve it
         after.__dict__["current"] = WeekRef(before.current.season,
                                             (before.current.week or 2) - 1)
-        compute = service.compute
+        compute = service.answers.compute
+        computed: list[str] = []
 
-        async def compute_then_swap(recipe: object) -> bytes:
+        async def compute_then_swap(recipe: Recipe) -> bytes:
             body: bytes = await compute(recipe)
-            service._ctx = after
+            computed.append(recipe.key)
+            service.holder.swap(after)
             return body
 
-        service.compute = compute_then_swap
-        await client.get("/v1/predict", params=current_slate)
-        service.compute = compute
+        service.answers.compute = compute_then_swap
+        first = await client.get("/v1/predict", params=current_slate)
+        service.answers.compute = compute
+        assert first.status_code == 200 and first.json()["week"] == before.current.week
         assert len(service.answer_memo) == 0
+        assert service.cache.fresh_local(computed[0]) is None  # answered, not stored
         again = await client.get("/v1/predict", params=current_slate)
         routed = await client.get("/v1/predict", params={**current_slate, "home": "tOSU"})
         assert again.json()["week"] == routed.json()["week"] == after.current.week
+        assert again.headers["x-cache"] == "miss"
 
 
 async def test_only_answers_the_memo_serves_are_counted_by_it(app_client: AppClient) -> None:

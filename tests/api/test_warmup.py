@@ -50,7 +50,8 @@ async def test_two_processes_share_the_warming_through_redis(
         for service in services:
             await service.cache.manager.wait_idle()  # write-through to Redis finished
         # every unit (a week, or the season's insight answers) was warmed by exactly one
-        total = len([k for k in services[0].ctx.dataset.games.week_keys() if k[0] >= 2025]) + 1
+        keys = services[0].holder.get().dataset.games.week_keys()
+        total = len([k for k in keys if k[0] >= 2025]) + 1
         for service in services:
             assert service.warmer.units + service.warmer.skipped == total
         assert sum(s.warmer.units for s in services) == total

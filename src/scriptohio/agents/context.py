@@ -100,7 +100,7 @@ class AnalyticsContext:
         date = c["game_date"][last]
         if c["season_type"][last] == "postseason":
             return f"{ref.season} season through the postseason games to {date}"
-        if ref.season_type == "postseason":
+        if ref.season_type == "postseason" and len(played) == len(before):
             return f"{ref.season} regular season, before the postseason (games to {date})"
         return f"{ref.season} season through week {int(c['week'][last])} (games to {date})"
 

@@ -18,8 +18,9 @@ __all__ = ["game_summary", "meeting_sentence"]
 
 def _where(body: dict[str, Any], subject: str) -> str:
     """`` at Ohio State`` / `` on a neutral field`` / ``""`` (site unknown)."""
-    where = venue(body["home"], body.get("neutral"), body.get("season_type") == "postseason",
-                  subject)
+    kind = body.get("occasion_kind") or (body.get("game") or {}).get("occasion_kind")
+    often = body.get("season_type") == "postseason" or kind == "conference_championship"
+    where = venue(body["home"], body.get("neutral"), often, subject)
     return f" {where}" if where else ""
 
 
@@ -95,12 +96,12 @@ def game_summary(body: dict[str, Any]) -> str:
         parts.append(_line_sentence(body, played=True))
         model = _model_sentence(body, before=True)
         if r.get("model_trained_on_it"):
-            model = model[:-1] + "; the model was trained on this season's results."
+            model = model[:-1] + " (it has since learned from this game's result)."
         parts.append(model)
     elif status == "scheduled":
         meet = (f"{home} and {away} meet on a neutral field" if body["neutral"]
-                else f"{away} play at {home}" if body["neutral"] is False
-                or body["season_type"] != "postseason" else f"{away} play {home}")
+                else f"{away} play {home}" if not _where(body, away)
+                else f"{away} play at {home}")
         parts = [f"{meet} in {date}{occasion}; not played yet."]
         parts.append(_line_sentence(body, played=False))
         parts.append(_model_sentence(body, before=False))

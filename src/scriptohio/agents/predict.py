@@ -61,6 +61,7 @@ def game_brief(ctx: AnalyticsContext, g: Game) -> dict[str, Any]:
             "season_type": g.season_type, "date": g.game_date, "home": g.home_team,
             "away": g.away_team, "neutral": g.neutral_site,
             "occasion": None if occasion is None else occasion.label(),
+            "occasion_kind": None if occasion is None else occasion.kind,
             "status": ("final" if g.played else "scheduled" if is_upcoming(ctx, g)
                        else "no score"),
             "home_points": g.home_points, "away_points": g.away_points, "spread": g.spread}
@@ -159,7 +160,14 @@ def resolve_game(ctx: AnalyticsContext, home: str, away: str, season: int | None
     if home == away:
         raise ValidationError(f"home and away must be different teams (both are {home})")
     if week is not None:
-        return ctx.week_ref(season, week, season_type), home, away, neutral
+        ref = ctx.week_ref(season, week, season_type)
+        store = ctx.features
+        if (store.scheduled_row(home, away, ref.season, ref.week, ref.season_type) is None
+                and (row := store.scheduled_row(away, home, ref.season, ref.week,
+                                                ref.season_type)) is not None
+                and ctx.dataset.games.cols["neutral_site"][row] == 1):
+            home, away = away, home  # a neutral-site game: its sides are only nominal
+        return ref, home, away, neutral
     choice = choose_game(ctx, home, away, season=season,
                          season_type=None if season_type == "regular" else season_type,
                          neutral=neutral)
@@ -201,7 +209,8 @@ def predict_rows(ctx: AnalyticsContext, rows: np.ndarray) -> list[dict[str, floa
 def week_games(ctx: AnalyticsContext, *, season: int | None = None, week: int | None = None,
                season_type: str = "regular", explain: bool = False,
                conference: str | None = None, occasion: str | None = None,
-               named_bowl: str | None = None) -> dict[str, Any]:
+               named_bowl: str | None = None, playoff_round: str | None = None
+               ) -> dict[str, Any]:
     """The games of one week with results (if played) and predictions, one model call.
 
     ``conference`` keeps the games with a team of that conference; ``occasion`` takes the
@@ -213,7 +222,7 @@ def week_games(ctx: AnalyticsContext, *, season: int | None = None, week: int | 
         raise NotFoundError(f"season {ref.season} has no unplayed week; pass week=")
     games = ctx.dataset.games
     if occasion is not None:
-        records = occasion_games(ctx, ref.season, occasion)
+        records = occasion_games(ctx, ref.season, occasion, playoff_round=playoff_round)
     else:
         records = games.records(games.rows_for_week(ref.season, ref.week, ref.season_type))
     if conference is not None:
@@ -232,7 +241,7 @@ def week_games(ctx: AnalyticsContext, *, season: int | None = None, week: int | 
     slate = {"season": ref.season, "week": ref.week, "season_type": ref.season_type,
              "as_of": ctx.as_of(ref), "count": len(out), "games": out}
     for key, value in (("conference", conference), ("occasion", occasion),
-                       ("named_bowl", named_bowl)):
+                       ("named_bowl", named_bowl), ("playoff_round", playoff_round)):
         if value is not None:
             slate[key] = value
     slate["summary"] = slate_summary(slate, records)
@@ -246,7 +255,10 @@ def slate_summary(slate: dict[str, Any], records: Sequence[Game]) -> str:
     bodies = slate["games"]
     when_text = when(slate["season"], slate["week"], slate["season_type"])
     if slate.get("occasion"):
-        when_text = f"the {slate['season']} season's {OCCASION_WORDS[slate['occasion']]}"
+        words = OCCASION_WORDS[slate["occasion"]]
+        if slate.get("playoff_round"):
+            words = f"CFP {slate['playoff_round']} games"
+        when_text = f"the {slate['season']} season's {words}"
     where = f" with a {slate['conference']} team" if slate.get("conference") else ""
     lead = ""
     if slate.get("named_bowl"):
@@ -280,7 +292,8 @@ def slate_summary(slate: dict[str, Any], records: Sequence[Game]) -> str:
         lined = [b for b in upcoming if (b.get("market") or {}).get("line") is not None]
         shown = upcoming if every else sorted(lined, key=lambda b: b["market"]["line"])[:8]
         label = "Games" if every else f"Closest lines ({len(shown)} of {len(upcoming)})"
-        parts.append(f"{label}: " + "; ".join(_fixture_text(b) for b in shown) + ".")
+        if shown:
+            parts.append(f"{label}: " + "; ".join(_fixture_text(b) for b in shown) + ".")
     return " ".join(parts)
 
 
@@ -298,7 +311,9 @@ def _result_text(b: dict[str, Any]) -> str:
 
 
 def _fixture_text(b: dict[str, Any]) -> str:
-    road = b["neutral"] is False or (b["neutral"] is None and b["season_type"] == "regular")
+    kind = (b.get("game") or {}).get("occasion_kind")
+    road = b["neutral"] is False or (b["neutral"] is None and b["season_type"] == "regular"
+                                     and kind != "conference_championship")
     sep = "at" if road else "vs"
     market = b.get("market") or {}
     odds = ""

@@ -33,16 +33,16 @@ def line(value: float) -> str:
     return f"{rounded:.2f}".rstrip("0")
 
 
-def venue(home: str, neutral: bool | None, postseason: bool, subject: str) -> str:
+def venue(home: str, neutral: bool | None, often_neutral: bool, subject: str) -> str:
     """Where a game was played, from ``subject``'s side, or "" when the data does not know.
 
     The data's neutral flag is often empty before 2016; a regular-season game is then at its
-    home team (97 % of such games are), a postseason game's site is not stated (90 % are
-    neutral, but not all).
+    home team (97 % of such games are); a game that is usually neutral (``often_neutral``:
+    postseason games, 90 % neutral, and conference championships) gets no site.
     """
     if neutral:
         return "on a neutral field"
-    if neutral is None and postseason:
+    if neutral is None and often_neutral:
         return ""
     return "at home" if subject == home else f"at {home}"
 

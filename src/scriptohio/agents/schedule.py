@@ -30,6 +30,7 @@ __all__ = [
     "meetings",
     "occasion_games",
     "occasion_of",
+    "often_neutral",
     "pick_game",
     "split_played",
     "team_games",
@@ -67,19 +68,30 @@ def meetings(ctx: AnalyticsContext, team: str, opponent: str, season: int) -> li
     return games.records(games.rows_between(team, opponent, season))
 
 
+def often_neutral(ctx: AnalyticsContext, game: Game) -> bool:
+    """Postseason games and conference championships: where an empty neutral flag says
+    nothing about the site (most of them are neutral)."""
+    if game.season_type == "postseason":
+        return True
+    occasion = occasion_of(ctx, game)
+    return occasion is not None and occasion.kind == "conference_championship"
+
+
 def occasion_of(ctx: AnalyticsContext, game: Game) -> Occasion | None:
     """The game's occasion (title game, bowl, playoff round), None for a regular game."""
     return ctx.dataset.occasions(game.season).get(game.game_id)
 
 
 def _matches(ctx: AnalyticsContext, game: Game, kind: str | None,
-             conference: str | None) -> bool:
+             conference: str | None, playoff_round: str | None = None) -> bool:
     if kind is None:
         return True
     occasion = occasion_of(ctx, game)
     if occasion is None:
         return False
     if conference is not None and occasion.conference != conference:
+        return False
+    if playoff_round is not None and occasion.playoff_round != playoff_round:
         return False
     if kind == "bowl":  # before the CFP the title game was a bowl (the BCS's top bowl)
         return occasion.is_bowl or (occasion.kind == "national_championship"
@@ -193,11 +205,14 @@ def hypothetical_note(home: str, away: str, as_of: str, season: int, neutral: bo
 
 
 def occasion_games(ctx: AnalyticsContext, season: int, kind: str, *,
-                   conference: str | None = None, team: str | None = None) -> list[Game]:
-    """The season's games of one occasion kind (optionally one conference's, one team's)."""
+                   conference: str | None = None, team: str | None = None,
+                   playoff_round: str | None = None) -> list[Game]:
+    """The season's games of one occasion kind (optionally one conference's, one team's, one
+    CFP round's)."""
     games = ctx.dataset.games
     picked = [g for gid in ctx.dataset.occasions(season)
-              if (g := games.get(gid)) is not None and _matches(ctx, g, kind, conference)
+              if (g := games.get(gid)) is not None
+              and _matches(ctx, g, kind, conference, playoff_round)
               and (team is None or team in (g.home_team, g.away_team))]
     return sorted(picked, key=lambda g: (g.kickoff, g.game_id))
 

@@ -35,6 +35,10 @@ def prediction_view(body: dict[str, Any], role: str) -> dict[str, Any]:
         "as_of": body.get("as_of"),
     }
     if role == "production":
+        if body.get("result"):  # a played game: its score is the answer
+            r = body["result"]
+            core["result"] = {"home_points": r["home_points"], "away_points": r["away_points"],
+                              "winner": r.get("winner")}
         return core
     core["models"] = {n: {"margin": round(m["margin"], 1), "home_win_prob":
                           round(m["home_win_prob"], 3)} for n, m in body["models"].items()}

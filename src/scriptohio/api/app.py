@@ -20,6 +20,7 @@ from scriptohio.api.middleware.answer_memo import AnswerMemoMiddleware
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
+from scriptohio.api.refresher import ContextBuilder
 from scriptohio.api.routes import admin, ask, docs, health, insight, jobs, learn, predictions
 from scriptohio.api.service import Service
 from scriptohio.config import Settings
@@ -27,10 +28,15 @@ from scriptohio.monitor.middleware import MetricsMiddleware
 from scriptohio.monitor.router import monitor_exclusions, monitor_router
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app. Without ``settings`` they are read from the environment (uvicorn workers)."""
+def create_app(settings: Settings | None = None, *,
+               build_context: ContextBuilder | None = None) -> FastAPI:
+    """Build the app. Without ``settings`` they are read from the environment (uvicorn workers).
+
+    ``build_context`` replaces how the analytics context is built (tests: a small dataset and
+    a fake predictor from ``scriptohio.testing``, no trained model).
+    """
     settings = settings or Settings.from_env(os.environ)
-    service = Service(settings)
+    service = Service(settings, build_context=build_context)
     keys: dict[str, KeyStore] = {}
 
     @asynccontextmanager
@@ -55,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served from the package by routes.docs, not from a CDN
         redoc_url=None,
     )
-    app.state.service = service
+    app.state.service = service  # reached only through api.dependencies
+    app.state.started_at = service.started_at
     problems.install(app)
     app.include_router(health.router)
     app.include_router(docs.router)
@@ -67,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(monitor_router(service.monitor))
     # added innermost first: the last one added runs first
-    app.add_middleware(AnswerMemoMiddleware, service=service)
+    app.add_middleware(AnswerMemoMiddleware, context=service.holder.current,
+                       cache=service.cache, memo=service.answer_memo)
     app.add_middleware(RateLimitMiddleware, limiter=service.rate_limiter)
     app.add_middleware(IdentityMiddleware, mode=settings.auth, keys=lambda: keys.get("store"))
     app.add_middleware(BodyLimitMiddleware)

@@ -14,28 +14,38 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.registration import ContextGetter
 from scriptohio.agents.workflow import steps
 from scriptohio.agents.workflow.jobs import Job, JobStore
+from scriptohio.api.refresher import DataRefresher
 from scriptohio.errors import NotFoundError, OutOfRangeError, ScriptOhioError, ValidationError
-from scriptohio.runtime import Request
+from scriptohio.runtime import AsyncAgentOrchestrator, Request
 
-if TYPE_CHECKING:
-    from scriptohio.api.service import Service
+__all__ = ["SHARED_JOB_TYPES", "JobRunner"]
 
 log = logging.getLogger(__name__)
 SHARED_JOB_TYPES = frozenset({"backtest"})
 
 
 class JobRunner:
-    def __init__(self, service: Service, path: Path) -> None:
-        self.service = service
-        self.store = JobStore(path)
+    """Jobs stored in ``state_dir``, run by ``orchestrator``; ``context()`` is the served
+    context and ``refresher`` ingests and refreshes for weekly reports."""
+
+    def __init__(self, orchestrator: AsyncAgentOrchestrator, context: ContextGetter,
+                 refresher: DataRefresher, *, state_dir: Path, data_dir: Path) -> None:
+        self.orchestrator = orchestrator
+        self.context = context
+        self.refresher = refresher
+        self.state_dir = state_dir
+        self.data_dir = data_dir
+        self.store = JobStore(state_dir / JobStore.FILENAME)
         self._tasks: set[asyncio.Task[None]] = set()
-        orch = service.orchestrator
+        orch = orchestrator
         orch.register("job.backtest", steps.backtest_handler, pool="cpu", timeout_s=600.0,
                       use_breaker=False)
         orch.register("job.batch_predict", self._batch_predict, pool="heavy", timeout_s=300.0)
@@ -45,9 +55,9 @@ class JobRunner:
         """Store and start a job. An identical backtest (same season, same data version) that
         is running or done is shared instead of training the same models again."""
         if job_type == "backtest":
-            _check_backtest_season(self.service.ctx, params.get("season"))
+            _check_backtest_season(self.context(), params.get("season"))
         if job_type in SHARED_JOB_TYPES:
-            params = {**params, "data_version": self.service.ctx.data_version}
+            params = {**params, "data_version": self.context().data_version}
             existing = self.store.find_reusable(job_type, params)
             if existing is not None:
                 return existing
@@ -62,7 +72,7 @@ class JobRunner:
         """The file of a report ``name`` that job ``job_id`` lists; NotFoundError otherwise."""
         job = self.store.get(job_id)
         listed = job.result.get("artefacts", []) if isinstance(job.result, dict) else []
-        state_dir = self.service.state_dir
+        state_dir = self.state_dir
         if name in listed and state_dir is not None:
             path = steps.report_dir(state_dir, job.id) / name
             if path.is_file():
@@ -88,15 +98,14 @@ class JobRunner:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, job: Job) -> None:
-        svc = self.service
         payload: dict[str, Any] = {"job_id": job.id, **job.params}
         if job.type == "backtest":
-            assert svc.data_dir is not None and svc.state_dir is not None
             payload = {"job_id": job.id, "jobs_db": str(self.store.path),
-                       "data_dir": str(svc.data_dir), "state_dir": str(svc.state_dir),
-                       "season": int(job.params.get("season") or svc.ctx.current.season - 1)}
+                       "data_dir": str(self.data_dir), "state_dir": str(self.state_dir),
+                       "season": int(job.params.get("season")
+                                     or self.context().current.season - 1)}
         self.store.progress(job.id, 0.01, "queued for a worker")
-        response = await svc.orchestrator.handle(Request(
+        response = await self.orchestrator.handle(Request(
             type=f"job.{job.type}", payload=payload, user_id=job.user_id, priority=0))
         error = response.error
         if error is not None:
@@ -109,25 +118,25 @@ class JobRunner:
 
     async def _batch_predict(self, req: Request) -> dict[str, Any]:
         job_id = req.payload["job_id"]
-        ctx = self.service.ctx
+        ctx = self.context()
         return await asyncio.to_thread(
             steps.batch_predict, ctx, req.payload.get("csv", ""),
             lambda f, s: self.store.progress(job_id, f, s))
 
     async def _weekly_report(self, req: Request) -> dict[str, Any]:
         job_id = req.payload["job_id"]
-        svc = self.service
         if req.payload.get("games_csv"):
             self.store.progress(job_id, 0.1, "ingest results")
-            await svc.ingest_text(req.payload["games_csv"], None)
+            await self.refresher.ingest_text(req.payload["games_csv"], None)
         self.store.progress(job_id, 0.3, "update features")
-        await svc.refresh_data()
+        await self.refresher.refresh_data()
         return await asyncio.to_thread(
-            steps.weekly_report, svc.ctx, req.payload.get("season"), req.payload.get("week"),
+            steps.weekly_report, self.context(), req.payload.get("season"),
+            req.payload.get("week"),
             lambda f, s: self.store.progress(job_id, f, s))
 
 
-def _check_backtest_season(ctx: Any, season: int | None) -> None:
+def _check_backtest_season(ctx: AnalyticsContext, season: int | None) -> None:
     """A backtest scores a season against the market, fitted on the seasons before it: both
     need closing lines, so the first backtest season is the one after lines begin (422)."""
     games = ctx.dataset.games

@@ -13,15 +13,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
-from scriptohio.api.preload import Recipe, RecipeBook
+from scriptohio.api.recipe_book import RecipeBook
+from scriptohio.api.recipes import Recipe
 from scriptohio.cache import CacheManager, CacheResult, Loaded, make_cache_manager
+from scriptohio.cache.shared import SharedTier
 from scriptohio.config import DEFAULT_CACHE_NAMESPACE
-from scriptohio.events import EventBus
+
+__all__ = ["DEFAULT_TTL_S", "PRELOAD_PRIORITY", "ResponseCache"]
 
 DEFAULT_MAX_MB = 256
 DEFAULT_MAX_ENTRIES = 100_000
 DEFAULT_TTL_S = 3600.0
 PRELOAD_PRIORITY = 2
+KeepFactory = Callable[[], Callable[[], bool]]
 
 
 class _MonitorView:
@@ -49,7 +53,7 @@ class _MonitorView:
 class ResponseCache:
     """Encoded answers by key, with tags; see the module docstring."""
 
-    def __init__(self, redis_url: str | None, *, bus: EventBus,
+    def __init__(self, redis_url: str | None, *,
                  max_mb: float = DEFAULT_MAX_MB, max_entries: int = DEFAULT_MAX_ENTRIES,
                  ttl_s: float = DEFAULT_TTL_S, namespace: str = DEFAULT_CACHE_NAMESPACE,
                  saturated: Callable[[], bool] = lambda: False) -> None:
@@ -57,12 +61,24 @@ class ResponseCache:
                                           namespace=namespace)
         self.manager.saturated = saturated
         self.ttl_s = ttl_s
-        self.bus = bus
         self.recipes = RecipeBook()
         self._preload: Callable[[str], Awaitable[Loaded]] | None = None
+        self._keep: KeepFactory | None = None
 
-    def enable_preloading(self, compute: Callable[[Recipe], Awaitable[bytes]]) -> None:
-        """Preload predicted successors of each access, computing them with ``compute``."""
+    @property
+    def shared(self) -> SharedTier | None:
+        """The shared (Redis) tier, if configured."""
+        return self.manager.shared
+
+    @property
+    def origin(self) -> str:
+        """This process's id in the shared tier (claims, invalidation messages)."""
+        return self.manager.origin
+
+    def enable_preloading(self, compute: Callable[[Recipe], Awaitable[bytes]], *,
+                          keep: KeepFactory | None = None) -> None:
+        """Preload predicted successors of each access, computing them with ``compute``;
+        ``keep()`` makes the check a preload must pass to be stored (see ``get_or_load``)."""
 
         async def load(key: str) -> Loaded:
             recipe = self.recipes.get(key)
@@ -72,13 +88,16 @@ class ResponseCache:
                           priority=PRELOAD_PRIORITY)
 
         self._preload = load
+        self._keep = keep
 
     def after_access(self, key: str, recipe: Recipe, *, session: str) -> None:
         """Remember how ``key`` is computed; start preloads of its likely successors."""
         if self._preload is None:
             return
         self.recipes.remember(key, recipe)
-        self.manager.preload_predicted_entries(key, self._preload, session=session)
+        self.manager.preload_predicted_entries(
+            key, self._preload, session=session,
+            keep=None if self._keep is None else self._keep())
 
     async def start(self) -> None:
         await self.manager.start()
@@ -89,10 +108,38 @@ class ResponseCache:
     def stats_source(self) -> _MonitorView:
         return _MonitorView(self.manager)
 
+    def fresh_local(self, key: str) -> CacheResult | None:
+        """The entry for ``key`` if L1 holds it fresh (counted as a hit), else None: looked at
+        without counting a miss, so a caller that falls back to ``get_or_load`` counts once."""
+        if not self.manager.local.fresh_in_l1(key):
+            return None
+        return self.manager.lookup(key)
+
     async def get_or_load(self, key: str, loader: Callable[[], Awaitable[bytes]], *,
-                          tags: Iterable[str], priority: int = 3) -> CacheResult:
+                          tags: Iterable[str], priority: int = 3,
+                          keep: Callable[[], bool] | None = None) -> CacheResult:
+        """The cached bytes, else ``loader()``'s, stored only if ``keep()`` still holds."""
         return await self.manager.get_or_load(key, loader, ttl=self.ttl_s, tags=tags,
-                                              priority=priority)
+                                              priority=priority, keep=keep)
+
+    def put_many(self, entries: Iterable[tuple[Recipe, bytes]], *, priority: int,
+                 cost: float) -> int:
+        """Store computed answers in the local tiers (bulk work: warming); returns how many."""
+        n = 0
+        for recipe, body in entries:
+            self.manager.put(recipe.key, body, ttl=self.ttl_s, tags=recipe.tags,
+                             priority=priority, cost=cost, share=False)
+            n += 1
+        return n
+
+    async def share_many(self, entries: Iterable[tuple[Recipe, bytes]], *, priority: int,
+                         cost: float) -> bool:
+        """Write computed answers to the shared tier in one pipeline (False: not stored)."""
+        if self.manager.shared is None:
+            return False
+        return await self.manager.share_many(
+            (recipe.key, body, self.ttl_s, recipe.tags, priority, cost)
+            for recipe, body in entries)
 
     async def invalidate_tags(self, tags: Iterable[str]) -> int:
         removed = 0

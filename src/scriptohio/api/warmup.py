@@ -23,32 +23,28 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import orjson
 
 from scriptohio.agents import predict as predict_agent
 from scriptohio.agents.context import AnalyticsContext, WeekRef
-from scriptohio.agents.insight.matchup import matchup
-from scriptohio.agents.insight.profile import team_profile
-from scriptohio.agents.insight.rankings import rankings
 from scriptohio.agents.insight.ratings import METHODS
-from scriptohio.agents.views import ROLES, prediction_view, slate_view
-from scriptohio.api.preload import Recipe
+from scriptohio.agents.views import ROLES
 from scriptohio.api.recipes import (
-    cache_key,
+    Recipe,
     games_recipe,
     matchup_recipe,
     predict_recipe,
     rankings_recipe,
     team_recipe,
 )
+from scriptohio.api.response_cache import ResponseCache
 from scriptohio.config import DEFAULT_WARM_FIRST_SEASON
 from scriptohio.models import PredictionRequest
 
-if TYPE_CHECKING:
-    from scriptohio.api.service import Service
+__all__ = ["WARM_PRIORITY", "CacheWarmer"]
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +53,13 @@ WARM_PRIORITY = 1
 GENERIC_ROLES = ("casual", "production")
 WeekKey = tuple[int, str, int]
 Encoded = list[tuple[Recipe, bytes]]
-AGENTS: dict[str, Callable[..., dict[str, Any]]] = {
-    "team": team_profile, "rankings": rankings, "matchup": matchup}
-
-
 class CacheWarmer:
-    def __init__(self, service: Service, *, first_season: int = DEFAULT_WARM_FIRST_SEASON
-                 ) -> None:
-        self.service = service
+    """Precomputes likely answers into ``cache``, pausing while ``saturated()``."""
+
+    def __init__(self, cache: ResponseCache, *, saturated: Callable[[], bool] = lambda: False,
+                 first_season: int = DEFAULT_WARM_FIRST_SEASON) -> None:
+        self.cache = cache
+        self.saturated = saturated
         self.first_season = first_season
         self.entries = 0
         self.units = 0  # weeks and seasons' insight answers warmed here
@@ -72,8 +67,13 @@ class CacheWarmer:
         self.seconds = 0.0
         self.done = asyncio.Event()
 
-    async def run(self, ctx: AnalyticsContext, weeks: Iterable[WeekKey] | None = None) -> int:
-        """Warm ``weeks`` (default: every season from ``first_season``); returns entries put."""
+    async def run(self, ctx: AnalyticsContext, weeks: Iterable[WeekKey] | None = None, *,
+                  keep: Callable[[], bool] = lambda: True) -> int:
+        """Warm ``weeks`` (default: every season from ``first_season``); returns entries put.
+
+        Stops as soon as ``keep()`` is false: the context it computes from is no longer the
+        one served, and a warmer for the new one has its own run.
+        """
         started = time.perf_counter()
         before = self.entries
         try:
@@ -81,13 +81,18 @@ class CacheWarmer:
                 for key in keys:
                     if await self._claim(ctx, key):
                         ref = WeekRef(key[0], key[2], key[1])
-                        await self._warm(partial(self._encode_week, ctx, ref))
-                if await self._claim(ctx, (season, "insight", 0)):
-                    await self._warm(partial(self._encode_season, ctx, season, keys))
+                        if not await self._warm(partial(self._encode_week, ctx, ref), keep):
+                            return self._finish(started, before)
+                if await self._claim(ctx, (season, "insight", 0)) and not await self._warm(
+                        partial(self._encode_season, ctx, season, keys), keep):
+                    return self._finish(started, before)
         except asyncio.CancelledError:
             raise
         except Exception:  # warming is an optimisation: never let it take the service down
             log.exception("cache warming stopped early")
+        return self._finish(started, before)
+
+    def _finish(self, started: float, before: int) -> int:
         self.seconds += time.perf_counter() - started
         self.done.set()
         log.info("cache warming: %d entries in %.1f s (%d units left to other processes)",
@@ -109,35 +114,32 @@ class CacheWarmer:
 
     async def _claim(self, ctx: AnalyticsContext, unit: WeekKey) -> bool:
         """Should this process warm ``unit``? Always, without a shared tier."""
-        shared = self.service.cache.manager.shared
+        shared = self.cache.shared
         if shared is None:
             self.units += 1
             return True
         name = (f"warm:{ctx.data_version}:{ctx.predictor.model_version}:"
                 f"{unit[0]}:{unit[1]}:{unit[2]}")
-        if await shared.claim(name, self.service.cache.ttl_s,
-                              owner=self.service.cache.manager.origin):
+        if await shared.claim(name, self.cache.ttl_s, owner=self.cache.origin):
             self.units += 1
             return True
         self.skipped += 1
         return False
 
-    async def _warm(self, encode: Callable[[], Encoded]) -> None:
-        while self.service.saturated():
+    async def _warm(self, encode: Callable[[], Encoded], keep: Callable[[], bool]) -> bool:
+        """Compute one unit and store it; False (nothing stored) once ``keep()`` fails."""
+        while self.saturated():
             await asyncio.sleep(0.5)
         started = time.perf_counter()
         encoded = await asyncio.to_thread(encode)
+        if not keep():
+            return False
         cost = (time.perf_counter() - started) / max(1, len(encoded))
-        cache = self.service.cache
-        for recipe, body in encoded:
-            cache.manager.put(cache_key(recipe), body, ttl=cache.ttl_s, tags=recipe.tags,
-                              priority=WARM_PRIORITY, cost=cost, share=False)
-        if cache.manager.shared is not None:  # one pipeline per chunk, not a task per entry
-            await cache.manager.share_many(
-                (cache_key(recipe), body, cache.ttl_s, recipe.tags, WARM_PRIORITY, cost)
-                for recipe, body in encoded)
+        self.cache.put_many(encoded, priority=WARM_PRIORITY, cost=cost)
+        await self.cache.share_many(encoded, priority=WARM_PRIORITY, cost=cost)
         self.entries += len(encoded)
         await asyncio.sleep(0)
+        return True
 
     def _encode_week(self, ctx: AnalyticsContext, ref: WeekRef) -> Encoded:
         """Every game of the week in every role (as scheduled, and ``neutral=false`` where the
@@ -160,11 +162,12 @@ class CacheWarmer:
             for role in ROLES:
                 recipe = predict_recipe(ctx, home, away, ref, neutral, role)
                 if recipe.payload["neutral"] == neutral:  # else: the as-scheduled entry
-                    out.append((recipe, _encode(prediction_view(body, role))))
+                    out.append((recipe, _encode(recipe.view(_for(body, recipe), role))))
         slate = predict_agent.week_games(ctx, season=ref.season, week=ref.week,
                                          season_type=ref.season_type, explain=True)
-        out += [(games_recipe(ctx, ref, role), _encode(slate_view(slate, role)))
-                for role in ROLES]
+        for role in ROLES:
+            recipe = games_recipe(ctx, ref, role)
+            out.append((recipe, _encode(recipe.view(slate, role))))
         fbs = ctx.dataset.fbs_teams_by_season.get(ref.season, frozenset())
         recipes = [matchup_recipe(ctx, h, a, ref, role)
                    for h, a in zip(homes, aways, strict=True) if h in fbs and a in fbs
@@ -194,11 +197,18 @@ def _encode_generic(ctx: AnalyticsContext, recipes: list[Recipe]) -> Encoded:
         ident = (recipe.kind, repr(sorted(recipe.payload.items())))
         try:
             if ident not in results:
-                results[ident] = AGENTS[recipe.kind](ctx, **recipe.payload)
+                results[ident] = recipe.spec.run(ctx, **recipe.agent_payload())
         except Exception:  # e.g. a team without ratings that season: left to load on demand
             continue
         out.append((recipe, _encode(recipe.view(results[ident], recipe.role))))
     return out
+
+
+def _for(body: dict[str, Any], recipe: Recipe) -> dict[str, Any]:
+    """A prediction computed with its explanation, as ``recipe`` would have it computed."""
+    if recipe.explain or "explanation" not in body:
+        return body
+    return {k: v for k, v in body.items() if k != "explanation"}
 
 
 def _encode(body: dict[str, Any]) -> bytes:

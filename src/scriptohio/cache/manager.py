@@ -184,19 +184,24 @@ class CacheManager:
         ttl: float | None = None,
         tags: Iterable[str] = (),
         priority: int = 3,
+        keep: Callable[[], bool] | None = None,
     ) -> CacheResult:
-        """Cached value, else ``await loader()`` once however many callers ask at once."""
+        """Cached value, else ``await loader()`` once however many callers ask at once.
+
+        ``keep()`` is asked after the loader returns: False (what the value was computed
+        from changed meanwhile) answers the callers without storing the value.
+        """
         tags = tuple(tags)
         result = await self.aget(key)
         if result.tier != "miss" and not result.stale:
             return result
         if result.stale:
             if not self._flights.in_flight(key):
-                self._spawn(self._refresh(key, loader, ttl, tags, priority))
+                self._spawn(self._refresh(key, loader, ttl, tags, priority, keep))
             return result
         try:
             value = await self._flights.do(
-                key, lambda: self._load(key, loader, ttl, tags, priority)
+                key, lambda: self._load(key, loader, ttl, tags, priority, keep)
             )
             if isinstance(value, Loaded):  # joined a preload's flight
                 value = value.value
@@ -209,7 +214,8 @@ class CacheManager:
         return CacheResult(value, "miss")
 
     async def _load(
-        self, key: str, loader: Loader, ttl: float | None, tags: tuple[str, ...], priority: int
+        self, key: str, loader: Loader, ttl: float | None, tags: tuple[str, ...], priority: int,
+        keep: Callable[[], bool] | None = None,
     ) -> Any:
         start = self.timer()
         try:
@@ -221,25 +227,30 @@ class CacheManager:
         self.local.stats.record_load(cost, ok=True)
         if isinstance(value, bytes):
             self.local.stats.miss_bytes += len(value)
-        await self.aput(key, value, ttl=ttl, tags=tags, priority=priority, cost=cost)
+        if keep is None or keep():
+            await self.aput(key, value, ttl=ttl, tags=tags, priority=priority, cost=cost)
         return value
 
     async def _refresh(
-        self, key: str, loader: Loader, ttl: float | None, tags: tuple[str, ...], priority: int
+        self, key: str, loader: Loader, ttl: float | None, tags: tuple[str, ...], priority: int,
+        keep: Callable[[], bool] | None = None,
     ) -> None:
         try:
-            await self._flights.do(key, lambda: self._load(key, loader, ttl, tags, priority))
+            await self._flights.do(key, lambda: self._load(key, loader, ttl, tags, priority,
+                                                           keep))
         except Exception:  # the stale value keeps being served; the next request retries
             log.warning("background refresh of %r failed", key, exc_info=True)
 
     # -- preloading -------------------------------------------------------------------------
     def preload_predicted_entries(
-        self, key: str, loader: KeyLoader, *, session: str = ""
+        self, key: str, loader: KeyLoader, *, session: str = "",
+        keep: Callable[[], bool] | None = None,
     ) -> list[str]:
         """Learn that ``key`` was accessed; start preloads of its likely successors.
 
         Returns the keys whose preload started. Nothing starts without a running event loop,
         while ``saturated()`` is true, or beyond ``max_concurrent`` preloads in flight.
+        A preload is stored only if ``keep()`` (when given) still holds when it is done.
         """
         self.successors.observe(key, session)
         if self.saturated():
@@ -255,17 +266,20 @@ class CacheManager:
                 or self.local.holds(successor)
             ):
                 continue
-            if self._spawn(self._preload(successor, loader)):
+            if self._spawn(self._preload(successor, loader, keep)):
                 self._preloading.add(successor)
                 started.append(successor)
                 budget -= 1
         return started
 
-    async def _preload(self, key: str, loader: KeyLoader) -> None:
+    async def _preload(self, key: str, loader: KeyLoader,
+                       keep: Callable[[], bool] | None = None) -> None:
         try:
             start = self.timer()
             value = await self._flights.do(key, lambda: loader(key))
             loaded = value if isinstance(value, Loaded) else Loaded(value)
+            if keep is not None and not keep():
+                return
             self.local.put(key, loaded.value, ttl=loaded.ttl, tags=loaded.tags,
                            priority=loaded.priority, cost=self.timer() - start, preloaded=True)
             self.local.stats.preloads += 1

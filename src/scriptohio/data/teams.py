@@ -107,7 +107,7 @@ _PREFIXES = ("university of ", "univ of ")
 _SUFFIXES = (" university", " univ")
 # Single lower-case words that are aliases but usually plain English in a sentence.
 _PROSE_WORDS = frozenset(
-    {"u", "um", "usa", "sc", "am", "orange", "tree", "herd", "tops", "tech", "bucks", "wake",
+    {"u", "um", "uh", "usa", "sc", "am", "orange", "tree", "herd", "tops", "tech", "bucks", "wake",
      "hogs", "irish", "flames", "cards", "app", "coastal", "cal", "kent", "ul", "ut", "nu"}
 )
 

@@ -13,6 +13,7 @@ from scriptohio.agents.ask.router import (
     DEFAULT_ROUTER_CONFIG,
     AskRouter,
     RouterConfig,
+    router_for,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "Routed",
     "RouterConfig",
     "extract_entities",
+    "router_for",
 ]

@@ -61,6 +61,14 @@ _NAMED_BOWL = re.compile(
     r"\s+tiger|sun bowl|bahamas|myrtle beach|cure|lendingtree|new orleans|salute to veterans"
     r"|68 ventures|armed forces|capital one orange|vrbo fiesta|allstate sugar)\s+bowl\b")
 _REGULAR_SEASON = re.compile(r"\bregular[- ]season\b")
+_ROUNDS = (("first round", re.compile(r"\bfirst[- ]round\b")),
+           ("quarterfinal", re.compile(r"\bquarter[- ]?finals?\b")),
+           ("semifinal", re.compile(r"\bsemi[- ]?finals?\b")))
+_LAST_GAMES = re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|" + "|".join(_NUMBER_WORDS)
+                         + r")\s+games\b")
+_SINCE = re.compile(r"\b(?:since|from)\s+((?:19|20)\d\d)\b")
+_LAST_YEARS = re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|" + "|".join(_NUMBER_WORDS)
+                         + r")\s+(?:years|seasons)\b")
 # Strong words about the future win over words about the past ("will X beat Y").
 _FUTURE = re.compile(
     r"\bwill\b|\bwho wins\b|\bwho'?s (gonna|going to)\b|\bgonna\b|\bgoing to\b|\bpredict\w*"
@@ -116,6 +124,8 @@ _CONFERENCES = (
     ("Mid-American", r"\bmac\b|\bmid[- ]american\b"),
     ("Conference USA", r"\bc-?usa\b|\bconference usa\b"),
     ("FBS Independents", r"\bindependents?\b"),
+    ("Big East", r"\bbig east\b"),
+    ("Western Athletic", r"\bwac\b|\bwestern athletic\b"),
 )
 _CONFERENCE_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in _CONFERENCES)
 _ROLE_HINTS = (
@@ -160,11 +170,15 @@ class Extracted:
     worst: bool = False
     before_week: int | None = None
     named_bowl: str | None = None
+    playoff_round: str | None = None
+    since: int | None = None
+    last_games: int | None = None
 
 
 def _season(text: str, calendar: Calendar) -> int | None:
-    match = _YEAR.search(text)
-    if match:
+    for match in _YEAR.finditer(text):
+        if _SINCE.search(text[max(0, match.start() - 7) : match.end()]):
+            continue  # "since 2010" bounds a series, it names no season
         return int(match.group(1)) if match.group(1) else 2000 + int(match.group(2))
     for pattern, offset in _RELATIVE_SEASON:
         if pattern.search(text):
@@ -217,7 +231,23 @@ def extract_entities(text: str, calendar: Calendar) -> Extracted:
         worst=bool(_WORST.search(lowered)),
         before_week=_before_week(lowered),
         named_bowl=(named.group(0).title() if (named := _NAMED_BOWL.search(lowered)) else None),
+        playoff_round=next((r for r, pattern in _ROUNDS if pattern.search(lowered)), None),
+        since=_since(lowered, calendar),
+        last_games=(_NUMBER_WORDS.get(m.group(1)) or int(m.group(1))
+                    if (m := _LAST_GAMES.search(lowered)) else None),
     )
+
+
+def _since(text: str, calendar: Calendar) -> int | None:
+    """The first season of a span: "since 2010" -> 2010, "last 5 years" -> 5 seasons back."""
+    match = _SINCE.search(text)
+    if match:
+        return int(match.group(1))
+    match = _LAST_YEARS.search(text)
+    if match:
+        n = _NUMBER_WORDS.get(match.group(1)) or int(match.group(1))
+        return calendar.current_season - n + 1
+    return None
 
 
 def _before_week(text: str) -> int | None:

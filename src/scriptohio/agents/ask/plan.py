@@ -6,14 +6,15 @@ Michigan at Ohio State in 2024" is the played week-14 game, "will Alabama beat G
 next scheduled meeting, "score of the 2024 SEC championship game" that title game, and "when
 does Texas play next" Texas's next game. Teams are canonical by now (the route resolved them).
 
-:func:`plan` returns the orchestrator request type, its payload and the role view to apply.
+:func:`plan` returns the agent's request type and canonical payload; the API makes a recipe
+of it, so an answer to a question is cached like the same answer to a GET.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from scriptohio.agents.context import AnalyticsContext, WeekRef
 from scriptohio.agents.schedule import choose_game, occasion_games, pick_game, team_games
@@ -21,7 +22,6 @@ from scriptohio.data.tables import Game
 
 __all__ = ["UNIT_METRICS", "Plan", "plan", "settle_ambiguous"]
 
-View = Literal["prediction", "generic", "slate"]
 #: metrics a profile or comparison question can narrow to a unit (offence, defence, ...)
 UNIT_METRICS = frozenset({"offense", "defense", "rushing", "passing", "scoring"})
 #: metrics that rank units by opponent-adjusted efficiency instead of per-game numbers
@@ -30,19 +30,18 @@ ADJUSTED = ("epa", "success_rate", "explosiveness")
 
 @dataclass(frozen=True)
 class Plan:
-    """One agent call: orchestrator request ``kind``, its ``payload`` and the role ``view``."""
+    """One agent call: the agent's request ``kind`` and its canonical ``payload``."""
 
     kind: str
     payload: dict[str, Any] = field(default_factory=dict)
-    view: View = "generic"
 
 
-def plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bool) -> Plan:
+def plan(ctx: AnalyticsContext, request: Mapping[str, Any]) -> Plan:
     """The agent call for a routed request (``request["agent"]`` is the intent)."""
     intent = request["agent"]
     season = request.get("season")
     if intent in ("predict", "result"):
-        return _game_plan(ctx, request, explain=explain)
+        return _game_plan(ctx, request)
     if intent == "team_profile":
         metrics = [m for m in request.get("metrics", []) if m in UNIT_METRICS]
         if metrics:
@@ -53,15 +52,18 @@ def plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bool) ->
                              "week": request.get("week")})
     if intent in ("record", "schedule"):
         payload = {"team": request["team"], "season": season, "focus": intent}
-        if request.get("before_week"):
-            payload["before_week"] = request["before_week"]
+        for key in ("before_week", "last_games"):
+            if request.get(key):
+                payload[key] = request[key]
         return Plan("record", payload)
     if intent == "streak":
         stated = season if request.get("season_stated") else None
         return Plan("streak", {"team": request["team"], "season": stated})
     if intent == "head_to_head":
-        return Plan("head_to_head", {"team": request["teams"][0],
-                                     "opponent": request["teams"][1]})
+        payload = {"team": request["teams"][0], "opponent": request["teams"][1]}
+        if request.get("since"):
+            payload["since"] = request["since"]
+        return Plan("head_to_head", payload)
     if intent == "leaders":
         metrics = list(request.get("metrics", []))
         return Plan("leaders", {"unit": "defense" if "defense" in metrics else "offense",
@@ -86,6 +88,8 @@ def plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bool) ->
                                  ("season", "week", "method", "conference", "limit", "worst")
                                  if request.get(k)})
     if intent == "games":
+        if request.get("occasion") or request.get("playoff_round"):  # "who plays in the SEC
+            return _game_plan(ctx, request)                            # championship"
         return _slate(ctx, request)
     raise ValueError(f"no agent for intent {intent!r}")
 
@@ -132,20 +136,24 @@ def _slate(ctx: AnalyticsContext, request: Mapping[str, Any]) -> Plan:
             week = ctx.current.week
         else:
             week = ctx.dataset.games.weeks(ref.season, season_type)[-1]
-    payload = {"season": request.get("season"), "week": week, "season_type": season_type,
-               "explain": False}
-    for key in ("conference", "occasion", "named_bowl"):
+    payload = {"season": request.get("season"), "week": week, "season_type": season_type}
+    for key in ("conference", "occasion", "named_bowl", "playoff_round"):
         if request.get(key):
             payload[key] = request[key]
-    return Plan("games", payload, "slate")
+    if payload.get("occasion") == "bowl":  # "bowl games": the whole postseason slate
+        del payload["occasion"]
+    return Plan("games", payload)
 
 
-def _game_plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bool) -> Plan:
+def _game_plan(ctx: AnalyticsContext, request: Mapping[str, Any]) -> Plan:
     teams = [t for t in request.get("teams") or [] if t]
     stated = request.get("season") if request.get("season_stated") else None
     tense = request.get("tense")
     week = request.get("week")
     occasion = request.get("occasion")
+    playoff_round = request.get("playoff_round")
+    if playoff_round is not None:
+        occasion = "playoff"
     conference = request.get("conference") if occasion == "conference_championship" else None
     postseason = occasion in ("bowl", "playoff", "national_championship")
     season_type = "postseason" if postseason else request.get("season_type")
@@ -154,7 +162,7 @@ def _game_plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bo
             ctx, teams[0], teams[1], season=stated, week=week, season_type=season_type,
             occasion=occasion, conference=conference, tense=tense,
             first_is_home=request.get("home") == teams[0], neutral=request.get("neutral"))
-        return _predict(choice.home, choice.away, choice.ref, choice.neutral, explain)
+        return _predict(choice.home, choice.away, choice.ref, choice.neutral)
     if teams and not (week or occasion) and stated is not None and tense == "past":
         # "how did Alabama do in 2015": the season, not one game of it
         return Plan("record", {"team": teams[0], "season": stated, "focus": "record"})
@@ -164,7 +172,8 @@ def _game_plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bo
 
         def games_in(season: int) -> list[Game]:
             if occasion is not None:
-                return occasion_games(ctx, season, occasion, conference=conference, team=team)
+                return occasion_games(ctx, season, occasion, conference=conference, team=team,
+                                      playoff_round=playoff_round)
             found = team_games(ctx, team, season)
             if week is not None:
                 found = [g for g in found if g.week == week and g.season_type == "regular"]
@@ -176,8 +185,10 @@ def _game_plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bo
         if occasion is None or occasion == "bowl" or (
                 occasion == "conference_championship" and conference is None):
             return _slate(ctx, {**request, "season_type": season_type or "regular"})
-        kind = "national_championship" if occasion == "playoff" and tense == "past" else occasion
-        if kind == "playoff":  # "the 2024 playoff games": every round
+        kind = ("national_championship"
+                if occasion == "playoff" and tense == "past" and playoff_round is None
+                else occasion)
+        if kind == "playoff":  # "the 2024 playoff games": every round, or the round named
             return _slate(ctx, {**request, "season_type": "postseason", "occasion": "playoff"})
         game = pick_game(ctx, lambda s: occasion_games(ctx, s, kind, conference=conference),
                          season=stated, tense=tense, postseason=postseason,
@@ -190,10 +201,9 @@ def _game_plan(ctx: AnalyticsContext, request: Mapping[str, Any], *, explain: bo
             return Plan("record", payload)
         return _slate(ctx, {**request, "season_type": season_type or "regular"})
     return _predict(game.home_team, game.away_team,
-                    WeekRef(game.season, game.week, game.season_type), None, explain)
+                    WeekRef(game.season, game.week, game.season_type), None)
 
 
-def _predict(home: str, away: str, ref: WeekRef, neutral: bool | None, explain: bool) -> Plan:
+def _predict(home: str, away: str, ref: WeekRef, neutral: bool | None) -> Plan:
     return Plan("predict", {"home": home, "away": away, "season": ref.season, "week": ref.week,
-                            "season_type": ref.season_type, "neutral": neutral,
-                            "explain": explain}, "prediction")
+                            "season_type": ref.season_type, "neutral": neutral})

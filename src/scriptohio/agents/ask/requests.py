@@ -110,10 +110,14 @@ class RequestBuilder:
             request["teams"] = [m.team for m in teams[:6]]
         elif intent == "head_to_head":
             request["teams"] = [m.team for m in teams[:2]]
+            if found.since is not None:
+                request["since"] = found.since
         elif intent in ("team_profile", "record", "streak", "schedule"):
             request["team"] = teams[0].team if teams else None
             if found.before_week is not None:
                 request["before_week"] = found.before_week
+            if found.last_games is not None:
+                request["last_games"] = found.last_games
         elif intent in ("leaders", "rankings") and found.worst:
             request["worst"] = True
         if intent == "leaders":
@@ -135,8 +139,9 @@ class RequestBuilder:
                 request["week"] = self.calendar.current_week
             if len(teams) == 1:
                 request["team"] = teams[0].team
-            if found.conference is not None:
-                request["conference"] = found.conference
+            for key in ("conference", "occasion", "playoff_round", "tense", "named_bowl"):
+                if getattr(found, key) is not None:
+                    request[key] = getattr(found, key)
         unknown = self._unknown_side(text, teams) if intent in _PAIRED else None
         if unknown is not None:
             return request, Clarification(
@@ -189,7 +194,7 @@ class RequestBuilder:
             request["home"] = teams[0].team if teams else None
             request["away"] = None
         request["teams"] = [m.team for m in teams[:2]]
-        for key in ("occasion", "conference", "tense", "named_bowl"):
+        for key in ("occasion", "conference", "tense", "named_bowl", "playoff_round"):
             if getattr(found, key) is not None:
                 request[key] = getattr(found, key)
         if found.neutral:

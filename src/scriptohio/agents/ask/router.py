@@ -39,10 +39,17 @@ from scriptohio.agents.ask.mentions import (
 from scriptohio.agents.ask.requests import RequestBuilder, distinct_teams
 from scriptohio.agents.ask.rules import rule_scores
 from scriptohio.agents.ask.topics import TopicMatcher
+from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import ROLES, Catalogue, default_catalogue
 from scriptohio.errors import ValidationError
 
-__all__ = ["DEFAULT_CURRENT_SEASON", "DEFAULT_ROUTER_CONFIG", "AskRouter", "RouterConfig"]
+__all__ = [
+    "DEFAULT_CURRENT_SEASON",
+    "DEFAULT_ROUTER_CONFIG",
+    "AskRouter",
+    "RouterConfig",
+    "router_for",
+]
 
 # The latest season in the shipped data; the service passes the latest season it has loaded.
 DEFAULT_CURRENT_SEASON = 2025
@@ -256,3 +263,16 @@ def _blank(text: str, mentions: list[TeamMention]) -> str:
     for mention in mentions:
         chars[mention.start : mention.end] = " " * (mention.end - mention.start)
     return "".join(chars)
+
+
+def router_for(ctx: AnalyticsContext) -> AskRouter:
+    """The router of a context's data: its teams, and its "now" for "this year"/"this week"
+    (built and trained once per context)."""
+    memo: dict[str, AskRouter] = ctx.memo("ask_router")
+    router = memo.get("router")
+    if router is None:
+        router = AskRouter(ctx.dataset.teams, current_season=ctx.current.season,
+                           current_week=ctx.current.week)
+        router.classifier()
+        memo["router"] = router
+    return router

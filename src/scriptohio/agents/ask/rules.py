@@ -77,7 +77,10 @@ RULES: Sequence[Rule] = (
             r"\b(most|fewest|least) points\b(?!.*" + _T + r")"),
     *_rules("leaders", 0.97,
             r"\b(rank\w*|sort\w*|order\w*|list\w*)\b.*\bby (points|scoring|yards|points allowed"
-            r"|defen[cs]e|offen[cs]e)\b"),
+            r"|defen[cs]e|offen[cs]e)\b",
+            r"^(?!.*" + _T + r").*\b(explosiveness|success rate|epa|ppa)\b.*\b(rank\w*|leaders?"
+            r"|best|top|worst|most|highest|lowest)\b|^(?!.*" + _T + r").*\b(rank\w*|best|top"
+            r"|worst|most|highest|lowest)\b.*\b(explosiveness|success rate|epa|ppa)\b"),
     *_rules("rankings", 0.97,
             r"\bbest records?\b|\b(undefeated|unbeaten|perfect) teams\b|\bteams? (without|with no)"
             r" a loss\b|\bwho is (still )?(undefeated|unbeaten)\b"),
@@ -106,7 +109,8 @@ RULES: Sequence[Rule] = (
             r"\brecord\b(?! (against|vs\.?|versus|v\.?) )|\bhow many (games|wins|losses)\b"
             r"|\bwins? and loss\w*|\bwin[- ]loss\b|\bw-l\b|\bundefeated\b|\bunbeaten\b(?! run)"
             r"|\bhow many games (did|has|have)\b|\bwhat did (the )?" + _T + r" go\b"
-            r"|\bgo \d+-\d+\b|\bfinish(ed)? (the season )?(at|with)\b"),
+            r"|\bgo \d+-\d+\b|\bfinish(ed)? (the season )?(at|with)\b"
+            r"|\b(last|past|previous) \w+ games\b(?!.*" + _T + r".*" + _T + r")"),
     *_rules("streak", 0.97,
             r"\bstreak\b|\bin a row\b|\bstraight (wins|losses|games|victories|defeats)\b"
             r"|\bconsecutive\b|\bwon (\d+|their last|the last)\b.*\bstraight\b|\bstraight\?*$"),
@@ -120,15 +124,20 @@ RULES: Sequence[Rule] = (
             r"|\bnext (game|opponent|matchup|match)\b|\bplay(ing)? next\b"
             r"|\bwho (does|do|is|are) (the )?" + _T + r" (play|playing|face|facing)\b"
             r"|\b(is|are) (the )?" + _T + r" (playing|on|in action|home|away)\b"
-            r"|\bwho against\b|\bagainst who(m)?\b|\bwho'?d win\b|\bwho would win\b"),
+            r"|\bwho against\b|\bagainst who(m)?\b|\bwho'?d win\b|\bwho would win\b"
+            r"|\bis there a game\b|\b(do|does|will) (the )?" + _T + r" (and (the )?" + _T
+            + r" )?(play|meet|face)\b"),
     *_rules("head_to_head", 0.97,
             r"\bhead[- ]to[- ]head\b(?! (numbers|stats))|\ball[- ]time\b|\bseries\b|\bhistory\b"
             r"|\bhow many times\b|\blast time\b|\bwho leads\b.*" + _T + r".*" + _T
             + r"|\bhow often\b|\bmeetings?\b(?! in)|\bh2h\b|\bhead 2 head\b"
             r"|\b(against|vs\.?|versus) each other\b|\bthe rivalry\b",
-            _T + r"(?:'?s)? record (against|vs\.?|versus|v\.?|over) (the )?" + _T),
+            _T + r"(?:'?s)? record (against|vs\.?|versus|v\.?|over) (the )?" + _T,
+            r"(?=.*" + _T + r".*" + _T + r").*\b(since (19|20)\d\d|(last|past|previous) \w+ "
+            r"(years|seasons))\b"),
     *_rules("learn", 0.95,
-            r"^(what|whats|what's) (is|are|does|do)\b(?!.*" + _T + r")",
+            r"^(what|whats|what's) (is|are|does|do)\b(?!.*" + _T + r")(?!.*\b(this (year|season)"
+            r"|xyearx|championship|title game|bowl|playoff|cfp|game|games|score)\b)",
             r"^(what|whats|what's) (an? )?(\w+ )?(mean|stand for)\b",
             r"\b(explain|define|definition|meaning|teach|tutorial|lessons?|glossary|learn\w*"
             r"|concepts?)\b",

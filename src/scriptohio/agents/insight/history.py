@@ -12,8 +12,15 @@ from typing import Any
 from scriptohio.agents.context import AnalyticsContext, WeekRef
 from scriptohio.agents.predict import game_brief
 from scriptohio.agents.prose import join, ordinal, score, venue, when
-from scriptohio.agents.schedule import meetings, occasion_of, split_played, team_games
+from scriptohio.agents.schedule import (
+    meetings,
+    occasion_of,
+    often_neutral,
+    split_played,
+    team_games,
+)
 from scriptohio.data.tables import Game
+from scriptohio.errors import OutOfRangeError
 
 __all__ = ["head_to_head", "season_record", "streak"]
 
@@ -35,9 +42,10 @@ def _outcome(team: str, g: Game) -> str:
     return "W" if pf > pa else ("L" if pf < pa else "T")
 
 
-def _venue(team: str, g: Game) -> str:
-    """``"at"`` for a road game; ``"vs"`` at home, on a neutral field or where unknown."""
-    if g.neutral_site or (g.neutral_site is None and g.season_type == "postseason"):
+def _venue(ctx: AnalyticsContext, team: str, g: Game) -> str:
+    """``"at"`` for a road game; ``"vs"`` at home, on a neutral field or where unknown
+    (an empty neutral flag on a postseason game or a title game says nothing)."""
+    if g.neutral_site or (g.neutral_site is None and often_neutral(ctx, g)):
         return "vs"
     return "vs" if g.home_team == team else "at"
 
@@ -52,7 +60,7 @@ def _tally(team: str, games: list[Game]) -> tuple[int, int, int]:
 
 
 def _game_line(ctx: AnalyticsContext, team: str, g: Game) -> dict[str, Any]:
-    line = {**game_brief(ctx, g), "opponent": _opponent(team, g), "venue": _venue(team, g)}
+    line = {**game_brief(ctx, g), "opponent": _opponent(team, g), "venue": _venue(ctx, team, g)}
     if g.played:
         pf, pa = _points(team, g)
         line.update(outcome=_outcome(team, g), points_for=pf, points_against=pa)
@@ -61,7 +69,8 @@ def _game_line(ctx: AnalyticsContext, team: str, g: Game) -> dict[str, Any]:
 
 def season_record(ctx: AnalyticsContext, team: str, *, season: int | None = None,
                   focus: str = "record", before_week: int | None = None,
-                  no_game_week: int | None = None) -> dict[str, Any]:
+                  no_game_week: int | None = None,
+                  last_games: int | None = None) -> dict[str, Any]:
     """The team's season: record (overall, conference), points per game, games played and
     left. ``focus`` (``record`` or ``schedule``) only changes what the summary leads with;
     ``before_week`` counts only the games before that regular-season week; ``no_game_week``
@@ -95,12 +104,30 @@ def season_record(ctx: AnalyticsContext, team: str, *, season: int | None = None
     if unscored:
         parts.append(f"The data has no score for {len(unscored)} more game"
                      f"{'s' if len(unscored) > 1 else ''} ("
-                     + join([f"{_venue(team, g)} {_opponent(team, g)}" for g in unscored])
+                     + join([f"{_venue(ctx, team, g)} {_opponent(team, g)}" for g in unscored])
                      + "), not counted.")
     if no_game_week is not None:
         parts.insert(0, f"{team} have no game in week {no_game_week} of {season}.")
+    if last_games:
+        recent = _recent(ctx, team, season, last_games)
+        body["last_games"] = [_game_line(ctx, team, g) for g in recent]
+        parts.insert(0, f"{team}'s last {len(recent)} games: " + "; ".join(
+            f"{_outcome(team, g)} {score(*_points(team, g))} {_venue(ctx, team, g)} "
+            f"{_opponent(team, g)} ({g.season}"
+            + (f" week {g.week})" if g.season_type == "regular" else " postseason)")
+            for g in recent) + ".")
     body["summary"] = " ".join(parts)
     return body
+
+
+def _recent(ctx: AnalyticsContext, team: str, season: int, n: int) -> list[Game]:
+    """The team's last ``n`` played games up to ``season``, reaching into earlier seasons."""
+    found: list[Game] = []
+    for s in sorted((x for x in ctx.dataset.games.seasons if x <= season), reverse=True):
+        found = split_played(ctx, team_games(ctx, team, s))[0] + found
+        if len(found) >= n:
+            break
+    return found[-n:]
 
 
 def _season_summary(ctx: AnalyticsContext, team: str, season: int, body: dict[str, Any],
@@ -130,7 +157,7 @@ def _season_summary(ctx: AnalyticsContext, team: str, season: int, body: dict[st
         parts.append(f"{label}: " + "; ".join(items) + ".")
     if focus == "schedule" and played:
         parts.append("Results: " + "; ".join(
-            f"{_outcome(team, g)} {score(*_points(team, g))} {_venue(team, g)} "
+            f"{_outcome(team, g)} {score(*_points(team, g))} {_venue(ctx, team, g)} "
             f"{_opponent(team, g)}" for g in played) + ".")
     return " ".join(parts)
 
@@ -145,14 +172,14 @@ def _when_text(ctx: AnalyticsContext, g: Game) -> str:
 def _upcoming_text(ctx: AnalyticsContext, team: str, g: Game) -> str:
     occasion = occasion_of(ctx, g)
     week = f"week {g.week}" if g.season_type == "regular" else "postseason"
-    text = f"{week} ({g.game_date}) {_venue(team, g)} {_opponent(team, g)}"
+    text = f"{week} ({g.game_date}) {_venue(ctx, team, g)} {_opponent(team, g)}"
     if occasion is not None:
         text += f", {occasion.label()}"
     return text
 
 
-def _where_played(g: Game) -> str:
-    where = venue(g.home_team, g.neutral_site, g.season_type == "postseason", g.away_team)
+def _where_played(ctx: AnalyticsContext, g: Game) -> str:
+    where = venue(g.home_team, g.neutral_site, often_neutral(ctx, g), g.away_team)
     return f" {where}" if where else ""
 
 
@@ -189,7 +216,7 @@ def streak(ctx: AnalyticsContext, team: str, *, season: int | None = None) -> di
         lead = f"{team} ended {season} having {word} {len(run)} straight ({since})."
     latest = history[-1]
     parts = [lead, f"Latest: {_outcome(team, latest)} {score(*_points(team, latest))} "
-                   f"{_venue(team, latest)} {_opponent(team, latest)}."]
+                   f"{_venue(ctx, team, latest)} {_opponent(team, latest)}."]
     if longest:
         parts.append(f"Their longest winning streak in {last_season} was {longest}.")
     return {"team": team, "season": last_season, "streak": f"{kind}{len(run)}",
@@ -208,10 +235,15 @@ def _longest_wins(team: str, games: list[Game]) -> int:
     return best
 
 
-def head_to_head(ctx: AnalyticsContext, team: str, opponent: str) -> dict[str, Any]:
-    """Every played meeting in the data (2004 on): the series, the last meetings, the next."""
+def head_to_head(ctx: AnalyticsContext, team: str, opponent: str, *,
+                 since: int | None = None) -> dict[str, Any]:
+    """Every played meeting in the data (2004 on, or ``since`` a season): the series, the
+    last meetings, the next."""
     team, opponent = ctx.require_team(team), ctx.require_team(opponent)
-    seasons = ctx.dataset.games.seasons
+    seasons = tuple(s for s in ctx.dataset.games.seasons if since is None or s >= since)
+    if not seasons:
+        raise OutOfRangeError(f"no seasons in the data since {since}",
+                              valid_range=ctx.season_range())
     all_games = [g for s in seasons for g in meetings(ctx, team, opponent, s)]
     played, upcoming = split_played(ctx, all_games)
     wins, losses, ties = _tally(team, played)
@@ -233,8 +265,9 @@ def head_to_head(ctx: AnalyticsContext, team: str, opponent: str) -> dict[str, A
     else:
         leader, trailer = (team, opponent) if wins > losses else (opponent, team)
         lead = f"{leader} lead {trailer} {_record_text(max(wins, losses), min(wins, losses))}"
+    starts = "" if since is not None else f" (the data starts in {first})"
     lead += (f" in {len(played)} meetings since {first}" + (f" ({ties} tied)" if ties else "")
-             + f" (the data starts in {first}).")
+             + f"{starts}.")
     last = played[-1]
     winner = team if _outcome(team, last) == "W" else opponent
     run = 0
@@ -242,7 +275,7 @@ def head_to_head(ctx: AnalyticsContext, team: str, opponent: str) -> dict[str, A
         if (team if _outcome(team, g) == "W" else opponent) != winner:
             break
         run += 1
-    where = _where_played(last)
+    where = _where_played(ctx, last)
     parts = [lead, f"Last meeting: {winner} won {score(*_points(team, last))}{where} in "
                    f"{last.season}" + (f", their {ordinal(run)} straight win in the series"
                                        if run >= 2 else "") + "."]
@@ -250,7 +283,7 @@ def head_to_head(ctx: AnalyticsContext, team: str, opponent: str) -> dict[str, A
     last_win = next((g for g in reversed(played) if _outcome(loser, g) == "W"), None)
     if last_win is not None:
         parts.append(f"{loser} last won in {last_win.season}, "
-                     f"{score(*_points(loser, last_win))}{_where_played(last_win)}.")
+                     f"{score(*_points(loser, last_win))}{_where_played(ctx, last_win)}.")
     elif wins + losses:
         parts.append(f"{loser} have not beaten {winner} since {first} in the data.")
     unscored = [g for g in all_games if not g.played and g not in upcoming]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scriptohio.agents import prose
-from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.context import AnalyticsContext, WeekRef
 from scriptohio.agents.insight.ratings import point_ratings, record_before
 from scriptohio.errors import NotFoundError
 from scriptohio.features import TeamRating
@@ -70,7 +70,7 @@ def matchup(ctx: AnalyticsContext, home: str, away: str, *, season: int | None =
     stronger = home if gap >= 0 else away
     summary = (f"{stronger} rates {abs(gap):.1f} points better on a neutral field. "
                f"{_sentence(home, away, home_off)} {_sentence(away, home, away_off)}"
-               + _scoring_sentence(ctx, home, away, ref.season))
+               + _scoring_sentence(ctx, home, away, ref))
     return {
         "home": home, "away": away, "season": ref.season, "week": ref.week,
         "season_type": ref.season_type,
@@ -82,18 +82,16 @@ def matchup(ctx: AnalyticsContext, home: str, away: str, *, season: int | None =
     }
 
 
-def _scoring_sentence(ctx: AnalyticsContext, home: str, away: str, season: int) -> str:
-    """Points per game of both offences and defences, the numbers a fan checks first."""
-    from scriptohio.agents.insight.units import unit_table
-
-    table = unit_table(ctx, season)
+def _scoring_sentence(ctx: AnalyticsContext, home: str, away: str, ref: WeekRef) -> str:
+    """Points per game of both teams in the games before ``ref``: what a fan checks first."""
     parts = []
     for team in (home, away):
-        scored = table.value(team, "offense", "scoring")
-        allowed = table.value(team, "defense", "scoring")
-        if scored is not None and allowed is not None:
-            parts.append(f"{team} score {scored:.1f} and allow {allowed:.1f}")
-    return (" Per game: " + "; ".join(parts) + ".") if parts else ""
+        rec = record_before(ctx, team, ref)
+        if rec.games:
+            parts.append(f"{team} score {rec.points_for / rec.games:.1f} and allow "
+                         f"{rec.points_against / rec.games:.1f}")
+    so_far = "" if ctx.as_of(ref).startswith("end") else " so far"
+    return (f" Per game{so_far}: " + "; ".join(parts) + ".") if parts else ""
 
 
 def compare(ctx: AnalyticsContext, teams: list[str], *, season: int | None = None,

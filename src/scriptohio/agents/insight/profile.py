@@ -11,6 +11,7 @@ from scriptohio.agents.context import AnalyticsContext, WeekRef
 from scriptohio.agents.insight.ratings import cutoff_of, point_ratings, record_before
 from scriptohio.agents.predict import predict_rows
 from scriptohio.agents.prose import ordinal, score, signed
+from scriptohio.agents.schedule import often_neutral
 from scriptohio.errors import NotFoundError
 
 RATED_FIELDS = ("elo", "srs", "off_eff", "def_eff", "off_success_rate", "def_success_rate",
@@ -45,8 +46,7 @@ def team_profile(ctx: AnalyticsContext, team: str, *, season: int | None = None,
     now = ref.week is None and ref.season == ctx.current.season
     cutoff = cutoff_of(ctx, ctx.current if now else ref)
     played = [g for g in schedule if g["result"] is not None and g["kickoff_s"] < cutoff]
-    upcoming = [g for g in schedule if g["result"] is None and g["kickoff_s"] >= cutoff
-                and ref.season == ctx.current.season]
+    upcoming = [g for g in schedule if g["kickoff_s"] >= cutoff]  # after the point in time
     body = {
         "team": team,
         "season": ref.season,
@@ -101,7 +101,7 @@ def _schedule(ctx: AnalyticsContext, team: str, season: int) -> list[dict[str, A
         home = g.home_team == team
         sign = 1.0 if home else -1.0
         where = ("neutral" if g.neutral_site else "unknown"
-                 if g.neutral_site is None and g.season_type == "postseason"
+                 if g.neutral_site is None and often_neutral(ctx, g)
                  else "home" if home else "away")
         result = None
         if g.played:

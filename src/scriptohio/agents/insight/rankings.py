@@ -97,12 +97,14 @@ def _summary(ctx: AnalyticsContext, ref: WeekRef, method: str, conference: str |
     played = {team: rec for team, rec in records.items() if rec.games}
     if played:
         best = max(rec.wins / rec.games for rec in played.values())
-        leaders = [f"{team} {rec.as_text()}" for team, rec in played.items()
-                   if rec.wins / rec.games == best]
+        tops = sorted((rec for rec in played.items() if rec[1].wins / rec[1].games == best),
+                      key=lambda item: (-item[1].wins, item[0]))
+        leaders = [f"{team} {rec.as_text()}" for team, rec in tops]
         pool = f"the {conference}" if conference else "FBS"
-        parts.append(f"Best record in {pool}: {join(leaders)}.")
+        if len(leaders) <= 12:
+            parts.append(f"Best record in {pool}: {join(leaders)}.")
         unbeaten = [team for team, rec in played.items() if rec.losses == 0]
-        if unbeaten and len(unbeaten) <= 12:
+        if unbeaten and len(unbeaten) <= 12 and set(unbeaten) != {t for t, _ in tops}:
             parts.append(f"Unbeaten ({len(unbeaten)}): {join(unbeaten)}.")
     return " ".join(parts)
 
@@ -125,6 +127,6 @@ def _standings(ctx: AnalyticsContext, ref: WeekRef, conference: str, teams: list
             wins += int((mine or 0) > (theirs or 0))
             losses += int((mine or 0) < (theirs or 0))
         table.append((team, wins, losses))
-    table.sort(key=lambda t: (-(t[1] / (t[1] + t[2]) if t[1] + t[2] else 0), -t[1], t[0]))
+    table.sort(key=lambda t: (-(t[1] / (t[1] + t[2]) if t[1] + t[2] else 0), -t[1], t[2], t[0]))
     return (f"{conference} standings by conference record: "
             + ", ".join(f"{team} {w}-{lo}" for team, w, lo in table) + ".")

@@ -22,16 +22,16 @@ of the same answer through the route (``bench/api_latency.py``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scriptohio.api.identity import Identity
-from scriptohio.api.preload import Recipe
+from scriptohio.api.recipes import Recipe
+from scriptohio.api.response_cache import ResponseCache
 
-if TYPE_CHECKING:
-    from scriptohio.api.service import Service
+__all__ = ["AnswerMemo", "AnswerMemoMiddleware"]
 
 DEFAULT_MAX_ENTRIES = 50_000
 MAX_QUERY_BYTES = 512
@@ -78,28 +78,31 @@ class AnswerMemo:
 
 
 class AnswerMemoMiddleware:
-    def __init__(self, app: ASGIApp, *, service: Service) -> None:
+    """Answers a remembered GET from L1; ``context()`` is the context now served (None while
+    loading), ``cache`` the response cache, ``memo`` what the routes left behind."""
+
+    def __init__(self, app: ASGIApp, *, context: Callable[[], object | None],
+                 cache: ResponseCache, memo: AnswerMemo) -> None:
         self.app = app
-        self.service = service
+        self.context = context
+        self.cache = cache
+        self.memo = memo
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            service = self.service
             identity: Identity | None = scope.get("state", {}).get("identity")
-            ctx = service.ctx_or_none
+            ctx = self.context()
             if identity is not None and ctx is not None:
-                found = service.answer_memo.find(ctx, scope["path"], scope["query_string"],
-                                                 identity.role)
+                found = self.memo.find(ctx, scope["path"], scope["query_string"], identity.role)
                 if found is not None:
                     route, recipe, key, extra = found
-                    manager = service.cache.manager
                     # Fresh in L1, checked without counting: otherwise the route counts it.
-                    if manager.local.fresh_in_l1(key):
-                        result = manager.lookup(key)
+                    result = self.cache.fresh_local(key)
+                    if result is not None:
                         if route is not None:
                             scope["route"] = route
-                        service.cache.after_access(key, recipe, session=identity.user_id)
-                        service.answer_memo.served += 1
+                        self.cache.after_access(key, recipe, session=identity.user_id)
+                        self.memo.served += 1
                         body: bytes = result.value  # type: ignore[assignment]
                         await send({"type": "http.response.start", "status": 200, "headers": [
                             *extra, (b"x-cache", result.header.encode()),

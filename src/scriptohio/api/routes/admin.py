@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from scriptohio.api.dependencies import Caller, Refresher, ResponseStore
+from scriptohio.api.identity import Identity
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.common import ERRORS
 from scriptohio.errors import ForbiddenError, ValidationError
@@ -19,8 +21,8 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"], responses={
     **ERRORS, 403: {"description": "Admin only (problem+json)"}})
 
 
-def _require_admin(request: Request) -> None:
-    if not request.state.identity.is_admin:
+def _require_admin(caller: Identity) -> None:
+    if not caller.is_admin:
         raise ForbiddenError("admin endpoints need the admin role (or loopback in open mode)")
 
 
@@ -38,18 +40,18 @@ class InvalidateBody(BaseModel):
 
 
 @router.post("/ingest", summary="Add or update results; the service serves them at once")
-async def ingest(request: Request, body: Annotated[IngestBody, Body()]) -> Response:
-    _require_admin(request)
-    service = request.app.state.service
-    result = await service.ingest_text(body.games_csv, body.team_games_csv)
-    refresh = await service.refresh_data() if result.changed else {"changed": False}
+async def ingest(body: Annotated[IngestBody, Body()], caller: Caller,
+                 refresher: Refresher) -> Response:
+    _require_admin(caller)
+    result = await refresher.ingest_text(body.games_csv, body.team_games_csv)
+    refresh = await refresher.refresh_data() if result.changed else {"changed": False}
     return json_response({"ingest": result.as_json(), "refresh": refresh})
 
 
 @router.post("/invalidate", summary="Invalidate cache entries by tag, key, or all")
-async def invalidate(request: Request, body: Annotated[InvalidateBody, Body()]) -> Response:
-    _require_admin(request)
-    cache = request.app.state.service.cache
+async def invalidate(body: Annotated[InvalidateBody, Body()], caller: Caller,
+                     cache: ResponseStore) -> Response:
+    _require_admin(caller)
     if not (body.tags or body.keys or body.all):
         raise ValidationError("give tags, keys, or all=true")
     removed = 0
@@ -62,6 +64,6 @@ async def invalidate(request: Request, body: Annotated[InvalidateBody, Body()]) 
 
 
 @router.post("/reload", summary="Hot-reload the newest model version")
-async def reload(request: Request) -> Response:
-    _require_admin(request)
-    return json_response(await request.app.state.service.reload_models())
+async def reload(caller: Caller, refresher: Refresher) -> Response:
+    _require_admin(caller)
+    return json_response(await refresher.reload_models())

@@ -1,23 +1,28 @@
-"""``POST /v1/ask``: free text → intent and entities → the facts looked up → the right agent."""
+"""``POST /v1/ask``: free text → intent and entities → the facts looked up → a recipe → the
+same cached answer a GET would get (``agents.ask.plan`` does the looking up)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from scriptohio.agents.ask.plan import plan, settle_ambiguous
-from scriptohio.agents.views import generic_view, prediction_view, slate_view
+from scriptohio.agents.ask import router_for
+from scriptohio.agents.ask.plan import Plan, plan, settle_ambiguous
+from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.learn import LearningNavigator
+from scriptohio.api.dependencies import Answers, Caller, Context, Navigator
+from scriptohio.api.identity import Identity
+from scriptohio.api.recipes import Recipe, games_recipe, predict_recipe, tagged_recipe
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.common import ERRORS
 from scriptohio.api.routes.learn import served_lesson
-from scriptohio.runtime import Request as AgentRequest
 
 router = APIRouter(prefix="/v1", tags=["ask"], responses=ERRORS)
 
-VIEWS = {"prediction": prediction_view, "generic": generic_view, "slate": slate_view}
 #: request fields holding team names, resolved (404 / 409) before anything runs
 _TEAM_FIELDS = ("home", "away", "team")
 
@@ -27,15 +32,14 @@ class AskBody(BaseModel):
 
 
 @router.post("/ask", summary="Ask in plain words; routed to the right agent")
-async def ask(request: Request, body: Annotated[AskBody, Body()]) -> Response:
-    service = request.app.state.service
-    ident = request.state.identity
-    router_ = service.ask_router()
-    routed = router_.route(body.query, role=ident.role)
+async def ask(request: Request, body: Annotated[AskBody, Body()], ctx: Context,
+              answers: Answers, caller: Caller, navigator: Navigator) -> Response:
+    router_ = router_for(ctx)
+    routed = router_.route(body.query, role=caller.role)
     if routed.clarification is not None and routed.clarification.field == "team":
-        settled = settle_ambiguous(service.ctx, routed.query, routed.entities)
+        settled = settle_ambiguous(ctx, routed.query, routed.entities)
         if settled is not None:
-            routed = router_.route(settled, role=ident.role)
+            routed = router_.route(settled, role=caller.role)
     out: dict[str, Any] = {"query": body.query, "intent": routed.intent,
                            "confidence": round(routed.confidence, 3),
                            "request": dict(routed.request), "entities": dict(routed.entities),
@@ -43,10 +47,10 @@ async def ask(request: Request, body: Annotated[AskBody, Body()]) -> Response:
     if routed.clarification is not None:
         out["clarification"] = routed.clarification.as_json()
         return json_response(out)
-    role = routed.role or ident.role
+    role = routed.role or caller.role
     agent = routed.request.get("agent")
     if agent == "learn":
-        out["answer"] = _learn(request, routed.request, ident.user_id, role)
+        out["answer"] = _learn(request, navigator, dict(routed.request), caller.user_id, role)
     elif agent == "help":
         examples = list(routed.request.get("examples", []))
         out["answer"] = {"examples": examples, "summary": (
@@ -54,28 +58,43 @@ async def ask(request: Request, body: Annotated[AskBody, Body()]) -> Response:
             "games, teams and lines from 2004 to 2025. Questions that work: "
             + "; ".join(f"'{e}'" for e in examples[:5]) + ".")}
     else:
-        out["answer"] = await _dispatch(service, dict(routed.request), ident, role)
+        recipe = _recipe(ctx, plan(ctx, _resolved(ctx, dict(routed.request))), role)
+        found = await answers.cached(recipe, Identity(caller.user_id, role))
+        encoded: bytes = found.value  # type: ignore[assignment]
+        out["answer"] = orjson.loads(encoded)
     return json_response(out)
 
 
-async def _dispatch(service: Any, req: dict[str, Any], ident: Any, role: str) -> dict[str, Any]:
-    ctx = service.ctx
+def _resolved(ctx: AnalyticsContext, req: dict[str, Any]) -> dict[str, Any]:
+    """The request with its team names canonical (404 unknown, 409 ambiguous)."""
     for key in _TEAM_FIELDS:
         if req.get(key):
             req[key] = ctx.require_team(req[key])
     if req.get("teams"):
         req["teams"] = [ctx.require_team(t) for t in req["teams"] if t]
-    call = plan(ctx, req, explain=role == "data_scientist")
-    answer = await service.orchestrator.handle(AgentRequest(
-        type=call.kind, payload=call.payload, user_id=ident.user_id, role=role))
-    result: dict[str, Any] = answer.unwrap()
-    return dict(VIEWS[call.view](result, role))
+    return req
 
 
-def _learn(request: Request, req: dict[str, Any], user_id: str, role: str) -> dict[str, Any]:
-    nav = request.app.state.service.navigator
+def _recipe(ctx: AnalyticsContext, call: Plan, role: str) -> Recipe:
+    """The same recipe the GET endpoints build for this answer, so both share its entry."""
+    p = call.payload
+    if call.kind == "predict":
+        ref = ctx.week_ref(p["season"], p["week"], p["season_type"])
+        return predict_recipe(ctx, p["home"], p["away"], ref, p["neutral"], role)
+    if call.kind == "games":
+        ref = ctx.week_ref(p.get("season"), p["week"], p.get("season_type", "regular"))
+        extra = {k: p[k] for k in ("conference", "occasion", "named_bowl", "playoff_round")
+                 if p.get(k)}
+        return games_recipe(ctx, ref, role, extra)
+    if "teams" in p:
+        p = {**p, "teams": tuple(p["teams"])}
+    return tagged_recipe(ctx, call.kind, p, role)
+
+
+def _learn(request: Request, navigator: LearningNavigator, req: dict[str, Any], user_id: str,
+           role: str) -> dict[str, Any]:
     if req.get("concept"):
-        return dict(nav.concept(req["concept"]))
+        return dict(navigator.concept(req["concept"]))
     if req.get("lesson"):
-        return served_lesson(nav.lesson(req["lesson"]), request)
-    return dict(nav.path(req.get("role") or role, user_id))
+        return served_lesson(navigator.lesson(req["lesson"]), request)
+    return dict(navigator.path(req.get("role") or role, user_id))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import Request
 from pydantic import BaseModel
 
 from scriptohio.agents.context import AnalyticsContext
@@ -38,16 +37,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     429: _problem("Rate limited (Retry-After, RateLimit-* headers)"),
     503: _problem("Overloaded, still loading, or a dependency's circuit is open (Retry-After)"),
 }
-
-
-def context(request: Request) -> AnalyticsContext:
-    ctx: AnalyticsContext = request.app.state.service.ctx
-    return ctx
-
-
-def role(request: Request) -> str:
-    value: str = request.state.identity.role
-    return value
 
 
 #: names each typo a request's team names were read from: ``michgan=Michigan&pen%20state=...``

@@ -7,13 +7,15 @@ import time
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
+from scriptohio.api.dependencies import Holder
+
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/health", summary="Liveness: always fast")
 async def health(request: Request) -> JSONResponse:
-    service = request.app.state.service
-    return JSONResponse({"status": "ok", "uptime_s": round(time.time() - service.started_at, 3)})
+    started: float = request.app.state.started_at
+    return JSONResponse({"status": "ok", "uptime_s": round(time.time() - started, 3)})
 
 
 @router.get(
@@ -21,8 +23,7 @@ async def health(request: Request) -> JSONResponse:
     summary="Readiness: 200 once data and default models are loaded, else 503",
     responses={503: {"description": "Still loading (problem+json)"}},
 )
-async def ready(request: Request) -> JSONResponse:
-    service = request.app.state.service
-    body = {"ready": service.ready, **service.readiness()}
-    return JSONResponse(body, status_code=200 if service.ready else 503,
-                          headers={} if service.ready else {"Retry-After": "1"})
+async def ready(holder: Holder) -> JSONResponse:
+    body = {"ready": holder.ready, **holder.readiness()}
+    return JSONResponse(body, status_code=200 if holder.ready else 503,
+                        headers={} if holder.ready else {"Retry-After": "1"})

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
+from scriptohio.api.dependencies import Answers, Caller, Context
 from scriptohio.api.recipes import compare_recipe, matchup_recipe, rankings_recipe, team_recipe
-from scriptohio.api.responses import cached_answer
-from scriptohio.api.routes.common import ERRORS, context, require_teams, role
+from scriptohio.api.routes.common import ERRORS, require_teams
 from scriptohio.api.routes.predictions import Season, SeasonType, TeamName, Week
 from scriptohio.errors import ValidationError
 
@@ -20,47 +20,49 @@ Method = Literal["ensemble", "elo", "srs", "efficiency"]
 
 @router.get("/teams/{team}", summary="Team profile: record, adjusted ratings with percentiles, "
             "trend, schedule with results and predictions")
-async def team(request: Request, team: Annotated[str, Path(min_length=1, max_length=80)],
+async def team(request: Request, ctx: Context, answers: Answers, caller: Caller,
+               team: Annotated[str, Path(min_length=1, max_length=80)],
                season: Season = None, week: Week = None) -> Response:
-    ctx = context(request)
     (name,), corrections = require_teams(ctx, team)
     ref = ctx.week_ref(season, week)
     if season is not None and week is None:
         ref = ctx.week_ref(season, None)
-    return await cached_answer(request, team_recipe(ctx, name, ref, role(request)),
-                               headers=corrections)
+    return await answers.respond(request, team_recipe(ctx, name, ref, caller.role),
+                                 headers=corrections)
 
 
 @router.get("/rankings", summary="Power rankings: ensemble rating, Elo, least-squares (SRS) or "
             "efficiency; overall or by conference")
-async def rankings(request: Request, season: Season = None, week: Week = None,
+async def rankings(request: Request, ctx: Context, answers: Answers, caller: Caller,
+                   season: Season = None, week: Week = None,
                    season_type: SeasonType = "regular", method: Method = "ensemble",
                    conference: Annotated[str | None, Query(max_length=40)] = None,
-                   limit: Annotated[int | None, Query(ge=1, le=200)] = None) -> Response:
-    ctx = context(request)
+                   limit: Annotated[int | None, Query(ge=1, le=200)] = None,
+                   worst: Annotated[bool, Query(description="From the bottom up")] = False
+                   ) -> Response:
     ref = ctx.week_ref(season, week, season_type)
-    return await cached_answer(request, rankings_recipe(
-        ctx, ref, role(request), method=method, conference=conference, limit=limit))
+    return await answers.respond(request, rankings_recipe(
+        ctx, ref, caller.role, method=method, conference=conference, limit=limit,
+        worst=worst))
 
 
 @router.get("/matchup", summary="Matchup analysis: offence vs defence edges, unit by unit")
-async def matchup(request: Request, home: TeamName, away: TeamName, season: Season = None,
+async def matchup(request: Request, ctx: Context, answers: Answers, caller: Caller,
+                  home: TeamName, away: TeamName, season: Season = None,
                   week: Week = None, season_type: SeasonType = "regular") -> Response:
-    ctx = context(request)
     (home, away), corrections = require_teams(ctx, home, away)
     if home == away:
         raise ValidationError(f"home and away must be different teams (both are {home})")
     ref = ctx.week_ref(season, week, season_type)
-    return await cached_answer(request, matchup_recipe(ctx, home, away, ref, role(request)),
-                               headers=corrections)
+    return await answers.respond(request, matchup_recipe(ctx, home, away, ref, caller.role),
+                                 headers=corrections)
 
 
 @router.get("/compare", summary="Compare two to six teams side by side")
-async def compare(request: Request,
+async def compare(request: Request, ctx: Context, answers: Answers, caller: Caller,
                   teams: Annotated[list[str], Query(min_length=2, max_length=6)],
                   season: Season = None, week: Week = None) -> Response:
-    ctx = context(request)
     names, corrections = require_teams(ctx, *teams)
     ref = ctx.week_ref(season, week)
-    return await cached_answer(request, compare_recipe(ctx, tuple(names), ref, role(request)),
-                               headers=corrections)
+    return await answers.respond(request, compare_recipe(ctx, tuple(names), ref, caller.role),
+                                 headers=corrections)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, Field
 from starlette.responses import FileResponse, Response
 
 from scriptohio.agents.workflow.jobs import Job
+from scriptohio.api.dependencies import Caller, Jobs
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.common import ERRORS
 from scriptohio.errors import ForbiddenError
@@ -36,26 +37,24 @@ class JobBody(BaseModel):
 
 
 @router.post("", status_code=202, summary="Start a workflow; answers at once with its id")
-async def create(request: Request, body: Annotated[JobBody, Body()]) -> Response:
-    service = request.app.state.service
-    ident = request.state.identity
-    if body.games_csv and not ident.is_admin:
+async def create(body: Annotated[JobBody, Body()], caller: Caller, jobs: Jobs) -> Response:
+    if body.games_csv and not caller.is_admin:
         raise ForbiddenError("ingesting results in a weekly report needs the admin role")
-    job = await service.jobs.submit(body.type, ident.user_id,
-                                    body.model_dump(exclude_none=True, exclude={"type"}))
+    job = await jobs.submit(body.type, caller.user_id,
+                            body.model_dump(exclude_none=True, exclude={"type"}))
     return json_response(_answer(job), status=202, headers={"Location": f"/v1/jobs/{job.id}"})
 
 
 @router.get("/{job_id}", summary="A job's status, progress and result")
-async def status(request: Request, job_id: JobId) -> Response:
-    return json_response(_answer(request.app.state.service.jobs.get(job_id)))
+async def status(job_id: JobId, jobs: Jobs) -> Response:
+    return json_response(_answer(jobs.get(job_id)))
 
 
 @router.get("/{job_id}/artefacts/{name}", summary="A report file a job's result lists",
             response_class=FileResponse)
-async def artefact(request: Request, job_id: JobId,
-                   name: Annotated[str, Path(min_length=1, max_length=64)]) -> FileResponse:
-    path = request.app.state.service.jobs.artefact(job_id, name)
+async def artefact(job_id: JobId, name: Annotated[str, Path(min_length=1, max_length=64)],
+                   jobs: Jobs) -> FileResponse:
+    path = jobs.artefact(job_id, name)
     return FileResponse(path, media_type=ARTEFACT_TYPES.get(PurePath(name).suffix,
                                                             "application/octet-stream"))
 

@@ -14,7 +14,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from scriptohio.agents.learn import BASE_URL_PLACEHOLDER, LearningNavigator
+from scriptohio.agents.learn import BASE_URL_PLACEHOLDER
+from scriptohio.api.dependencies import Caller, Navigator
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.common import ERRORS
 
@@ -22,11 +23,6 @@ router = APIRouter(prefix="/v1/learn", tags=["learning"], responses=ERRORS)
 
 RoleParam = Annotated[Literal["casual", "data_scientist", "production"] | None,
                       Query(description="Learning path of this role (default: your X-Role)")]
-
-
-def _nav(request: Request) -> LearningNavigator:
-    navigator: LearningNavigator = request.app.state.service.navigator
-    return navigator
 
 
 def served_lesson(lesson: dict[str, Any], request: Request) -> dict[str, Any]:
@@ -40,44 +36,41 @@ def served_lesson(lesson: dict[str, Any], request: Request) -> dict[str, Any]:
 
 
 @router.get("/path", summary="Your role's learning path with progress and the next step")
-async def path(request: Request, role: RoleParam = None) -> Response:
-    ident = request.state.identity
-    return json_response(_nav(request).path(role or ident.role, ident.user_id))
+async def path(nav: Navigator, caller: Caller, role: RoleParam = None) -> Response:
+    return json_response(nav.path(role or caller.role, caller.user_id))
 
 
 @router.get("/lessons", summary="The lesson catalogue")
-async def lessons(request: Request) -> Response:
-    catalogue = _nav(request).catalogue
+async def lessons(nav: Navigator) -> Response:
+    catalogue = nav.catalogue
     return json_response({"count": len(catalogue.lessons),
                           "lessons": [lesson.summary() for lesson in catalogue.lessons.values()],
                           "paths": {role: list(ids) for role, ids in catalogue.paths.items()}})
 
 
 @router.get("/lessons/{lesson_id}", summary="One lesson with runnable examples")
-async def lesson(request: Request,
+async def lesson(request: Request, nav: Navigator,
                  lesson_id: Annotated[str, Path(min_length=1, max_length=80)]) -> Response:
-    return json_response(served_lesson(_nav(request).lesson(lesson_id), request))
+    return json_response(served_lesson(nav.lesson(lesson_id), request))
 
 
 @router.post("/lessons/{lesson_id}/complete", summary="Mark a lesson done (idempotent)")
-async def complete(request: Request,
+async def complete(nav: Navigator, caller: Caller,
                    lesson_id: Annotated[str, Path(min_length=1, max_length=80)]) -> Response:
-    ident = request.state.identity
-    return json_response(_nav(request).complete(ident.user_id, lesson_id))
+    return json_response(nav.complete(caller.user_id, lesson_id))
 
 
 @router.get("/progress", summary="Lessons you have completed")
-async def progress(request: Request) -> Response:
-    return json_response(_nav(request).progress(request.state.identity.user_id))
+async def progress(nav: Navigator, caller: Caller) -> Response:
+    return json_response(nav.progress(caller.user_id))
 
 
 @router.get("/recommend", summary="What to learn next")
-async def recommend(request: Request, role: RoleParam = None) -> Response:
-    ident = request.state.identity
-    return json_response(_nav(request).recommend(ident.user_id, role or ident.role))
+async def recommend(nav: Navigator, caller: Caller, role: RoleParam = None) -> Response:
+    return json_response(nav.recommend(caller.user_id, role or caller.role))
 
 
 @router.get("/concepts/{name}", summary="A concept explained, with related lessons")
-async def concept(request: Request,
+async def concept(nav: Navigator,
                   name: Annotated[str, Path(min_length=1, max_length=80)]) -> Response:
-    return json_response(_nav(request).concept(name))
+    return json_response(nav.concept(name))

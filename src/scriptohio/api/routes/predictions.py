@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from scriptohio.agents.predict import resolve_game
+from scriptohio.api.dependencies import Answers, Caller, Context
 from scriptohio.api.recipes import games_recipe, predict_recipe
-from scriptohio.api.responses import cached_answer
-from scriptohio.api.routes.common import ERRORS, context, require_teams, role
+from scriptohio.api.routes.common import ERRORS, require_teams
+from scriptohio.errors import OutOfRangeError
 
 router = APIRouter(prefix="/v1", tags=["predictions"], responses=ERRORS)
 
@@ -22,22 +23,25 @@ SeasonType = Annotated[Literal["regular", "postseason"], Query(description="regu
 
 @router.get("/predict", summary="Predict one game: ensemble and per-model margin and win "
             "probability, interval, market edge")
-async def predict(request: Request, home: TeamName, away: TeamName, season: Season = None,
+async def predict(request: Request, ctx: Context, answers: Answers, caller: Caller,
+                  home: TeamName, away: TeamName, season: Season = None,
                   week: Week = None, neutral: bool | None = None,
                   season_type: SeasonType = "regular") -> Response:
-    ctx = context(request)
     (home, away), corrections = require_teams(ctx, home, away)
     # without a week: the teams' real game in the season (sides as scheduled), else hypothetical
     ref, home, away, neutral = resolve_game(ctx, home, away, season, week, season_type, neutral)
-    return await cached_answer(request, predict_recipe(ctx, home, away, ref, neutral,
-                                                       role(request)), headers=corrections)
+    return await answers.respond(request, predict_recipe(ctx, home, away, ref, neutral,
+                                                         caller.role), headers=corrections)
 
 
 @router.get("/games", summary="The games of one week with results (if played) and predictions")
-async def games(request: Request, season: Season = None, week: Week = None,
+async def games(request: Request, ctx: Context, answers: Answers, caller: Caller,
+                season: Season = None, week: Week = None,
                 season_type: SeasonType = "regular") -> Response:
-    ctx = context(request)
     ref = ctx.week_ref(season, week, season_type)
     if ref.week is None:
-        ref = ctx.week_ref(ref.season, ctx.dataset.games.weeks(ref.season)[-1], season_type)
-    return await cached_answer(request, games_recipe(ctx, ref, role(request)))
+        weeks = ctx.dataset.games.weeks(ref.season, season_type)
+        if not weeks:
+            raise OutOfRangeError(f"season {ref.season} has no {season_type} games")
+        ref = ctx.week_ref(ref.season, weeks[-1], season_type)
+    return await answers.respond(request, games_recipe(ctx, ref, caller.role))

@@ -1,0 +1,145 @@
+"""Every agent the service runs, declared in one list, and how they join an orchestrator.
+
+An :class:`AgentSpec` says what an agent is: its request type, the function that answers it
+from the analytics context and the payload, the pool it runs in, whether concurrent calls are
+micro-batched into one vectorised call, and how its answer is shaped per role (the view, which
+roles share one cache entry, whether data scientists get an explanation). The API maps URLs to
+these types and builds recipes from them; it defines none of them.
+
+:func:`register_agents` hands the list to an orchestrator with a context getter, the only
+thing the handlers read: plain functions run in a worker thread (numpy releases the GIL for
+the heavy parts, the event loop stays free); batched ones go through a
+:class:`~scriptohio.runtime.MicroBatcher`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from scriptohio.agents import predict as predict_agent
+from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.insight.history import head_to_head, season_record, streak
+from scriptohio.agents.insight.matchup import compare, matchup
+from scriptohio.agents.insight.profile import team_profile
+from scriptohio.agents.insight.rankings import rankings
+from scriptohio.agents.insight.units import compare_units, unit_leaders, unit_profile
+from scriptohio.agents.views import ROLES, generic_view, prediction_view, slate_view
+from scriptohio.models import PredictionRequest
+from scriptohio.runtime import AsyncAgentOrchestrator, BatchConfig, MicroBatcher, Request
+
+__all__ = ["AGENTS", "PREDICT_BATCH", "AgentSpec", "ContextGetter", "register_agents"]
+
+ContextGetter = Callable[[], AnalyticsContext]
+View = Callable[[dict[str, Any], str], dict[str, Any]]
+BatchObserver = Callable[[str, float, int], None]
+
+PREDICT_BATCH = BatchConfig(max_batch_size=64, max_wait_s=0.002)
+#: insight answers look the same to casual users and data scientists; production gets less
+_FULL_OR_PRODUCTION: Mapping[str, str] = MappingProxyType(
+    {"casual": "full", "data_scientist": "full", "production": "production"})
+_EVERY_ROLE: Mapping[str, str] = MappingProxyType({str(role): str(role) for role in ROLES})
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """One agent: ``run(ctx, **payload)`` answers a request of type ``kind``.
+
+    ``view(answer, role)`` shapes the full answer for a role; ``cache_roles`` maps each role
+    to the label its cache entry is stored under (roles whose views are identical share one);
+    ``explains``: data scientists get the per-feature explanation (``explain=True`` in the
+    payload the agent sees). ``run_many(ctx, payloads)`` answers a batch at once.
+    """
+
+    kind: str
+    run: Callable[..., Any]
+    view: View = generic_view
+    cache_roles: Mapping[str, str] = field(default_factory=lambda: _FULL_OR_PRODUCTION)
+    explains: bool = False
+    pool: str = "light"
+    run_many: Callable[[AnalyticsContext, list[dict[str, Any]]], Sequence[Any]] | None = None
+    batch: BatchConfig | None = None
+
+    def cache_role(self, role: str) -> str:
+        """The role label of ``role``'s cache entry."""
+        return self.cache_roles.get(role, role)
+
+
+def _predict_many(ctx: AnalyticsContext, items: list[dict[str, Any]]) -> list[Any]:
+    explain = any(i["explain"] for i in items)
+    reqs = [PredictionRequest(i["home"], i["away"], i["season"], i["week"], i["neutral"],
+                              i["season_type"], explain) for i in items]
+    bodies = predict_agent.predict_many(ctx, reqs, explain=explain)
+    for item, body in zip(items, bodies, strict=True):
+        if not item["explain"]:  # batched with a data scientist's request
+            body.pop("explanation", None)
+    return bodies
+
+
+AGENTS: Mapping[str, AgentSpec] = MappingProxyType({spec.kind: spec for spec in (
+    AgentSpec("predict", predict_agent.predict_one, prediction_view, _EVERY_ROLE,
+              explains=True, run_many=_predict_many, batch=PREDICT_BATCH),
+    AgentSpec("games", predict_agent.week_games, slate_view, _EVERY_ROLE, explains=True),
+    AgentSpec("team", team_profile),
+    AgentSpec("rankings", rankings),
+    AgentSpec("matchup", matchup),
+    AgentSpec("compare", compare),
+    AgentSpec("unit", unit_profile),
+    AgentSpec("compare_units", compare_units),
+    AgentSpec("leaders", unit_leaders),
+    AgentSpec("record", season_record),
+    AgentSpec("streak", streak),
+    AgentSpec("head_to_head", head_to_head),
+)})
+
+
+def register_agents(orchestrator: AsyncAgentOrchestrator, context: ContextGetter, *,
+                    agents: Mapping[str, AgentSpec] = AGENTS,
+                    observe_batch: BatchObserver | None = None) -> None:
+    """Register every agent with ``orchestrator``; handlers read only ``context()``.
+
+    ``observe_batch(model, seconds, rows)`` hears each batched model call (the monitor's
+    prediction timings), on the event loop's thread.
+    """
+    for spec in agents.values():
+        handler = (_batched(spec, context, observe_batch) if spec.run_many is not None
+                   else _threaded(spec, context))
+        orchestrator.register(spec.kind, handler, pool=spec.pool, coalesce=True,
+                              idempotent=True)
+
+
+def _threaded(spec: AgentSpec, context: ContextGetter) -> Callable[[Request], Any]:
+    async def handler(req: Request) -> Any:
+        return await asyncio.to_thread(spec.run, context(), **req.payload)
+
+    return handler
+
+
+def _batched(spec: AgentSpec, context: ContextGetter,
+             observe: BatchObserver | None) -> Callable[[Request], Any]:
+    run_many = spec.run_many
+    assert run_many is not None
+
+    async def batch(items: list[dict[str, Any]]) -> list[Any]:
+        ctx = context()
+
+        def run() -> tuple[Sequence[Any], float]:
+            started = time.perf_counter()
+            answers = run_many(ctx, items)
+            return answers, time.perf_counter() - started
+
+        answers, seconds = await asyncio.to_thread(run)
+        if observe is not None:
+            observe("ensemble", seconds, len(items))
+        return list(answers)
+
+    batcher: MicroBatcher[dict[str, Any], Any] = MicroBatcher(batch, spec.batch or BatchConfig())
+
+    async def handler(req: Request) -> Any:
+        return await batcher.submit(dict(req.payload))
+
+    return handler

@@ -1,0 +1,16 @@
+"""Test seams that ship with the package (as httpx ships ``MockTransport``).
+
+* :class:`DatasetBuilder`: a small league written in the data files' real schema, so a test
+  states the games it needs instead of depending on the shipped data;
+* :class:`FakePredictor`: deterministic predictions from fixed team ratings, so API tests need
+  no trained model (``fake_context`` builds a whole analytics context with it);
+* :class:`~scriptohio.runtime.FakeClock`: a clock tests step instead of sleeping.
+
+Nothing in the service imports this package.
+"""
+
+from scriptohio.runtime.clock import FakeClock
+from scriptohio.testing.dataset import DatasetBuilder, GameRow
+from scriptohio.testing.predictor import FakePredictor, fake_context
+
+__all__ = ["DatasetBuilder", "FakeClock", "FakePredictor", "GameRow", "fake_context"]
