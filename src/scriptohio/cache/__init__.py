@@ -19,7 +19,8 @@ Layering: imports only ``scriptohio.errors`` from the project.
 from __future__ import annotations
 
 from scriptohio.cache.entry import CacheEntry, CacheResult, Loaded
-from scriptohio.cache.local import MB, LocalCache, LocalConfig
+from scriptohio.cache.local import MB as _MB
+from scriptohio.cache.local import LocalCache, LocalConfig
 from scriptohio.cache.manager import CacheManager
 from scriptohio.cache.policy import EvictionPolicy, LruPolicy
 from scriptohio.cache.shared import SharedConfig, SharedTier
@@ -56,9 +57,9 @@ def make_cache_manager(
     """A new manager: L1 of ``max_entries`` / ``max_size_mb``, L2 half that size in bytes."""
     config = LocalConfig(
         max_entries=max_entries,
-        max_bytes=int(max_size_mb * MB),
+        max_bytes=int(max_size_mb * _MB),
         l2_max_entries=max_entries * 5,
-        l2_max_bytes=max(1, int(max_size_mb * MB) // 2),
+        l2_max_bytes=max(1, int(max_size_mb * _MB) // 2),
         default_ttl=default_ttl,
     )
     shared = None

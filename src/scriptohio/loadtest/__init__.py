@@ -13,9 +13,9 @@ See docs/loadtest.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import typing
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from scriptohio.loadtest.cli import loadtest_app
     from scriptohio.loadtest.compare import compare
     from scriptohio.loadtest.results import RunResult
@@ -34,7 +34,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     # Lazy so `import scriptohio.loadtest` stays cheap (matplotlib, typer load on first use).
     if name in _LAZY:
         import importlib
