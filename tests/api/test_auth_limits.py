@@ -8,9 +8,9 @@ from scriptohio.api.identity import KeyStore
 from tests.api.conftest import AppClient
 
 
-async def test_rate_limit_per_user(app_client: AppClient) -> None:
-    async with app_client(rate_limit="3/minute") as client:
-        url = "/v1/rankings?season=2024&limit=3"
+async def test_rate_limit_per_user(tiny_client: AppClient) -> None:
+    async with tiny_client(rate_limit="3/minute") as client:
+        url = "/v1/rankings?season=2023&limit=3"
         for i in range(3):
             r = await client.get(url, headers={"X-User-Id": "alice"})
             assert r.status_code == 200

@@ -36,14 +36,14 @@ async def test_error_answers(app_client: AppClient, url: str, status: int, field
         assert expected in value if isinstance(value, list | str) else value == expected
 
 
-async def test_bad_role_header(app_client: AppClient) -> None:
-    async with app_client() as client:
+async def test_bad_role_header(tiny_client: AppClient) -> None:
+    async with tiny_client() as client:
         r = await client.get("/v1/rankings", headers={"X-Role": "wizard"})
         assert r.status_code == 422 and "X-Role" in r.json()["detail"]
 
 
-async def test_openapi_documents_the_error_responses(app_client: AppClient) -> None:
-    async with app_client() as client:
+async def test_openapi_documents_the_error_responses(tiny_client: AppClient) -> None:
+    async with tiny_client() as client:
         spec = (await client.get("/openapi.json")).json()
         for path in ("/v1/predict", "/v1/games", "/v1/rankings", "/v1/matchup"):
             responses = spec["paths"][path]["get"]["responses"]
