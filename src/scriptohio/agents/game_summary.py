@@ -119,4 +119,6 @@ def game_summary(body: dict[str, Any]) -> str:
     if later:
         parts.append("They meet again in " + "; ".join(meeting_sentence(m) for m in later)
                      + ".")
+    elif status == "final" and game.get("current_season"):
+        parts.append("They do not meet again this season.")
     return " ".join(parts)

@@ -121,7 +121,8 @@ def with_game_facts(ctx: AnalyticsContext, body: dict[str, Any]) -> dict[str, An
                     "kickoff": game.start_date,
                     "occasion": None if occasion is None else occasion.label(),
                     "occasion_kind": None if occasion is None else occasion.kind,
-                    "conference_game": game.conference_game}
+                    "conference_game": game.conference_game,
+                    "current_season": game.season == ctx.current.season}
     if body.get("market") is not None:
         body["market"].update(_market_facts(game))
     if game.played:

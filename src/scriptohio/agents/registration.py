@@ -23,7 +23,12 @@ from typing import Any
 
 from scriptohio.agents import predict as predict_agent
 from scriptohio.agents.context import AnalyticsContext
-from scriptohio.agents.insight.history import head_to_head, season_record, streak
+from scriptohio.agents.insight.history import (
+    head_to_head,
+    occasion_record,
+    season_record,
+    streak,
+)
 from scriptohio.agents.insight.matchup import compare, matchup
 from scriptohio.agents.insight.profile import team_profile
 from scriptohio.agents.insight.rankings import rankings
@@ -94,6 +99,7 @@ AGENTS: Mapping[str, AgentSpec] = MappingProxyType({spec.kind: spec for spec in 
     AgentSpec("record", season_record),
     AgentSpec("streak", streak),
     AgentSpec("head_to_head", head_to_head),
+    AgentSpec("occasion_record", occasion_record),
 )})
 
 

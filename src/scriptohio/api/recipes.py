@@ -39,7 +39,7 @@ __all__ = [
 
 _TEAM_FIELDS = ("home", "away", "team", "opponent")
 #: answers over a team's whole history (every season) are tagged with the team alone
-_ALL_SEASONS = frozenset({"streak", "head_to_head"})
+_ALL_SEASONS = frozenset({"streak", "head_to_head", "occasion_record"})
 
 
 @dataclass(frozen=True, eq=False)

@@ -66,6 +66,16 @@ _ROUNDS = (("first round", re.compile(r"\bfirst[- ]round\b")),
            ("semifinal", re.compile(r"\bsemi[- ]?finals?\b")))
 _LAST_GAMES = re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|" + "|".join(_NUMBER_WORDS)
                          + r")\s+games\b")
+_SPLITS = (
+    ("close", re.compile(r"\bone[- ](score|possession)\b|\bclose games\b")),
+    ("road", re.compile(r"\bon the road\b|\broad (games?|record|wins?|loss\w*)\b"
+                        r"|\baway (games|record|from home)\b")),
+    ("home", re.compile(r"\bat home\b|\bhome (games|record|wins?|loss\w*)\b")),
+    ("neutral", re.compile(r"\bneutral[- ]site (games|record|wins?)\b")),
+)
+_MONTH = re.compile(r"\b(?:in|during)\s+(september|october|november|december|january|august)\b")
+_MONTH_NUMBERS = {"january": 1, "august": 8, "september": 9, "october": 10, "november": 11,
+                  "december": 12}
 _SINCE = re.compile(r"\b(?:since|from)\s+((?:19|20)\d\d)\b")
 _LAST_YEARS = re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|" + "|".join(_NUMBER_WORDS)
                          + r")\s+(?:years|seasons)\b")
@@ -173,6 +183,8 @@ class Extracted:
     playoff_round: str | None = None
     since: int | None = None
     last_games: int | None = None
+    split: str | None = None
+    month: int | None = None
 
 
 def _season(text: str, calendar: Calendar) -> int | None:
@@ -235,6 +247,8 @@ def extract_entities(text: str, calendar: Calendar) -> Extracted:
         since=_since(lowered, calendar),
         last_games=(_NUMBER_WORDS.get(m.group(1)) or int(m.group(1))
                     if (m := _LAST_GAMES.search(lowered)) else None),
+        split=next((name for name, pattern in _SPLITS if pattern.search(lowered)), None),
+        month=(_MONTH_NUMBERS[mm.group(1)] if (mm := _MONTH.search(lowered)) else None),
     )
 
 

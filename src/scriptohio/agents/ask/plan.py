@@ -24,6 +24,10 @@ __all__ = ["UNIT_METRICS", "Plan", "plan", "settle_ambiguous"]
 
 #: metrics a profile or comparison question can narrow to a unit (offence, defence, ...)
 UNIT_METRICS = frozenset({"offense", "defense", "rushing", "passing", "scoring"})
+#: how a missing occasion is named ("Florida State have no bowl game in the 2025 data")
+OCCASION_NAMES = {"bowl": "bowl game", "playoff": "CFP game",
+                  "national_championship": "national championship game",
+                  "conference_championship": "conference championship game"}
 #: metrics that rank units by opponent-adjusted efficiency instead of per-game numbers
 ADJUSTED = ("epa", "success_rate", "explosiveness")
 
@@ -52,9 +56,15 @@ def plan(ctx: AnalyticsContext, request: Mapping[str, Any]) -> Plan:
                              "week": request.get("week")})
     if intent in ("record", "schedule"):
         payload = {"team": request["team"], "season": season, "focus": intent}
-        for key in ("before_week", "last_games"):
+        for key in ("before_week", "last_games", "split", "month"):
             if request.get(key):
                 payload[key] = request[key]
+        if request.get("occasion") in ("bowl", "playoff", "conference_championship",
+                                       "national_championship"):
+            occasion_payload = {"team": request["team"], "kind": request["occasion"]}
+            if request.get("since"):
+                occasion_payload["since"] = request["since"]
+            return Plan("occasion_record", occasion_payload)
         return Plan("record", payload)
     if intent == "streak":
         stated = season if request.get("season_stated") else None
@@ -163,10 +173,19 @@ def _game_plan(ctx: AnalyticsContext, request: Mapping[str, Any]) -> Plan:
             occasion=occasion, conference=conference, tense=tense,
             first_is_home=request.get("home") == teams[0], neutral=request.get("neutral"))
         return _predict(choice.home, choice.away, choice.ref, choice.neutral)
+    if len(teams) == 1 and occasion is not None and request.get("since"):
+        # "how did Georgia do in bowl games since 2018": the record of those games
+        return Plan("occasion_record", {"team": teams[0], "kind": occasion,
+                                        "since": request["since"]})
     if teams and not (week or occasion) and stated is not None and tense == "past":
         # "how did Alabama do in 2015": the season, not one game of it
         return Plan("record", {"team": teams[0], "season": stated, "focus": "record"})
     search_back = week is None and (occasion is not None or tense == "past")
+    if teams and request.get("after"):
+        game = _after(ctx, teams[0], request["after"], stated)
+        if game is not None:
+            return _predict(game.home_team, game.away_team,
+                            WeekRef(game.season, game.week, game.season_type), None)
     if teams:
         team = teams[0]
 
@@ -195,13 +214,25 @@ def _game_plan(ctx: AnalyticsContext, request: Mapping[str, Any]) -> Plan:
                          search_back=True)
     if game is None:
         if teams:
-            payload = {"team": teams[0], "season": stated, "focus": "schedule"}
+            payload: dict[str, Any] = {"team": teams[0], "season": stated, "focus": "schedule"}
             if week is not None:
                 payload["no_game_week"] = week
+            if occasion is not None:
+                payload["missing"] = OCCASION_NAMES.get(occasion, "such game")
             return Plan("record", payload)
         return _slate(ctx, {**request, "season_type": season_type or "regular"})
     return _predict(game.home_team, game.away_team,
                     WeekRef(game.season, game.week, game.season_type), None)
+
+
+def _after(ctx: AnalyticsContext, team: str, opponent: str, season: int | None
+           ) -> Game | None:
+    """The team's game after its (first) game against ``opponent`` that season."""
+    games = team_games(ctx, team, ctx.current.season if season is None else season)
+    for i, g in enumerate(games):
+        if opponent in (g.home_team, g.away_team):
+            return games[i + 1] if i + 1 < len(games) else None
+    return None
 
 
 def _predict(home: str, away: str, ref: WeekRef, neutral: bool | None) -> Plan:

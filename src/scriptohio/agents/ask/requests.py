@@ -58,6 +58,7 @@ def home_and_away(text: str, first: TeamMention, second: TeamMention) -> tuple[s
 
 _CONNECTOR = re.compile(r"\s+(vs\.?|v\.?|versus|at|@|against|or|and|beat|beats|over)\s+",
                         re.IGNORECASE)
+_AFTER = re.compile(r"\b(after|following)\s+(the\s+)?$", re.IGNORECASE)
 _NAME = re.compile(r"[^\W\d_][\w'&.-]*")
 #: intents about two teams, where a side that is not a team must be pointed out
 _PAIRED = frozenset({"predict", "result", "matchup", "compare", "head_to_head"})
@@ -104,6 +105,11 @@ class RequestBuilder:
         if found.metrics:
             request["metric"] = found.metrics[0]
             request["metrics"] = list(found.metrics)
+        if intent in ("predict", "result") and len(teams) == 2:
+            after = [m for m in teams if _AFTER.search(text[: m.start])]
+            if len(after) == 1:  # "who does Penn State play after Ohio State"
+                request["after"] = after[0].team
+                teams = [m for m in teams if m is not after[0]]
         if intent in ("predict", "result", "matchup"):
             self._game(request, text, teams, found)
         elif intent == "compare":
@@ -116,8 +122,9 @@ class RequestBuilder:
             request["team"] = teams[0].team if teams else None
             if found.before_week is not None:
                 request["before_week"] = found.before_week
-            if found.last_games is not None:
-                request["last_games"] = found.last_games
+            for key in ("last_games", "split", "month", "occasion", "since"):
+                if getattr(found, key) is not None:
+                    request[key] = getattr(found, key)
         elif intent in ("leaders", "rankings") and found.worst:
             request["worst"] = True
         if intent == "leaders":
@@ -194,7 +201,7 @@ class RequestBuilder:
             request["home"] = teams[0].team if teams else None
             request["away"] = None
         request["teams"] = [m.team for m in teams[:2]]
-        for key in ("occasion", "conference", "tense", "named_bowl", "playoff_round"):
+        for key in ("occasion", "conference", "tense", "named_bowl", "playoff_round", "since"):
             if getattr(found, key) is not None:
                 request[key] = getattr(found, key)
         if found.neutral:

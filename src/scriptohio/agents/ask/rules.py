@@ -110,7 +110,10 @@ RULES: Sequence[Rule] = (
             r"|\bwins? and loss\w*|\bwin[- ]loss\b|\bw-l\b|\bundefeated\b|\bunbeaten\b(?! run)"
             r"|\bhow many games (did|has|have)\b|\bwhat did (the )?" + _T + r" go\b"
             r"|\bgo \d+-\d+\b|\bfinish(ed)? (the season )?(at|with)\b"
-            r"|\b(last|past|previous) \w+ games\b(?!.*" + _T + r".*" + _T + r")"),
+            r"|\b(last|past|previous) \w+ games\b(?!.*" + _T + r".*" + _T + r")"
+            r"|\b(lose|lost) yet\b|\bstill (unbeaten|undefeated|perfect)\b"
+            r"|\b(bowl|playoff|cfp|postseason) record\b|\b(home|road|away) (record|wins|losses)\b"
+            r"|\brecord (at home|on the road|in (one[- ]score|close) games)\b"),
     *_rules("streak", 0.97,
             r"\bstreak\b|\bin a row\b|\bstraight (wins|losses|games|victories|defeats)\b"
             r"|\bconsecutive\b|\bwon (\d+|their last|the last)\b.*\bstraight\b|\bstraight\?*$"),

@@ -22,7 +22,7 @@ from scriptohio.agents.schedule import (
 from scriptohio.data.tables import Game
 from scriptohio.errors import OutOfRangeError
 
-__all__ = ["head_to_head", "season_record", "streak"]
+__all__ = ["head_to_head", "occasion_record", "season_record", "streak"]
 
 
 def _points(team: str, g: Game) -> tuple[int, int]:
@@ -70,11 +70,15 @@ def _game_line(ctx: AnalyticsContext, team: str, g: Game) -> dict[str, Any]:
 def season_record(ctx: AnalyticsContext, team: str, *, season: int | None = None,
                   focus: str = "record", before_week: int | None = None,
                   no_game_week: int | None = None,
-                  last_games: int | None = None) -> dict[str, Any]:
+                  last_games: int | None = None, split: str | None = None,
+                  month: int | None = None, missing: str | None = None) -> dict[str, Any]:
     """The team's season: record (overall, conference), points per game, games played and
     left. ``focus`` (``record`` or ``schedule``) only changes what the summary leads with;
     ``before_week`` counts only the games before that regular-season week; ``no_game_week``
-    is a week the caller asked about in which the team has no game (a bye)."""
+    is a week the caller asked about in which the team has no game (a bye); ``split``
+    (``home``, ``road``, ``neutral``, ``close``: decided by 8 points or fewer) and ``month``
+    (1-12) add the record of those games; ``missing`` names an occasion the team has no game
+    of that season ("bowl game")."""
     team = ctx.require_team(team)
     season = ctx.current.season if season is None else season
     ref = ctx.week_ref(season, before_week)
@@ -108,6 +112,20 @@ def season_record(ctx: AnalyticsContext, team: str, *, season: int | None = None
                      + "), not counted.")
     if no_game_week is not None:
         parts.insert(0, f"{team} have no game in week {no_game_week} of {season}.")
+    if missing is not None:
+        parts.insert(0, f"{team} have no {missing} in the {season} data.")
+    if split is not None or month is not None:
+        chosen = [g for g in played if _in_split(ctx, team, g, split, month)]
+        label = _split_label(split, month)
+        body["split"] = {"label": label, "record": _record_text(*_tally(team, chosen)),
+                         "games": len(chosen)}
+        verb = "are" if season == ctx.current.season else "went"
+        parts.insert(0, f"{team} {verb} {body['split']['record']} {label} in {season} "
+                        f"({len(chosen)} game{'s' if len(chosen) != 1 else ''}"
+                        + ("" if not chosen else ": " + "; ".join(
+                            f"{_outcome(team, g)} {score(*_points(team, g))} "
+                            f"{_venue(ctx, team, g)} {_opponent(team, g)}" for g in chosen))
+                        + ").")
     if last_games:
         recent = _recent(ctx, team, season, last_games)
         body["last_games"] = [_game_line(ctx, team, g) for g in recent]
@@ -118,6 +136,37 @@ def season_record(ctx: AnalyticsContext, team: str, *, season: int | None = None
             for g in recent) + ".")
     body["summary"] = " ".join(parts)
     return body
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+#: a one-score game: decided by eight points or fewer (a touchdown and a two-point try)
+CLOSE_MARGIN = 8
+
+
+def _in_split(ctx: AnalyticsContext, team: str, g: Game, split: str | None,
+              month: int | None) -> bool:
+    if month is not None and int(g.game_date[5:7]) != month:
+        return False
+    if split is None:
+        return True
+    if split == "close":
+        pf, pa = _points(team, g)
+        return abs(pf - pa) <= CLOSE_MARGIN
+    if g.neutral_site or (g.neutral_site is None and often_neutral(ctx, g)):
+        return split == "neutral" and bool(g.neutral_site)  # unknown sites are neither
+    if split == "neutral":
+        return False
+    return (g.home_team == team) == (split == "home")
+
+
+def _split_label(split: str | None, month: int | None) -> str:
+    words = {"home": "at home", "road": "on the road", "neutral": "on neutral fields",
+             "close": f"in games decided by {CLOSE_MARGIN} points or fewer"}
+    parts = [words[split]] if split else []
+    if month is not None:
+        parts.append(f"in {_MONTHS[month - 1]}")
+    return " ".join(parts)
 
 
 def _recent(ctx: AnalyticsContext, team: str, season: int, n: int) -> list[Game]:
@@ -295,5 +344,44 @@ def head_to_head(ctx: AnalyticsContext, team: str, opponent: str, *,
         g = upcoming[0]
         sep = "vs" if g.neutral_site else "at"
         parts.append(f"Next meeting: {_when_text(ctx, g)}, {g.away_team} {sep} {g.home_team}.")
+    body["summary"] = " ".join(parts)
+    return body
+
+
+_KIND_WORDS = {"bowl": ("bowl", "bowl games"), "playoff": ("CFP", "CFP games"),
+               "national_championship": ("national championship", "national championship games"),
+               "conference_championship": ("conference championship",
+                                           "conference championship games")}
+
+
+def occasion_record(ctx: AnalyticsContext, team: str, kind: str, *,
+                    since: int | None = None) -> dict[str, Any]:
+    """The team's record in one kind of game (bowls, CFP games, title games) over every
+    season in the data, or ``since`` a season."""
+    from scriptohio.agents.schedule import occasion_games
+
+    team = ctx.require_team(team)
+    if kind not in _KIND_WORDS:
+        raise OutOfRangeError(f"kind must be one of {', '.join(_KIND_WORDS)}, not {kind!r}")
+    first = ctx.dataset.games.seasons[0] if since is None else since
+    games = [g for s in ctx.dataset.games.seasons if s >= first
+             for g in occasion_games(ctx, s, kind, team=team)]
+    played, upcoming = split_played(ctx, games)
+    wins, losses, ties = _tally(team, played)
+    one, many = _KIND_WORDS[kind]
+    body: dict[str, Any] = {"team": team, "kind": kind, "since": first,
+                            "as_of": ctx.as_of(ctx.current),
+                            "record": _record_text(wins, losses, ties), "wins": wins,
+                            "losses": losses, "games": [_game_line(ctx, team, g) for g in games]}
+    if not played:
+        lead = f"{team} have played no {many} in the data since {first}."
+    else:
+        lead = (f"{team} are {body['record']} in {many} since {first}"
+                + (" (the data starts in 2004)" if since is None else "") + ": "
+                + "; ".join(f"{g.season} {_outcome(team, g)} {score(*_points(team, g))} "
+                            f"vs {_opponent(team, g)}" for g in played[-8:]) + ".")
+    parts = [lead]
+    if upcoming:
+        parts.append(f"Next {one}: {_upcoming_text(ctx, team, upcoming[0])}.")
     body["summary"] = " ".join(parts)
     return body
