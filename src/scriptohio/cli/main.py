@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from scriptohio.cli import context, models_cmds, ops_cmds
 from scriptohio.cli.output import emit_json, errors_to_exit
+from scriptohio.errors import ValidationError
 
 app = typer.Typer(
     name="scriptohio",
@@ -76,14 +77,46 @@ def serve(
     port: Annotated[int | None, typer.Option(help="TCP port")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes")] = None,
     redis_url: Annotated[str | None, typer.Option(help="Shared cache tier (redis://...)")] = None,
+    max_header_bytes: Annotated[int | None, typer.Option(
+        help="Request line + headers larger than this get 431")] = None,
+    max_headers: Annotated[int | None, typer.Option(
+        help="More request headers than this get 431")] = None,
+    header_timeout: Annotated[float | None, typer.Option(
+        help="Seconds a request's headers may take to arrive (then 408)")] = None,
+    body_timeout: Annotated[float | None, typer.Option(
+        help="Seconds a request's body may take after its headers (then 408)")] = None,
+    keep_alive: Annotated[float | None, typer.Option(
+        help="Seconds an idle keep-alive connection stays open")] = None,
+    backlog: Annotated[int | None, typer.Option(help="Listen queue length")] = None,
+    max_connections: Annotated[int | None, typer.Option(
+        help="Open connections beyond this get 503")] = None,
 ) -> None:
-    """Run the HTTP service (uvicorn with uvloop and httptools)."""
+    """Run the HTTP service (uvicorn with uvloop and httptools, with HTTP limits)."""
+    import dataclasses
+
     import uvicorn
+
+    from scriptohio.api.server_protocol import GuardedHttpToolsProtocol, HttpLimits
 
     with errors_to_exit():
         settings = context.settings().override(host=host, port=port, workers=workers,
                                                redis_url=redis_url)
+        try:
+            limits = HttpLimits.from_env(os.environ)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        flags: dict[str, Any] = {"max_header_bytes": max_header_bytes, "max_headers": max_headers,
+                 "header_timeout_s": header_timeout, "body_timeout_s": body_timeout,
+                 "keep_alive_s": keep_alive, "backlog": backlog,
+                 "max_connections": max_connections}
+        bad = [name for name, value in flags.items() if value is not None and value <= 0]
+        if bad:
+            raise ValidationError(f"must be > 0: {', '.join(bad)}")
+        limits = dataclasses.replace(limits, **{k: v for k, v in flags.items()
+                                                if v is not None})
         os.environ.update(settings.to_env())
+        os.environ.update(limits.to_env())  # worker processes read their limits from here
+        GuardedHttpToolsProtocol.limits = limits
         if settings.workers > 1:  # one metrics registry across the worker processes
             from scriptohio.data.paths import state_dir
             from scriptohio.monitor.metrics import prepare_multiprocess_dir
@@ -99,7 +132,10 @@ def serve(
             port=settings.port,
             workers=settings.workers,
             loop="uvloop",
-            http="httptools",
+            http=GuardedHttpToolsProtocol,
+            backlog=limits.backlog,
+            timeout_keep_alive=max(1, round(limits.keep_alive_s)),
+            limit_concurrency=limits.max_connections,
             access_log=False,
             log_level="info",
         )
