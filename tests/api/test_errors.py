@@ -48,3 +48,34 @@ async def test_openapi_documents_the_error_responses(tiny_client: AppClient) -> 
         for path in ("/v1/predict", "/v1/games", "/v1/rankings", "/v1/matchup"):
             responses = spec["paths"][path]["get"]["responses"]
             assert {"200", "404", "422", "429", "503"} <= set(responses), path
+
+
+async def test_405_names_the_allowed_methods(tiny_client: AppClient) -> None:
+    async with tiny_client() as client:
+        r = await client.delete("/v1/rankings")
+        assert r.status_code == 405 and r.headers["allow"] == "GET"
+        assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_chunked_body_over_the_limit_gets_413(tiny_client: AppClient) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(6):
+            yield b"x" * (1024 * 1024)
+
+    async with tiny_client() as client:
+        r = await client.post("/v1/ask", content=chunks(),
+                              headers={"content-type": "application/json"})
+        assert r.status_code == 413 and r.json()["status"] == 413
+
+
+async def test_the_openapi_bounds_are_the_datas(tiny_client: AppClient) -> None:
+    async with tiny_client() as client:
+        spec = (await client.get("/openapi.json")).json()
+        params = {p["name"]: p for p in spec["paths"]["/v1/predict"]["get"]["parameters"]}
+        season = next(o for o in params["season"]["schema"]["anyOf"] if o.get("type"))
+        assert (season["minimum"], season["maximum"]) == (2023, 2023)  # the league's one season
+        week = next(o for o in params["week"]["schema"]["anyOf"] if o.get("type"))
+        assert (week["minimum"], week["maximum"]) == (1, 7)
+        inside = await client.get("/v1/predict", params={"home": "Alpha", "away": "Bravo",
+                                                        "season": 2023, "week": 7})
+        assert inside.status_code == 200, inside.text

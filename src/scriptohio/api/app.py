@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from scriptohio import __version__
-from scriptohio.api import problems
+from scriptohio.api import openapi, problems
 from scriptohio.api.identity import KeyStore
 from scriptohio.api.middleware.answer_memo import AnswerMemoMiddleware
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *,
     app.state.service = service  # reached only through api.dependencies
     app.state.started_at = service.started_at
     problems.install(app)
+    openapi.install(app, service.holder)
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(predictions.router)

@@ -79,8 +79,11 @@ def install(app: FastAPI) -> None:
     async def on_http(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
-        return problem(exc.status_code, titles.get(exc.status_code, "HTTP error"),
-                       str(exc.detail))
+        response = problem(exc.status_code, titles.get(exc.status_code, "HTTP error"),
+                           str(exc.detail))
+        for name, value in (exc.headers or {}).items():  # e.g. 405's Allow
+            response.headers[name] = value
+        return response
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)

@@ -9,11 +9,10 @@ from scriptohio.api.problems import problem
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
+    """413 for a body over ``max_bytes``: at once from ``Content-Length``, or as soon as a
+    chunked body passes it (the application then sees the client as gone)."""
+
     def __init__(self, app: ASGIApp, *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self.app = app
         self.max_bytes = max_bytes
@@ -29,25 +28,27 @@ class BodyLimitMiddleware:
                 await too_large(scope, receive, send)
                 return
         seen = 0
-        started = False
+        started = refused = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
+                if seen > self.max_bytes and not started:
+                    refused = True
+                    await too_large(scope, receive, send)
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 went out; whatever the application says goes nowhere
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, counted, tracking_send)
-        except _TooLarge:
-            if not started:
-                await too_large(scope, receive, send)
+        await self.app(scope, counted, tracking_send)
