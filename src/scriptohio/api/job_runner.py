@@ -13,23 +13,39 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.registration import ContextGetter
 from scriptohio.agents.workflow import steps
 from scriptohio.agents.workflow.jobs import Job, JobStore
 from scriptohio.api.refresher import DataRefresher
-from scriptohio.errors import NotFoundError, OutOfRangeError, ScriptOhioError, ValidationError
+from scriptohio.errors import (
+    NotFoundError,
+    OutOfRangeError,
+    RateLimitedError,
+    ScriptOhioError,
+    ValidationError,
+)
 from scriptohio.runtime import AsyncAgentOrchestrator, Request
 
 __all__ = ["SHARED_JOB_TYPES", "JobRunner"]
 
 log = logging.getLogger(__name__)
 SHARED_JOB_TYPES = frozenset({"backtest"})
+#: jobs one user may have waiting or running at once (more: 429)
+DEFAULT_MAX_ACTIVE_PER_USER = 5
+#: a finished job (and its report files) is kept this long
+DEFAULT_KEEP_S = 7 * 24 * 3600.0
+#: a result larger than this (JSON bytes) is not stored: the job fails and says why
+DEFAULT_MAX_RESULT_BYTES = 2 * 1024 * 1024
 
 
 class JobRunner:
@@ -37,7 +53,15 @@ class JobRunner:
     context and ``refresher`` ingests and refreshes for weekly reports."""
 
     def __init__(self, orchestrator: AsyncAgentOrchestrator, context: ContextGetter,
-                 refresher: DataRefresher, *, state_dir: Path, data_dir: Path) -> None:
+                 refresher: DataRefresher, *, state_dir: Path, data_dir: Path,
+                 max_active_per_user: int = DEFAULT_MAX_ACTIVE_PER_USER,
+                 keep_s: float = DEFAULT_KEEP_S,
+                 max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.max_active_per_user = max_active_per_user
+        self.keep_s = keep_s
+        self.max_result_bytes = max_result_bytes
+        self.clock = clock
         self.orchestrator = orchestrator
         self.context = context
         self.refresher = refresher
@@ -61,6 +85,10 @@ class JobRunner:
             existing = self.store.find_reusable(job_type, params)
             if existing is not None:
                 return existing
+        if self.store.active_count(user_id) >= self.max_active_per_user:
+            raise RateLimitedError(
+                f"user {user_id} has {self.max_active_per_user} jobs waiting or running; "
+                "wait for one to finish", retry_after=5.0)
         job = self.store.create(job_type, user_id, params)
         self._start(job)
         return job
@@ -81,15 +109,29 @@ class JobRunner:
                             f"{', '.join(listed) or 'none'}")
 
     def resume(self) -> int:
+        """Start the jobs a stopped process left waiting or running; prune old ones."""
+        self.prune()
         unfinished = self.store.unfinished()
         for job in unfinished:
             self._start(job)
         return len(unfinished)
 
+    def prune(self) -> int:
+        """Forget finished jobs older than ``keep_s``, and their report files."""
+        removed = self.store.prune(self.clock() - self.keep_s)
+        for job_id in removed:
+            shutil.rmtree(steps.report_dir(self.state_dir, job_id), ignore_errors=True)
+        return len(removed)
+
     async def stop(self) -> None:
-        for task in list(self._tasks):
+        """Cancel running jobs; each goes back to ``queued``, to run at the next start."""
+        running = list(self._tasks)
+        for task in running:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*running, return_exceptions=True)
+        for task in running:  # a finished job keeps its state: requeue touches only the rest
+            self.store.requeue(task.get_name(), "interrupted by a shutdown; runs again when "
+                                                "the service starts")
         self.store.close()
 
     def _start(self, job: Job) -> None:
@@ -113,6 +155,10 @@ class JobRunner:
             detail = (str(error) if isinstance(error, ScriptOhioError)
                       else "unexpected error (details are in the service log)")
             self.store.fail(job.id, f"{type(error).__name__}: {detail}")
+        elif len(orjson.dumps(response.result, option=orjson.OPT_SERIALIZE_NUMPY)) > \
+                self.max_result_bytes:
+            self.store.fail(job.id, f"ResultTooLarge: the result is over "
+                                    f"{self.max_result_bytes} bytes; ask for less at a time")
         else:
             self.store.finish(job.id, response.result)
 

@@ -110,7 +110,10 @@ def predict_file(dataset: Dataset, predictor: Predictor, in_path: Path | str,
             errors[i] = exc.detail
     preds = dict(zip(valid, predictor.predict_many([games[i].request for i in valid]),
                      strict=True))
-    names = [n for n in predictor.bundle.names] + [ENSEMBLE]
+    # the predictor's own models, ensemble last (read off its answers: no bundle needed)
+    first = next(iter(preds.values()), None)
+    names = ([n for n in first.models if n != ENSEMBLE] + [ENSEMBLE] if first is not None
+             else [ENSEMBLE])
     header = ["game_id", "home_team", "away_team", "pred_margin", "home_win_prob",
               *(f"margin_{n}" for n in names), "error"]
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")

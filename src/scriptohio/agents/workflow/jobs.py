@@ -2,8 +2,10 @@
 
 States: ``queued`` → ``running`` → ``succeeded`` | ``failed``. Progress (0..1) and the current
 step are written as the job advances, from any process (a process-pool worker writes to the
-same WAL database). At start-up, jobs left ``queued`` or ``running`` by a stopped process are
-handed back for another run (:meth:`JobStore.unfinished`).
+same WAL database). A job a shutdown interrupts goes back to ``queued`` with a step that says
+so (:meth:`JobStore.requeue`); at start-up, jobs left ``queued`` or ``running`` (a process
+that was killed) are handed back for another run (:meth:`JobStore.unfinished`). Finished jobs
+older than a bound are deleted (:meth:`JobStore.prune`).
 """
 
 from __future__ import annotations
@@ -92,6 +94,28 @@ class JobStore:
     def fail(self, job_id: str, error: str) -> None:
         self._conn.execute("UPDATE jobs SET status='failed', error=?, updated_at=? WHERE id=?",
                            (error, time.time(), job_id))
+
+    def requeue(self, job_id: str, step: str) -> None:
+        """Back to ``queued`` (progress kept for the reader) with ``step`` saying why."""
+        self._conn.execute(
+            "UPDATE jobs SET status='queued', step=?, updated_at=? WHERE id=? AND status IN "
+            "('queued', 'running')", (step, time.time(), job_id))
+
+    def active_count(self, user_id: str) -> int:
+        """The user's jobs waiting or running."""
+        row = self._conn.execute(
+            "SELECT COUNT(*) FROM jobs WHERE user_id = ? AND status IN ('queued', 'running')",
+            (user_id,)).fetchone()
+        return int(row[0])
+
+    def prune(self, older_than: float) -> list[str]:
+        """Delete finished jobs last updated before ``older_than`` (epoch s); their ids."""
+        rows = self._conn.execute(
+            "SELECT id FROM jobs WHERE status IN ('succeeded', 'failed') AND updated_at < ?",
+            (older_than,)).fetchall()
+        ids = [str(r[0]) for r in rows]
+        self._conn.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in ids])
+        return ids
 
     def find_reusable(self, job_type: str, params: dict[str, Any]) -> Job | None:
         """The newest job of the same type and parameters that is running or succeeded."""
