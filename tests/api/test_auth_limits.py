@@ -44,3 +44,45 @@ async def test_key_mode(app_client: AppClient, service_state: Path) -> None:
         reload = await client.post("/v1/admin/reload",
                                    headers={"Authorization": f"Bearer {admin}"})
         assert reload.status_code == 200 and reload.json()["model_version"]
+
+
+async def test_keys_are_listed_revoked_and_rotated_and_a_revocation_reaches_the_service(
+        tiny_client: AppClient, tmp_path: Path) -> None:
+    import asyncio
+    import json
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    state = tmp_path / "state"
+    keys = KeyStore(state)
+    key = keys.create("erin", "casual")
+    keys.close()
+    assert stat.S_IMODE(os.stat(state / KeyStore.FILENAME).st_mode) == 0o600
+
+    def cli(*args: str) -> object:
+        done = subprocess.run([sys.executable, "-m", "scriptohio.cli.main", "keys", *args],
+                              env={**os.environ, "SCRIPTOHIO_STATE_DIR": str(state)},
+                              capture_output=True, text=True, timeout=60, check=True)
+        return json.loads(done.stdout)
+
+    listed = cli("list")
+    assert isinstance(listed, list) and [k["user_id"] for k in listed] == ["erin"]
+    assert key not in json.dumps(listed)  # ids only, never the key
+    key_id = str(listed[0]["id"])
+    async with tiny_client(auth="keys") as client:
+        auth = {"Authorization": f"Bearer {key}"}
+        assert (await client.get("/v1/rankings", headers=auth)).status_code == 200
+        rotated = cli("rotate", key_id)
+        assert isinstance(rotated, dict) and rotated["revoked"] == key_id
+        status = 200
+        for _ in range(100):  # another process revoked it: refused within seconds
+            status = (await client.get("/v1/rankings", headers=auth)).status_code
+            if status == 401:
+                break
+            await asyncio.sleep(0.1)
+        assert status == 401
+        fresh = {"Authorization": f"Bearer {rotated['key']}"}
+        assert (await client.get("/v1/rankings", headers=fresh)).status_code == 200
+    assert [k["active"] for k in cli("list")] == [False, True]  # type: ignore[union-attr]

@@ -62,3 +62,39 @@ def register(app: typer.Typer) -> None:
                 emit_json({"key": store.create(user, role), "user_id": user, "role": role})
             finally:
                 store.close()
+
+    @keys_app.command("list")
+    def list_keys() -> None:
+        """Every key's id, user, role and whether it is revoked (never the key itself)."""
+        from scriptohio.api.identity import KeyStore
+
+        with errors_to_exit():
+            store = KeyStore(state_dir(context.settings().state_dir))
+            try:
+                emit_json(store.list())
+            finally:
+                store.close()
+
+    @keys_app.command("revoke")
+    def revoke_key(key_id: Annotated[str, typer.Argument(help="k_... from keys list")]) -> None:
+        """Revoke a key: a running service refuses it within seconds."""
+        from scriptohio.api.identity import KeyStore
+
+        with errors_to_exit():
+            store = KeyStore(state_dir(context.settings().state_dir))
+            try:
+                emit_json(store.revoke(key_id))
+            finally:
+                store.close()
+
+    @keys_app.command("rotate")
+    def rotate_key(key_id: Annotated[str, typer.Argument(help="k_... from keys list")]) -> None:
+        """A new key for the same user and role (printed once); the old one is revoked."""
+        from scriptohio.api.identity import KeyStore
+
+        with errors_to_exit():
+            store = KeyStore(state_dir(context.settings().state_dir))
+            try:
+                emit_json({"key": store.rotate(key_id), "revoked": key_id})
+            finally:
+                store.close()

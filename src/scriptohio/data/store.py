@@ -9,6 +9,7 @@ previous state intact: SQLite rolls the incomplete transaction back at the next 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -50,10 +51,24 @@ class StoredEvent:
 
 
 def open_sqlite(path: Path) -> sqlite3.Connection:
-    """A connection with the settings every state database here uses."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
+    """A connection with the settings every state database here uses.
+
+    The files are the owner's only (0600, the folder 0700 when this creates it): they hold
+    key hashes, users' progress and jobs.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    old_mask = os.umask(0o077)
+    try:
+        conn = sqlite3.connect(path, timeout=30.0, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+    finally:
+        os.umask(old_mask)
+    for suffix in ("", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.chmod(0o600)
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=30000")
     return conn
