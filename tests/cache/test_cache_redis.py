@@ -7,8 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+from scriptohio.breaker import BreakerConfig
 from scriptohio.cache import CacheManager, LocalConfig, SharedConfig, SharedTier
-from scriptohio.cache.breaker import BreakerConfig
 
 from .conftest import PrivateRedis
 
@@ -59,7 +59,7 @@ async def test_tag_invalidation_reaches_a_second_process(redis_url: str, namespa
 async def test_redis_stopped_mid_test_no_request_fails(private_redis: PrivateRedis) -> None:
     shared = SharedTier(
         private_redis.url,
-        config=SharedConfig(namespace="t", breaker=BreakerConfig(failure_threshold=2)),
+        config=SharedConfig(namespace="t", breaker=BreakerConfig.consecutive(2)),
     )
     cache = CacheManager(LocalConfig(max_entries=50), shared=shared)
     await cache.start()

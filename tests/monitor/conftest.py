@@ -13,9 +13,9 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from scriptohio.clock import FakeClock
 from scriptohio.events import EventBus
 from scriptohio.monitor import MetricsMiddleware, Monitor, monitor_exclusions, monitor_router
-from scriptohio.runtime.clock import FakeClock
 
 EPOCH = 1_800_000_000.0  # a realistic wall-clock start for the monitor's fake clocks
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from scriptohio.runtime import FakeClock, RateLimitConfig, RateLimitExceeded, UserRateLimiter
+from scriptohio.clock import FakeClock
+from scriptohio.runtime import RateLimitConfig, RateLimitExceeded, UserRateLimiter
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

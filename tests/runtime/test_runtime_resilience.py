@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from scriptohio.breaker import BreakerConfig, BreakerTransition
+from scriptohio.clock import FakeClock
 from scriptohio.errors import (
     CircuitOpenError,
     DeadlineExceededError,
@@ -17,8 +19,6 @@ from scriptohio.events import EventBus
 from scriptohio.runtime import (
     AsyncAgentOrchestrator,
     AutoscalerConfig,
-    BreakerConfig,
-    FakeClock,
     Handler,
     LastGoodStaleSource,
     OrchestratorConfig,
@@ -29,7 +29,7 @@ from scriptohio.runtime import (
     UserRateLimiter,
     WorkerPool,
 )
-from scriptohio.runtime.events import BreakerTransition, PoolScaled, RequestRejected
+from scriptohio.runtime.events import PoolScaled, RequestRejected
 
 NO_TICKS = OrchestratorConfig(tick_interval_s=3600)  # no background autoscaling here
 BREAKER = BreakerConfig(minimum_calls=4, window_size=10, wait_in_open_s=30.0, half_open_calls=1)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from scriptohio.breaker import BreakerTransition
 from scriptohio.events import EventBus
 from scriptohio.monitor.metrics import BREAKER_STATE_VALUE
 from scriptohio.runtime.events import (
-    BreakerTransition,
     ConcurrencyLimited,
     EventLoopLag,
     PoolScaled,

@@ -12,8 +12,6 @@ from scriptohio.runtime.autoscaler import (
     desired_workers,
 )
 from scriptohio.runtime.batching import BatchConfig, MicroBatcher
-from scriptohio.runtime.breaker import BreakerConfig, BreakerState, CircuitBreaker
-from scriptohio.runtime.clock import Clock, FakeClock
 from scriptohio.runtime.coalescing import Coalescer
 from scriptohio.runtime.interpreter import (
     freeze_long_lived,
@@ -50,13 +48,8 @@ __all__ = [
     "Autoscaler",
     "AutoscalerConfig",
     "BatchConfig",
-    "BreakerConfig",
-    "BreakerState",
-    "CircuitBreaker",
-    "Clock",
     "Coalescer",
     "EventLoopLagMonitor",
-    "FakeClock",
     "Handler",
     "LastGoodStaleSource",
     "LoopGuardConfig",

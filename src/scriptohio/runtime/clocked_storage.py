@@ -12,7 +12,7 @@ import time
 
 from limits.aio.storage import Storage
 
-from scriptohio.runtime.clock import Clock
+from scriptohio.clock import Clock
 
 _SWEEP_EVERY = 4096  # writes between sweeps of expired keys
 

@@ -1,7 +1,8 @@
 """Events the runtime emits through :class:`scriptohio.events.EventBus` for the monitor.
 
-Every admission, rejection, queue wait, execution, breaker transition and scaling decision is
-one of these frozen dataclasses. Times are seconds (base units, as Prometheus wants them).
+Every admission, rejection, queue wait, execution and scaling decision is one of these frozen
+dataclasses (breaker transitions are :class:`scriptohio.breaker.BreakerTransition`, which the
+orchestrator puts on the same bus). Times are seconds (base units, as Prometheus wants them).
 Label-like fields (``request_type``, ``pool``) have bounded cardinality; user ids never appear.
 """
 
@@ -34,13 +35,6 @@ class RequestCompleted:
     execution_s: float
     coalesced: bool = False
     batched: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class BreakerTransition:
-    name: str
-    from_state: str  # "closed" | "open" | "half_open"
-    to_state: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,13 @@ from enum import Enum
 from types import TracebackType
 from typing import Any, Literal
 
+from scriptohio.breaker import (
+    DEFAULT_BREAKER_CONFIG,
+    BreakerConfig,
+    BreakerTransition,
+    CircuitBreaker,
+)
+from scriptohio.clock import Clock
 from scriptohio.errors import (
     DeadlineExceededError,
     NotFoundError,
@@ -36,11 +43,8 @@ from scriptohio.errors import (
 )
 from scriptohio.events import EventBus, default_bus
 from scriptohio.runtime.autoscaler import AutoscalerConfig
-from scriptohio.runtime.breaker import DEFAULT_BREAKER_CONFIG, BreakerConfig, CircuitBreaker
-from scriptohio.runtime.clock import Clock
 from scriptohio.runtime.coalescing import Coalescer
 from scriptohio.runtime.events import (
-    BreakerTransition,
     ConcurrencyLimited,
     EventLoopLag,
     RequestCompleted,

@@ -21,6 +21,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from scriptohio.clock import Clock
 from scriptohio.errors import DeadlineExceededError, OverloadedError, ServiceError
 from scriptohio.runtime.autoscaler import (
     DEFAULT_AUTOSCALER_CONFIG,
@@ -28,7 +29,6 @@ from scriptohio.runtime.autoscaler import (
     AutoscalerConfig,
     PoolStats,
 )
-from scriptohio.runtime.clock import Clock
 from scriptohio.runtime.events import PoolScaled, PoolSnapshot, RequestAdmitted
 from scriptohio.runtime.priority import DEFAULT_AGING_S, AgingPriorityQueue, QueueEntry
 from scriptohio.runtime.request import Request

@@ -27,9 +27,9 @@ from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 
+from scriptohio.breaker import CircuitBreaker
+from scriptohio.clock import Clock
 from scriptohio.errors import RateLimitedError
-from scriptohio.runtime.breaker import CircuitBreaker
-from scriptohio.runtime.clock import Clock
 from scriptohio.runtime.clocked_storage import ClockedMemoryStorage
 
 log = logging.getLogger(__name__)

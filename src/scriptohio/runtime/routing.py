@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scriptohio.runtime.breaker import CircuitBreaker
+from scriptohio.breaker import CircuitBreaker
 from scriptohio.runtime.request import Request
 from scriptohio.runtime.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 

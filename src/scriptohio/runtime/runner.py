@@ -11,14 +11,14 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
+from scriptohio.breaker import BreakerState, CircuitBreaker
+from scriptohio.clock import Clock
 from scriptohio.errors import (
     CallerError,
     CircuitOpenError,
     DeadlineExceededError,
     OverloadedError,
 )
-from scriptohio.runtime.breaker import BreakerState, CircuitBreaker
-from scriptohio.runtime.clock import Clock
 from scriptohio.runtime.pool import WorkerPool
 from scriptohio.runtime.request import AgentResult, Request
 from scriptohio.runtime.retry import RetryBudget, is_retryable
