@@ -13,7 +13,7 @@ EXPECTED = {
     "DEFAULT_POOLS", "EventLoopLagMonitor", "Handler", "LastGoodStaleSource", "LoopGuardConfig",
     "MicroBatcher", "freeze_long_lived", "shorten_gil_switch_interval", "tune_gc_for_latency",
     "OrchestratorConfig", "PoolConfig", "PoolStats", "RateLimitConfig", "RateLimitDecision",
-    "RateLimitExceeded", "Request", "Response", "RetryBudget", "RetryPolicy", "Route",
+    "Request", "Response", "RetryBudget", "RetryPolicy", "Route",
     "ScalingDecision", "Stale", "StaleSource", "StageTimings", "UserRateLimiter", "WorkerPool",
     "desired_workers",
 }

@@ -161,6 +161,7 @@ class Service:
         if self.navigator is not None:
             self.navigator.close()
         await self.cache.stop()
+        await self.rate_limiter.aclose()
         await self.monitor.stop()
         if self.store is not None:
             self.store.close()

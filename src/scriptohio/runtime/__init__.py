@@ -19,6 +19,7 @@ from scriptohio.runtime.interpreter import (
     tune_gc_for_latency,
 )
 from scriptohio.runtime.lag import EventLoopLagMonitor
+from scriptohio.runtime.limiter import RateLimitConfig, RateLimitDecision, UserRateLimiter
 from scriptohio.runtime.loopguard import LoopGuardConfig
 from scriptohio.runtime.orchestrator import (
     DEFAULT_MAX_CONCURRENT_REQUESTS,
@@ -28,12 +29,6 @@ from scriptohio.runtime.orchestrator import (
 )
 from scriptohio.runtime.pool import PoolConfig, WorkerPool
 from scriptohio.runtime.priority import AgingPriorityQueue
-from scriptohio.runtime.ratelimit import (
-    RateLimitConfig,
-    RateLimitDecision,
-    RateLimitExceeded,
-    UserRateLimiter,
-)
 from scriptohio.runtime.request import AgentResult, Request, Response, StageTimings
 from scriptohio.runtime.retry import RetryBudget, RetryPolicy
 from scriptohio.runtime.routing import Handler, Route
@@ -59,7 +54,6 @@ __all__ = [
     "PoolStats",
     "RateLimitConfig",
     "RateLimitDecision",
-    "RateLimitExceeded",
     "Request",
     "Response",
     "RetryBudget",

@@ -23,7 +23,7 @@ class RequestAdmitted:
 class RequestRejected:
     request_type: str
     pool: str
-    reason: str  # "overload" | "rate_limit" | "deadline" | "circuit_open" | "shutdown"
+    reason: str  # "overload" | "deadline" | "circuit_open" | "shutdown" | "invalid"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@
 
     handle(request)
       -> route by request.type (unknown type: 422)
-      -> shutdown? rate limit (429)? deadline passed? in-flight at max (503)?
+      -> shutdown? deadline passed? in-flight at max (503)?
       -> coalesce identical concurrent requests (optional, per route)
       -> AgentRunner: breaker fast-fail / stale, pool slot (queue, priority, 503 when full),
          timeout, retries for idempotent work
@@ -57,7 +57,6 @@ from scriptohio.runtime.loopguard import (
     next_limit,
 )
 from scriptohio.runtime.pool import PoolConfig, WorkerPool
-from scriptohio.runtime.ratelimit import RateLimitDecision, RateLimitExceeded, UserRateLimiter
 from scriptohio.runtime.request import Request, Response, StageTimings
 from scriptohio.runtime.retry import (
     DEFAULT_BUDGET_RATIO,
@@ -127,14 +126,12 @@ class AsyncAgentOrchestrator:
         *,
         pools: Mapping[str, PoolConfig] = DEFAULT_POOLS,
         config: OrchestratorConfig = DEFAULT_ORCHESTRATOR_CONFIG,
-        rate_limiter: UserRateLimiter | None = None,
         stale_source: StaleSource | None = None,
         bus: EventBus = default_bus,
         clock: Clock = time.monotonic,
     ) -> None:
         self.max_concurrent_requests = max_concurrent_requests
         self.config = config
-        self.rate_limiter = rate_limiter
         self._bus = bus
         self._clock = clock
         self.pools = {name: WorkerPool(name, cfg, clock=clock, emit=bus.emit)
@@ -319,20 +316,14 @@ class AsyncAgentOrchestrator:
             task.uncancel()  # we cancelled it at shutdown: answer instead of vanishing
             outcome = Outcome(error=OverloadedError("shut down before an answer"),
                               reject_reason="shutdown")
-            return self._finish(request, route, outcome, False, None, started)
+            return self._finish(request, route, outcome, False, started)
         finally:
             if task is not None:
                 self._active.discard(task)
             self._done()
 
     async def _admitted(self, request: Request, route: Route, started: float) -> Response:
-        """Everything after global admission: rate limit, deadline, (coalesced) execution."""
-        rate: RateLimitDecision | None = None
-        if self.rate_limiter is not None and not self.rate_limiter.is_exempt(request.type):
-            rate = await self.rate_limiter.hit(request.user_id, request.role)
-            if not rate.allowed:
-                return self._refuse(request, route.pool, "rate_limit", started,
-                                    RateLimitExceeded(rate), rate)
+        """Everything after global admission: deadline, (coalesced) execution."""
         if request.deadline is not None and request.deadline <= started:
             return self._refuse(request, route.pool, "deadline", started,
                                 DeadlineExceededError("deadline passed before admission"))
@@ -342,7 +333,7 @@ class AsyncAgentOrchestrator:
                 request.coalesce_key(), lambda: self._runner.run(route, pool, request))
         else:
             outcome, joined = await self._runner.run(route, pool, request), False
-        return self._finish(request, route, outcome, joined, rate, started)
+        return self._finish(request, route, outcome, joined, started)
 
     def _done(self) -> None:
         self._in_flight -= 1
@@ -350,7 +341,7 @@ class AsyncAgentOrchestrator:
             self._drained.set_result(None)
 
     def _finish(self, request: Request, route: Route, outcome: Outcome, joined: bool,
-                rate: RateLimitDecision | None, started: float) -> Response:
+                started: float) -> Response:
         total = self._clock() - started
         if outcome.reject_reason is not None:
             self._bus.emit(RequestRejected(request.type, route.pool, outcome.reject_reason))
@@ -365,14 +356,13 @@ class AsyncAgentOrchestrator:
             timings=StageTimings(outcome.queue_wait_s, outcome.execution_s, outcome.cache_s,
                                  total),
             cache=outcome.cache, stale=outcome.stale, coalesced=joined,
-            attempts=outcome.attempts, rate_limit=rate)
+            attempts=outcome.attempts)
 
     def _refuse(self, request: Request, pool: str, reason: str, started: float,
-                error: BaseException, rate: RateLimitDecision | None = None) -> Response:
+                error: BaseException) -> Response:
         self._bus.emit(RequestRejected(request.type, pool, reason))
         return Response(request_id=request.id, request_type=request.type, error=error,
-                        timings=StageTimings(total_s=self._clock() - started), attempts=0,
-                        rate_limit=rate)
+                        timings=StageTimings(total_s=self._clock() - started), attempts=0)
 
     def _forget_unclaimed(self) -> None:
         excess = len(self._submitted) - self.config.max_unclaimed_responses

@@ -11,12 +11,9 @@ import itertools
 import os
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
-
-if TYPE_CHECKING:
-    from scriptohio.runtime.ratelimit import RateLimitDecision
 
 # A per-process prefix plus a counter is unique enough and far cheaper than uuid4 per request.
 _ID_PREFIX = os.urandom(4).hex()
@@ -97,7 +94,6 @@ class Response:
     stale: bool = False
     coalesced: bool = False
     attempts: int = 1
-    rate_limit: RateLimitDecision | None = None
 
     @property
     def ok(self) -> bool:
