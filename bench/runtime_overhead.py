@@ -3,7 +3,7 @@
 Baseline, measured in the same run: a bare ``await handler(request)``. Each figure is the
 median of several rounds (the machine has 2 noisy cores). Variants: default route (breaker,
 30 s timeout), route without breaker/timeout, a hit of the in-memory per-user rate limiter
-before it (as the API's rate-limit middleware does), and through submit_request/get_response.
+before it (as the API's rate-limit middleware does).
 
 Run: .venv/bin/python bench/runtime_overhead.py [--requests N] [--rounds R]
 """
@@ -53,15 +53,11 @@ async def main(n: int, rounds: int) -> None:
         await limiter.hit(request.user_id, request.role)
         return await plain.handle(request)
 
-    async def via_submit(request: Request) -> object:
-        return await plain.get_response(await plain.submit_request(request))
-
     variants: dict[str, tuple[Callable[[Request], Awaitable[object]], str]] = {
         "baseline await handler(req)": (noop, "noop"),
         "handle (breaker + timeout)": (plain.handle, "noop"),
         "handle (no breaker/timeout)": (plain.handle, "bare"),
         "handle + rate limiter (memory)": (limited, "noop"),
-        "submit_request + get_response": (via_submit, "noop"),
     }
     p50s: dict[str, list[float]] = {name: [] for name in variants}
     p99s: dict[str, list[float]] = {name: [] for name in variants}

@@ -196,19 +196,6 @@ async def test_identical_concurrent_requests_execute_once(
     assert other.ok and runs == 2  # a different payload is different work
 
 
-async def test_submit_then_get_response(orch: AsyncAgentOrchestrator) -> None:
-    async def echo(request: Request) -> object:
-        await asyncio.sleep(0.01)
-        return request.payload["x"]
-
-    orch.register("echo", echo)
-    ids = [await orch.submit_request(Request("echo", {"x": i})) for i in range(5)]
-    answers = [(await orch.get_response(rid, timeout=5)).result for rid in ids]
-    assert answers == list(range(5))
-    with pytest.raises(Exception, match="unknown or already collected"):
-        await orch.get_response(ids[0])
-
-
 async def test_events_report_admission_and_pool_name(
     orch: AsyncAgentOrchestrator, bus: EventBus
 ) -> None:

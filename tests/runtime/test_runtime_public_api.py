@@ -10,11 +10,11 @@ import scriptohio.runtime as runtime
 EXPECTED = {
     "AgentResult", "AgingPriorityQueue", "AsyncAgentOrchestrator", "Autoscaler",
     "AutoscalerConfig", "BatchConfig", "Coalescer", "DEFAULT_MAX_CONCURRENT_REQUESTS",
-    "DEFAULT_POOLS", "EventLoopLagMonitor", "Handler", "LastGoodStaleSource", "LoopGuardConfig",
+    "DEFAULT_POOLS", "EventLoopLagMonitor", "Handler", "LoopGuardConfig",
     "MicroBatcher", "freeze_long_lived", "shorten_gil_switch_interval", "tune_gc_for_latency",
     "OrchestratorConfig", "PoolConfig", "PoolStats", "RateLimitConfig", "RateLimitDecision",
     "Request", "Response", "RetryBudget", "RetryPolicy", "Route",
-    "ScalingDecision", "Stale", "StaleSource", "StageTimings", "UserRateLimiter", "WorkerPool",
+    "ScalingDecision", "StageTimings", "UserRateLimiter", "WorkerPool",
     "desired_workers",
 }
 

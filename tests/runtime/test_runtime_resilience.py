@@ -1,4 +1,4 @@
-"""Breakers with stale fallback, retries within a budget, timeouts, scaling, and a dependency
+"""Breakers that fail fast and recover, retries within a budget, timeouts, scaling, and a dependency
 breaker in front of the rate limiter's Redis."""
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from scriptohio.runtime import (
     AsyncAgentOrchestrator,
     AutoscalerConfig,
     Handler,
-    LastGoodStaleSource,
     OrchestratorConfig,
     PoolConfig,
     RateLimitConfig,
@@ -35,13 +34,12 @@ NO_TICKS = OrchestratorConfig(tick_interval_s=3600)  # no background autoscaling
 BREAKER = BreakerConfig(minimum_calls=4, window_size=10, wait_in_open_s=30.0, half_open_calls=1)
 
 
-async def test_open_breaker_serves_stale_then_fails_fast_then_recovers() -> None:
+async def test_open_breaker_fails_fast_then_recovers() -> None:
     bus = EventBus()
     moves: list[BreakerTransition] = []
     bus.subscribe(BreakerTransition, moves.append)
     clock = FakeClock(0.0)
-    orch = AsyncAgentOrchestrator(bus=bus, clock=clock, stale_source=LastGoodStaleSource(),
-                                  config=NO_TICKS)
+    orch = AsyncAgentOrchestrator(bus=bus, clock=clock, config=NO_TICKS)
     healthy = True
     calls = 0
 
@@ -61,17 +59,16 @@ async def test_open_breaker_serves_stale_then_fails_fast_then_recovers() -> None
                           ConnectionError)
     assert [(m.from_state, m.to_state) for m in moves] == [("closed", "open")]
     calls_before = calls
-    stale = await orch.handle(Request("team", {"team": "Ohio State"}))
-    assert stale.ok and stale.stale and stale.cache == "stale"
-    assert stale.result == "profile of Ohio State"
-    no_copy = await orch.handle(Request("team", {"team": "Texas"}))
-    assert isinstance(no_copy.error, CircuitOpenError) and no_copy.error.status == 503
-    assert no_copy.error.retry_after == pytest.approx(30.0)
+    # Answered before or not, both fail fast (stale answers are the response cache's job).
+    for team in ("Ohio State", "Texas"):
+        refused = await orch.handle(Request("team", {"team": team}))
+        assert isinstance(refused.error, CircuitOpenError) and refused.error.status == 503
+        assert refused.error.retry_after == pytest.approx(30.0)
     assert calls == calls_before  # open circuit: the agent was not called at all
     healthy = True
     clock.advance(30.0)
     probe = await orch.handle(Request("team", {"team": "Texas"}))
-    assert probe.ok and not probe.stale
+    assert probe.ok and probe.result == "profile of Texas"
     assert [m.to_state for m in moves] == ["open", "half_open", "closed"]
     await orch.stop()
 

@@ -16,7 +16,6 @@ from typing import Any
 from scriptohio.api.preload import Recipe, RecipeBook
 from scriptohio.cache import CacheManager, CacheResult, Loaded, make_cache_manager
 from scriptohio.config import DEFAULT_CACHE_NAMESPACE
-from scriptohio.events import EventBus
 
 DEFAULT_MAX_MB = 256
 DEFAULT_MAX_ENTRIES = 100_000
@@ -49,7 +48,7 @@ class _MonitorView:
 class ResponseCache:
     """Encoded answers by key, with tags; see the module docstring."""
 
-    def __init__(self, redis_url: str | None, *, bus: EventBus,
+    def __init__(self, redis_url: str | None, *,
                  max_mb: float = DEFAULT_MAX_MB, max_entries: int = DEFAULT_MAX_ENTRIES,
                  ttl_s: float = DEFAULT_TTL_S, namespace: str = DEFAULT_CACHE_NAMESPACE,
                  saturated: Callable[[], bool] = lambda: False) -> None:
@@ -57,7 +56,6 @@ class ResponseCache:
                                           namespace=namespace)
         self.manager.saturated = saturated
         self.ttl_s = ttl_s
-        self.bus = bus
         self.recipes = RecipeBook()
         self._preload: Callable[[str], Awaitable[Loaded]] | None = None
 

@@ -90,7 +90,7 @@ class Service:
         self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, pools=POOLS,
                                                    bus=self.bus)
         self.monitor = Monitor(bus=self.bus)
-        self.cache = ResponseCache(settings.redis_url, bus=self.bus,
+        self.cache = ResponseCache(settings.redis_url,
                                    namespace=settings.cache_namespace, saturated=self.saturated)
         self.monitor.add_cache_source(self.cache.stats_source(), tier="response")
         self.warmer = CacheWarmer(self, first_season=settings.warm_first_season)

@@ -84,10 +84,6 @@ class Predictor:
             return False
         return through[1] is None or (season_type == "regular" and week <= through[1])
 
-    def predict_matrix(self, x: np.ndarray, *, explain: bool = False) -> SuiteOutput:
-        """Raw suite output for feature rows (evaluation and batch files use this)."""
-        return self.bundle.predict(x, explain=explain)
-
     def _prediction(self, out: SuiteOutput, i: int, r: PredictionRequest, game_id: int | None,
                     spread: float | None) -> Prediction:
         margin = float(out.margin[i])

@@ -32,7 +32,6 @@ from scriptohio.runtime.priority import AgingPriorityQueue
 from scriptohio.runtime.request import AgentResult, Request, Response, StageTimings
 from scriptohio.runtime.retry import RetryBudget, RetryPolicy
 from scriptohio.runtime.routing import Handler, Route
-from scriptohio.runtime.stale import LastGoodStaleSource, Stale, StaleSource
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENT_REQUESTS",
@@ -46,7 +45,6 @@ __all__ = [
     "Coalescer",
     "EventLoopLagMonitor",
     "Handler",
-    "LastGoodStaleSource",
     "LoopGuardConfig",
     "MicroBatcher",
     "OrchestratorConfig",
@@ -61,8 +59,6 @@ __all__ = [
     "Route",
     "ScalingDecision",
     "StageTimings",
-    "Stale",
-    "StaleSource",
     "UserRateLimiter",
     "WorkerPool",
     "desired_workers",

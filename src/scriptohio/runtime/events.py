@@ -30,7 +30,7 @@ class RequestRejected:
 class RequestCompleted:
     request_type: str
     pool: str
-    outcome: str  # "ok" | "error" | "timeout" | "stale"
+    outcome: str  # "ok" | "error" | "timeout"
     queue_wait_s: float
     execution_s: float
     coalesced: bool = False

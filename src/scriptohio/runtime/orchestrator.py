@@ -6,7 +6,7 @@
       -> route by request.type (unknown type: 422)
       -> shutdown? deadline passed? in-flight at max (503)?
       -> coalesce identical concurrent requests (optional, per route)
-      -> AgentRunner: breaker fast-fail / stale, pool slot (queue, priority, 503 when full),
+      -> AgentRunner: breaker fast-fail, pool slot (queue, priority, 503 when full),
          timeout, retries for idempotent work
       -> Response + one RequestCompleted / RequestRejected event
 
@@ -35,12 +35,7 @@ from scriptohio.breaker import (
     CircuitBreaker,
 )
 from scriptohio.clock import Clock
-from scriptohio.errors import (
-    DeadlineExceededError,
-    NotFoundError,
-    OverloadedError,
-    ValidationError,
-)
+from scriptohio.errors import DeadlineExceededError, OverloadedError, ValidationError
 from scriptohio.events import EventBus, default_bus
 from scriptohio.runtime.autoscaler import AutoscalerConfig
 from scriptohio.runtime.coalescing import Coalescer
@@ -66,7 +61,6 @@ from scriptohio.runtime.retry import (
 )
 from scriptohio.runtime.routing import Handler, Route
 from scriptohio.runtime.runner import AgentRunner, Outcome, outcome_label
-from scriptohio.runtime.stale import StaleSource
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +93,6 @@ class OrchestratorConfig:
     loop_guard: LoopGuardConfig | None = None
     breaker: BreakerConfig = DEFAULT_BREAKER_CONFIG
     retry_budget_ratio: float = DEFAULT_BUDGET_RATIO
-    max_unclaimed_responses: int = 10_000
 
 
 DEFAULT_ORCHESTRATOR_CONFIG = OrchestratorConfig()
@@ -126,7 +119,6 @@ class AsyncAgentOrchestrator:
         *,
         pools: Mapping[str, PoolConfig] = DEFAULT_POOLS,
         config: OrchestratorConfig = DEFAULT_ORCHESTRATOR_CONFIG,
-        stale_source: StaleSource | None = None,
         bus: EventBus = default_bus,
         clock: Clock = time.monotonic,
     ) -> None:
@@ -141,12 +133,10 @@ class AsyncAgentOrchestrator:
         self.lag_monitor = EventLoopLagMonitor(interval_s=config.lag_interval_s,
                                                emit=self._lag_sampled)
         self._routes: dict[str, Route] = {}
-        self._runner = AgentRunner(clock=clock, budget=RetryBudget(config.retry_budget_ratio),
-                                   stale_source=stale_source)
+        self._runner = AgentRunner(clock=clock, budget=RetryBudget(config.retry_budget_ratio))
         self._coalescer: Coalescer[Outcome] = Coalescer()
         self._in_flight = 0
         self._active: set[asyncio.Task[Any]] = set()
-        self._submitted: dict[str, asyncio.Task[Response]] = {}
         self._accepting = False
         self._forced = False
         self._drained: asyncio.Future[None] | None = None
@@ -163,7 +153,6 @@ class AsyncAgentOrchestrator:
         timeout_s: float | Literal[Default.TIMEOUT] | None = Default.TIMEOUT,
         idempotent: bool = False,
         coalesce: bool = False,
-        serve_stale: bool = True,
         retry: RetryPolicy = DEFAULT_RETRY_POLICY,
         breaker: BreakerConfig | None = None,
         use_breaker: bool = True,
@@ -184,7 +173,6 @@ class AsyncAgentOrchestrator:
                        else timeout_s),
             idempotent=idempotent,
             coalesce=coalesce,
-            serve_stale=serve_stale,
             retry=retry,
             breaker=self.breaker(f"agent:{request_type}", breaker) if use_breaker else None,
         )
@@ -255,28 +243,7 @@ class AsyncAgentOrchestrator:
 
         Returns the coroutine itself rather than awaiting it, to save a frame per request.
         """
-        return self._handle(request, preadmitted=False)
-
-    async def submit_request(self, request: Request) -> str:
-        """Admit ``request`` for background execution; raises :class:`OverloadedError` at once."""
-        self._admit(request)
-        task = asyncio.get_running_loop().create_task(self._handle(request, preadmitted=True))
-        self._submitted[request.id] = task
-        if len(self._submitted) > self.config.max_unclaimed_responses:
-            self._forget_unclaimed()
-        return request.id
-
-    async def get_response(self, request_id: str, timeout: float | None = None) -> Response:
-        """Wait up to ``timeout`` s for a submitted request's response (then it is forgotten)."""
-        task = self._submitted.get(request_id)
-        if task is None:
-            raise NotFoundError(f"unknown or already collected request id {request_id!r}")
-        try:
-            response = await asyncio.wait_for(asyncio.shield(task), timeout)
-        except TimeoutError:
-            raise DeadlineExceededError(f"request {request_id} has no answer yet") from None
-        self._submitted.pop(request_id, None)
-        return response
+        return self._handle(request)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -291,20 +258,17 @@ class AsyncAgentOrchestrator:
                                   retry_after=pool.retry_after() if pool else 1.0)
         self._in_flight += 1
 
-    async def _handle(self, request: Request, *, preadmitted: bool) -> Response:
+    async def _handle(self, request: Request) -> Response:
         started = self._clock()
         route = self._routes.get(request.type)
         if route is None:
-            if preadmitted:
-                self._done()
             return self._refuse(request, "-", "invalid", started,
                                 ValidationError(f"unknown request type {request.type!r}"))
-        if not preadmitted:
-            try:
-                self._admit(request)
-            except OverloadedError as exc:
-                reason = "overload" if self._accepting else "shutdown"
-                return self._refuse(request, route.pool, reason, started, exc)
+        try:
+            self._admit(request)
+        except OverloadedError as exc:
+            reason = "overload" if self._accepting else "shutdown"
+            return self._refuse(request, route.pool, reason, started, exc)
         task = asyncio.current_task()
         if task is not None:
             self._active.add(task)
@@ -355,7 +319,7 @@ class AsyncAgentOrchestrator:
             error=outcome.error,
             timings=StageTimings(outcome.queue_wait_s, outcome.execution_s, outcome.cache_s,
                                  total),
-            cache=outcome.cache, stale=outcome.stale, coalesced=joined,
+            cache=outcome.cache, coalesced=joined,
             attempts=outcome.attempts)
 
     def _refuse(self, request: Request, pool: str, reason: str, started: float,
@@ -363,11 +327,6 @@ class AsyncAgentOrchestrator:
         self._bus.emit(RequestRejected(request.type, pool, reason))
         return Response(request_id=request.id, request_type=request.type, error=error,
                         timings=StageTimings(total_s=self._clock() - started), attempts=0)
-
-    def _forget_unclaimed(self) -> None:
-        excess = len(self._submitted) - self.config.max_unclaimed_responses
-        for request_id in [rid for rid, task in self._submitted.items() if task.done()][:excess]:
-            del self._submitted[request_id]
 
     def _lag_sampled(self, event: EventLoopLag) -> None:
         """Each lag sample: let the loop guard move the async pools' limits, then publish."""

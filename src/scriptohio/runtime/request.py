@@ -91,7 +91,6 @@ class Response:
     error: BaseException | None = None
     timings: StageTimings = field(default_factory=StageTimings)
     cache: str | None = None
-    stale: bool = False
     coalesced: bool = False
     attempts: int = 1
 

@@ -1,4 +1,4 @@
-"""Runs one admitted request: pool slot, breaker, timeout, retries, stale fallback.
+"""Runs one admitted request: pool slot, breaker, timeout, retries.
 
 Errors are returned inside an :class:`Outcome`, never raised, so a coalesced execution can
 share a failure exactly as it shares a result. Caller errors (bad input) are not the agent's
@@ -23,7 +23,6 @@ from scriptohio.runtime.pool import WorkerPool
 from scriptohio.runtime.request import AgentResult, Request
 from scriptohio.runtime.retry import RetryBudget, is_retryable
 from scriptohio.runtime.routing import Route
-from scriptohio.runtime.stale import StaleSource
 from scriptohio.runtime.timeouts import TimeoutWheel
 
 
@@ -41,22 +40,14 @@ class Outcome:
     execution_s: float = 0.0
     cache: str | None = None
     cache_s: float = 0.0
-    stale: bool = False
     attempts: int = 0
     reject_reason: str | None = None  # set when refused before the agent ran
 
 
 class AgentRunner:
-    def __init__(
-        self,
-        *,
-        clock: Clock,
-        budget: RetryBudget,
-        stale_source: StaleSource | None,
-    ) -> None:
+    def __init__(self, *, clock: Clock, budget: RetryBudget) -> None:
         self._clock = clock
         self._budget = budget
-        self._stale = stale_source
         self._wheel = TimeoutWheel()
 
     async def run(self, route: Route, pool: WorkerPool, request: Request) -> Outcome:
@@ -67,7 +58,7 @@ class AgentRunner:
         """
         breaker = route.breaker
         if breaker is not None and breaker.state is BreakerState.OPEN:
-            return await self._circuit_open(route, request, breaker)  # fail fast, do not queue
+            return self._circuit_open(route, breaker)  # fail fast, do not queue
         waited = 0.0
         if not pool.try_acquire(request.type, request.priority):
             try:
@@ -83,7 +74,7 @@ class AgentRunner:
             while True:
                 attempt += 1
                 if breaker is not None and not breaker.try_acquire():
-                    outcome = await self._circuit_open(route, request, breaker)
+                    outcome = self._circuit_open(route, breaker)
                     return replace(outcome, queue_wait_s=waited, attempts=attempt - 1)
                 timeout = self._time_left(route, request)
                 if timeout is not None and timeout <= 0:
@@ -127,8 +118,6 @@ class AgentRunner:
                     cache, cache_s = None, 0.0
                     if isinstance(value, AgentResult):
                         value, cache, cache_s = value.value, value.cache, value.cache_s
-                    if route.serve_stale and self._stale is not None:
-                        await self._stale.remember(request, value)
                     return Outcome(result=value, queue_wait_s=waited, execution_s=spent,
                                    cache=cache, cache_s=cache_s, attempts=attempt)
                 if breaker is not None:
@@ -168,15 +157,8 @@ class AgentRunner:
         left = request.deadline - self._clock()
         return left if route.timeout_s is None else min(left, route.timeout_s)
 
-    async def _circuit_open(
-        self, route: Route, request: Request, breaker: CircuitBreaker
-    ) -> Outcome:
-        if route.serve_stale and self._stale is not None:
-            started = self._clock()
-            stale = await self._stale.get_stale(request)
-            if stale is not None:
-                return Outcome(result=stale.value, cache="stale", stale=True,
-                               cache_s=self._clock() - started)
+    @staticmethod
+    def _circuit_open(route: Route, breaker: CircuitBreaker) -> Outcome:
         error = CircuitOpenError(f"agent {route.request_type!r} is unavailable",
                                  retry_after=max(breaker.retry_after(), 0.1))
         return Outcome(error=error, reject_reason="circuit_open")
@@ -184,8 +166,6 @@ class AgentRunner:
 
 def outcome_label(outcome: Outcome) -> str:
     """The ``outcome`` field of :class:`~scriptohio.runtime.events.RequestCompleted`."""
-    if outcome.stale:
-        return "stale"
     if outcome.error is None:
         return "ok"
     return "timeout" if isinstance(outcome.error, DeadlineExceededError) else "error"
