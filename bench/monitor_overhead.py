@@ -39,7 +39,7 @@ def make_app(monitored: bool, *, populate: bool = False) -> Any:
     from scriptohio.breaker import BreakerTransition
     from scriptohio.events import EventBus
     from scriptohio.monitor import MetricsMiddleware, Monitor, monitor_exclusions, monitor_router
-    from scriptohio.runtime.events import PoolSnapshot
+    from scriptohio.runtime.telemetry import PoolSnapshot
 
     bus = EventBus()
     monitor = Monitor(bus=bus, sinks=[])

@@ -18,16 +18,21 @@ import time
 from collections.abc import Awaitable, Callable
 
 from scriptohio.events import EventBus
-from scriptohio.runtime import AsyncAgentOrchestrator, RateLimitConfig, Request, UserRateLimiter
+from scriptohio.runtime import (
+    AgentRequest,
+    AsyncAgentOrchestrator,
+    RateLimitConfig,
+    UserRateLimiter,
+)
 
 
-async def noop(request: Request) -> int:
+async def noop(request: AgentRequest) -> int:
     return 1
 
 
-async def measure(call: Callable[[Request], Awaitable[object]], request_type: str,
+async def measure(call: Callable[[AgentRequest], Awaitable[object]], request_type: str,
                   n: int) -> list[float]:
-    requests = [Request(request_type, {"i": i}, user_id=f"user{i % 1000}") for i in range(n)]
+    requests = [AgentRequest(request_type, {"i": i}, user_id=f"user{i % 1000}") for i in range(n)]
     samples = []
     clock = time.perf_counter_ns
     for request in requests:
@@ -49,11 +54,11 @@ async def main(n: int, rounds: int) -> None:
     plain.register("bare", noop, use_breaker=False, timeout_s=None)
     await plain.start()
 
-    async def limited(request: Request) -> object:
+    async def limited(request: AgentRequest) -> object:
         await limiter.hit(request.user_id, request.role)
         return await plain.handle(request)
 
-    variants: dict[str, tuple[Callable[[Request], Awaitable[object]], str]] = {
+    variants: dict[str, tuple[Callable[[AgentRequest], Awaitable[object]], str]] = {
         "baseline await handler(req)": (noop, "noop"),
         "handle (breaker + timeout)": (plain.handle, "noop"),
         "handle (no breaker/timeout)": (plain.handle, "bare"),

@@ -15,7 +15,7 @@ import yaml
 from scriptohio.breaker import BreakerTransition
 from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor, load_rules
-from scriptohio.runtime.events import (
+from scriptohio.runtime.telemetry import (
     ConcurrencyLimited,
     EventLoopLag,
     PoolScaled,

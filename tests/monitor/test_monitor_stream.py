@@ -11,7 +11,7 @@ import orjson
 from scriptohio.clock import FakeClock
 from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor, MonitorConfig
-from scriptohio.runtime.events import EventLoopLag
+from scriptohio.runtime.telemetry import EventLoopLag
 
 from .conftest import EPOCH, build_app, serve
 

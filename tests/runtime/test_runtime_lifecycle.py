@@ -11,14 +11,14 @@ import time
 from scriptohio.errors import OverloadedError
 from scriptohio.events import EventBus
 from scriptohio.runtime import (
+    AgentRequest,
     AsyncAgentOrchestrator,
     AutoscalerConfig,
     EventLoopLagMonitor,
     PoolConfig,
-    Request,
 )
-from scriptohio.runtime.events import EventLoopLag
 from scriptohio.runtime.lag import RunQueueWait
+from scriptohio.runtime.telemetry import EventLoopLag
 
 
 async def test_drain_finishes_in_flight_and_queued_work_and_refuses_new() -> None:
@@ -26,17 +26,17 @@ async def test_drain_finishes_in_flight_and_queued_work_and_refuses_new() -> Non
                           autoscaling=AutoscalerConfig(min_workers=1, max_workers=1))
     orch = AsyncAgentOrchestrator(pools={"light": one_slot}, bus=EventBus())
 
-    async def work(request: Request) -> int:
+    async def work(request: AgentRequest) -> int:
         await asyncio.sleep(0.02)
         return int(request.payload["i"])
 
     orch.register("work", work)
     await orch.start()
-    tasks = [asyncio.ensure_future(orch.handle(Request("work", {"i": i}))) for i in range(5)]
+    tasks = [asyncio.ensure_future(orch.handle(AgentRequest("work", {"i": i}))) for i in range(5)]
     await asyncio.sleep(0)
     stopping = asyncio.ensure_future(orch.stop(drain=True, grace_s=10))
     await asyncio.sleep(0)
-    late = await orch.handle(Request("work", {"i": 7}))
+    late = await orch.handle(AgentRequest("work", {"i": 7}))
     assert isinstance(late.error, OverloadedError) and late.error.status == 503
     await stopping
     assert [t.result().unwrap() for t in tasks] == [0, 1, 2, 3, 4]  # accepted: answered
@@ -46,12 +46,12 @@ async def test_drain_finishes_in_flight_and_queued_work_and_refuses_new() -> Non
 async def test_grace_period_exceeded_still_answers_every_request() -> None:
     orch = AsyncAgentOrchestrator(bus=EventBus())
 
-    async def forever(request: Request) -> None:
+    async def forever(request: AgentRequest) -> None:
         await asyncio.sleep(3600)
 
     orch.register("forever", forever, timeout_s=None)
     await orch.start()
-    tasks = [asyncio.ensure_future(orch.handle(Request("forever"))) for _ in range(3)]
+    tasks = [asyncio.ensure_future(orch.handle(AgentRequest("forever"))) for _ in range(3)]
     await asyncio.sleep(0)
     await orch.stop(drain=True, grace_s=0.05)
     responses = await asyncio.wait_for(asyncio.gather(*tasks), timeout=5)
@@ -62,13 +62,13 @@ async def test_grace_period_exceeded_still_answers_every_request() -> None:
 async def test_a_request_after_stop_is_refused_at_once() -> None:
     orch = AsyncAgentOrchestrator(bus=EventBus())
 
-    async def anything(request: Request) -> int:
+    async def anything(request: AgentRequest) -> int:
         return 1
 
     orch.register("anything", anything)
     await orch.start()
     await orch.stop()
-    refused = await orch.handle(Request("anything"))
+    refused = await orch.handle(AgentRequest("anything"))
     assert isinstance(refused.error, OverloadedError) and refused.error.retry_after > 0
     assert refused.attempts == 0  # never ran
 

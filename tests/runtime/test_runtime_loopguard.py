@@ -9,16 +9,16 @@ import pytest
 
 from scriptohio.events import EventBus
 from scriptohio.runtime import (
+    AgentRequest,
     AsyncAgentOrchestrator,
     AutoscalerConfig,
     LoopGuardConfig,
     PoolConfig,
-    Request,
 )
-from scriptohio.runtime.events import ConcurrencyLimited, EventLoopLag
 from scriptohio.runtime.loopguard import LagSignal, next_limit
 from scriptohio.runtime.orchestrator import OrchestratorConfig
 from scriptohio.runtime.pool import WorkerPool
+from scriptohio.runtime.telemetry import ConcurrencyLimited, EventLoopLag
 
 GUARD = LoopGuardConfig(high_s=0.006, low_s=0.003, decrease=0.9, increase=1.1, min_limit=32)
 
@@ -96,12 +96,12 @@ async def test_guard_cuts_a_loop_hogging_pool_answers_everyone_and_recovers() ->
     orch = AsyncAgentOrchestrator(
         pools=pools, bus=bus, config=OrchestratorConfig(lag_interval_s=0.005, loop_guard=guard))
 
-    async def hog(request: Request) -> int:
+    async def hog(request: AgentRequest) -> int:
         time.sleep(0.0002)  # deliberately blocks the loop
         await asyncio.sleep(0)
         return 1
 
-    async def lesson(request: Request) -> str:
+    async def lesson(request: AgentRequest) -> str:
         await asyncio.sleep(0.001)
         return "lesson"
 
@@ -114,7 +114,7 @@ async def test_guard_cuts_a_loop_hogging_pool_answers_everyone_and_recovers() ->
 
     async def client(kind: str) -> None:
         while time.monotonic() < stop_at:
-            answers.append((await orch.handle(Request(kind))).ok)
+            answers.append((await orch.handle(AgentRequest(kind))).ok)
 
     lowest = heavy.ceiling
 
@@ -142,13 +142,13 @@ async def test_guard_off_leaves_limits_alone() -> None:
     orch = AsyncAgentOrchestrator(bus=EventBus(),
                                   config=OrchestratorConfig(lag_interval_s=0.005, loop_guard=None))
 
-    async def hog(request: Request) -> int:
+    async def hog(request: AgentRequest) -> int:
         time.sleep(0.002)
         return 1
 
     orch.register("hog", hog)
     await orch.start()
-    await asyncio.gather(*(orch.handle(Request("hog")) for _ in range(100)))
+    await asyncio.gather(*(orch.handle(AgentRequest("hog")) for _ in range(100)))
     await asyncio.sleep(0.02)
     assert orch.pools["light"].limit == orch.pools["light"].ceiling
     await orch.stop()
@@ -162,14 +162,14 @@ async def test_guard_ignores_lag_that_waiting_for_a_cpu_explains() -> None:
         bus=EventBus(), config=OrchestratorConfig(lag_interval_s=60.0, loop_guard=guard))
     release = asyncio.Event()
 
-    async def wait(request: Request) -> int:
+    async def wait(request: AgentRequest) -> int:
         await release.wait()
         return 1
 
     orch.register("wait", wait)
     await orch.start()
     pool = orch.pools["light"]
-    running = [asyncio.ensure_future(orch.handle(Request("wait"))) for _ in range(40)]
+    running = [asyncio.ensure_future(orch.handle(AgentRequest("wait"))) for _ in range(40)]
     for _ in range(100):
         if pool.busy == 40:
             break

@@ -13,7 +13,7 @@ EXPECTED = {
     "DEFAULT_POOLS", "EventLoopLagMonitor", "Handler", "LoopGuardConfig",
     "MicroBatcher", "freeze_long_lived", "shorten_gil_switch_interval", "tune_gc_for_latency",
     "OrchestratorConfig", "PoolConfig", "PoolStats", "RateLimitConfig", "RateLimitDecision",
-    "Request", "Response", "RetryBudget", "RetryPolicy", "Route",
+    "AgentRequest", "AgentResponse", "RetryBudget", "RetryPolicy", "Route",
     "ScalingDecision", "StageTimings", "UserRateLimiter", "WorkerPool",
     "desired_workers",
 }

@@ -1,6 +1,6 @@
 """Agents registered with the orchestrator: one request type per kind of question.
 
-Handlers take a :class:`~scriptohio.runtime.Request` and return the full (role-independent)
+Handlers take a :class:`~scriptohio.runtime.AgentRequest` and return the full (role-independent)
 answer as a dict; the routes shape it per role, encode it and cache the bytes. CPU work runs
 in worker threads (numpy releases the GIL for the heavy parts) so the event loop stays free;
 concurrent single predictions are micro-batched into one vectorised model call.
@@ -20,7 +20,7 @@ from scriptohio.agents.insight.profile import team_profile
 from scriptohio.agents.insight.rankings import rankings
 from scriptohio.agents.insight.units import compare_units, unit_leaders, unit_profile
 from scriptohio.models import PredictionRequest
-from scriptohio.runtime import BatchConfig, MicroBatcher, Request
+from scriptohio.runtime import AgentRequest, BatchConfig, MicroBatcher
 
 if TYPE_CHECKING:
     from scriptohio.api.service import Service
@@ -52,14 +52,14 @@ def register_agents(service: Service) -> None:
     batcher: MicroBatcher[dict[str, Any], Any] = MicroBatcher(predict_batch, PREDICT_BATCH)
     service.extras["predict_batcher"] = batcher
 
-    async def predict(req: Request) -> Any:
+    async def predict(req: AgentRequest) -> Any:
         answer = await batcher.submit(dict(req.payload))
         if not req.payload["explain"]:
             answer.pop("explanation", None)
         return answer
 
-    def threaded(fn: Callable[..., Any]) -> Callable[[Request], Any]:
-        async def handler(req: Request) -> Any:
+    def threaded(fn: Callable[..., Any]) -> Callable[[AgentRequest], Any]:
+        async def handler(req: AgentRequest) -> Any:
             ctx = service.ctx
             return await asyncio.to_thread(fn, ctx, **req.payload)
 

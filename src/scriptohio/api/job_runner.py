@@ -21,7 +21,7 @@ import numpy as np
 from scriptohio.agents.workflow import steps
 from scriptohio.agents.workflow.jobs import Job, JobStore
 from scriptohio.errors import NotFoundError, OutOfRangeError, ScriptOhioError, ValidationError
-from scriptohio.runtime import Request
+from scriptohio.runtime import AgentRequest
 
 if TYPE_CHECKING:
     from scriptohio.api.service import Service
@@ -96,7 +96,7 @@ class JobRunner:
                        "data_dir": str(svc.data_dir), "state_dir": str(svc.state_dir),
                        "season": int(job.params.get("season") or svc.ctx.current.season - 1)}
         self.store.progress(job.id, 0.01, "queued for a worker")
-        response = await svc.orchestrator.handle(Request(
+        response = await svc.orchestrator.handle(AgentRequest(
             type=f"job.{job.type}", payload=payload, user_id=job.user_id, priority=0))
         error = response.error
         if error is not None:
@@ -107,14 +107,14 @@ class JobRunner:
         else:
             self.store.finish(job.id, response.result)
 
-    async def _batch_predict(self, req: Request) -> dict[str, Any]:
+    async def _batch_predict(self, req: AgentRequest) -> dict[str, Any]:
         job_id = req.payload["job_id"]
         ctx = self.service.ctx
         return await asyncio.to_thread(
             steps.batch_predict, ctx, req.payload.get("csv", ""),
             lambda f, s: self.store.progress(job_id, f, s))
 
-    async def _weekly_report(self, req: Request) -> dict[str, Any]:
+    async def _weekly_report(self, req: AgentRequest) -> dict[str, Any]:
         job_id = req.payload["job_id"]
         svc = self.service
         if req.payload.get("games_csv"):

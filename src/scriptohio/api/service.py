@@ -44,6 +44,7 @@ from scriptohio.features import FeatureStore
 from scriptohio.models.registry import ModelRegistry
 from scriptohio.monitor.core import Monitor
 from scriptohio.runtime import (
+    AgentRequest,
     AsyncAgentOrchestrator,
     AutoscalerConfig,
     PoolConfig,
@@ -53,7 +54,6 @@ from scriptohio.runtime import (
     shorten_gil_switch_interval,
     tune_gc_for_latency,
 )
-from scriptohio.runtime import Request as AgentRequest
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Runtime events -> Prometheus metrics and monitor state.
 
-One handler per event type in :mod:`scriptohio.runtime.events`; each is a few counter updates,
+One handler per event type in :mod:`scriptohio.runtime.telemetry`; each is a few counter updates,
 because the bus calls subscribers synchronously on the emitting code path.
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from scriptohio.breaker import BreakerTransition
 from scriptohio.events import EventBus
 from scriptohio.monitor.metrics import BREAKER_STATE_VALUE
-from scriptohio.runtime.events import (
+from scriptohio.runtime.telemetry import (
     ConcurrencyLimited,
     EventLoopLag,
     PoolScaled,

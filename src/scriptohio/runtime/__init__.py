@@ -29,13 +29,15 @@ from scriptohio.runtime.orchestrator import (
 )
 from scriptohio.runtime.pool import PoolConfig, WorkerPool
 from scriptohio.runtime.priority import AgingPriorityQueue
-from scriptohio.runtime.request import AgentResult, Request, Response, StageTimings
+from scriptohio.runtime.request import AgentRequest, AgentResponse, AgentResult, StageTimings
 from scriptohio.runtime.retry import RetryBudget, RetryPolicy
 from scriptohio.runtime.routing import Handler, Route
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENT_REQUESTS",
     "DEFAULT_POOLS",
+    "AgentRequest",
+    "AgentResponse",
     "AgentResult",
     "AgingPriorityQueue",
     "AsyncAgentOrchestrator",
@@ -52,8 +54,6 @@ __all__ = [
     "PoolStats",
     "RateLimitConfig",
     "RateLimitDecision",
-    "Request",
-    "Response",
     "RetryBudget",
     "RetryPolicy",
     "Route",

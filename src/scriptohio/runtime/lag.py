@@ -2,7 +2,7 @@
 
 A task sleeps ``interval_s`` in a loop and measures how much later than asked it woke up;
 that delay is what every request on this loop also suffers. Each sample is emitted as
-:class:`~scriptohio.runtime.events.EventLoopLag` and kept for percentiles.
+:class:`~scriptohio.runtime.telemetry.EventLoopLag` and kept for percentiles.
 
 A late timer has two causes: the loop was busy with other callbacks, or the loop's thread was
 ready to run but the OS gave the CPU to another process (a load generator on the same cores,
@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from scriptohio.runtime.events import EventLoopLag
+from scriptohio.runtime.telemetry import EventLoopLag
 
 DEFAULT_INTERVAL_S = 0.02  # the loop guard acts on each sample: keep it prompt
 DEFAULT_SAMPLES = 3000  # one minute of samples

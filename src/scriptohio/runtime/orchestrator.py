@@ -8,7 +8,7 @@
       -> coalesce identical concurrent requests (optional, per route)
       -> AgentRunner: breaker fast-fail, pool slot (queue, priority, 503 when full),
          timeout, retries for idempotent work
-      -> Response + one RequestCompleted / RequestRejected event
+      -> AgentResponse + one RequestCompleted / RequestRejected event
 
 Every refusal is immediate and carries ``retry_after``. ``stop(drain=True)`` stops admitting,
 lets in-flight work finish within the grace period and answers whatever is left with 503,
@@ -39,12 +39,6 @@ from scriptohio.errors import DeadlineExceededError, OverloadedError, Validation
 from scriptohio.events import EventBus, default_bus
 from scriptohio.runtime.autoscaler import AutoscalerConfig
 from scriptohio.runtime.coalescing import Coalescer
-from scriptohio.runtime.events import (
-    ConcurrencyLimited,
-    EventLoopLag,
-    RequestCompleted,
-    RequestRejected,
-)
 from scriptohio.runtime.lag import DEFAULT_INTERVAL_S, EventLoopLagMonitor
 from scriptohio.runtime.loopguard import (
     LagSignal,
@@ -52,7 +46,7 @@ from scriptohio.runtime.loopguard import (
     next_limit,
 )
 from scriptohio.runtime.pool import PoolConfig, WorkerPool
-from scriptohio.runtime.request import Request, Response, StageTimings
+from scriptohio.runtime.request import AgentRequest, AgentResponse, StageTimings
 from scriptohio.runtime.retry import (
     DEFAULT_BUDGET_RATIO,
     DEFAULT_RETRY_POLICY,
@@ -60,7 +54,13 @@ from scriptohio.runtime.retry import (
     RetryPolicy,
 )
 from scriptohio.runtime.routing import Handler, Route
-from scriptohio.runtime.runner import AgentRunner, Outcome, outcome_label
+from scriptohio.runtime.runner import AgentRunner, RunOutcome, outcome_label
+from scriptohio.runtime.telemetry import (
+    ConcurrencyLimited,
+    EventLoopLag,
+    RequestCompleted,
+    RequestRejected,
+)
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class AsyncAgentOrchestrator:
                                                emit=self._lag_sampled)
         self._routes: dict[str, Route] = {}
         self._runner = AgentRunner(clock=clock, budget=RetryBudget(config.retry_budget_ratio))
-        self._coalescer: Coalescer[Outcome] = Coalescer()
+        self._coalescer: Coalescer[RunOutcome] = Coalescer()
         self._in_flight = 0
         self._active: set[asyncio.Task[Any]] = set()
         self._accepting = False
@@ -238,7 +238,7 @@ class AsyncAgentOrchestrator:
 
     # -- requests ------------------------------------------------------------------------
 
-    def handle(self, request: Request) -> Coroutine[Any, Any, Response]:
+    def handle(self, request: AgentRequest) -> Coroutine[Any, Any, AgentResponse]:
         """``await handle(request)``: run it and return its response (errors inside it).
 
         Returns the coroutine itself rather than awaiting it, to save a frame per request.
@@ -247,7 +247,7 @@ class AsyncAgentOrchestrator:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _admit(self, request: Request) -> None:
+    def _admit(self, request: AgentRequest) -> None:
         """Global admission: raises when shutting down or at the in-flight bound."""
         if not self._accepting:
             raise OverloadedError("the service is shutting down", retry_after=5.0)
@@ -258,7 +258,7 @@ class AsyncAgentOrchestrator:
                                   retry_after=pool.retry_after() if pool else 1.0)
         self._in_flight += 1
 
-    async def _handle(self, request: Request) -> Response:
+    async def _handle(self, request: AgentRequest) -> AgentResponse:
         started = self._clock()
         route = self._routes.get(request.type)
         if route is None:
@@ -278,7 +278,7 @@ class AsyncAgentOrchestrator:
             if not self._forced or task is None:
                 raise
             task.uncancel()  # we cancelled it at shutdown: answer instead of vanishing
-            outcome = Outcome(error=OverloadedError("shut down before an answer"),
+            outcome = RunOutcome(error=OverloadedError("shut down before an answer"),
                               reject_reason="shutdown")
             return self._finish(request, route, outcome, False, started)
         finally:
@@ -286,7 +286,7 @@ class AsyncAgentOrchestrator:
                 self._active.discard(task)
             self._done()
 
-    async def _admitted(self, request: Request, route: Route, started: float) -> Response:
+    async def _admitted(self, request: AgentRequest, route: Route, started: float) -> AgentResponse:
         """Everything after global admission: deadline, (coalesced) execution."""
         if request.deadline is not None and request.deadline <= started:
             return self._refuse(request, route.pool, "deadline", started,
@@ -304,8 +304,8 @@ class AsyncAgentOrchestrator:
         if self._in_flight == 0 and self._drained is not None and not self._drained.done():
             self._drained.set_result(None)
 
-    def _finish(self, request: Request, route: Route, outcome: Outcome, joined: bool,
-                started: float) -> Response:
+    def _finish(self, request: AgentRequest, route: Route, outcome: RunOutcome, joined: bool,
+                started: float) -> AgentResponse:
         total = self._clock() - started
         if outcome.reject_reason is not None:
             self._bus.emit(RequestRejected(request.type, route.pool, outcome.reject_reason))
@@ -314,7 +314,7 @@ class AsyncAgentOrchestrator:
                 request.type, route.pool, outcome_label(outcome),
                 0.0 if joined else outcome.queue_wait_s,
                 0.0 if joined else outcome.execution_s, coalesced=joined))
-        return Response(
+        return AgentResponse(
             request_id=request.id, request_type=request.type, result=outcome.result,
             error=outcome.error,
             timings=StageTimings(outcome.queue_wait_s, outcome.execution_s, outcome.cache_s,
@@ -322,10 +322,10 @@ class AsyncAgentOrchestrator:
             cache=outcome.cache, coalesced=joined,
             attempts=outcome.attempts)
 
-    def _refuse(self, request: Request, pool: str, reason: str, started: float,
-                error: BaseException) -> Response:
+    def _refuse(self, request: AgentRequest, pool: str, reason: str, started: float,
+                error: BaseException) -> AgentResponse:
         self._bus.emit(RequestRejected(request.type, pool, reason))
-        return Response(request_id=request.id, request_type=request.type, error=error,
+        return AgentResponse(request_id=request.id, request_type=request.type, error=error,
                         timings=StageTimings(total_s=self._clock() - started), attempts=0)
 
     def _lag_sampled(self, event: EventLoopLag) -> None:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from scriptohio.breaker import CircuitBreaker
-from scriptohio.runtime.request import Request
+from scriptohio.runtime.request import AgentRequest
 from scriptohio.runtime.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 
-Handler = Callable[[Request], Awaitable[Any]] | Callable[[Request], Any]
+Handler = Callable[[AgentRequest], Awaitable[Any]] | Callable[[AgentRequest], Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Runs one admitted request: pool slot, breaker, timeout, retries.
 
-Errors are returned inside an :class:`Outcome`, never raised, so a coalesced execution can
+Errors are returned inside an :class:`RunOutcome`, never raised, so a coalesced execution can
 share a failure exactly as it shares a result. Caller errors (bad input) are not the agent's
 fault: they neither trip the breaker nor get retried.
 """
@@ -20,14 +20,14 @@ from scriptohio.errors import (
     OverloadedError,
 )
 from scriptohio.runtime.pool import WorkerPool
-from scriptohio.runtime.request import AgentResult, Request
+from scriptohio.runtime.request import AgentRequest, AgentResult
 from scriptohio.runtime.retry import RetryBudget, is_retryable
 from scriptohio.runtime.routing import Route
 from scriptohio.runtime.timeouts import TimeoutWheel
 
 
 @dataclass(slots=True)
-class Outcome:
+class RunOutcome:
     """What happened to one execution (shared by coalesced callers; treat as read-only).
 
     Not frozen on purpose: frozen dataclasses pay a ``object.__setattr__`` per field, and this
@@ -50,7 +50,7 @@ class AgentRunner:
         self._budget = budget
         self._wheel = TimeoutWheel()
 
-    async def run(self, route: Route, pool: WorkerPool, request: Request) -> Outcome:
+    async def run(self, route: Route, pool: WorkerPool, request: AgentRequest) -> RunOutcome:
         """Slot, then attempts until success, a final error, or the deadline.
 
         Deliberately one flat coroutine: every extra ``await`` layer is paid twice per
@@ -64,9 +64,9 @@ class AgentRunner:
             try:
                 waited = await pool.acquire(request.type, request.priority, request.deadline)
             except OverloadedError as exc:
-                return Outcome(error=exc, reject_reason="overload")
+                return RunOutcome(error=exc, reject_reason="overload")
             except DeadlineExceededError as exc:
-                return Outcome(error=exc, reject_reason="deadline")
+                return RunOutcome(error=exc, reject_reason="deadline")
         try:
             self._budget.record_request()
             spent = 0.0
@@ -80,7 +80,7 @@ class AgentRunner:
                 if timeout is not None and timeout <= 0:
                     if breaker is not None:
                         breaker.release()
-                    return Outcome(error=DeadlineExceededError("deadline passed before running"),
+                    return RunOutcome(error=DeadlineExceededError("deadline passed before running"),
                                    queue_wait_s=waited, attempts=attempt - 1,
                                    reject_reason="deadline")
                 task = asyncio.current_task() if timeout is not None else None
@@ -102,7 +102,7 @@ class AgentRunner:
                 except CallerError as exc:
                     if breaker is not None:
                         breaker.release()
-                    return Outcome(error=exc, queue_wait_s=waited,
+                    return RunOutcome(error=exc, queue_wait_s=waited,
                                    execution_s=spent + self._clock() - started, attempts=attempt)
                 except Exception as exc:
                     error = exc
@@ -118,7 +118,7 @@ class AgentRunner:
                     cache, cache_s = None, 0.0
                     if isinstance(value, AgentResult):
                         value, cache, cache_s = value.value, value.cache, value.cache_s
-                    return Outcome(result=value, queue_wait_s=waited, execution_s=spent,
+                    return RunOutcome(result=value, queue_wait_s=waited, execution_s=spent,
                                    cache=cache, cache_s=cache_s, attempts=attempt)
                 if breaker is not None:
                     if self._callers_deadline(error, route, timeout):
@@ -126,13 +126,14 @@ class AgentRunner:
                     else:
                         breaker.record_failure(elapsed)
                 if not self._may_retry(route, request, error, attempt):
-                    return Outcome(error=error, queue_wait_s=waited, execution_s=spent,
+                    return RunOutcome(error=error, queue_wait_s=waited, execution_s=spent,
                                    attempts=attempt)
                 await asyncio.sleep(route.retry.backoff(attempt))
         finally:
             pool.release()
 
-    def _may_retry(self, route: Route, request: Request, error: Exception, attempt: int) -> bool:
+    def _may_retry(self, route: Route, request: AgentRequest, error: Exception,
+                   attempt: int) -> bool:
         if not (route.idempotent and attempt < route.retry.max_attempts and is_retryable(error)):
             return False
         pause = route.retry.backoff(attempt)
@@ -151,21 +152,21 @@ class AgentRunner:
             return False
         return route.timeout_s is None or timeout < route.timeout_s
 
-    def _time_left(self, route: Route, request: Request) -> float | None:
+    def _time_left(self, route: Route, request: AgentRequest) -> float | None:
         if request.deadline is None:
             return route.timeout_s
         left = request.deadline - self._clock()
         return left if route.timeout_s is None else min(left, route.timeout_s)
 
     @staticmethod
-    def _circuit_open(route: Route, breaker: CircuitBreaker) -> Outcome:
+    def _circuit_open(route: Route, breaker: CircuitBreaker) -> RunOutcome:
         error = CircuitOpenError(f"agent {route.request_type!r} is unavailable",
                                  retry_after=max(breaker.retry_after(), 0.1))
-        return Outcome(error=error, reject_reason="circuit_open")
+        return RunOutcome(error=error, reject_reason="circuit_open")
 
 
-def outcome_label(outcome: Outcome) -> str:
-    """The ``outcome`` field of :class:`~scriptohio.runtime.events.RequestCompleted`."""
+def outcome_label(outcome: RunOutcome) -> str:
+    """The ``outcome`` field of :class:`~scriptohio.runtime.telemetry.RequestCompleted`."""
     if outcome.error is None:
         return "ok"
     return "timeout" if isinstance(outcome.error, DeadlineExceededError) else "error"

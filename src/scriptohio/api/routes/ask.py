@@ -13,7 +13,7 @@ from scriptohio.agents.views import generic_view, prediction_view, slate_view
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.common import ERRORS
 from scriptohio.api.routes.learn import served_lesson
-from scriptohio.runtime import Request as AgentRequest
+from scriptohio.runtime import AgentRequest
 
 router = APIRouter(prefix="/v1", tags=["ask"], responses=ERRORS)
 

@@ -1,4 +1,7 @@
-"""Events the runtime emits through :class:`scriptohio.events.EventBus` for the monitor.
+"""Telemetry: the events the runtime emits through :class:`scriptohio.events.EventBus`.
+
+The monitor subscribes to them (:mod:`scriptohio.monitor.subscriptions`); the bus itself and
+the data events live in :mod:`scriptohio.events`.
 
 Every admission, rejection, queue wait, execution and scaling decision is one of these frozen
 dataclasses (breaker transitions are :class:`scriptohio.breaker.BreakerTransition`, which the
