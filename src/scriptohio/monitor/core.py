@@ -102,7 +102,8 @@ class Monitor:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tick_event: asyncio.Event | None = None
         self._deliveries: set[asyncio.Task[None]] = set()
-        self._unsubscribe = subscribe_runtime_events(bus or default_bus, self)
+        self._unsubscribe = subscribe_runtime_events(bus or default_bus, self.metrics,
+                                                     self.state)
         self.pending_notices: deque[AlertNotice] = deque(maxlen=1000)
 
     # --- inputs -------------------------------------------------------------------------
