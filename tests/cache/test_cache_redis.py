@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import redis.asyncio as aioredis
+
 from scriptohio.breaker import BreakerConfig
 from scriptohio.cache import CacheManager, LocalConfig, SharedConfig, SharedTier
 
@@ -35,6 +37,16 @@ SECOND_PROCESS = textwrap.dedent(
 )
 
 
+async def _until_subscribed(redis_url: str, channel: str) -> None:
+    """Until Redis counts a subscriber on ``channel`` (the second process's listener)."""
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        while not dict(await client.pubsub_numsub(channel)).get(channel.encode()):
+            await asyncio.sleep(0.01)
+    finally:
+        await client.aclose()
+
+
 async def test_tag_invalidation_reaches_a_second_process(redis_url: str, namespace: str) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-c", SECOND_PROCESS, redis_url, namespace],
@@ -45,7 +57,7 @@ async def test_tag_invalidation_reaches_a_second_process(redis_url: str, namespa
     try:
         line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout=20)
         assert line.strip() == "ready"
-        await asyncio.sleep(0.3)  # let its subscription settle
+        await asyncio.wait_for(_until_subscribed(redis_url, f"{namespace}:invalidate"), 60)
         cache = CacheManager(shared=SharedTier(redis_url, config=SharedConfig(namespace=namespace)))
         await cache.ainvalidate_tag("team:Ohio State")
         await cache.close()

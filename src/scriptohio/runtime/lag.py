@@ -25,13 +25,18 @@ DEFAULT_INTERVAL_S = 0.02  # the loop guard acts on each sample: keep it prompt
 DEFAULT_SAMPLES = 3000  # one minute of samples
 
 
+SCHEDSTAT = "/proc/thread-self/schedstat"
+
+
 class RunQueueWait:
     """Seconds the calling thread has waited for a CPU so far (0.0 where Linux's schedstat is
-    missing). Open it on the thread to watch: ``/proc/thread-self`` is resolved at open."""
+    missing). Open it on the thread to watch: ``/proc/thread-self`` is resolved at open.
 
-    def __init__(self) -> None:
+    ``path``: the schedstat file (``cpu_ns wait_ns timeslices``; tests hand in their own)."""
+
+    def __init__(self, path: str = SCHEDSTAT) -> None:
         try:
-            self._fd: int | None = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+            self._fd: int | None = os.open(path, os.O_RDONLY)
         except OSError:
             self._fd = None
 
