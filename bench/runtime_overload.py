@@ -60,7 +60,7 @@ async def run_phase(orch: AsyncAgentOrchestrator, rate: float, seconds: float,
         user, role = ("scraper", "anonymous") if i % 10 == 0 else (f"user{i % 5000}", "casual")
         started = time.perf_counter()
         request = AgentRequest("work", user_id=user, role=role,
-                          deadline=time.monotonic() + DEADLINE_S)
+                               deadline=time.monotonic() + DEADLINE_S)
         response = await orch.handle(request)
         error = response.error
         if error is None:

@@ -160,7 +160,7 @@ async def test_priority_order_within_a_saturated_pool(bus: EventBus) -> None:
     await asyncio.sleep(0)
     for name, priority in (("low", 0), ("high", 10), ("mid", 5)):
         tasks.append(asyncio.ensure_future(orch.handle(AgentRequest("a", {"name": name},
-                                                               priority=priority))))
+                                                                    priority=priority))))
         await asyncio.sleep(0)
     gate.set()
     await asyncio.gather(*tasks)
@@ -184,7 +184,7 @@ async def test_identical_concurrent_requests_execute_once(
 
     orch.register("rankings", rankings, coalesce=True)
     tasks = [asyncio.ensure_future(orch.handle(AgentRequest("rankings", {"season": 2024},
-                                                       user_id=f"u{i}"))) for i in range(25)]
+                                                            user_id=f"u{i}"))) for i in range(25)]
     await asyncio.sleep(0.01)
     gate.set()
     responses = await asyncio.gather(*tasks)

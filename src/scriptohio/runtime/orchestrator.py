@@ -279,7 +279,7 @@ class AsyncAgentOrchestrator:
                 raise
             task.uncancel()  # we cancelled it at shutdown: answer instead of vanishing
             outcome = RunOutcome(error=OverloadedError("shut down before an answer"),
-                              reject_reason="shutdown")
+                                 reject_reason="shutdown")
             return self._finish(request, route, outcome, False, started)
         finally:
             if task is not None:
@@ -326,7 +326,7 @@ class AsyncAgentOrchestrator:
                 error: BaseException) -> AgentResponse:
         self._bus.emit(RequestRejected(request.type, pool, reason))
         return AgentResponse(request_id=request.id, request_type=request.type, error=error,
-                        timings=StageTimings(total_s=self._clock() - started), attempts=0)
+                             timings=StageTimings(total_s=self._clock() - started), attempts=0)
 
     def _lag_sampled(self, event: EventLoopLag) -> None:
         """Each lag sample: let the loop guard move the async pools' limits, then publish."""

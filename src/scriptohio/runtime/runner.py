@@ -81,8 +81,8 @@ class AgentRunner:
                     if breaker is not None:
                         breaker.release()
                     return RunOutcome(error=DeadlineExceededError("deadline passed before running"),
-                                   queue_wait_s=waited, attempts=attempt - 1,
-                                   reject_reason="deadline")
+                                      queue_wait_s=waited, attempts=attempt - 1,
+                                      reject_reason="deadline")
                 task = asyncio.current_task() if timeout is not None else None
                 expiry = self._wheel.arm(task, timeout) if task and timeout is not None else None
                 started = self._clock()
@@ -103,7 +103,7 @@ class AgentRunner:
                     if breaker is not None:
                         breaker.release()
                     return RunOutcome(error=exc, queue_wait_s=waited,
-                                   execution_s=spent + self._clock() - started, attempts=attempt)
+                                      execution_s=spent + self._clock() - started, attempts=attempt)
                 except Exception as exc:
                     error = exc
                 finally:
@@ -119,7 +119,7 @@ class AgentRunner:
                     if isinstance(value, AgentResult):
                         value, cache, cache_s = value.value, value.cache, value.cache_s
                     return RunOutcome(result=value, queue_wait_s=waited, execution_s=spent,
-                                   cache=cache, cache_s=cache_s, attempts=attempt)
+                                      cache=cache, cache_s=cache_s, attempts=attempt)
                 if breaker is not None:
                     if self._callers_deadline(error, route, timeout):
                         breaker.release()  # the caller's budget ran out, not the agent's SLA
@@ -127,7 +127,7 @@ class AgentRunner:
                         breaker.record_failure(elapsed)
                 if not self._may_retry(route, request, error, attempt):
                     return RunOutcome(error=error, queue_wait_s=waited, execution_s=spent,
-                                   attempts=attempt)
+                                      attempts=attempt)
                 await asyncio.sleep(route.retry.backoff(attempt))
         finally:
             pool.release()
