@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 import redis
+from limits import parse
 
 from scriptohio.clock import FakeClock
 from scriptohio.runtime import RateLimitConfig, UserRateLimiter
+from scriptohio.runtime.limiter import with_fast_keys
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -62,6 +64,14 @@ def test_default_is_100_per_minute_in_a_fixed_window() -> None:
     limiter = UserRateLimiter()
     assert limiter.limit_for("casual").amount == 100
     assert limiter.config.strategy == "fixed-window"
+
+
+@pytest.mark.parametrize("limit", ["100/minute", "5 per 2 seconds", "1000/day"])
+def test_fast_keys_are_the_keys_limits_builds(limit: str) -> None:
+    item, fast = parse(limit), with_fast_keys(parse(limit))
+    for identifiers in (("ip:127.0.0.1",), ("alice",), (b"bytes",), (7,), ("a", "b")):
+        assert fast.key_for(*identifiers) == item.key_for(*identifiers)
+    assert (fast.amount, fast.get_expiry(), fast == item) == (item.amount, item.get_expiry(), True)
 
 
 def test_strategies_are_the_limits_librarys_by_name() -> None:

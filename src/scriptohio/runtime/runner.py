@@ -1,6 +1,6 @@
 """Runs one admitted request: pool slot, breaker, timeout, retries.
 
-Errors are returned inside an :class:`RunOutcome`, never raised, so a coalesced execution can
+Errors are returned inside a :class:`RunOutcome`, never raised, so a coalesced execution can
 share a failure exactly as it shares a result. Caller errors (bad input) are not the agent's
 fault: they neither trip the breaker nor get retried.
 """
