@@ -36,9 +36,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def make_app(monitored: bool, *, populate: bool = False) -> Any:
     from fastapi import FastAPI
 
+    from scriptohio.breaker import BreakerTransition
     from scriptohio.events import EventBus
     from scriptohio.monitor import MetricsMiddleware, Monitor, monitor_exclusions, monitor_router
-    from scriptohio.runtime.events import BreakerTransition, PoolSnapshot
+    from scriptohio.runtime.telemetry import PoolSnapshot
 
     bus = EventBus()
     monitor = Monitor(bus=bus, sinks=[])

@@ -20,11 +20,11 @@ import time
 
 from scriptohio.events import EventBus
 from scriptohio.runtime import (
+    AgentRequest,
+    AgentResponse,
     AsyncAgentOrchestrator,
     AutoscalerConfig,
     PoolConfig,
-    Request,
-    Response,
 )
 
 HEAVY_CLIENTS = 100
@@ -40,21 +40,21 @@ SCENARIOS = {  # name -> (heavy async clients, cpu-job clients)
 }
 
 
-def crunch(request: Request) -> int:
+def crunch(request: AgentRequest) -> int:
     """CPU-bound work for the process pool (~0.2 s of pure Python)."""
     return sum(i * i for i in range(int(request.payload["n"])))
 
 
-async def light_agent(request: Request) -> str:
+async def light_agent(request: AgentRequest) -> str:
     await asyncio.sleep(0.005)
     return "lesson"
 
 
-async def crunch_inline(request: Request) -> int:
+async def crunch_inline(request: AgentRequest) -> int:
     return crunch(request)  # blocks the event loop for the whole job, on purpose
 
 
-async def heavy_agent(request: Request) -> str:
+async def heavy_agent(request: AgentRequest) -> str:
     await asyncio.sleep(0.5)
     return "backtest"
 
@@ -76,7 +76,7 @@ async def light_stream(orch: AsyncAgentOrchestrator, rate: float, seconds: float
 
     async def one() -> None:
         started = time.perf_counter()
-        response = await orch.handle(Request("lesson"))
+        response = await orch.handle(AgentRequest("lesson"))
         if response.ok:
             latencies.append((time.perf_counter() - started) * 1000)
 
@@ -96,7 +96,7 @@ async def flood(orch: AsyncAgentOrchestrator, stop: asyncio.Event, counts: dict[
                 heavy_clients: int, cpu_clients: int) -> None:
     async def heavy_client() -> None:
         while not stop.is_set():
-            response: Response = await orch.handle(Request("backtest"))
+            response: AgentResponse = await orch.handle(AgentRequest("backtest"))
             counts["heavy ok" if response.ok else "heavy shed"] += 1
             if not response.ok:  # a well-behaved client honours Retry-After (capped here so
                 # the heavy pool stays saturated throughout the phase)
@@ -105,7 +105,7 @@ async def flood(orch: AsyncAgentOrchestrator, stop: asyncio.Event, counts: dict[
 
     async def cpu_client(request_type: str) -> None:
         while not stop.is_set():
-            response = await orch.handle(Request(request_type, {"n": 3_000_000}))
+            response = await orch.handle(AgentRequest(request_type, {"n": 3_000_000}))
             counts["cpu ok" if response.ok else "cpu shed"] += 1
             await asyncio.sleep(0)
 
@@ -139,7 +139,7 @@ async def main(rate: float, seconds: float, rounds: int) -> None:
     orch.register("crunch", crunch, pool="cpu", timeout_s=60)
     orch.register("crunch-inline", crunch_inline, pool="heavy", timeout_s=60)
     await orch.start()
-    await orch.handle(Request("crunch", {"n": 10}))  # start the worker process up front
+    await orch.handle(AgentRequest("crunch", {"n": 10}))  # start the worker process up front
     results: dict[str, list[dict[str, float]]] = {name: [] for name in SCENARIOS}
     for _ in range(rounds):  # interleaved so machine noise hits every scenario alike
         for name, (heavy_clients, cpu_clients) in SCENARIOS.items():

@@ -24,19 +24,19 @@ from collections.abc import Awaitable, Callable
 
 from scriptohio.events import EventBus
 from scriptohio.runtime import (
+    AgentRequest,
+    AgentResponse,
     AsyncAgentOrchestrator,
     LoopGuardConfig,
-    Request,
-    Response,
     tune_gc_for_latency,
 )
-from scriptohio.runtime.events import PoolScaled
 from scriptohio.runtime.orchestrator import OrchestratorConfig
+from scriptohio.runtime.telemetry import PoolScaled
 
 N = 1000
 
 
-async def io_agent(request: Request) -> int:
+async def io_agent(request: AgentRequest) -> int:
     await asyncio.sleep(0.010)
     return 1
 
@@ -46,15 +46,15 @@ def pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def burst(call: Callable[[Request], Awaitable[object]]) -> tuple[list[float], int]:
+async def burst(call: Callable[[AgentRequest], Awaitable[object]]) -> tuple[list[float], int]:
     """Latency in ms of N concurrent calls, and how many failed."""
     failures = 0
 
     async def one(i: int) -> float:
         nonlocal failures
         started = time.perf_counter()
-        result = await call(Request("io", {"i": i}))
-        if isinstance(result, Response) and not result.ok:
+        result = await call(AgentRequest("io", {"i": i}))
+        if isinstance(result, AgentResponse) and not result.ok:
             failures += 1
         return (time.perf_counter() - started) * 1000
 
@@ -69,7 +69,7 @@ async def sustain(orch: AsyncAgentOrchestrator, seconds: float) -> tuple[int, in
     async def client() -> None:
         nonlocal ok, refused
         while time.perf_counter() < stop_at:
-            response = await orch.handle(Request("io"))
+            response = await orch.handle(AgentRequest("io"))
             if response.ok:
                 ok += 1
             else:

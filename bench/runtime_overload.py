@@ -22,11 +22,11 @@ import psutil
 from scriptohio.errors import DeadlineExceededError, OverloadedError, RateLimitedError
 from scriptohio.events import EventBus
 from scriptohio.runtime import (
+    AgentRequest,
     AsyncAgentOrchestrator,
     AutoscalerConfig,
     PoolConfig,
     RateLimitConfig,
-    Request,
     UserRateLimiter,
 )
 
@@ -35,7 +35,7 @@ DEADLINE_S = 0.2
 SERVICE_S = 0.02
 
 
-async def agent(request: Request) -> int:
+async def agent(request: AgentRequest) -> int:
     await asyncio.sleep(SERVICE_S)
     return 1
 
@@ -59,8 +59,8 @@ async def run_phase(orch: AsyncAgentOrchestrator, rate: float, seconds: float,
         # Regular users are "casual" (generous limit here); the scraper has the default role.
         user, role = ("scraper", "anonymous") if i % 10 == 0 else (f"user{i % 5000}", "casual")
         started = time.perf_counter()
-        request = Request("work", user_id=user, role=role,
-                          deadline=time.monotonic() + DEADLINE_S)
+        request = AgentRequest("work", user_id=user, role=role,
+                               deadline=time.monotonic() + DEADLINE_S)
         response = await orch.handle(request)
         error = response.error
         if error is None:

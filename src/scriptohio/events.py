@@ -17,43 +17,43 @@ from typing import Any, TypeVar
 log = logging.getLogger(__name__)
 
 E = TypeVar("E")
-Handler = Callable[[Any], None]
+Subscriber = Callable[[Any], None]
 
 
 class EventBus:
     """Type-keyed publish/subscribe; ``subscribe(object, fn)`` receives everything."""
 
     def __init__(self) -> None:
-        self._handlers: dict[type, list[Handler]] = defaultdict(list)
-        self._resolved: dict[type, tuple[Handler, ...]] = {}
+        self._subscribers: dict[type, list[Subscriber]] = defaultdict(list)
+        self._resolved: dict[type, tuple[Subscriber, ...]] = {}
 
-    def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
-        """Register ``handler`` for ``event_type`` (and its subclasses); returns an unsubscribe."""
-        self._handlers[event_type].append(handler)
+    def subscribe(self, event_type: type[E], subscriber: Callable[[E], None]) -> Callable[[], None]:
+        """Register ``subscriber`` for ``event_type`` and its subclasses; returns an unsubscribe."""
+        self._subscribers[event_type].append(subscriber)
         self._resolved.clear()
 
         def unsubscribe() -> None:
-            if handler in self._handlers[event_type]:
-                self._handlers[event_type].remove(handler)
+            if subscriber in self._subscribers[event_type]:
+                self._subscribers[event_type].remove(subscriber)
                 self._resolved.clear()
 
         return unsubscribe
 
-    def _handlers_for(self, event_type: type) -> tuple[Handler, ...]:
+    def _subscribers_for(self, event_type: type) -> tuple[Subscriber, ...]:
         found = self._resolved.get(event_type)
         if found is None:
             found = tuple(
-                h for klass in event_type.__mro__ for h in self._handlers.get(klass, ())
+                h for klass in event_type.__mro__ for h in self._subscribers.get(klass, ())
             )
             self._resolved[event_type] = found
         return found
 
     def emit(self, event: object) -> None:
-        for handler in self._handlers_for(type(event)):
+        for subscriber in self._subscribers_for(type(event)):
             try:
-                handler(event)
+                subscriber(event)
             except Exception:  # observation must never break the observed path
-                log.exception("event handler %r failed on %r", handler, type(event).__name__)
+                log.exception("event subscriber %r failed on %r", subscriber, type(event).__name__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,18 +10,13 @@ from pathlib import Path
 import pytest
 
 from scriptohio.agents.learn import LEVELS, LearningNavigator, default_catalogue
+from scriptohio.clock import FakeClock
 from scriptohio.errors import NotFoundError, ValidationError
 
 
-class FakeClock:
-    """A clock the test steps by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
+def stepping_clock() -> FakeClock:
+    """Every reading is one second after the previous one (progress is ordered by time)."""
+    return FakeClock(1_001.0, tick=1.0)
 
 
 @pytest.fixture
@@ -31,7 +26,7 @@ def db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def nav(db: Path) -> Iterator[LearningNavigator]:
-    navigator = LearningNavigator(db, clock=FakeClock())
+    navigator = LearningNavigator(db, clock=stepping_clock())
     yield navigator
     navigator.close()
 
@@ -82,7 +77,7 @@ def test_new_user_starts_with_welcome(nav: LearningNavigator) -> None:
 
 
 def test_completion_persists_across_instances(db: Path) -> None:
-    first = LearningNavigator(db, clock=FakeClock())
+    first = LearningNavigator(db, clock=stepping_clock())
     assert first.complete("ana", "welcome")["newly_completed"] is True
     first.complete("ana", "elo")
     first.close()

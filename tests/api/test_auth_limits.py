@@ -1,10 +1,16 @@
-"""Key-mode auth with hashed keys, and per-user rate limits with their headers."""
+"""Key-mode auth with hashed keys, per-user rate limits with their headers, the open paths."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
+import pytest
+import redis
+
 from scriptohio.api.identity import KeyStore
+from scriptohio.api.open_paths import OPEN_PATHS, is_open
+from scriptohio.runtime.limiter import DEFAULT_KEY_PREFIX
 from tests.api.conftest import AppClient
 
 
@@ -20,6 +26,10 @@ async def test_rate_limit_per_user(tiny_client: AppClient) -> None:
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) >= 1
         assert limited.headers["content-type"] == "application/problem+json"
+        assert limited.json()["title"] == "Too many requests"
+        for name in ("retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"):
+            assert len(limited.headers.get_list(name)) == 1, name  # built once, in one place
+        assert limited.headers["ratelimit-remaining"] == "0"
         # another user is not affected, and operations endpoints are exempt
         assert (await client.get(url, headers={"X-User-Id": "bob"})).status_code == 200
         assert (await client.get("/health", headers={"X-User-Id": "alice"})).status_code == 200
@@ -86,3 +96,52 @@ async def test_keys_are_listed_revoked_and_rotated_and_a_revocation_reaches_the_
         fresh = {"Authorization": f"Bearer {rotated['key']}"}
         assert (await client.get("/v1/rankings", headers=fresh)).status_code == 200
     assert [k["active"] for k in cli("list")] == [False, True]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("path", ["/health", "/ready", "/metrics", "/dashboard",
+                                  "/dashboard/stream", "/dashboard/static/app.js", "/docs",
+                                  "/docs/static/swagger-ui.css", "/redoc", "/openapi.json"])
+def test_operations_and_docs_paths_are_open(path: str) -> None:
+    assert is_open(path)
+
+
+@pytest.mark.parametrize("path", ["/v1/predict", "/v1/monitor/status", "/healthz",
+                                  "/docs-admin", "/redocs", "/", "/v1/docs"])
+def test_other_paths_are_not_open(path: str) -> None:
+    assert not is_open(path)
+
+
+async def test_open_paths_need_no_key_and_are_not_counted(app_client: AppClient) -> None:
+    async with app_client(auth="keys", rate_limit="1/minute") as client:
+        for path in OPEN_PATHS:
+            for _ in range(2):  # twice: over a limit of one, had they been counted
+                r = await client.get(path)
+                assert r.status_code not in (401, 429), path
+                assert "ratelimit-limit" not in r.headers, path
+        assert (await client.get("/v1/rankings?season=2024")).status_code == 401
+
+
+def _limiter_connections(url: str) -> set[int]:
+    client = redis.Redis.from_url(url)
+    try:
+        return {int(c["id"]) for c in client.client_list() if c.get("name") == DEFAULT_KEY_PREFIX}
+    finally:
+        client.close()
+
+
+async def test_stopping_the_service_closes_the_rate_limiters_redis_connections(
+        app_client: AppClient, redis_url: str, namespace: str) -> None:
+    user = f"user-{uuid.uuid4().hex}"
+    before = _limiter_connections(redis_url)
+    try:
+        async with app_client(redis_url=redis_url, cache_namespace=namespace) as client:
+            r = await client.get("/v1/rankings?season=2024&limit=3", headers={"X-User-Id": user})
+            assert r.status_code == 200 and r.headers["ratelimit-limit"] == "10000"
+            opened = _limiter_connections(redis_url) - before
+            assert opened  # the limit is kept in Redis, through the limiter's own connections
+        assert not _limiter_connections(redis_url) & opened
+    finally:
+        keys = redis.Redis.from_url(redis_url)
+        for key in keys.scan_iter(match=f"{DEFAULT_KEY_PREFIX}:*{user}*"):
+            keys.delete(key)
+        keys.close()

@@ -13,8 +13,7 @@ from scriptohio.api.refresher import DataRefresher
 from scriptohio.api.response_cache import ResponseCache
 from scriptohio.api.service import POOLS
 from scriptohio.api.warmup import CacheWarmer
-from scriptohio.events import EventBus
-from scriptohio.runtime import AsyncAgentOrchestrator, Request
+from scriptohio.runtime import AgentRequest, AsyncAgentOrchestrator
 from scriptohio.testing import DatasetBuilder, fake_context
 from tests.api.conftest import AppClient
 
@@ -32,7 +31,7 @@ def _runner(state: Path, ctx: AnalyticsContext, orchestrator: AsyncAgentOrchestr
     holder = ContextHolder()
     holder.swap(ctx)
     cache = ResponseCache(None)
-    refresher = DataRefresher(holder, cache, CacheWarmer(cache), bus=EventBus(), warm=False)
+    refresher = DataRefresher(holder, cache, CacheWarmer(cache), warm=False)
     return JobRunner(orchestrator, holder.get, refresher, state_dir=state,
                      data_dir=ctx.dataset.data_dir, **bounds)
 
@@ -57,7 +56,7 @@ async def test_a_shutdown_requeues_the_job_it_cut_and_the_next_start_runs_it(
     state.mkdir()
     started, release = asyncio.Event(), asyncio.Event()
 
-    async def slow(_: Request) -> dict[str, Any]:  # a job step that takes its time
+    async def slow(_: AgentRequest) -> dict[str, Any]:  # a job step that takes its time
         started.set()
         await release.wait()
         return {"rows": 0}

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from scriptohio.runtime.clock import FakeClock
+from scriptohio.clock import FakeClock
 from tests.conftest import IN_CI, redis_up
 
 __all__ = ["FakeClock", "PrivateRedis"]  # FakeClock: one clock for every test package

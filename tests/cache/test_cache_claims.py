@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import redis.asyncio as aioredis
+
 from scriptohio.cache.shared import SharedConfig, SharedTier, SharedValue
 
 
@@ -14,12 +16,18 @@ def _tier(url: str, namespace: str) -> SharedTier:
 
 async def test_a_claim_is_won_once_until_it_expires(redis_url: str, namespace: str) -> None:
     first, second = _tier(redis_url, namespace), _tier(redis_url, namespace)
-    results = await asyncio.gather(*(t.claim("warm:1", 0.3, owner=f"p{i}")
+    # A long claim for the race (no host is slow enough to see it expire mid-test) ...
+    results = await asyncio.gather(*(t.claim("warm:1", 60, owner=f"p{i}")
                                      for i, t in enumerate((first, second, first, second))))
     assert sorted(results) == [False, False, False, True]
-    await asyncio.sleep(0.4)
-    assert await second.claim("warm:1", 5)  # expired: the next process may take it
-    assert not await first.claim("warm:1", 5)
+    # ... and a short one for the expiry, waited out in Redis rather than guessed with a sleep.
+    assert await first.claim("warm:2", 0.05)
+    client = aioredis.Redis.from_url(redis_url)
+    while await client.exists(f"{namespace}:claim:warm:2"):
+        await asyncio.sleep(0.01)
+    await client.aclose()
+    assert await second.claim("warm:2", 5)  # expired: the next process may take it
+    assert not await first.claim("warm:2", 5)
     await first.close()
     await second.close()
 

@@ -7,8 +7,10 @@ import subprocess
 import sys
 import textwrap
 
+import redis.asyncio as aioredis
+
+from scriptohio.breaker import BreakerConfig
 from scriptohio.cache import CacheManager, LocalConfig, SharedConfig, SharedTier
-from scriptohio.cache.breaker import BreakerConfig
 
 from .conftest import PrivateRedis
 
@@ -35,6 +37,16 @@ SECOND_PROCESS = textwrap.dedent(
 )
 
 
+async def _until_subscribed(redis_url: str, channel: str) -> None:
+    """Until Redis counts a subscriber on ``channel`` (the second process's listener)."""
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        while not dict(await client.pubsub_numsub(channel)).get(channel.encode()):
+            await asyncio.sleep(0.01)
+    finally:
+        await client.aclose()
+
+
 async def test_tag_invalidation_reaches_a_second_process(redis_url: str, namespace: str) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-c", SECOND_PROCESS, redis_url, namespace],
@@ -45,7 +57,7 @@ async def test_tag_invalidation_reaches_a_second_process(redis_url: str, namespa
     try:
         line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout=20)
         assert line.strip() == "ready"
-        await asyncio.sleep(0.3)  # let its subscription settle
+        await asyncio.wait_for(_until_subscribed(redis_url, f"{namespace}:invalidate"), 60)
         cache = CacheManager(shared=SharedTier(redis_url, config=SharedConfig(namespace=namespace)))
         await cache.ainvalidate_tag("team:Ohio State")
         await cache.close()
@@ -59,7 +71,7 @@ async def test_tag_invalidation_reaches_a_second_process(redis_url: str, namespa
 async def test_redis_stopped_mid_test_no_request_fails(private_redis: PrivateRedis) -> None:
     shared = SharedTier(
         private_redis.url,
-        config=SharedConfig(namespace="t", breaker=BreakerConfig(failure_threshold=2)),
+        config=SharedConfig(namespace="t", breaker=BreakerConfig.consecutive(2)),
     )
     cache = CacheManager(LocalConfig(max_entries=50), shared=shared)
     await cache.start()

@@ -18,7 +18,7 @@ from scriptohio.data.ingest import ingest_files
 from scriptohio.data.store import StateStore
 from scriptohio.data.summary import data_summary
 from scriptohio.errors import DataFormatError
-from scriptohio.events import DataChanged, EventBus
+from scriptohio.events import DataChanged
 
 
 def _unplayed_2025(dataset: Dataset, n: int) -> list[dict[str, str]]:
@@ -45,17 +45,14 @@ def results(dataset: Dataset, tmp_path: Path) -> tuple[Path, list[dict[str, str]
     return _write(tmp_path / "week12.csv", rows), rows
 
 
-def test_ingested_result_changes_the_summary_and_publishes(
+def test_ingested_result_changes_the_summary_and_is_logged(
     dataset: Dataset, state_dir: Path, results: tuple[Path, list[dict[str, str]]]
 ) -> None:
     path, rows = results
     store = StateStore(state_dir)
-    bus = EventBus()
-    seen: list[DataChanged] = []
-    bus.subscribe(DataChanged, seen.append)
     before = data_summary(dataset)["seasons"]["2025"]  # type: ignore[index]
 
-    result = ingest_files(store, dataset, path, bus=bus)
+    result = ingest_files(store, dataset, path)
 
     assert result.games_updated == 3 and result.games_new == 0 and result.changed
     after_view = load_dataset(dataset.data_dir, store)
@@ -64,7 +61,8 @@ def test_ingested_result_changes_the_summary_and_publishes(
     assert after["games"] == before["games"]
     game = after_view.games.get(int(rows[0]["game_id"]))
     assert game is not None and (game.home_points, game.away_points) == (24, 17)
-    (event,) = seen
+    event = result.event
+    assert isinstance(event, DataChanged)
     assert event.seasons == {2025}
     assert event.weeks == {(2025, "regular", 12)}
     assert event.teams == {r[s] for r in rows for s in ("home_team", "away_team")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scriptohio.loadtest.recorder import RunRecorder
-from scriptohio.monitor.outcomes import RequestOutcome as Outcome
+from scriptohio.monitor.outcomes import RequestOutcome
 
 START = 1_700_000_000.0
 
@@ -35,14 +35,14 @@ def raw_run(*, seconds: int = 10, per_second: int = 100, latency_s: float = 0.05
     rec = RunRecorder()
     for s in range(seconds):
         at = START + s + 0.5
-        kinds = ([Outcome.SHED] * shed_per_second
-                 + [Outcome.RATE_LIMITED] * rate_limited_per_second
-                 + [Outcome.CLIENT_ERROR] * not_found_per_second
-                 + [Outcome.SERVER_ERROR] * failures_per_second)
-        kinds = [Outcome.OK] * (per_second - len(kinds)) + kinds
+        kinds = ([RequestOutcome.SHED] * shed_per_second
+                 + [RequestOutcome.RATE_LIMITED] * rate_limited_per_second
+                 + [RequestOutcome.CLIENT_ERROR] * not_found_per_second
+                 + [RequestOutcome.SERVER_ERROR] * failures_per_second)
+        kinds = [RequestOutcome.OK] * (per_second - len(kinds)) + kinds
         for i, outcome in enumerate(kinds):
             # error answers carry no X-Cache header
-            rec.record(latency_s, outcome, cache=True if outcome is Outcome.OK else None,
+            rec.record(latency_s, outcome, cache=True if outcome is RequestOutcome.OK else None,
                        endpoint="/v1/predict" if i % 2 else "/v1/games", at=at)
     samples = [parse_metrics(METRICS_TEXT.format(cpu=0.5 * s, rss=100e6 + s * 1e6,
                                                  hits=90 * s, misses=10 * s,

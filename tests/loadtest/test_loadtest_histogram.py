@@ -9,7 +9,7 @@ import pytest
 
 from scriptohio.loadtest.histogram import LatencyHistogram
 from scriptohio.loadtest.recorder import RunRecorder, cache_hit
-from scriptohio.monitor.outcomes import RequestOutcome as Outcome
+from scriptohio.monitor.outcomes import RequestOutcome
 
 
 def exact_percentile(values: list[float], p: float) -> float:
@@ -62,9 +62,9 @@ def test_values_above_the_ceiling_are_clamped_not_lost() -> None:
 
 def test_recorder_wire_round_trip_keeps_counts_per_second_and_endpoint() -> None:
     worker = RunRecorder()
-    worker.record(0.010, Outcome.OK, cache=True, endpoint="/v1/predict", at=100.2)
-    worker.record(0.020, Outcome.SHED, endpoint="/v1/predict", at=100.9)
-    worker.record(0.030, Outcome.OK, cache=False, endpoint="/v1/games", at=101.5)
+    worker.record(0.010, RequestOutcome.OK, cache=True, endpoint="/v1/predict", at=100.2)
+    worker.record(0.020, RequestOutcome.SHED, endpoint="/v1/predict", at=100.9)
+    worker.record(0.030, RequestOutcome.OK, cache=False, endpoint="/v1/games", at=101.5)
     wire = json.loads(json.dumps(worker.drain()))
     assert worker.total.hist.count == 0  # drained
     master = RunRecorder()

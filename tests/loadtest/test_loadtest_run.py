@@ -186,7 +186,8 @@ def test_the_documented_normal_scenario_passes_on_a_healthy_service(
     assert run.exit_code == 0, run.output
     out = json.loads(run.stdout)
     assert out["summary"]["peak_users"] == 100
-    assert out["summary"]["duration_s"] == pytest.approx(3.0, abs=0.5)  # "3s" was 3 seconds
+    # "3s" was 3 seconds: not 3 ms, not 3 minutes; a busy host may take longer to wind down
+    assert 2.5 <= out["summary"]["duration_s"] < 60
     throughput = out["grade"]["criteria"]["throughput_rps"]
     assert throughput["verdict"] == "not graded"
     assert 0 < throughput["value"] < 100  # what the users offered, below the plan's figure

@@ -12,14 +12,6 @@ from scriptohio.errors import ValidationError
 from scriptohio.loadtest.shapes import SCENARIOS, build_schedule
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def users_over(schedule, times):  # type: ignore[no-untyped-def]
     return [None if (t := schedule.tick(s)) is None else t[0] for s in times]
 
@@ -67,13 +59,14 @@ def test_unknown_scenario_names_the_choices() -> None:
 ADAPTER_SCRIPT = """
 import json
 from scriptohio.loadtest.locust_users import ScheduleShape
+from scriptohio.clock import FakeClock
 from scriptohio.loadtest.shapes import build_schedule
-now = [50.0]
-shape = ScheduleShape(build_schedule("spike", scale=0.1), clock=lambda: now[0])
+clock = FakeClock(50.0)
+shape = ScheduleShape(build_schedule("spike", scale=0.1), clock=clock)
 shape.reset_time()
 out = []
 for t in (0.0, 11.9, 12.0, 24.0, 36.0):
-    now[0] = 50.0 + t
+    clock.now = 50.0 + t
     out.append(shape.tick())
 print(json.dumps(out))
 """

@@ -25,7 +25,7 @@ from scriptohio.loadtest.scrape import lag_quantile, parse_metrics, summarize_se
 from scriptohio.loadtest.spec import LoadTestSpec, default_games_csv
 from scriptohio.loadtest.targets import TargetCatalog, TargetPicker
 from scriptohio.monitor import Monitor
-from scriptohio.runtime.events import EventLoopLag
+from scriptohio.runtime.telemetry import EventLoopLag
 
 from .crafted import METRICS_TEXT
 

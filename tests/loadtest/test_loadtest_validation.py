@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from scriptohio.clock import FakeClock
 from scriptohio.events import EventBus
 from scriptohio.loadtest.recorder import RunRecorder
 from scriptohio.loadtest.results import build_result
 from scriptohio.loadtest.validation import criteria_values, grade_run
 from scriptohio.monitor import Monitor
 from scriptohio.monitor.outcomes import classify
-from scriptohio.runtime.clock import FakeClock
 
 from .crafted import START, raw_run
 

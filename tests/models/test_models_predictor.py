@@ -45,7 +45,7 @@ def test_predict_many_equals_one_by_one(predictor: Predictor, dataset: Dataset) 
     many = predictor.predict_many(reqs)
     assert [p.game_id for p in many] == [g.game_id for g in games]
     for g, p in zip(games[:5], many[:5], strict=True):
-        one = predictor.predict_game(g.game_id)
+        one = predictor.predict(g.home_team, g.away_team, g.season, g.week)
         assert one.margin == pytest.approx(p.margin)
         assert p.market_spread == g.spread
 

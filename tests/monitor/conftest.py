@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 import pytest
@@ -13,9 +13,9 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from scriptohio.clock import FakeClock
 from scriptohio.events import EventBus
 from scriptohio.monitor import MetricsMiddleware, Monitor, monitor_exclusions, monitor_router
-from scriptohio.runtime.clock import FakeClock
 
 EPOCH = 1_800_000_000.0  # a realistic wall-clock start for the monitor's fake clocks
 
@@ -35,8 +35,10 @@ def clock() -> FakeClock:
     return FakeClock(EPOCH)
 
 
-def build_app(monitor: Monitor, *, stream_events: int = 60) -> FastAPI:
-    """A tiny service: a templated route, a failing route, the monitor's router."""
+def build_app(monitor: Monitor, *, stream_events: int = 60,
+              timer: Callable[[], float] = time.perf_counter) -> FastAPI:
+    """A tiny service: a templated route, a failing route, the monitor's router; the metrics
+    middleware times requests with ``timer``."""
     app = FastAPI()
 
     @app.get("/v1/teams/{team}")
@@ -52,7 +54,8 @@ def build_app(monitor: Monitor, *, stream_events: int = 60) -> FastAPI:
         raise RuntimeError("boom")
 
     app.include_router(monitor_router(monitor, stream_events=stream_events))
-    app.add_middleware(MetricsMiddleware, monitor=monitor, exclude=monitor_exclusions())
+    app.add_middleware(MetricsMiddleware, monitor=monitor, exclude=monitor_exclusions(),
+                       timer=timer)
     return app
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from scriptohio.breaker import BreakerTransition
 from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor
-from scriptohio.runtime.events import BreakerTransition, PoolSnapshot
+from scriptohio.runtime.telemetry import PoolSnapshot
 from tests.browser import chromium
 
 from .conftest import build_app, serve

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scriptohio.breaker import BreakerTransition
 from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor, load_rules
-from scriptohio.runtime.events import (
-    BreakerTransition,
+from scriptohio.runtime.telemetry import (
     ConcurrencyLimited,
     EventLoopLag,
     PoolScaled,

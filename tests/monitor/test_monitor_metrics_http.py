@@ -14,6 +14,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from scriptohio.clock import FakeClock
 from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor
 from scriptohio.monitor.metrics import HTTP_BUCKETS, MonitorMetrics, prepare_multiprocess_dir
@@ -48,9 +49,15 @@ def recorder_monitor(request: pytest.FixtureRequest) -> Iterator[Monitor]:
     monitor.close()
 
 
+#: Each request takes exactly this long on the middleware's stepped clock, whatever the host.
+REQUEST_S = 0.001
+
+
 @pytest.fixture
 async def client(recorder_monitor: Monitor) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=build_app(recorder_monitor), raise_app_exceptions=False)
+    # The middleware reads its timer once as a request enters and once as it leaves.
+    app = build_app(recorder_monitor, timer=FakeClock(0.0, tick=REQUEST_S))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
 
@@ -78,6 +85,8 @@ async def test_requests_are_counted_per_route_template(client: httpx.AsyncClient
     assert value(text, "scriptohio_http_request_duration_seconds_count", route=route,
                  method="GET") == 3
     assert value(text, "scriptohio_http_requests_in_flight") == 0
+    assert value(text, "scriptohio_http_request_duration_seconds_sum", route=route,
+                 method="GET") == pytest.approx(3 * REQUEST_S)
     for bound in HTTP_BUCKETS:
         assert value(text, "scriptohio_http_request_duration_seconds_bucket", route=route,
                      method="GET", le=str(float(bound))) == 3

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from scriptohio.breaker import BreakerTransition
 from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor
-from scriptohio.runtime.events import (
-    BreakerTransition,
+from scriptohio.runtime.telemetry import (
     ConcurrencyLimited,
     PoolScaled,
     PoolSnapshot,

@@ -8,10 +8,12 @@ import re
 import httpx
 import orjson
 
+from scriptohio.clock import FakeClock
 from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor, MonitorConfig
+from scriptohio.runtime.telemetry import EventLoopLag
 
-from .conftest import build_app, serve
+from .conftest import EPOCH, build_app, serve
 
 
 async def test_dashboard_page_uses_only_assets_served_by_the_app(monitor: Monitor) -> None:
@@ -53,14 +55,20 @@ def test_stream_pushes_json_snapshots_over_a_real_server() -> None:
     assert 0 < last["resources"]["system_memory"] <= 1
 
 
-async def test_ticker_starts_measures_loop_lag_and_stops() -> None:
-    monitor = Monitor(bus=EventBus(), sinks=[], config=MonitorConfig(tick_s=0.02))
+async def test_ticker_starts_reports_the_runtime_lag_probe_and_stops() -> None:
+    bus = EventBus()
+    clock = FakeClock(EPOCH)
+    monitor = Monitor(bus=bus, sinks=[], clock=clock, config=MonitorConfig(tick_s=0.02))
     await monitor.start()
     version, body = await monitor.next_snapshot(-1)
+    assert orjson.loads(body)["loop_lag_s"] == 0.0  # no probe of its own: nothing heard yet
+    bus.emit(EventLoopLag(0.012))  # a sample of the runtime's one probe
     for _ in range(3):
         version, body = await monitor.next_snapshot(version)
     await monitor.stop()
     snapshot = orjson.loads(body)
     assert version >= 3
     assert snapshot["loop_lag_s"] is not None and snapshot["loop_lag_s"] >= 0
+    assert snapshot["loop_lag_s"] == 0.012
+    assert "scriptohio_event_loop_lag_seconds 0.012" in monitor.metrics.exposition()[0].decode()
     monitor.close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from scriptohio.runtime import Autoscaler, AutoscalerConfig, FakeClock, PoolStats, desired_workers
+from scriptohio.clock import FakeClock
+from scriptohio.runtime import Autoscaler, AutoscalerConfig, PoolStats, desired_workers
 
 CONFIG = AutoscalerConfig(min_workers=2, max_workers=20, target_utilization=0.5,
                           max_queue_wait_s=0.05, scale_up_delay_s=1.0, scale_down_delay_s=10.0)

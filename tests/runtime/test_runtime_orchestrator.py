@@ -12,12 +12,12 @@ import pytest
 from scriptohio.errors import DeadlineExceededError, OverloadedError, ValidationError
 from scriptohio.events import EventBus
 from scriptohio.runtime import (
+    AgentRequest,
     AsyncAgentOrchestrator,
     AutoscalerConfig,
     PoolConfig,
-    Request,
 )
-from scriptohio.runtime.events import RequestAdmitted, RequestCompleted, RequestRejected
+from scriptohio.runtime.telemetry import RequestAdmitted, RequestCompleted, RequestRejected
 
 
 def small_pool(workers: int = 1, slots: int = 1, max_queue: int = 100) -> PoolConfig:
@@ -44,20 +44,20 @@ async def test_thousand_concurrent_requests_all_answer_correctly(
     completed: list[RequestCompleted] = []
     bus.subscribe(RequestCompleted, completed.append)
 
-    async def io_agent(request: Request) -> int:
+    async def io_agent(request: AgentRequest) -> int:
         await asyncio.sleep(0.01)
         return int(request.payload["i"]) * 2
 
     orch.register("io", io_agent)
     responses = await asyncio.gather(
-        *(orch.handle(Request("io", {"i": i}, user_id=f"u{i}")) for i in range(1000)))
+        *(orch.handle(AgentRequest("io", {"i": i}, user_id=f"u{i}")) for i in range(1000)))
     assert [r.unwrap() for r in responses] == [2 * i for i in range(1000)]
     assert len(completed) == 1000 and {c.outcome for c in completed} == {"ok"}
     assert orch.in_flight == 0
 
 
 async def test_unknown_request_type_is_a_caller_error(orch: AsyncAgentOrchestrator) -> None:
-    response = await orch.handle(Request("nope"))
+    response = await orch.handle(AgentRequest("nope"))
     assert isinstance(response.error, ValidationError) and response.error.status == 422
 
 
@@ -66,19 +66,19 @@ async def test_heavy_flood_does_not_starve_the_light_pool(bus: EventBus) -> None
     orch = AsyncAgentOrchestrator(pools=pools, bus=bus)
     release_heavy = asyncio.Event()
 
-    async def backtest(request: Request) -> str:
+    async def backtest(request: AgentRequest) -> str:
         await release_heavy.wait()
         return "done"
 
-    async def lesson(request: Request) -> str:
+    async def lesson(request: AgentRequest) -> str:
         return "lesson"
 
     orch.register("backtest", backtest, pool="heavy")
     orch.register("lesson", lesson, pool="light")
     await orch.start()
-    flood = [asyncio.ensure_future(orch.handle(Request("backtest"))) for _ in range(20)]
+    flood = [asyncio.ensure_future(orch.handle(AgentRequest("backtest"))) for _ in range(20)]
     await asyncio.sleep(0.01)
-    light = await asyncio.gather(*(orch.handle(Request("lesson")) for _ in range(50)))
+    light = await asyncio.gather(*(orch.handle(AgentRequest("lesson")) for _ in range(50)))
     assert all(r.result == "lesson" and r.timings.queue_wait_s == 0.0 for r in light)
     release_heavy.set()
     heavy = await asyncio.gather(*flood)
@@ -95,13 +95,13 @@ async def test_global_in_flight_bound_sheds_with_retry_after(bus: EventBus) -> N
     orch = AsyncAgentOrchestrator(max_concurrent_requests=10, bus=bus)
     gate = asyncio.Event()
 
-    async def slow(request: Request) -> int:
+    async def slow(request: AgentRequest) -> int:
         await gate.wait()
         return 1
 
     orch.register("slow", slow)
     await orch.start()
-    tasks = [asyncio.ensure_future(orch.handle(Request("slow"))) for _ in range(30)]
+    tasks = [asyncio.ensure_future(orch.handle(AgentRequest("slow"))) for _ in range(30)]
     await asyncio.sleep(0.01)
     assert orch.in_flight == 10
     gate.set()
@@ -112,7 +112,7 @@ async def test_global_in_flight_bound_sheds_with_retry_after(bus: EventBus) -> N
     assert all(e.status == 503 for e in errors)  # type: ignore[union-attr]
     assert [r.reason for r in rejected] == ["overload"] * 20
     # Recovers by itself: once the load is gone, new requests are admitted.
-    assert (await orch.handle(Request("slow"))).ok
+    assert (await orch.handle(AgentRequest("slow"))).ok
     await orch.stop()
 
 
@@ -121,7 +121,7 @@ async def test_request_whose_deadline_passes_in_queue_is_dropped_unrun(bus: Even
     ran: list[str] = []
     gate = asyncio.Event()
 
-    async def agent(request: Request) -> str:
+    async def agent(request: AgentRequest) -> str:
         ran.append(request.payload["name"])
         if request.payload["name"] == "blocker":
             await gate.wait()
@@ -129,17 +129,17 @@ async def test_request_whose_deadline_passes_in_queue_is_dropped_unrun(bus: Even
 
     orch.register("a", agent)
     await orch.start()
-    blocker = asyncio.ensure_future(orch.handle(Request("a", {"name": "blocker"})))
+    blocker = asyncio.ensure_future(orch.handle(AgentRequest("a", {"name": "blocker"})))
     await asyncio.sleep(0)
     doomed = asyncio.ensure_future(orch.handle(
-        Request("a", {"name": "doomed"}, deadline=time.monotonic() + 0.02)))
-    patient = asyncio.ensure_future(orch.handle(Request("a", {"name": "patient"})))
+        AgentRequest("a", {"name": "doomed"}, deadline=time.monotonic() + 0.02)))
+    patient = asyncio.ensure_future(orch.handle(AgentRequest("a", {"name": "patient"})))
     response = await doomed
     assert isinstance(response.error, DeadlineExceededError)
     gate.set()
     assert (await patient).ok and (await blocker).ok
     assert ran == ["blocker", "patient"]  # the expired one never ran
-    already_late = await orch.handle(Request("a", {"name": "late"}, deadline=0.0))
+    already_late = await orch.handle(AgentRequest("a", {"name": "late"}, deadline=0.0))
     assert isinstance(already_late.error, DeadlineExceededError)
     await orch.stop()
 
@@ -149,18 +149,18 @@ async def test_priority_order_within_a_saturated_pool(bus: EventBus) -> None:
     order: list[str] = []
     gate = asyncio.Event()
 
-    async def agent(request: Request) -> None:
+    async def agent(request: AgentRequest) -> None:
         if request.payload["name"] == "blocker":
             await gate.wait()
         order.append(request.payload["name"])
 
     orch.register("a", agent)
     await orch.start()
-    tasks = [asyncio.ensure_future(orch.handle(Request("a", {"name": "blocker"})))]
+    tasks = [asyncio.ensure_future(orch.handle(AgentRequest("a", {"name": "blocker"})))]
     await asyncio.sleep(0)
     for name, priority in (("low", 0), ("high", 10), ("mid", 5)):
-        tasks.append(asyncio.ensure_future(orch.handle(Request("a", {"name": name},
-                                                               priority=priority))))
+        tasks.append(asyncio.ensure_future(orch.handle(AgentRequest("a", {"name": name},
+                                                                    priority=priority))))
         await asyncio.sleep(0)
     gate.set()
     await asyncio.gather(*tasks)
@@ -176,15 +176,15 @@ async def test_identical_concurrent_requests_execute_once(
     completed: list[RequestCompleted] = []
     bus.subscribe(RequestCompleted, completed.append)
 
-    async def rankings(request: Request) -> list[str]:
+    async def rankings(request: AgentRequest) -> list[str]:
         nonlocal runs
         runs += 1
         await gate.wait()
         return ["Ohio State", "Michigan"]
 
     orch.register("rankings", rankings, coalesce=True)
-    tasks = [asyncio.ensure_future(orch.handle(Request("rankings", {"season": 2024},
-                                                       user_id=f"u{i}"))) for i in range(25)]
+    tasks = [asyncio.ensure_future(orch.handle(AgentRequest("rankings", {"season": 2024},
+                                                            user_id=f"u{i}"))) for i in range(25)]
     await asyncio.sleep(0.01)
     gate.set()
     responses = await asyncio.gather(*tasks)
@@ -192,21 +192,8 @@ async def test_identical_concurrent_requests_execute_once(
     assert all(r.result == ["Ohio State", "Michigan"] for r in responses)
     assert sum(r.coalesced for r in responses) == 24
     assert sum(c.coalesced for c in completed) == 24
-    other = await orch.handle(Request("rankings", {"season": 2023}))
+    other = await orch.handle(AgentRequest("rankings", {"season": 2023}))
     assert other.ok and runs == 2  # a different payload is different work
-
-
-async def test_submit_then_get_response(orch: AsyncAgentOrchestrator) -> None:
-    async def echo(request: Request) -> object:
-        await asyncio.sleep(0.01)
-        return request.payload["x"]
-
-    orch.register("echo", echo)
-    ids = [await orch.submit_request(Request("echo", {"x": i})) for i in range(5)]
-    answers = [(await orch.get_response(rid, timeout=5)).result for rid in ids]
-    assert answers == list(range(5))
-    with pytest.raises(Exception, match="unknown or already collected"):
-        await orch.get_response(ids[0])
 
 
 async def test_events_report_admission_and_pool_name(
@@ -215,11 +202,11 @@ async def test_events_report_admission_and_pool_name(
     admitted: list[RequestAdmitted] = []
     bus.subscribe(RequestAdmitted, admitted.append)
 
-    async def agent(request: Request) -> int:
+    async def agent(request: AgentRequest) -> int:
         return 1
 
     orch.register("x", agent, pool="heavy")
-    await orch.handle(Request("x", priority=3))
+    await orch.handle(AgentRequest("x", priority=3))
     assert admitted == [RequestAdmitted("x", "heavy", 3, 0)]
 
 
@@ -229,7 +216,7 @@ async def test_cpu_heavy_handler_runs_in_a_process_pool(bus: EventBus) -> None:
     orch = AsyncAgentOrchestrator(bus=bus)  # default pools include "cpu" (processes)
     orch.register("backtest", sum_of_squares, pool="cpu", timeout_s=60)
     await orch.start()
-    responses = await asyncio.gather(*(orch.handle(Request("backtest", {"n": n}))
+    responses = await asyncio.gather(*(orch.handle(AgentRequest("backtest", {"n": n}))
                                        for n in (10, 100, 1000)))
     results = [r.unwrap() for r in responses]
     assert [value for value, _ in results] == [285, 328350, 332833500]
@@ -240,10 +227,10 @@ async def test_cpu_heavy_handler_runs_in_a_process_pool(bus: EventBus) -> None:
 def test_handler_must_fit_its_pool_kind() -> None:
     orch = AsyncAgentOrchestrator(bus=EventBus())
 
-    def plain(request: Request) -> int:
+    def plain(request: AgentRequest) -> int:
         return 1
 
-    async def coroutine(request: Request) -> int:
+    async def coroutine(request: AgentRequest) -> int:
         return 1
 
     with pytest.raises(TypeError, match="must be an async function"):
@@ -260,13 +247,13 @@ async def test_thread_pool_runs_blocking_work_off_the_event_loop() -> None:
     pools = {"light": PoolConfig(), "io": PoolConfig(kind="thread")}
     orch = AsyncAgentOrchestrator(pools=pools, bus=EventBus())
 
-    def blocking(request: Request) -> str:
+    def blocking(request: AgentRequest) -> str:
         time.sleep(0.01)
         return threading.current_thread().name
 
     orch.register("blocking", blocking, pool="io")
     await orch.start()
     names = [r.unwrap() for r in await asyncio.gather(
-        *(orch.handle(Request("blocking")) for _ in range(4)))]
+        *(orch.handle(AgentRequest("blocking")) for _ in range(4)))]
     assert all(name.startswith("pool-io") for name in names)
     await orch.stop()

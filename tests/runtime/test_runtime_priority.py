@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from scriptohio.runtime import AgingPriorityQueue, FakeClock
+from scriptohio.clock import FakeClock
+from scriptohio.runtime import AgingPriorityQueue
 
 
 def drain(queue: AgingPriorityQueue[str]) -> list[str]:

@@ -9,13 +9,12 @@ import scriptohio.runtime as runtime
 
 EXPECTED = {
     "AgentResult", "AgingPriorityQueue", "AsyncAgentOrchestrator", "Autoscaler",
-    "AutoscalerConfig", "BatchConfig", "BreakerConfig", "BreakerState", "CircuitBreaker",
-    "Clock", "Coalescer", "DEFAULT_MAX_CONCURRENT_REQUESTS", "DEFAULT_POOLS",
-    "EventLoopLagMonitor", "FakeClock", "Handler", "LastGoodStaleSource", "LoopGuardConfig",
+    "AutoscalerConfig", "BatchConfig", "Coalescer", "DEFAULT_MAX_CONCURRENT_REQUESTS",
+    "DEFAULT_POOLS", "EventLoopLagMonitor", "Handler", "LoopGuardConfig",
     "MicroBatcher", "freeze_long_lived", "shorten_gil_switch_interval", "tune_gc_for_latency",
     "OrchestratorConfig", "PoolConfig", "PoolStats", "RateLimitConfig", "RateLimitDecision",
-    "RateLimitExceeded", "Request", "Response", "RetryBudget", "RetryPolicy", "Route",
-    "ScalingDecision", "Stale", "StaleSource", "StageTimings", "UserRateLimiter", "WorkerPool",
+    "AgentRequest", "AgentResponse", "RetryBudget", "RetryPolicy", "Route",
+    "ScalingDecision", "StageTimings", "UserRateLimiter", "WorkerPool",
     "desired_workers",
 }
 

@@ -1,4 +1,5 @@
-"""Breakers with stale fallback, retries within a budget, timeouts, rate limits, scaling."""
+"""Breakers that fail fast and recover, retries within a budget, timeouts, scaling, and a dependency
+breaker in front of the rate limiter's Redis."""
 
 from __future__ import annotations
 
@@ -7,45 +8,42 @@ import time
 
 import pytest
 
+from scriptohio.breaker import BreakerConfig, BreakerTransition
+from scriptohio.clock import FakeClock
 from scriptohio.errors import (
     CircuitOpenError,
     DeadlineExceededError,
-    RateLimitedError,
     ValidationError,
 )
 from scriptohio.events import EventBus
 from scriptohio.runtime import (
+    AgentRequest,
     AsyncAgentOrchestrator,
     AutoscalerConfig,
-    BreakerConfig,
-    FakeClock,
     Handler,
-    LastGoodStaleSource,
     OrchestratorConfig,
     PoolConfig,
     RateLimitConfig,
-    Request,
     RetryPolicy,
     UserRateLimiter,
     WorkerPool,
 )
-from scriptohio.runtime.events import BreakerTransition, PoolScaled, RequestRejected
+from scriptohio.runtime.telemetry import PoolScaled
 
 NO_TICKS = OrchestratorConfig(tick_interval_s=3600)  # no background autoscaling here
 BREAKER = BreakerConfig(minimum_calls=4, window_size=10, wait_in_open_s=30.0, half_open_calls=1)
 
 
-async def test_open_breaker_serves_stale_then_fails_fast_then_recovers() -> None:
+async def test_open_breaker_fails_fast_then_recovers() -> None:
     bus = EventBus()
     moves: list[BreakerTransition] = []
     bus.subscribe(BreakerTransition, moves.append)
     clock = FakeClock(0.0)
-    orch = AsyncAgentOrchestrator(bus=bus, clock=clock, stale_source=LastGoodStaleSource(),
-                                  config=NO_TICKS)
+    orch = AsyncAgentOrchestrator(bus=bus, clock=clock, config=NO_TICKS)
     healthy = True
     calls = 0
 
-    async def team(request: Request) -> str:
+    async def team(request: AgentRequest) -> str:
         nonlocal calls
         calls += 1
         if not healthy:
@@ -54,24 +52,23 @@ async def test_open_breaker_serves_stale_then_fails_fast_then_recovers() -> None
 
     orch.register("team", team, breaker=BREAKER)
     await orch.start()
-    assert (await orch.handle(Request("team", {"team": "Ohio State"}))).ok
+    assert (await orch.handle(AgentRequest("team", {"team": "Ohio State"}))).ok
     healthy = False
     for _ in range(3):  # 1 success + 3 failures = 75 % of the minimum 4 calls: trips
-        assert isinstance((await orch.handle(Request("team", {"team": "Iowa"}))).error,
+        assert isinstance((await orch.handle(AgentRequest("team", {"team": "Iowa"}))).error,
                           ConnectionError)
     assert [(m.from_state, m.to_state) for m in moves] == [("closed", "open")]
     calls_before = calls
-    stale = await orch.handle(Request("team", {"team": "Ohio State"}))
-    assert stale.ok and stale.stale and stale.cache == "stale"
-    assert stale.result == "profile of Ohio State"
-    no_copy = await orch.handle(Request("team", {"team": "Texas"}))
-    assert isinstance(no_copy.error, CircuitOpenError) and no_copy.error.status == 503
-    assert no_copy.error.retry_after == pytest.approx(30.0)
+    # Answered before or not, both fail fast (stale answers are the response cache's job).
+    for team in ("Ohio State", "Texas"):
+        refused = await orch.handle(AgentRequest("team", {"team": team}))
+        assert isinstance(refused.error, CircuitOpenError) and refused.error.status == 503
+        assert refused.error.retry_after == pytest.approx(30.0)
     assert calls == calls_before  # open circuit: the agent was not called at all
     healthy = True
     clock.advance(30.0)
-    probe = await orch.handle(Request("team", {"team": "Texas"}))
-    assert probe.ok and not probe.stale
+    probe = await orch.handle(AgentRequest("team", {"team": "Texas"}))
+    assert probe.ok and probe.result == "profile of Texas"
     assert [m.to_state for m in moves] == ["open", "half_open", "closed"]
     await orch.stop()
 
@@ -79,13 +76,13 @@ async def test_open_breaker_serves_stale_then_fails_fast_then_recovers() -> None
 async def test_caller_errors_do_not_trip_the_breaker() -> None:
     orch = AsyncAgentOrchestrator(bus=EventBus())
 
-    async def strict(request: Request) -> None:
+    async def strict(request: AgentRequest) -> None:
         raise ValidationError("week must be 1..16")
 
     orch.register("strict", strict, breaker=BREAKER)
     await orch.start()
     for _ in range(10):
-        assert isinstance((await orch.handle(Request("strict"))).error, ValidationError)
+        assert isinstance((await orch.handle(AgentRequest("strict"))).error, ValidationError)
     assert orch.breakers["agent:strict"].state == "closed"
     await orch.stop()
 
@@ -95,7 +92,7 @@ async def test_idempotent_work_is_retried_and_other_work_is_not() -> None:
     attempts = {"read": 0, "write": 0}
 
     def flaky(kind: str) -> Handler:
-        async def handler(request: Request) -> str:
+        async def handler(request: AgentRequest) -> str:
             attempts[kind] += 1
             if attempts[kind] < 3:
                 raise ConnectionError("blip")
@@ -106,9 +103,9 @@ async def test_idempotent_work_is_retried_and_other_work_is_not() -> None:
     orch.register("read", flaky("read"), idempotent=True, retry=fast, use_breaker=False)
     orch.register("write", flaky("write"), idempotent=False, retry=fast, use_breaker=False)
     await orch.start()
-    read = await orch.handle(Request("read"))
+    read = await orch.handle(AgentRequest("read"))
     assert read.ok and read.attempts == 3
-    write = await orch.handle(Request("write"))
+    write = await orch.handle(AgentRequest("write"))
     assert isinstance(write.error, ConnectionError) and write.attempts == 1
     assert attempts["write"] == 1
     await orch.stop()
@@ -119,7 +116,7 @@ async def test_retry_budget_caps_retries_when_everything_fails() -> None:
                                   config=OrchestratorConfig(retry_budget_ratio=0.1))
     calls = 0
 
-    async def down(request: Request) -> None:
+    async def down(request: AgentRequest) -> None:
         nonlocal calls
         calls += 1
         raise ConnectionError("down")
@@ -128,7 +125,7 @@ async def test_retry_budget_caps_retries_when_everything_fails() -> None:
                   retry=RetryPolicy(max_attempts=5, backoff_s=0.0))
     await orch.start()
     for _ in range(100):
-        await orch.handle(Request("down"))
+        await orch.handle(AgentRequest("down"))
     # Without a budget: 500 calls. With it: 100 first attempts + ~10 initial + 0.1 per request.
     assert 100 < calls <= 100 + 10 + 11
     await orch.stop()
@@ -137,39 +134,13 @@ async def test_retry_budget_caps_retries_when_everything_fails() -> None:
 async def test_slow_agent_times_out_with_504() -> None:
     orch = AsyncAgentOrchestrator(bus=EventBus())
 
-    async def stuck(request: Request) -> None:
+    async def stuck(request: AgentRequest) -> None:
         await asyncio.sleep(60)
 
     orch.register("stuck", stuck, timeout_s=0.02)
     await orch.start()
-    response = await orch.handle(Request("stuck"))
+    response = await orch.handle(AgentRequest("stuck"))
     assert isinstance(response.error, DeadlineExceededError) and response.error.status == 504
-    await orch.stop()
-
-
-async def test_rate_limit_per_user_through_the_orchestrator() -> None:
-    bus = EventBus()
-    rejected: list[RequestRejected] = []
-    bus.subscribe(RequestRejected, rejected.append)
-    limiter = UserRateLimiter(RateLimitConfig(default="3/minute"), clock=FakeClock(0.0))
-    orch = AsyncAgentOrchestrator(bus=bus, rate_limiter=limiter)
-
-    async def predict(request: Request) -> int:
-        return 1
-
-    orch.register("predict", predict)
-    orch.register("health", predict)
-    await orch.start()
-    responses = [await orch.handle(Request("predict", user_id="eve")) for _ in range(4)]
-    assert [r.ok for r in responses] == [True, True, True, False]
-    assert isinstance(responses[-1].error, RateLimitedError)
-    assert responses[-1].rate_limit is not None
-    assert responses[-1].rate_limit.headers()["Retry-After"] == "60"
-    assert responses[0].rate_limit is not None and responses[0].rate_limit.remaining == 2
-    assert (await orch.handle(Request("predict", user_id="frank"))).ok
-    health = [await orch.handle(Request("health", user_id="eve")) for _ in range(10)]
-    assert all(r.ok for r in health)  # exempt from the limit
-    assert [r.reason for r in rejected] == ["rate_limit"]
     await orch.stop()
 
 
@@ -203,30 +174,30 @@ async def test_pool_scales_up_under_pressure_and_back_down_when_idle() -> None:
 async def test_running_out_of_the_callers_deadline_does_not_trip_the_breaker() -> None:
     orch = AsyncAgentOrchestrator(bus=EventBus())
 
-    async def steady(request: Request) -> str:
+    async def steady(request: AgentRequest) -> str:
         await asyncio.sleep(0.05)
         return "ok"
 
     orch.register("steady", steady, timeout_s=10, breaker=BREAKER)
     await orch.start()
     for _ in range(8):  # each caller allows only 5 ms: 504, but the agent is healthy
-        response = await orch.handle(Request("steady", deadline=time.monotonic() + 0.005))
+        response = await orch.handle(AgentRequest("steady", deadline=time.monotonic() + 0.005))
         assert isinstance(response.error, DeadlineExceededError)
     assert orch.breakers["agent:steady"].state == "closed"
-    assert (await orch.handle(Request("steady"))).ok
+    assert (await orch.handle(AgentRequest("steady"))).ok
     await orch.stop()
 
 
 async def test_agent_exceeding_its_own_timeout_does_trip_the_breaker() -> None:
     orch = AsyncAgentOrchestrator(bus=EventBus())
 
-    async def stuck(request: Request) -> None:
+    async def stuck(request: AgentRequest) -> None:
         await asyncio.sleep(60)
 
     orch.register("stuck", stuck, timeout_s=0.005, breaker=BREAKER)
     await orch.start()
     for _ in range(4):
-        await orch.handle(Request("stuck"))
+        await orch.handle(AgentRequest("stuck"))
     assert orch.breakers["agent:stuck"].state == "open"
     await orch.stop()
 

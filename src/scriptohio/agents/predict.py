@@ -184,15 +184,6 @@ def predict_many(ctx: AnalyticsContext, requests: Sequence[PredictionRequest],
             for p in ctx.predictor.predict_many(list(requests))]
 
 
-def predict_game(ctx: AnalyticsContext, game_id: int, *, explain: bool = False
-                 ) -> dict[str, Any]:
-    game = ctx.dataset.games.get(game_id)
-    if game is None:
-        raise NotFoundError(f"no game with id {game_id}")
-    p = ctx.predictor.predict_game(game_id, explain=explain)
-    return with_game_facts(ctx, prediction_body(p, explain=explain))
-
-
 def predict_rows(ctx: AnalyticsContext, rows: np.ndarray) -> list[dict[str, float] | None]:
     """Margin and home win probability of scheduled games (rows of ``dataset.games``)."""
     games = ctx.dataset.games

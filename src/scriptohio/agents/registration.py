@@ -35,7 +35,7 @@ from scriptohio.agents.insight.rankings import rankings
 from scriptohio.agents.insight.units import compare_units, unit_leaders, unit_profile
 from scriptohio.agents.views import ROLES, generic_view, prediction_view, slate_view
 from scriptohio.models import PredictionRequest
-from scriptohio.runtime import AsyncAgentOrchestrator, BatchConfig, MicroBatcher, Request
+from scriptohio.runtime import AgentRequest, AsyncAgentOrchestrator, BatchConfig, MicroBatcher
 
 __all__ = ["AGENTS", "PREDICT_BATCH", "AgentSpec", "ContextGetter", "register_agents"]
 
@@ -118,15 +118,15 @@ def register_agents(orchestrator: AsyncAgentOrchestrator, context: ContextGetter
                               idempotent=True)
 
 
-def _threaded(spec: AgentSpec, context: ContextGetter) -> Callable[[Request], Any]:
-    async def handler(req: Request) -> Any:
+def _threaded(spec: AgentSpec, context: ContextGetter) -> Callable[[AgentRequest], Any]:
+    async def handler(req: AgentRequest) -> Any:
         return await asyncio.to_thread(spec.run, context(), **req.payload)
 
     return handler
 
 
 def _batched(spec: AgentSpec, context: ContextGetter,
-             observe: BatchObserver | None) -> Callable[[Request], Any]:
+             observe: BatchObserver | None) -> Callable[[AgentRequest], Any]:
     run_many = spec.run_many
     assert run_many is not None
 
@@ -145,7 +145,7 @@ def _batched(spec: AgentSpec, context: ContextGetter,
 
     batcher: MicroBatcher[dict[str, Any], Any] = MicroBatcher(batch, spec.batch or BatchConfig())
 
-    async def handler(req: Request) -> Any:
+    async def handler(req: AgentRequest) -> Any:
         return await batcher.submit(dict(req.payload))
 
     return handler

@@ -28,7 +28,7 @@ from scriptohio.api.recipes import Recipe
 from scriptohio.api.response_cache import ResponseCache
 from scriptohio.api.responses import JSON
 from scriptohio.cache import CacheResult
-from scriptohio.runtime import AsyncAgentOrchestrator, Request
+from scriptohio.runtime import AgentRequest, AsyncAgentOrchestrator
 
 __all__ = ["Answerer"]
 #: answers a user waits for go before preloads (2) and warming (1) in the cache's admission
@@ -48,7 +48,7 @@ class Answerer:
     async def compute(self, recipe: Recipe) -> bytes:
         """Run the recipe's agent and encode its view (errors propagate: a ServiceError may be
         served stale by the cache)."""
-        answer = await self._orchestrator.handle(Request(
+        answer = await self._orchestrator.handle(AgentRequest(
             type=recipe.kind, payload=recipe.agent_payload(), role=recipe.role,
             priority=recipe.priority))
         return orjson.dumps(recipe.view(answer.unwrap(), recipe.role),

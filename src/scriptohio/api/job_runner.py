@@ -34,7 +34,7 @@ from scriptohio.errors import (
     ScriptOhioError,
     ValidationError,
 )
-from scriptohio.runtime import AsyncAgentOrchestrator, Request
+from scriptohio.runtime import AgentRequest, AsyncAgentOrchestrator
 
 __all__ = ["SHARED_JOB_TYPES", "JobRunner"]
 
@@ -147,7 +147,7 @@ class JobRunner:
                        "season": int(job.params.get("season")
                                      or self.context().current.season - 1)}
         self.store.progress(job.id, 0.01, "queued for a worker")
-        response = await self.orchestrator.handle(Request(
+        response = await self.orchestrator.handle(AgentRequest(
             type=f"job.{job.type}", payload=payload, user_id=job.user_id, priority=0))
         error = response.error
         if error is not None:
@@ -162,14 +162,14 @@ class JobRunner:
         else:
             self.store.finish(job.id, response.result)
 
-    async def _batch_predict(self, req: Request) -> dict[str, Any]:
+    async def _batch_predict(self, req: AgentRequest) -> dict[str, Any]:
         job_id = req.payload["job_id"]
         ctx = self.context()
         return await asyncio.to_thread(
             steps.batch_predict, ctx, req.payload.get("csv", ""),
             lambda f, s: self.store.progress(job_id, f, s))
 
-    async def _weekly_report(self, req: Request) -> dict[str, Any]:
+    async def _weekly_report(self, req: AgentRequest) -> dict[str, Any]:
         job_id = req.payload["job_id"]
         if req.payload.get("games_csv"):
             self.store.progress(job_id, 0.1, "ingest results")

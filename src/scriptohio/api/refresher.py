@@ -30,7 +30,7 @@ from scriptohio.data.dataset import load_dataset
 from scriptohio.data.ingest import IngestResult
 from scriptohio.data.store import StateStore
 from scriptohio.errors import NotFoundError, NotReadyError
-from scriptohio.events import DataChanged, EventBus
+from scriptohio.events import DataChanged
 from scriptohio.features import FeatureStore
 from scriptohio.models.registry import ModelRegistry
 from scriptohio.runtime import freeze_long_lived, shorten_gil_switch_interval, tune_gc_for_latency
@@ -50,14 +50,13 @@ class DataRefresher:
     """Builds the context, watches the state store and swaps in what changed."""
 
     def __init__(self, holder: ContextHolder, cache: ResponseCache, warmer: CacheWarmer, *,
-                 bus: EventBus, warm: bool = True,
+                 warm: bool = True,
                  on_model_load: ModelLoadObserver | None = None,
                  poll_interval_s: float = DATA_POLL_INTERVAL_S,
                  build_context: ContextBuilder | None = None) -> None:
         self.holder = holder
         self.cache = cache
         self.warmer = warmer
-        self.bus = bus
         self.warm = warm
         self.on_model_load = on_model_load
         self.poll_interval_s = poll_interval_s
@@ -223,7 +222,6 @@ class DataRefresher:
         assert self.registry is not None
         self.registry.set_features(features)
         predictor = self.registry.load(old.predictor.model_version)
-        self.bus.emit(event)
         return AnalyticsContext(dataset, features, predictor), changed, teams
 
     async def reload_models(self) -> dict[str, Any]:

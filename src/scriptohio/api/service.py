@@ -10,7 +10,7 @@ ContextHolder       nothing: the served context, its generation, readiness
 agents              the orchestrator and ``holder.get`` (``agents.registration``)
 Answerer            the holder, the response cache, the orchestrator, the answer memo
 CacheWarmer         the response cache and the saturation check
-DataRefresher       the holder, the cache, the warmer, the event bus
+DataRefresher       the holder, the cache, the warmer
 JobRunner           the orchestrator, ``holder.get``, the refresher, the state and data dirs
 AnswerMemoMiddleware  ``holder.current``, the cache, the memo (in ``api.app``)
 routes              their own collaborators, through FastAPI dependencies (``api.dependencies``)
@@ -82,7 +82,7 @@ class Service:
             keep=lambda: self.holder.unchanged_since(self.holder.generation))
         self.warmer = CacheWarmer(self.cache, saturated=self.saturated,
                                   first_season=settings.warm_first_season)
-        self.refresher = DataRefresher(self.holder, self.cache, self.warmer, bus=self.bus,
+        self.refresher = DataRefresher(self.holder, self.cache, self.warmer,
                                        warm=settings.warm_cache,
                                        on_model_load=self.monitor.observe_model_load,
                                        build_context=build_context)
@@ -121,3 +121,4 @@ class Service:
             self.navigator.close()
         await self.cache.stop()
         await self.monitor.stop()
+        await self.rate_limiter.aclose()

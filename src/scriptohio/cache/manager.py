@@ -67,7 +67,7 @@ class CacheManager:
         """Statistics snapshot (see :class:`~scriptohio.cache.stats.CacheStats`)."""
         snap = self.local.snapshot()
         snap["shared_errors"] = self.shared.errors if self.shared else 0
-        snap["shared_circuit"] = self.shared.breaker.state if self.shared else "disabled"
+        snap["shared_circuit"] = self.shared.breaker.state.value if self.shared else "disabled"
         return snap
 
     @property

@@ -1,8 +1,9 @@
 """The shared tier: Redis, reached through ``redis.asyncio``, never allowed to fail a request.
 
-Every operation is bounded by a short timeout and guarded by the cache's own
-:class:`~scriptohio.cache.breaker.CircuitBreaker`; any Redis or network error is counted,
-converted into "no answer" (``None`` / ``False``) and the local tiers go on serving.
+Every operation is bounded by a short timeout and guarded by a
+:class:`~scriptohio.breaker.CircuitBreaker` (open after a few failures in a row, by default);
+any Redis or network error is counted, converted into "no answer" (``None`` / ``False``) and
+the local tiers go on serving.
 
 Layout under ``namespace``: ``{ns}:v:{key}`` holds a packed value (JSON header line + stored
 bytes, expiring with the entry), ``{ns}:t:{tag}`` is the set of keys carrying a tag, and the
@@ -18,20 +19,22 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from scriptohio.cache.breaker import BreakerConfig, CircuitBreaker
+from scriptohio.breaker import BreakerConfig, CircuitBreaker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _FAILURES = (RedisError, OSError, TimeoutError, ConnectionError)
 CLAIM_TIMEOUT_S = 2.0
 CLAIM_RETRY_S = 30.0
+#: Three failures in a row open the circuit for five seconds; one probe then decides.
+DEFAULT_SHARED_BREAKER = BreakerConfig.consecutive(3, wait_in_open_s=5.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +43,7 @@ class SharedConfig:
 
     namespace: str = "scriptohio:cache"
     op_timeout: float = 0.05
-    breaker: BreakerConfig = field(default_factory=BreakerConfig)
+    breaker: BreakerConfig = DEFAULT_SHARED_BREAKER
     listen_backoff_max: float = 2.0
 
 
@@ -88,7 +91,7 @@ class SharedTier:
         client: aioredis.Redis | None = None,
     ) -> None:
         self.config = config
-        self.breaker = CircuitBreaker(config.breaker, timer=timer)
+        self.breaker = CircuitBreaker("redis:shared-cache", config.breaker, clock=timer)
         self._client = client or aioredis.Redis.from_url(
             url,
             socket_timeout=config.op_timeout,
@@ -112,16 +115,21 @@ class SharedTier:
 
     async def _guard(self, op: Callable[[], Awaitable[T]], default: T) -> T:
         """Run ``op`` if the breaker allows, within the timeout; ``default`` on any failure."""
-        if not self.breaker.allow():
+        breaker = self.breaker
+        if not breaker.try_acquire():
             return default
+        started = self._timer()
         try:
             result = await asyncio.wait_for(op(), timeout=self.config.op_timeout * 2)
         except _FAILURES as exc:
             self.errors += 1
-            self.breaker.record_failure()
+            breaker.record_failure(self._timer() - started)
             log.debug("shared tier unavailable: %r", exc)
             return default
-        self.breaker.record_success()
+        except BaseException:  # cancelled, or not Redis's fault: the permit must not leak
+            breaker.release()
+            raise
+        breaker.record_success(self._timer() - started)
         return result
 
     async def get(self, key: str) -> SharedValue | None:

@@ -144,10 +144,6 @@ class LocalTier:
                 evicted.append((gone, e, "rejected" if gone == key else "size"))
         return evicted
 
-    def weight_of(self, size: int) -> int:
-        """Policy units for an entry of ``size`` bytes."""
-        return ceil(size / self._unit) or 1  # sizes are >= 0: ceil is 0 only for size 0
-
     def put(self, key: str, entry: CacheEntry) -> list[Evicted]:
         """Store ``entry``; return what left the tier (possibly ``key`` itself: rejected).
 

@@ -8,8 +8,9 @@
    current view; a crash or kill before ``COMMIT`` leaves the previous state intact.
 3. **Idempotent**: rows equal to what the view already has are skipped, so re-ingesting the
    same file changes nothing and publishes nothing.
-4. **Publish** a :class:`~scriptohio.events.DataChanged` naming the seasons, weeks, teams and
-   games touched: on the in-process bus, and in the store's event log for other processes.
+4. **Record** what changed in the store's event log (the seasons, weeks, teams and games
+   touched), which every process sharing the state directory reads; the result carries the
+   same as a :class:`~scriptohio.events.DataChanged` for the caller.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from scriptohio.data.schema import GAMES, TEAM_GAMES, Column, FileSchema
 from scriptohio.data.store import StateStore
 from scriptohio.data.tables import kickoff_seconds
 from scriptohio.errors import DataFormatError
-from scriptohio.events import DataChanged, EventBus
+from scriptohio.events import DataChanged
 
 Row = dict[str, Any]  # typed cell values: int, float, bool, str or None
 
@@ -208,10 +209,9 @@ def ingest_files(
     team_games_path: Path | None = None,
     *,
     now: float | None = None,
-    bus: EventBus | None = None,
     on_row: Callable[[int], None] | None = None,
 ) -> IngestResult:
-    """Validate both files, then apply the changed rows in one transaction and publish."""
+    """Validate both files, then apply the changed rows in one transaction and log them."""
     now = time.time() if now is None else now
     games = validate_games_file(games_path, dataset, now=now)
     new_games = {int(r["game_id"]): r for _, r in games}
@@ -264,8 +264,6 @@ def ingest_files(
             version = StateStore.append_event(conn, "ingest", payload)
         event = DataChanged(seasons=seasons, weeks=weeks, teams=teams,
                             game_ids=frozenset(touched_games), version=version)
-        if bus is not None:
-            bus.emit(event)
     return IngestResult(
         games_new=g_new, games_updated=len(g_changed) - g_new,
         games_unchanged=len(games) - len(g_changed),

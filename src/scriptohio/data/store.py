@@ -100,18 +100,6 @@ class StateStore:
                 raise
             self._conn.execute("COMMIT")
 
-    def game_digests(self) -> dict[int, str]:
-        with self._lock:
-            rows = self._conn.execute("SELECT game_id, digest FROM ingested_games").fetchall()
-        return dict(rows)
-
-    def team_game_digests(self) -> dict[tuple[int, str], str]:
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT game_id, team, digest FROM ingested_team_games"
-            ).fetchall()
-        return {(g, t): d for g, t, d in rows}
-
     def ingested_games(self) -> list[dict[str, object]]:
         with self._lock:
             rows = self._conn.execute("SELECT row FROM ingested_games ORDER BY game_id").fetchall()

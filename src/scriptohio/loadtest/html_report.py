@@ -60,9 +60,12 @@ def plots(result: RunResult) -> dict[str, str]:
     }
 
 
-def render_html(result: RunResult) -> str:
-    from scriptohio.loadtest.report import render_markdown  # the figures, as preformatted text
+def render_html(result: RunResult, figures: str) -> str:
+    """The page: ``figures`` (the Markdown report, shown as preformatted text) and the plots.
 
+    The caller passes the Markdown in, so this module needs nothing from :mod:`.report`
+    (which writes both).
+    """
     images = "\n".join(
         f'<h3>{html.escape(name)}</h3><img alt="{html.escape(name)}" '
         f'src="data:image/png;base64,{data}">'
@@ -75,6 +78,6 @@ def render_html(result: RunResult) -> str:
         "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
         "pre{background:#f6f6f6;padding:1em;overflow-x:auto}</style></head><body>"
         f"<h1>{html.escape(title)}</h1>"
-        f"<pre>{html.escape(render_markdown(result))}</pre>"
+        f"<pre>{html.escape(figures)}</pre>"
         f"<h2>Over time</h2>{images}</body></html>\n"
     )

@@ -124,6 +124,7 @@ def write_reports(result: RunResult, directory: Path) -> dict[str, str]:
     paths = {"json": directory / "loadtest.json", "markdown": directory / "loadtest.md",
              "html": directory / "loadtest.html"}
     paths["json"].write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
-    paths["markdown"].write_text(render_markdown(result), encoding="utf-8")
-    paths["html"].write_text(render_html(result), encoding="utf-8")
+    markdown = render_markdown(result)
+    paths["markdown"].write_text(markdown, encoding="utf-8")
+    paths["html"].write_text(render_html(result, markdown), encoding="utf-8")
     return {k: str(v) for k, v in paths.items()}

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from scriptohio.errors import NotFoundError, NotReadyError
+from scriptohio.errors import NotReadyError
 from scriptohio.features import FeatureStore
 from scriptohio.models.bundle import ENSEMBLE, ModelBundle, SuiteOutput
 from scriptohio.models.prediction import (
@@ -60,15 +60,6 @@ class Predictor:
             preds.append(self._prediction(out, i, r, gid, spread))
         return preds
 
-    def predict_game(self, game_id: int, explain: bool = False) -> Prediction:
-        """Predict a scheduled game from the data before its week."""
-        store = self._store()
-        game = store.dataset.games.get(game_id)
-        if game is None:
-            raise NotFoundError(f"unknown game id {game_id}")
-        return self.predict(game.home_team, game.away_team, game.season, game.week,
-                            None, game.season_type, explain)
-
     def trained_on(self, season: int, week: int, season_type: str = "regular") -> bool:
         """True when a played game of that week was in this model's training window."""
         meta = self.bundle.meta
@@ -83,10 +74,6 @@ class Predictor:
         if season > through[0]:
             return False
         return through[1] is None or (season_type == "regular" and week <= through[1])
-
-    def predict_matrix(self, x: np.ndarray, *, explain: bool = False) -> SuiteOutput:
-        """Raw suite output for feature rows (evaluation and batch files use this)."""
-        return self.bundle.predict(x, explain=explain)
 
     def _prediction(self, out: SuiteOutput, i: int, r: PredictionRequest, game_id: int | None,
                     spread: float | None) -> Prediction:

@@ -3,7 +3,8 @@
 Monitoring subscribes; it is not sprinkled. Other layers reach it three ways:
 
 * runtime events on the :class:`~scriptohio.events.EventBus` (admissions, rejections, completions,
-  breaker transitions, pool snapshots and scaling, event-loop lag);
+  breaker transitions, pool snapshots and scaling, and the event-loop lag samples of the
+  runtime's one probe, :class:`~scriptohio.runtime.lag.EventLoopLagMonitor`);
 * :class:`~scriptohio.monitor.middleware.MetricsMiddleware` for HTTP requests;
 * plain callables handed down by the integrator: :meth:`Monitor.observe_stage`,
   :meth:`Monitor.observe_model_load`, :meth:`Monitor.observe_prediction`, and cache statistics
@@ -101,7 +102,8 @@ class Monitor:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tick_event: asyncio.Event | None = None
         self._deliveries: set[asyncio.Task[None]] = set()
-        self._unsubscribe = subscribe_runtime_events(bus or default_bus, self)
+        self._unsubscribe = subscribe_runtime_events(bus or default_bus, self.metrics,
+                                                     self.state)
         self.pending_notices: deque[AlertNotice] = deque(maxlen=1000)
 
     # --- inputs -------------------------------------------------------------------------
@@ -220,11 +222,9 @@ class Monitor:
     async def _run(self) -> None:
         interval = self.config.tick_s
         while True:
-            before = time.perf_counter()
+            # No lag probe of its own: the runtime's EventLoopLagMonitor samples the loop and
+            # its EventLoopLag events reach the gauge and the state through the bus.
             await asyncio.sleep(interval)
-            # Sleeping longer than asked means the loop was busy elsewhere: that is the lag.
-            self.state.loop_lag(max(0.0, time.perf_counter() - before - interval))
-            self.metrics.event_loop_lag.set(self.state.loop_lag_s)
             try:
                 self.tick()
             except Exception:  # the ticker must survive a bad sample

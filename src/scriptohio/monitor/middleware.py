@@ -11,6 +11,7 @@ count as failures is :mod:`~scriptohio.monitor.outcomes`' call, not the middlewa
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,13 +37,18 @@ def route_template(scope: Scope) -> str:
 
 
 class MetricsMiddleware:
-    """Wraps an ASGI app; ``app.add_middleware(MetricsMiddleware, monitor=monitor)``."""
+    """Wraps an ASGI app; ``app.add_middleware(MetricsMiddleware, monitor=monitor)``.
+
+    ``timer`` measures the durations (seconds, monotonic); tests pass a stepped clock.
+    """
 
     def __init__(
-        self, app: ASGIApp, monitor: RequestRecorder, *, exclude: tuple[str, ...] = ()
+        self, app: ASGIApp, monitor: RequestRecorder, *, exclude: tuple[str, ...] = (),
+        timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.app = app
         self.monitor = monitor
+        self.timer = timer
         # Paths not measured at all, e.g. ("/metrics", "/dashboard/stream"): a scrape or a
         # minute-long stream would otherwise distort the latency of real traffic.
         self.exclude = frozenset(exclude)
@@ -52,7 +58,8 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         status = 500
-        start = time.perf_counter()
+        timer = self.timer
+        start = timer()
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -65,5 +72,5 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             self.monitor.request_finished(
-                route_template(scope), scope["method"], status, time.perf_counter() - start
+                route_template(scope), scope["method"], status, timer() - start
             )

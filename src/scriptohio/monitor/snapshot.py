@@ -29,7 +29,7 @@ from scriptohio.monitor.grade import GradeResult
 from scriptohio.monitor.metrics import MonitorMetrics
 from scriptohio.monitor.resources import ResourceSample
 from scriptohio.monitor.window import SlidingWindow, WindowStats
-from scriptohio.runtime.events import PoolSnapshot
+from scriptohio.runtime.telemetry import PoolSnapshot
 
 KNOWN_STAGES = (*STAGES, "redis")
 LOOP_LAG_SPAN_S = 5.0

@@ -1,18 +1,18 @@
 """Runtime events -> Prometheus metrics and monitor state.
 
-One handler per event type in :mod:`scriptohio.runtime.events`; each is a few counter updates,
+One handler per event type in :mod:`scriptohio.runtime.telemetry`; each is a few counter updates,
 because the bus calls subscribers synchronously on the emitting code path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from scriptohio.breaker import BreakerTransition
 from scriptohio.events import EventBus
-from scriptohio.monitor.metrics import BREAKER_STATE_VALUE
-from scriptohio.runtime.events import (
-    BreakerTransition,
+from scriptohio.monitor.metrics import BREAKER_STATE_VALUE, MonitorMetrics
+from scriptohio.monitor.snapshot import MonitorState
+from scriptohio.runtime.telemetry import (
     ConcurrencyLimited,
     EventLoopLag,
     PoolScaled,
@@ -22,14 +22,12 @@ from scriptohio.runtime.events import (
     RequestRejected,
 )
 
-if TYPE_CHECKING:
-    from scriptohio.monitor.core import Monitor
 
-
-def subscribe_runtime_events(bus: EventBus, monitor: Monitor) -> Callable[[], None]:
-    """Subscribe ``monitor`` to every runtime event; returns one unsubscribe for all."""
-    m = monitor.metrics
-    state = monitor.state
+def subscribe_runtime_events(bus: EventBus, metrics: MonitorMetrics,
+                             state: MonitorState) -> Callable[[], None]:
+    """Update ``metrics`` and ``state`` on every runtime event; returns one unsubscribe for
+    all. Takes the monitor's parts, not the monitor, which builds them and calls this."""
+    m = metrics
 
     def on_admitted(e: RequestAdmitted) -> None:
         m.pool_queued.labels(e.pool).set(e.queued)

@@ -12,8 +12,6 @@ from scriptohio.runtime.autoscaler import (
     desired_workers,
 )
 from scriptohio.runtime.batching import BatchConfig, MicroBatcher
-from scriptohio.runtime.breaker import BreakerConfig, BreakerState, CircuitBreaker
-from scriptohio.runtime.clock import Clock, FakeClock
 from scriptohio.runtime.coalescing import Coalescer
 from scriptohio.runtime.interpreter import (
     freeze_long_lived,
@@ -21,6 +19,7 @@ from scriptohio.runtime.interpreter import (
     tune_gc_for_latency,
 )
 from scriptohio.runtime.lag import EventLoopLagMonitor
+from scriptohio.runtime.limiter import RateLimitConfig, RateLimitDecision, UserRateLimiter
 from scriptohio.runtime.loopguard import LoopGuardConfig
 from scriptohio.runtime.orchestrator import (
     DEFAULT_MAX_CONCURRENT_REQUESTS,
@@ -30,35 +29,24 @@ from scriptohio.runtime.orchestrator import (
 )
 from scriptohio.runtime.pool import PoolConfig, WorkerPool
 from scriptohio.runtime.priority import AgingPriorityQueue
-from scriptohio.runtime.ratelimit import (
-    RateLimitConfig,
-    RateLimitDecision,
-    RateLimitExceeded,
-    UserRateLimiter,
-)
-from scriptohio.runtime.request import AgentResult, Request, Response, StageTimings
+from scriptohio.runtime.request import AgentRequest, AgentResponse, AgentResult, StageTimings
 from scriptohio.runtime.retry import RetryBudget, RetryPolicy
 from scriptohio.runtime.routing import Handler, Route
-from scriptohio.runtime.stale import LastGoodStaleSource, Stale, StaleSource
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENT_REQUESTS",
     "DEFAULT_POOLS",
+    "AgentRequest",
+    "AgentResponse",
     "AgentResult",
     "AgingPriorityQueue",
     "AsyncAgentOrchestrator",
     "Autoscaler",
     "AutoscalerConfig",
     "BatchConfig",
-    "BreakerConfig",
-    "BreakerState",
-    "CircuitBreaker",
-    "Clock",
     "Coalescer",
     "EventLoopLagMonitor",
-    "FakeClock",
     "Handler",
-    "LastGoodStaleSource",
     "LoopGuardConfig",
     "MicroBatcher",
     "OrchestratorConfig",
@@ -66,16 +54,11 @@ __all__ = [
     "PoolStats",
     "RateLimitConfig",
     "RateLimitDecision",
-    "RateLimitExceeded",
-    "Request",
-    "Response",
     "RetryBudget",
     "RetryPolicy",
     "Route",
     "ScalingDecision",
     "StageTimings",
-    "Stale",
-    "StaleSource",
     "UserRateLimiter",
     "WorkerPool",
     "desired_workers",

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from scriptohio.runtime.clock import Clock
+from scriptohio.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,12 @@
-"""An in-process counter storage for the ``limits`` library that takes a clock.
+"""``memory://`` for the rate limiter: a ``limits`` counter storage that takes a clock.
 
-``limits``' own memory storage reads ``time.time()`` directly; ours takes the clock as an
-argument so the per-user limiter is tested by stepping a fake clock, and the same code path
-serves production (``memory://``). Only fixed-window counters are needed (``incr``/``get``/
-``get_expiry``); expired keys are swept lazily so memory stays bounded by active users.
+A storage, not a window: it keeps counters that expire (``incr``/``get``/``get_expiry``/
+``clear``, the contract ``limits``' fixed-window strategy is written against); the window
+decision is the strategy's. ``limits``' own memory storage reads ``time.time()`` inside (and
+sweeps every key in a task after each hit); this one takes the clock as an argument, so the
+limiter is tested by stepping a fake clock, and the same code path serves production.
+Expired keys are swept lazily so memory stays bounded by active users. Strategies that need
+more of a storage (moving window, sliding-window counter) need ``redis://``.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ import time
 
 from limits.aio.storage import Storage
 
-from scriptohio.runtime.clock import Clock
+from scriptohio.clock import Clock
 
 _SWEEP_EVERY = 4096  # writes between sweeps of expired keys
 
 
 class ClockedMemoryStorage(Storage):
-    """Fixed-window counters in a dict: ``key -> (count, expires_at)``."""
+    """Expiring counters in a dict: ``key -> (count, expires_at)``."""
 
     STORAGE_SCHEME = None  # not registered under a URL scheme; built directly
 

@@ -1,4 +1,4 @@
-"""Request coalescing ("single flight"): identical concurrent work executes once.
+"""AgentRequest coalescing ("single flight"): identical concurrent work executes once.
 
 The first caller for a key starts the work as its own task; later callers with the same key
 await that task. The work is shielded, so one impatient caller giving up (cancelled) neither

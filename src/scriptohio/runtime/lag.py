@@ -2,7 +2,7 @@
 
 A task sleeps ``interval_s`` in a loop and measures how much later than asked it woke up;
 that delay is what every request on this loop also suffers. Each sample is emitted as
-:class:`~scriptohio.runtime.events.EventLoopLag` and kept for percentiles.
+:class:`~scriptohio.runtime.telemetry.EventLoopLag` and kept for percentiles.
 
 A late timer has two causes: the loop was busy with other callbacks, or the loop's thread was
 ready to run but the OS gave the CPU to another process (a load generator on the same cores,
@@ -19,19 +19,24 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from scriptohio.runtime.events import EventLoopLag
+from scriptohio.runtime.telemetry import EventLoopLag
 
 DEFAULT_INTERVAL_S = 0.02  # the loop guard acts on each sample: keep it prompt
 DEFAULT_SAMPLES = 3000  # one minute of samples
 
 
+SCHEDSTAT = "/proc/thread-self/schedstat"
+
+
 class RunQueueWait:
     """Seconds the calling thread has waited for a CPU so far (0.0 where Linux's schedstat is
-    missing). Open it on the thread to watch: ``/proc/thread-self`` is resolved at open."""
+    missing). Open it on the thread to watch: ``/proc/thread-self`` is resolved at open.
 
-    def __init__(self) -> None:
+    ``path``: the schedstat file (``cpu_ns wait_ns timeslices``; tests hand in their own)."""
+
+    def __init__(self, path: str = SCHEDSTAT) -> None:
         try:
-            self._fd: int | None = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+            self._fd: int | None = os.open(path, os.O_RDONLY)
         except OSError:
             self._fd = None
 

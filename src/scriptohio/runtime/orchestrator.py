@@ -4,11 +4,11 @@
 
     handle(request)
       -> route by request.type (unknown type: 422)
-      -> shutdown? rate limit (429)? deadline passed? in-flight at max (503)?
+      -> shutdown? deadline passed? in-flight at max (503)?
       -> coalesce identical concurrent requests (optional, per route)
-      -> AgentRunner: breaker fast-fail / stale, pool slot (queue, priority, 503 when full),
+      -> AgentRunner: breaker fast-fail, pool slot (queue, priority, 503 when full),
          timeout, retries for idempotent work
-      -> Response + one RequestCompleted / RequestRejected event
+      -> AgentResponse + one RequestCompleted / RequestRejected event
 
 Every refusal is immediate and carries ``retry_after``. ``stop(drain=True)`` stops admitting,
 lets in-flight work finish within the grace period and answers whatever is left with 503,
@@ -28,24 +28,17 @@ from enum import Enum
 from types import TracebackType
 from typing import Any, Literal
 
-from scriptohio.errors import (
-    DeadlineExceededError,
-    NotFoundError,
-    OverloadedError,
-    ValidationError,
+from scriptohio.breaker import (
+    DEFAULT_BREAKER_CONFIG,
+    BreakerConfig,
+    BreakerTransition,
+    CircuitBreaker,
 )
+from scriptohio.clock import Clock
+from scriptohio.errors import DeadlineExceededError, OverloadedError, ValidationError
 from scriptohio.events import EventBus, default_bus
 from scriptohio.runtime.autoscaler import AutoscalerConfig
-from scriptohio.runtime.breaker import DEFAULT_BREAKER_CONFIG, BreakerConfig, CircuitBreaker
-from scriptohio.runtime.clock import Clock
 from scriptohio.runtime.coalescing import Coalescer
-from scriptohio.runtime.events import (
-    BreakerTransition,
-    ConcurrencyLimited,
-    EventLoopLag,
-    RequestCompleted,
-    RequestRejected,
-)
 from scriptohio.runtime.lag import DEFAULT_INTERVAL_S, EventLoopLagMonitor
 from scriptohio.runtime.loopguard import (
     LagSignal,
@@ -53,8 +46,7 @@ from scriptohio.runtime.loopguard import (
     next_limit,
 )
 from scriptohio.runtime.pool import PoolConfig, WorkerPool
-from scriptohio.runtime.ratelimit import RateLimitDecision, RateLimitExceeded, UserRateLimiter
-from scriptohio.runtime.request import Request, Response, StageTimings
+from scriptohio.runtime.request import AgentRequest, AgentResponse, StageTimings
 from scriptohio.runtime.retry import (
     DEFAULT_BUDGET_RATIO,
     DEFAULT_RETRY_POLICY,
@@ -62,8 +54,13 @@ from scriptohio.runtime.retry import (
     RetryPolicy,
 )
 from scriptohio.runtime.routing import Handler, Route
-from scriptohio.runtime.runner import AgentRunner, Outcome, outcome_label
-from scriptohio.runtime.stale import StaleSource
+from scriptohio.runtime.runner import AgentRunner, RunOutcome, outcome_label
+from scriptohio.runtime.telemetry import (
+    ConcurrencyLimited,
+    EventLoopLag,
+    RequestCompleted,
+    RequestRejected,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +93,6 @@ class OrchestratorConfig:
     loop_guard: LoopGuardConfig | None = None
     breaker: BreakerConfig = DEFAULT_BREAKER_CONFIG
     retry_budget_ratio: float = DEFAULT_BUDGET_RATIO
-    max_unclaimed_responses: int = 10_000
 
 
 DEFAULT_ORCHESTRATOR_CONFIG = OrchestratorConfig()
@@ -123,14 +119,11 @@ class AsyncAgentOrchestrator:
         *,
         pools: Mapping[str, PoolConfig] = DEFAULT_POOLS,
         config: OrchestratorConfig = DEFAULT_ORCHESTRATOR_CONFIG,
-        rate_limiter: UserRateLimiter | None = None,
-        stale_source: StaleSource | None = None,
         bus: EventBus = default_bus,
         clock: Clock = time.monotonic,
     ) -> None:
         self.max_concurrent_requests = max_concurrent_requests
         self.config = config
-        self.rate_limiter = rate_limiter
         self._bus = bus
         self._clock = clock
         self.pools = {name: WorkerPool(name, cfg, clock=clock, emit=bus.emit)
@@ -140,12 +133,10 @@ class AsyncAgentOrchestrator:
         self.lag_monitor = EventLoopLagMonitor(interval_s=config.lag_interval_s,
                                                emit=self._lag_sampled)
         self._routes: dict[str, Route] = {}
-        self._runner = AgentRunner(clock=clock, budget=RetryBudget(config.retry_budget_ratio),
-                                   stale_source=stale_source)
-        self._coalescer: Coalescer[Outcome] = Coalescer()
+        self._runner = AgentRunner(clock=clock, budget=RetryBudget(config.retry_budget_ratio))
+        self._coalescer: Coalescer[RunOutcome] = Coalescer()
         self._in_flight = 0
         self._active: set[asyncio.Task[Any]] = set()
-        self._submitted: dict[str, asyncio.Task[Response]] = {}
         self._accepting = False
         self._forced = False
         self._drained: asyncio.Future[None] | None = None
@@ -162,7 +153,6 @@ class AsyncAgentOrchestrator:
         timeout_s: float | Literal[Default.TIMEOUT] | None = Default.TIMEOUT,
         idempotent: bool = False,
         coalesce: bool = False,
-        serve_stale: bool = True,
         retry: RetryPolicy = DEFAULT_RETRY_POLICY,
         breaker: BreakerConfig | None = None,
         use_breaker: bool = True,
@@ -183,7 +173,6 @@ class AsyncAgentOrchestrator:
                        else timeout_s),
             idempotent=idempotent,
             coalesce=coalesce,
-            serve_stale=serve_stale,
             retry=retry,
             breaker=self.breaker(f"agent:{request_type}", breaker) if use_breaker else None,
         )
@@ -249,37 +238,16 @@ class AsyncAgentOrchestrator:
 
     # -- requests ------------------------------------------------------------------------
 
-    def handle(self, request: Request) -> Coroutine[Any, Any, Response]:
+    def handle(self, request: AgentRequest) -> Coroutine[Any, Any, AgentResponse]:
         """``await handle(request)``: run it and return its response (errors inside it).
 
         Returns the coroutine itself rather than awaiting it, to save a frame per request.
         """
-        return self._handle(request, preadmitted=False)
-
-    async def submit_request(self, request: Request) -> str:
-        """Admit ``request`` for background execution; raises :class:`OverloadedError` at once."""
-        self._admit(request)
-        task = asyncio.get_running_loop().create_task(self._handle(request, preadmitted=True))
-        self._submitted[request.id] = task
-        if len(self._submitted) > self.config.max_unclaimed_responses:
-            self._forget_unclaimed()
-        return request.id
-
-    async def get_response(self, request_id: str, timeout: float | None = None) -> Response:
-        """Wait up to ``timeout`` s for a submitted request's response (then it is forgotten)."""
-        task = self._submitted.get(request_id)
-        if task is None:
-            raise NotFoundError(f"unknown or already collected request id {request_id!r}")
-        try:
-            response = await asyncio.wait_for(asyncio.shield(task), timeout)
-        except TimeoutError:
-            raise DeadlineExceededError(f"request {request_id} has no answer yet") from None
-        self._submitted.pop(request_id, None)
-        return response
+        return self._handle(request)
 
     # -- internals -----------------------------------------------------------------------
 
-    def _admit(self, request: Request) -> None:
+    def _admit(self, request: AgentRequest) -> None:
         """Global admission: raises when shutting down or at the in-flight bound."""
         if not self._accepting:
             raise OverloadedError("the service is shutting down", retry_after=5.0)
@@ -290,20 +258,17 @@ class AsyncAgentOrchestrator:
                                   retry_after=pool.retry_after() if pool else 1.0)
         self._in_flight += 1
 
-    async def _handle(self, request: Request, *, preadmitted: bool) -> Response:
+    async def _handle(self, request: AgentRequest) -> AgentResponse:
         started = self._clock()
         route = self._routes.get(request.type)
         if route is None:
-            if preadmitted:
-                self._done()
             return self._refuse(request, "-", "invalid", started,
                                 ValidationError(f"unknown request type {request.type!r}"))
-        if not preadmitted:
-            try:
-                self._admit(request)
-            except OverloadedError as exc:
-                reason = "overload" if self._accepting else "shutdown"
-                return self._refuse(request, route.pool, reason, started, exc)
+        try:
+            self._admit(request)
+        except OverloadedError as exc:
+            reason = "overload" if self._accepting else "shutdown"
+            return self._refuse(request, route.pool, reason, started, exc)
         task = asyncio.current_task()
         if task is not None:
             self._active.add(task)
@@ -313,22 +278,16 @@ class AsyncAgentOrchestrator:
             if not self._forced or task is None:
                 raise
             task.uncancel()  # we cancelled it at shutdown: answer instead of vanishing
-            outcome = Outcome(error=OverloadedError("shut down before an answer"),
-                              reject_reason="shutdown")
-            return self._finish(request, route, outcome, False, None, started)
+            outcome = RunOutcome(error=OverloadedError("shut down before an answer"),
+                                 reject_reason="shutdown")
+            return self._finish(request, route, outcome, False, started)
         finally:
             if task is not None:
                 self._active.discard(task)
             self._done()
 
-    async def _admitted(self, request: Request, route: Route, started: float) -> Response:
-        """Everything after global admission: rate limit, deadline, (coalesced) execution."""
-        rate: RateLimitDecision | None = None
-        if self.rate_limiter is not None and not self.rate_limiter.is_exempt(request.type):
-            rate = await self.rate_limiter.hit(request.user_id, request.role)
-            if not rate.allowed:
-                return self._refuse(request, route.pool, "rate_limit", started,
-                                    RateLimitExceeded(rate), rate)
+    async def _admitted(self, request: AgentRequest, route: Route, started: float) -> AgentResponse:
+        """Everything after global admission: deadline, (coalesced) execution."""
         if request.deadline is not None and request.deadline <= started:
             return self._refuse(request, route.pool, "deadline", started,
                                 DeadlineExceededError("deadline passed before admission"))
@@ -338,15 +297,15 @@ class AsyncAgentOrchestrator:
                 request.coalesce_key(), lambda: self._runner.run(route, pool, request))
         else:
             outcome, joined = await self._runner.run(route, pool, request), False
-        return self._finish(request, route, outcome, joined, rate, started)
+        return self._finish(request, route, outcome, joined, started)
 
     def _done(self) -> None:
         self._in_flight -= 1
         if self._in_flight == 0 and self._drained is not None and not self._drained.done():
             self._drained.set_result(None)
 
-    def _finish(self, request: Request, route: Route, outcome: Outcome, joined: bool,
-                rate: RateLimitDecision | None, started: float) -> Response:
+    def _finish(self, request: AgentRequest, route: Route, outcome: RunOutcome, joined: bool,
+                started: float) -> AgentResponse:
         total = self._clock() - started
         if outcome.reject_reason is not None:
             self._bus.emit(RequestRejected(request.type, route.pool, outcome.reject_reason))
@@ -355,25 +314,19 @@ class AsyncAgentOrchestrator:
                 request.type, route.pool, outcome_label(outcome),
                 0.0 if joined else outcome.queue_wait_s,
                 0.0 if joined else outcome.execution_s, coalesced=joined))
-        return Response(
+        return AgentResponse(
             request_id=request.id, request_type=request.type, result=outcome.result,
             error=outcome.error,
             timings=StageTimings(outcome.queue_wait_s, outcome.execution_s, outcome.cache_s,
                                  total),
-            cache=outcome.cache, stale=outcome.stale, coalesced=joined,
-            attempts=outcome.attempts, rate_limit=rate)
+            cache=outcome.cache, coalesced=joined,
+            attempts=outcome.attempts)
 
-    def _refuse(self, request: Request, pool: str, reason: str, started: float,
-                error: BaseException, rate: RateLimitDecision | None = None) -> Response:
+    def _refuse(self, request: AgentRequest, pool: str, reason: str, started: float,
+                error: BaseException) -> AgentResponse:
         self._bus.emit(RequestRejected(request.type, pool, reason))
-        return Response(request_id=request.id, request_type=request.type, error=error,
-                        timings=StageTimings(total_s=self._clock() - started), attempts=0,
-                        rate_limit=rate)
-
-    def _forget_unclaimed(self) -> None:
-        excess = len(self._submitted) - self.config.max_unclaimed_responses
-        for request_id in [rid for rid, task in self._submitted.items() if task.done()][:excess]:
-            del self._submitted[request_id]
+        return AgentResponse(request_id=request.id, request_type=request.type, error=error,
+                             timings=StageTimings(total_s=self._clock() - started), attempts=0)
 
     def _lag_sampled(self, event: EventLoopLag) -> None:
         """Each lag sample: let the loop guard move the async pools' limits, then publish."""

@@ -21,6 +21,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from scriptohio.clock import Clock
 from scriptohio.errors import DeadlineExceededError, OverloadedError, ServiceError
 from scriptohio.runtime.autoscaler import (
     DEFAULT_AUTOSCALER_CONFIG,
@@ -28,10 +29,9 @@ from scriptohio.runtime.autoscaler import (
     AutoscalerConfig,
     PoolStats,
 )
-from scriptohio.runtime.clock import Clock
-from scriptohio.runtime.events import PoolScaled, PoolSnapshot, RequestAdmitted
 from scriptohio.runtime.priority import DEFAULT_AGING_S, AgingPriorityQueue, QueueEntry
-from scriptohio.runtime.request import Request
+from scriptohio.runtime.request import AgentRequest
+from scriptohio.runtime.telemetry import PoolScaled, PoolSnapshot, RequestAdmitted
 
 DEFAULT_ASYNC_SLOTS_PER_WORKER = 50
 DEFAULT_MAX_QUEUE = 1000
@@ -168,7 +168,8 @@ class WorkerPool:
         if self._queue:
             self._grant()
 
-    async def run_in_executor(self, fn: Callable[[Request], Any], request: Request) -> Any:
+    async def run_in_executor(self, fn: Callable[[AgentRequest], Any],
+                              request: AgentRequest) -> Any:
         """Run a synchronous handler in this pool's thread or process executor."""
         if self._executor is None:
             self._executor = self._make_executor()

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from scriptohio.runtime.clock import Clock
+from scriptohio.clock import Clock
 
 T = TypeVar("T")
 

@@ -1,7 +1,7 @@
 """Typed requests and responses that flow through the orchestrator.
 
-A :class:`Request` names its agent by ``type`` (the routing key) and carries who asks, how
-urgent it is and until when an answer is useful. A :class:`Response` carries either a result
+A :class:`AgentRequest` names its agent by ``type`` (the routing key) and carries who asks, how
+urgent it is and until when an answer is useful. A :class:`AgentResponse` carries either a result
 or an error, plus the time spent in each stage so the monitor can attribute latency.
 """
 
@@ -11,12 +11,9 @@ import itertools
 import os
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
-
-if TYPE_CHECKING:
-    from scriptohio.runtime.ratelimit import RateLimitDecision
 
 # A per-process prefix plus a counter is unique enough and far cheaper than uuid4 per request.
 _ID_PREFIX = os.urandom(4).hex()
@@ -29,7 +26,7 @@ def new_request_id() -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Request:
+class AgentRequest:
     """One unit of work for an agent.
 
     ``priority``: higher runs first within a pool (aging keeps low priority from starving).
@@ -69,7 +66,7 @@ class AgentResult:
     cache_s: float = 0.0
 
 
-# Response and StageTimings are built once per request on the hot path; frozen dataclasses
+# AgentResponse and StageTimings are built once per request on the hot path; frozen dataclasses
 # pay an object.__setattr__ per field (about 3 µs here for both), so they are plain slotted
 # dataclasses. Treat them as read-only.
 
@@ -85,7 +82,7 @@ class StageTimings:
 
 
 @dataclass(slots=True)
-class Response:
+class AgentResponse:
     """The answer to one request: ``result`` or ``error`` (never both)."""
 
     request_id: str
@@ -94,10 +91,8 @@ class Response:
     error: BaseException | None = None
     timings: StageTimings = field(default_factory=StageTimings)
     cache: str | None = None
-    stale: bool = False
     coalesced: bool = False
     attempts: int = 1
-    rate_limit: RateLimitDecision | None = None
 
     @property
     def ok(self) -> bool:

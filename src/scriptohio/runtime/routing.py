@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scriptohio.runtime.breaker import CircuitBreaker
-from scriptohio.runtime.request import Request
+from scriptohio.breaker import CircuitBreaker
+from scriptohio.runtime.request import AgentRequest
 from scriptohio.runtime.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 
-Handler = Callable[[Request], Awaitable[Any]] | Callable[[Request], Any]
+Handler = Callable[[AgentRequest], Awaitable[Any]] | Callable[[AgentRequest], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +24,7 @@ class Route:
     """Everything the orchestrator needs to run one request type.
 
     ``idempotent``: safe to retry (within the retry budget). ``coalesce``: identical concurrent
-    requests share one execution. ``serve_stale``: while the breaker is open, answer from the
-    stale source when it has a value. ``timeout_s``: per-attempt limit (None: deadline only).
+    requests share one execution. ``timeout_s``: per-attempt limit (None: deadline only).
     """
 
     request_type: str
@@ -34,6 +33,5 @@ class Route:
     timeout_s: float | None
     idempotent: bool = False
     coalesce: bool = False
-    serve_stale: bool = True
     retry: RetryPolicy = DEFAULT_RETRY_POLICY
     breaker: CircuitBreaker | None = None

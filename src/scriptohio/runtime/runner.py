@@ -1,6 +1,6 @@
-"""Runs one admitted request: pool slot, breaker, timeout, retries, stale fallback.
+"""Runs one admitted request: pool slot, breaker, timeout, retries.
 
-Errors are returned inside an :class:`Outcome`, never raised, so a coalesced execution can
+Errors are returned inside a :class:`RunOutcome`, never raised, so a coalesced execution can
 share a failure exactly as it shares a result. Caller errors (bad input) are not the agent's
 fault: they neither trip the breaker nor get retried.
 """
@@ -11,24 +11,23 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
+from scriptohio.breaker import BreakerState, CircuitBreaker
+from scriptohio.clock import Clock
 from scriptohio.errors import (
     CallerError,
     CircuitOpenError,
     DeadlineExceededError,
     OverloadedError,
 )
-from scriptohio.runtime.breaker import BreakerState, CircuitBreaker
-from scriptohio.runtime.clock import Clock
 from scriptohio.runtime.pool import WorkerPool
-from scriptohio.runtime.request import AgentResult, Request
+from scriptohio.runtime.request import AgentRequest, AgentResult
 from scriptohio.runtime.retry import RetryBudget, is_retryable
 from scriptohio.runtime.routing import Route
-from scriptohio.runtime.stale import StaleSource
 from scriptohio.runtime.timeouts import TimeoutWheel
 
 
 @dataclass(slots=True)
-class Outcome:
+class RunOutcome:
     """What happened to one execution (shared by coalesced callers; treat as read-only).
 
     Not frozen on purpose: frozen dataclasses pay a ``object.__setattr__`` per field, and this
@@ -41,25 +40,17 @@ class Outcome:
     execution_s: float = 0.0
     cache: str | None = None
     cache_s: float = 0.0
-    stale: bool = False
     attempts: int = 0
     reject_reason: str | None = None  # set when refused before the agent ran
 
 
 class AgentRunner:
-    def __init__(
-        self,
-        *,
-        clock: Clock,
-        budget: RetryBudget,
-        stale_source: StaleSource | None,
-    ) -> None:
+    def __init__(self, *, clock: Clock, budget: RetryBudget) -> None:
         self._clock = clock
         self._budget = budget
-        self._stale = stale_source
         self._wheel = TimeoutWheel()
 
-    async def run(self, route: Route, pool: WorkerPool, request: Request) -> Outcome:
+    async def run(self, route: Route, pool: WorkerPool, request: AgentRequest) -> RunOutcome:
         """Slot, then attempts until success, a final error, or the deadline.
 
         Deliberately one flat coroutine: every extra ``await`` layer is paid twice per
@@ -67,15 +58,15 @@ class AgentRunner:
         """
         breaker = route.breaker
         if breaker is not None and breaker.state is BreakerState.OPEN:
-            return await self._circuit_open(route, request, breaker)  # fail fast, do not queue
+            return self._circuit_open(route, breaker)  # fail fast, do not queue
         waited = 0.0
         if not pool.try_acquire(request.type, request.priority):
             try:
                 waited = await pool.acquire(request.type, request.priority, request.deadline)
             except OverloadedError as exc:
-                return Outcome(error=exc, reject_reason="overload")
+                return RunOutcome(error=exc, reject_reason="overload")
             except DeadlineExceededError as exc:
-                return Outcome(error=exc, reject_reason="deadline")
+                return RunOutcome(error=exc, reject_reason="deadline")
         try:
             self._budget.record_request()
             spent = 0.0
@@ -83,15 +74,15 @@ class AgentRunner:
             while True:
                 attempt += 1
                 if breaker is not None and not breaker.try_acquire():
-                    outcome = await self._circuit_open(route, request, breaker)
+                    outcome = self._circuit_open(route, breaker)
                     return replace(outcome, queue_wait_s=waited, attempts=attempt - 1)
                 timeout = self._time_left(route, request)
                 if timeout is not None and timeout <= 0:
                     if breaker is not None:
                         breaker.release()
-                    return Outcome(error=DeadlineExceededError("deadline passed before running"),
-                                   queue_wait_s=waited, attempts=attempt - 1,
-                                   reject_reason="deadline")
+                    return RunOutcome(error=DeadlineExceededError("deadline passed before running"),
+                                      queue_wait_s=waited, attempts=attempt - 1,
+                                      reject_reason="deadline")
                 task = asyncio.current_task() if timeout is not None else None
                 expiry = self._wheel.arm(task, timeout) if task and timeout is not None else None
                 started = self._clock()
@@ -111,8 +102,8 @@ class AgentRunner:
                 except CallerError as exc:
                     if breaker is not None:
                         breaker.release()
-                    return Outcome(error=exc, queue_wait_s=waited,
-                                   execution_s=spent + self._clock() - started, attempts=attempt)
+                    return RunOutcome(error=exc, queue_wait_s=waited,
+                                      execution_s=spent + self._clock() - started, attempts=attempt)
                 except Exception as exc:
                     error = exc
                 finally:
@@ -127,23 +118,22 @@ class AgentRunner:
                     cache, cache_s = None, 0.0
                     if isinstance(value, AgentResult):
                         value, cache, cache_s = value.value, value.cache, value.cache_s
-                    if route.serve_stale and self._stale is not None:
-                        await self._stale.remember(request, value)
-                    return Outcome(result=value, queue_wait_s=waited, execution_s=spent,
-                                   cache=cache, cache_s=cache_s, attempts=attempt)
+                    return RunOutcome(result=value, queue_wait_s=waited, execution_s=spent,
+                                      cache=cache, cache_s=cache_s, attempts=attempt)
                 if breaker is not None:
                     if self._callers_deadline(error, route, timeout):
                         breaker.release()  # the caller's budget ran out, not the agent's SLA
                     else:
                         breaker.record_failure(elapsed)
                 if not self._may_retry(route, request, error, attempt):
-                    return Outcome(error=error, queue_wait_s=waited, execution_s=spent,
-                                   attempts=attempt)
+                    return RunOutcome(error=error, queue_wait_s=waited, execution_s=spent,
+                                      attempts=attempt)
                 await asyncio.sleep(route.retry.backoff(attempt))
         finally:
             pool.release()
 
-    def _may_retry(self, route: Route, request: Request, error: Exception, attempt: int) -> bool:
+    def _may_retry(self, route: Route, request: AgentRequest, error: Exception,
+                   attempt: int) -> bool:
         if not (route.idempotent and attempt < route.retry.max_attempts and is_retryable(error)):
             return False
         pause = route.retry.backoff(attempt)
@@ -162,30 +152,21 @@ class AgentRunner:
             return False
         return route.timeout_s is None or timeout < route.timeout_s
 
-    def _time_left(self, route: Route, request: Request) -> float | None:
+    def _time_left(self, route: Route, request: AgentRequest) -> float | None:
         if request.deadline is None:
             return route.timeout_s
         left = request.deadline - self._clock()
         return left if route.timeout_s is None else min(left, route.timeout_s)
 
-    async def _circuit_open(
-        self, route: Route, request: Request, breaker: CircuitBreaker
-    ) -> Outcome:
-        if route.serve_stale and self._stale is not None:
-            started = self._clock()
-            stale = await self._stale.get_stale(request)
-            if stale is not None:
-                return Outcome(result=stale.value, cache="stale", stale=True,
-                               cache_s=self._clock() - started)
+    @staticmethod
+    def _circuit_open(route: Route, breaker: CircuitBreaker) -> RunOutcome:
         error = CircuitOpenError(f"agent {route.request_type!r} is unavailable",
                                  retry_after=max(breaker.retry_after(), 0.1))
-        return Outcome(error=error, reject_reason="circuit_open")
+        return RunOutcome(error=error, reject_reason="circuit_open")
 
 
-def outcome_label(outcome: Outcome) -> str:
-    """The ``outcome`` field of :class:`~scriptohio.runtime.events.RequestCompleted`."""
-    if outcome.stale:
-        return "stale"
+def outcome_label(outcome: RunOutcome) -> str:
+    """The ``outcome`` field of :class:`~scriptohio.runtime.telemetry.RequestCompleted`."""
     if outcome.error is None:
         return "ok"
     return "timeout" if isinstance(outcome.error, DeadlineExceededError) else "error"

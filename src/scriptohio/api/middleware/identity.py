@@ -13,12 +13,11 @@ from scriptohio.api.identity import (
     check_role,
     check_user_id,
 )
+from scriptohio.api.open_paths import is_open
 from scriptohio.api.problems import problem_for
 from scriptohio.errors import AuthError, CallerError
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
-OPEN_PATHS = ("/health", "/ready", "/metrics", "/dashboard", "/docs", "/openapi.json",
-              "/redoc")
 
 
 class IdentityMiddleware:
@@ -48,7 +47,7 @@ class IdentityMiddleware:
             path: str = scope["path"]
             auth = headers.get(b"authorization", b"").decode("latin-1")
             if not auth:
-                if path.startswith(OPEN_PATHS):
+                if is_open(path):
                     return Identity(f"ip:{host}", DEFAULT_ROLE, loopback=False)
                 raise AuthError("missing Authorization: Bearer <api key>")
             scheme, _, key = auth.partition(" ")

@@ -1,19 +1,19 @@
 """Per-user rate limits: 429 with ``Retry-After``; ``RateLimit-*`` headers on every answer.
 
-Operations endpoints (health, readiness, metrics, dashboard, docs) are exempt.
+The one place the service limits rates: every request but the open paths
+(:mod:`scriptohio.api.open_paths`) and administrators' counts against the caller's limit in
+one :class:`~scriptohio.runtime.UserRateLimiter`, whose decision builds the headers.
 """
 
 from __future__ import annotations
 
-import math
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scriptohio.api.identity import Identity
+from scriptohio.api.open_paths import is_open
 from scriptohio.api.problems import problem
+from scriptohio.errors import RateLimitedError
 from scriptohio.runtime import UserRateLimiter
-
-EXEMPT = ("/health", "/ready", "/metrics", "/dashboard", "/docs", "/openapi.json", "/redoc")
 
 
 class RateLimitMiddleware:
@@ -22,7 +22,7 @@ class RateLimitMiddleware:
         self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(EXEMPT):
+        if scope["type"] != "http" or is_open(scope["path"]):
             await self.app(scope, receive, send)
             return
         identity: Identity = scope["state"]["identity"]
@@ -30,16 +30,11 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         decision = await self.limiter.hit(identity.user_id, identity.role)
-        headers = [
-            (b"ratelimit-limit", str(decision.limit).encode()),
-            (b"ratelimit-remaining", str(decision.remaining).encode()),
-            (b"ratelimit-reset", str(math.ceil(decision.reset_after_s)).encode()),
-        ]
+        headers = decision.raw_headers()
         if not decision.allowed:
-            response = problem(429, "Too many requests",
+            response = problem(RateLimitedError.status, RateLimitedError.title,
                                f"rate limit of {decision.limit} requests per window reached "
-                               f"for user {identity.user_id}",
-                               retry_after=decision.retry_after_s)
+                               f"for user {identity.user_id}")
             response.raw_headers.extend(headers)
             await response(scope, receive, send)
             return

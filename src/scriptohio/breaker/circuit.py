@@ -1,4 +1,4 @@
-"""Circuit breaker: a small state machine with a clock (resilience4j semantics).
+"""The circuit breaker: a small state machine with a clock (resilience4j semantics).
 
 ::
 
@@ -10,7 +10,9 @@
 The decision logic does no I/O: callers ask :meth:`CircuitBreaker.try_acquire` before a call
 and report :meth:`record_success` / :meth:`record_failure` (with the call duration) after it;
 :meth:`release` returns a permit whose call never happened or whose error is ignored
-(caller errors are not the dependency's fault). :meth:`call` wraps an awaitable for convenience.
+(caller errors are not the dependency's fault). :meth:`call` wraps an awaitable for
+convenience. Each change of state is reported to ``on_transition`` as a
+:class:`BreakerTransition` (the orchestrator puts them on the event bus for the monitor).
 """
 
 from __future__ import annotations
@@ -21,15 +23,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, TypeVar
 
+from scriptohio.breaker.windows import CountWindow, OutcomeWindow, TimeWindow, WindowCounts
+from scriptohio.clock import Clock
 from scriptohio.errors import CallerError, CircuitOpenError
-from scriptohio.runtime.clock import Clock
-from scriptohio.runtime.events import BreakerTransition
-from scriptohio.runtime.sliding_window import (
-    CountWindow,
-    SlidingWindow,
-    TimeWindow,
-    WindowCounts,
-)
 
 T = TypeVar("T")
 
@@ -49,6 +45,15 @@ class BreakerState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class BreakerTransition:
+    """A breaker changed state (an event: the monitor counts these and shows the state)."""
+
+    name: str
+    from_state: str  # "closed" | "open" | "half_open"
+    to_state: str
+
+
+@dataclass(frozen=True, slots=True)
 class BreakerConfig:
     """Thresholds are fractions in [0, 1]; ``window_size`` counts calls or seconds."""
 
@@ -60,6 +65,18 @@ class BreakerConfig:
     minimum_calls: int = DEFAULT_MINIMUM_CALLS
     wait_in_open_s: float = DEFAULT_WAIT_IN_OPEN_S
     half_open_calls: int = DEFAULT_HALF_OPEN_CALLS
+
+    @classmethod
+    def consecutive(cls, failures: int, *, wait_in_open_s: float = DEFAULT_WAIT_IN_OPEN_S
+                    ) -> BreakerConfig:
+        """Open after ``failures`` failures in a row; one probe decides when half-open.
+
+        (Every one of the last N calls failed exactly when the last N failed in a row.)
+        Slow calls never count: for dependencies whose calls are bounded by their own timeout.
+        """
+        return cls(failure_rate_threshold=1.0, slow_call_duration_s=float("inf"),
+                   window_size=failures, minimum_calls=failures,
+                   wait_in_open_s=wait_in_open_s, half_open_calls=1)
 
 
 DEFAULT_BREAKER_CONFIG = BreakerConfig()
@@ -80,7 +97,7 @@ class CircuitBreaker:
         self.config = config
         self._clock = clock
         self._on_transition = on_transition
-        self._window: SlidingWindow = (
+        self._window: OutcomeWindow = (
             CountWindow(config.window_size)
             if config.window_type == "count"
             else TimeWindow(config.window_size)

@@ -26,7 +26,7 @@ class WindowCounts:
         return self.slow / self.calls if self.calls else 0.0
 
 
-class SlidingWindow(Protocol):
+class OutcomeWindow(Protocol):
     def record(self, failed: bool, slow: bool, now: float) -> None: ...
 
     def counts(self, now: float) -> WindowCounts: ...

@@ -1,7 +1,11 @@
-"""Events the runtime emits through :class:`scriptohio.events.EventBus` for the monitor.
+"""Telemetry: the events the runtime emits through :class:`scriptohio.events.EventBus`.
 
-Every admission, rejection, queue wait, execution, breaker transition and scaling decision is
-one of these frozen dataclasses. Times are seconds (base units, as Prometheus wants them).
+The monitor subscribes to them (:mod:`scriptohio.monitor.subscriptions`); the bus itself and
+the data events live in :mod:`scriptohio.events`.
+
+Every admission, rejection, queue wait, execution and scaling decision is one of these frozen
+dataclasses (breaker transitions are :class:`scriptohio.breaker.BreakerTransition`, which the
+orchestrator puts on the same bus). Times are seconds (base units, as Prometheus wants them).
 Label-like fields (``request_type``, ``pool``) have bounded cardinality; user ids never appear.
 """
 
@@ -22,25 +26,18 @@ class RequestAdmitted:
 class RequestRejected:
     request_type: str
     pool: str
-    reason: str  # "overload" | "rate_limit" | "deadline" | "circuit_open" | "shutdown"
+    reason: str  # "overload" | "deadline" | "circuit_open" | "shutdown" | "invalid"
 
 
 @dataclass(frozen=True, slots=True)
 class RequestCompleted:
     request_type: str
     pool: str
-    outcome: str  # "ok" | "error" | "timeout" | "stale"
+    outcome: str  # "ok" | "error" | "timeout"
     queue_wait_s: float
     execution_s: float
     coalesced: bool = False
     batched: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class BreakerTransition:
-    name: str
-    from_state: str  # "closed" | "open" | "half_open"
-    to_state: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Per-user rate limits: fake clock for the window logic, real Redis across processes."""
+"""Per-user rate limits: a limits strategy over a limits storage; a fake clock steps the
+window, real Redis shares it across processes."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from pathlib import Path
 
 import pytest
 import redis
+from limits import parse
 
-from scriptohio.runtime import FakeClock, RateLimitConfig, RateLimitExceeded, UserRateLimiter
+from scriptohio.clock import FakeClock
+from scriptohio.runtime import RateLimitConfig, UserRateLimiter
+from scriptohio.runtime.limiter import with_fast_keys
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -30,9 +34,8 @@ async def test_allows_the_limit_then_denies_with_retry_after_and_headers() -> No
     assert denied.retry_after_s == pytest.approx(40.0)
     assert denied.headers() == {"RateLimit-Limit": "3", "RateLimit-Remaining": "0",
                                 "RateLimit-Reset": "40", "Retry-After": "40"}
-    with pytest.raises(RateLimitExceeded) as info:
-        await limiter.check("alice")
-    assert info.value.status == 429 and info.value.retry_after == pytest.approx(40.0)
+    assert decisions[0].headers() == {"RateLimit-Limit": "3", "RateLimit-Remaining": "2",
+                                      "RateLimit-Reset": "60"}  # Retry-After only when denied
 
 
 async def test_window_resets_after_it_expires() -> None:
@@ -57,11 +60,26 @@ async def test_users_are_counted_separately_and_roles_have_their_own_limits() ->
     assert (await limiter.hit("svc2", "production")).limit == 5
 
 
-def test_default_is_100_per_minute_and_health_is_exempt() -> None:
+def test_default_is_100_per_minute_in_a_fixed_window() -> None:
     limiter = UserRateLimiter()
     assert limiter.limit_for("casual").amount == 100
-    assert limiter.is_exempt("health") and limiter.is_exempt("metrics")
-    assert not limiter.is_exempt("predict")
+    assert limiter.config.strategy == "fixed-window"
+
+
+@pytest.mark.parametrize("limit", ["100/minute", "5 per 2 seconds", "1000/day"])
+def test_fast_keys_are_the_keys_limits_builds(limit: str) -> None:
+    item, fast = parse(limit), with_fast_keys(parse(limit))
+    for identifiers in (("ip:127.0.0.1",), ("alice",), (b"bytes",), (7,), ("a", "b")):
+        assert fast.key_for(*identifiers) == item.key_for(*identifiers)
+    assert (fast.amount, fast.get_expiry(), fast == item) == (item.amount, item.get_expiry(), True)
+
+
+def test_strategies_are_the_limits_librarys_by_name() -> None:
+    with pytest.raises(ValueError, match="unknown rate-limit strategy 'leaky'"):
+        UserRateLimiter(RateLimitConfig(strategy="leaky"))
+    # the in-process storage keeps counters only; limits refuses a moving window over it
+    with pytest.raises(NotImplementedError):
+        UserRateLimiter(RateLimitConfig(strategy="moving-window"))
 
 
 async def test_redis_failure_fails_open() -> None:
@@ -81,6 +99,34 @@ def redis_prefix() -> Iterator[str]:
     for key in client.scan_iter(match=f"{prefix}*"):
         client.delete(key)
     client.close()
+
+
+async def test_moving_window_over_redis_counts_the_last_minute(redis_prefix: str) -> None:
+    config = RateLimitConfig(default="2/minute", strategy="moving-window",
+                             storage_url=REDIS_URL, key_prefix=redis_prefix)
+    limiter = UserRateLimiter(config)
+    decisions = [await limiter.hit("dora") for _ in range(3)]
+    await limiter.aclose()
+    assert [d.allowed for d in decisions] == [True, True, False]
+    assert [d.remaining for d in decisions] == [1, 0, 0]
+    assert 0 < decisions[-1].retry_after_s <= 60
+
+
+def _clients_named(name: str) -> set[int]:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        return {int(c["id"]) for c in client.client_list() if c.get("name") == name}
+    finally:
+        client.close()
+
+
+async def test_aclose_closes_the_redis_connections(redis_prefix: str) -> None:
+    limiter = UserRateLimiter(RateLimitConfig(storage_url=REDIS_URL, key_prefix=redis_prefix))
+    assert (await limiter.hit("erin")).allowed
+    opened = _clients_named(redis_prefix)  # connections carry the key prefix as their name
+    assert opened
+    await limiter.aclose()
+    assert not _clients_named(redis_prefix) & opened
 
 
 _WORKER = textwrap.dedent(

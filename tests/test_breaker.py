@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from scriptohio.breaker import BreakerConfig, BreakerState, BreakerTransition, CircuitBreaker
+from scriptohio.clock import FakeClock
 from scriptohio.errors import CircuitOpenError, ValidationError
-from scriptohio.runtime import BreakerConfig, BreakerState, CircuitBreaker, FakeClock
-from scriptohio.runtime.events import BreakerTransition
 
 CONFIG = BreakerConfig(
     failure_rate_threshold=0.5,
@@ -157,3 +157,41 @@ async def test_call_wrapper_fails_fast_and_ignores_caller_errors() -> None:
     with pytest.raises(CircuitOpenError) as info:
         await breaker.call(broken)
     assert info.value.retry_after > 0
+
+
+# -- BreakerConfig.consecutive: the shared cache tier's setting (N failures in a row) ----------
+
+def test_consecutive_opens_only_after_n_failures_in_a_row() -> None:
+    breaker, _, moves = make(BreakerConfig.consecutive(3, wait_in_open_s=5.0))
+    for failed in (True, True, False, True, True):
+        assert breaker.try_acquire()
+        (breaker.record_failure if failed else breaker.record_success)(0.01)
+    assert breaker.state is BreakerState.CLOSED  # a success in between breaks the run
+    breaker.record_failure(0.01)
+    assert breaker.state is BreakerState.OPEN and not breaker.try_acquire()
+    assert moves == [BreakerTransition("dep", "closed", "open")]
+
+
+def test_consecutive_ignores_slow_calls() -> None:
+    breaker, _, _ = make(BreakerConfig.consecutive(2))
+    for _ in range(10):
+        breaker.record_success(3600.0)
+    assert breaker.state is BreakerState.CLOSED
+
+
+def test_consecutive_lets_one_trial_through_whose_outcome_decides() -> None:
+    breaker, clock, moves = make(BreakerConfig.consecutive(2, wait_in_open_s=5.0))
+    breaker.record_failure(0.01)
+    breaker.record_failure(0.01)
+    clock.advance(5.0)
+    assert breaker.try_acquire()
+    assert not breaker.try_acquire()  # one trial at a time
+    breaker.record_failure(0.01)
+    assert breaker.state is BreakerState.OPEN
+    clock.advance(5.0)
+    assert breaker.try_acquire()
+    breaker.release()  # the trial was cancelled: it decides nothing, the next one may go
+    assert breaker.try_acquire()
+    breaker.record_success(0.01)
+    assert breaker.state is BreakerState.CLOSED
+    assert [m.to_state for m in moves] == ["open", "half_open", "open", "half_open", "closed"]

@@ -1,0 +1,23 @@
+"""The one table of open paths: reachable without credentials, never rate limited.
+
+Operations (liveness, readiness, metrics, the dashboard) and the API's own documentation
+(Swagger UI with its assets under ``/docs/static/``, ReDoc, the OpenAPI document). A listed
+path is open with everything under it (``/dashboard`` covers ``/dashboard/stream``), and
+nothing else that merely starts with the same letters (``/docs-admin`` is not open).
+:class:`~scriptohio.api.middleware.identity.IdentityMiddleware` and
+:class:`~scriptohio.api.middleware.ratelimit.RateLimitMiddleware` both read it.
+"""
+
+from __future__ import annotations
+
+OPEN_PATHS: tuple[str, ...] = (
+    "/health", "/ready", "/metrics", "/dashboard",
+    "/docs", "/redoc", "/openapi.json",
+)
+_EXACT = frozenset(OPEN_PATHS)
+_SUBTREES = tuple(f"{path}/" for path in OPEN_PATHS)
+
+
+def is_open(path: str) -> bool:
+    """Is ``path`` (a request's path) one of :data:`OPEN_PATHS` or under one?"""
+    return path in _EXACT or path.startswith(_SUBTREES)

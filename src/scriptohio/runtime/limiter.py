@@ -1,0 +1,210 @@
+"""Per-user rate limits: a ``limits`` strategy over a ``limits`` storage, as ``limits`` does it.
+
+The window algorithm is one of ``limits``' strategies, picked by name
+(``RateLimitConfig.strategy``, default ``"fixed-window"``; see ``limits.aio.strategies``); the
+storage comes from a URL: ``memory://`` (this process only) or ``redis://host:port/db``
+(shared, so the limit holds across every worker process). Strategies import storage, never
+the reverse: a new window is a new strategy name, a new backend a new URL.
+
+``memory://`` is :class:`~scriptohio.runtime.clocked_storage.ClockedMemoryStorage`, a
+``limits`` storage whose clock is injected, so the limiter's tests step a fake clock instead of
+sleeping; Redis keeps time itself (its expiry is absolute, so the limiter's clock must then be
+wall-clock ``time.time``).
+
+Limits are strings such as ``"100/minute"``: one default plus optional per-role overrides. A
+:class:`RateLimitDecision` carries what HTTP needs and is the one place the ``RateLimit-Limit``,
+``RateLimit-Remaining``, ``RateLimit-Reset`` and ``Retry-After`` headers are built.
+
+If the storage fails, the limiter fails *open* (allows) and logs: an outage of the limiter must
+not become an outage of the service. An optional breaker stops hammering a dead Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import Storage
+from limits.aio.strategies import STRATEGIES, RateLimiter
+from limits.storage import storage_from_string
+
+from scriptohio.breaker import CircuitBreaker
+from scriptohio.clock import Clock
+from scriptohio.runtime.clocked_storage import ClockedMemoryStorage
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMIT = "100/minute"
+DEFAULT_STRATEGY = "fixed-window"
+DEFAULT_STORAGE_URL = "memory://"
+DEFAULT_KEY_PREFIX = "scriptohio:ratelimit"
+DEFAULT_STORAGE_TIMEOUT_S = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitConfig:
+    default: str = DEFAULT_LIMIT
+    per_role: Mapping[str, str] = field(default_factory=dict)
+    #: a name in ``limits.aio.strategies.STRATEGIES``: fixed-window, moving-window, ...
+    strategy: str = DEFAULT_STRATEGY
+    storage_url: str = DEFAULT_STORAGE_URL
+    #: Redis keys start with it; Redis connections carry it as their client name
+    key_prefix: str = DEFAULT_KEY_PREFIX
+    # A slow Redis must not hold requests: past this the limiter fails open.
+    storage_timeout_s: float = DEFAULT_STORAGE_TIMEOUT_S
+
+
+DEFAULT_RATE_LIMIT_CONFIG = RateLimitConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitDecision:
+    """Outcome of one hit: ``reset_after_s`` is seconds until the window resets."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_after_s: float
+
+    @property
+    def retry_after_s(self) -> float:
+        return 0.0 if self.allowed else max(self.reset_after_s, 0.0)
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The HTTP headers of this decision, as ASGI wants them (``Retry-After`` when denied)."""
+        headers = [
+            (b"ratelimit-limit", str(self.limit).encode()),
+            (b"ratelimit-remaining", str(self.remaining).encode()),
+            (b"ratelimit-reset", str(max(0, math.ceil(self.reset_after_s))).encode()),
+        ]
+        if not self.allowed:
+            headers.append((b"retry-after", str(max(1, math.ceil(self.retry_after_s))).encode()))
+        return headers
+
+    def headers(self) -> dict[str, str]:
+        """:meth:`raw_headers` by their usual spelling, for people and tests."""
+        return {_SPELLING[name]: value.decode() for name, value in self.raw_headers()}
+
+
+_SPELLING = {b"ratelimit-limit": "RateLimit-Limit", b"ratelimit-remaining": "RateLimit-Remaining",
+             b"ratelimit-reset": "RateLimit-Reset", b"retry-after": "Retry-After"}
+
+
+def _key_for(item: Any, *identifiers: bytes | str | int | float) -> str:
+    if len(identifiers) == 1 and type(identifiers[0]) is str:
+        return f"{item.namespace}/{identifiers[0]}/{item.suffix}"
+    return cast(str, super(type(item), item).key_for(*identifiers))
+
+
+_FAST_KEYED: dict[type[RateLimitItem], type[RateLimitItem]] = {}
+
+
+def with_fast_keys(item: RateLimitItem) -> RateLimitItem:
+    """``item``, whose ``key_for`` builds the key ``limits`` builds, faster.
+
+    A strategy builds the key on every storage call: three per request here. ``limits``'
+    ``key_for`` makes a list and converts every part each time (~1 µs); for the one string
+    identifier the limiter passes (the user id), a format string over a suffix made once does
+    the same (a test pins the keys equal, so processes on either side share counters).
+    """
+    base = type(item)
+    keyed = _FAST_KEYED.get(base)
+    if keyed is None:
+        keyed = _FAST_KEYED[base] = cast(type[RateLimitItem], type(
+            f"FastKeyed{base.__name__}", (base,), {"__slots__": ("suffix",), "key_for": _key_for}))
+    fast: Any = keyed(item.amount, item.multiples, item.namespace)
+    fast.suffix = f"{item.amount}/{item.multiples}/{base.GRANULARITY.name}"
+    return cast(RateLimitItem, fast)
+
+
+def storage_for(config: RateLimitConfig, clock: Clock) -> Storage:
+    """The ``limits`` storage named by ``config.storage_url``."""
+    url = config.storage_url
+    if url.startswith("memory://"):
+        return ClockedMemoryStorage(clock)
+    if url.startswith(("redis://", "rediss://")):
+        url = "async+" + url
+    storage = storage_from_string(
+        url, implementation="redispy", key_prefix=config.key_prefix,
+        client_name=config.key_prefix, socket_timeout=config.storage_timeout_s,
+        socket_connect_timeout=config.storage_timeout_s)
+    if not isinstance(storage, Storage):
+        raise ValueError(f"rate-limit storage {url!r} has no asyncio implementation")
+    return storage
+
+
+def strategy_for(config: RateLimitConfig, storage: Storage) -> RateLimiter:
+    """The ``limits`` strategy named by ``config.strategy`` over ``storage``."""
+    try:
+        strategy: Callable[[Storage], RateLimiter] = STRATEGIES[config.strategy]
+    except KeyError:
+        raise ValueError(f"unknown rate-limit strategy {config.strategy!r}; "
+                         f"strategies: {', '.join(sorted(STRATEGIES))}") from None
+    return strategy(storage)
+
+
+class UserRateLimiter:
+    """Counts hits per user id, with the limit of the user's role.
+
+    ``clock`` must be wall-clock seconds (``time.time``) for Redis, whose expiry is absolute.
+    """
+
+    def __init__(
+        self,
+        config: RateLimitConfig = DEFAULT_RATE_LIMIT_CONFIG,
+        *,
+        clock: Clock = time.time,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        self.config = config
+        self._clock = clock
+        self._breaker = breaker
+        self._default = with_fast_keys(parse(config.default))
+        self._per_role: dict[str, RateLimitItem] = {
+            role: with_fast_keys(parse(limit)) for role, limit in config.per_role.items()
+        }
+        self._storage = storage_for(config, clock)
+        self._strategy = strategy_for(config, self._storage)
+
+    def limit_for(self, role: str) -> RateLimitItem:
+        return self._per_role.get(role, self._default)
+
+    async def hit(self, user_id: str, role: str = "casual") -> RateLimitDecision:
+        """Count one request for ``user_id`` and say whether it is within the limit."""
+        item = self.limit_for(role)
+        breaker = self._breaker
+        if breaker is not None and not breaker.try_acquire():
+            return self._fail_open(item)
+        started = self._clock()
+        try:
+            allowed = await self._strategy.hit(item, user_id)
+            stats = await self._strategy.get_window_stats(item, user_id)
+        except Exception:  # storage down or slow: fail open, never fail the request
+            log.warning("rate-limit storage failed; allowing request", exc_info=True)
+            if breaker is not None:
+                breaker.record_failure(self._clock() - started)
+            return self._fail_open(item)
+        except BaseException:  # cancelled: says nothing about the storage
+            if breaker is not None:
+                breaker.release()
+            raise
+        now = self._clock()
+        if breaker is not None:
+            breaker.record_success(now - started)
+        return RateLimitDecision(allowed=allowed, limit=item.amount, remaining=stats.remaining,
+                                 reset_after_s=max(0.0, stats.reset_time - now))
+
+    async def aclose(self) -> None:
+        """Close the Redis connections, if any (``limits`` offers no public close)."""
+        client = getattr(getattr(self._storage, "bridge", None), "storage", None)
+        close = getattr(client, "aclose", None)
+        if close is not None:
+            await close()
+
+    def _fail_open(self, item: RateLimitItem) -> RateLimitDecision:
+        return RateLimitDecision(True, item.amount, item.amount, float(item.get_expiry()))
