@@ -32,6 +32,7 @@ from scriptohio.api.middleware.answer_memo import AnswerMemo
 from scriptohio.api.refresher import ContextBuilder, DataRefresher
 from scriptohio.api.response_cache import ResponseCache
 from scriptohio.api.warmup import CacheWarmer
+from scriptohio.breaker import BreakerConfig
 from scriptohio.config import Settings
 from scriptohio.data.paths import find_data_dir, state_dir
 from scriptohio.events import EventBus
@@ -70,8 +71,15 @@ class Service:
         self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, pools=POOLS,
                                                    bus=self.bus)
         self.monitor = Monitor(bus=self.bus)
-        self.rate_limiter = UserRateLimiter(RateLimitConfig(
-            default=settings.rate_limit, storage_url=settings.redis_url or "memory://"))
+        # a shared limit's Redis behind a breaker: one log line per state change, and each
+        # request let through unchecked counted on /metrics, never a traceback per request
+        self.rate_limiter = UserRateLimiter(
+            RateLimitConfig(default=settings.rate_limit,
+                            storage_url=settings.redis_url or "memory://"),
+            breaker=(self.orchestrator.breaker("ratelimit:redis",
+                                               BreakerConfig.consecutive(3))
+                     if settings.redis_url else None),
+            emit=self.bus.emit)
         self.cache = ResponseCache(settings.redis_url, namespace=settings.cache_namespace,
                                    saturated=self.saturated)
         self.monitor.add_cache_source(self.cache.stats_source(), tier="response")

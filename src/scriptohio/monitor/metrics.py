@@ -142,6 +142,11 @@ class MonitorMetrics:
             "scriptohio_breaker_state", "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
             ("name",), registry=r, multiprocess_mode="max",
         )
+        self.ratelimit_failed_open = Counter(
+            "scriptohio_ratelimit_failed_open",
+            "Requests let through unchecked: the rate limiter's storage failed or its "
+            "breaker was open.", ("reason",), registry=r,
+        )
         self.breaker_transitions = Counter(
             "scriptohio_breaker_transitions", "Circuit breaker transitions.",
             ("name", "to_state"), registry=r,

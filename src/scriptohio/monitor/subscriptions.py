@@ -17,6 +17,7 @@ from scriptohio.runtime.telemetry import (
     EventLoopLag,
     PoolScaled,
     PoolSnapshot,
+    RateLimitFailedOpen,
     RequestAdmitted,
     RequestCompleted,
     RequestRejected,
@@ -70,6 +71,9 @@ def subscribe_runtime_events(bus: EventBus, metrics: MonitorMetrics,
         m.pool_utilization.labels(e.pool).set(e.busy / e.workers if e.workers else 0.0)
         state.pool(e)
 
+    def on_failed_open(e: RateLimitFailedOpen) -> None:
+        m.ratelimit_failed_open.labels(e.reason).inc()
+
     def on_lag(e: EventLoopLag) -> None:
         m.event_loop_lag.set(e.lag_s)
         m.event_loop_lag_probes.observe(e.lag_s)
@@ -86,6 +90,7 @@ def subscribe_runtime_events(bus: EventBus, metrics: MonitorMetrics,
         bus.subscribe(ConcurrencyLimited, on_limited),
         bus.subscribe(PoolSnapshot, on_pool),
         bus.subscribe(EventLoopLag, on_lag),
+        bus.subscribe(RateLimitFailedOpen, on_failed_open),
     ]
 
     def unsubscribe_all() -> None:

@@ -30,6 +30,14 @@ class RequestRejected:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimitFailedOpen:
+    """The rate limiter let a request through unchecked: its storage failed (``error``) or
+    the storage's breaker is open (``breaker_open``)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class RequestCompleted:
     request_type: str
     pool: str

@@ -9,7 +9,7 @@
 Nothing in the service imports this package.
 """
 
-from scriptohio.runtime.clock import FakeClock
+from scriptohio.clock import FakeClock
 from scriptohio.testing.dataset import DatasetBuilder, GameRow
 from scriptohio.testing.predictor import FakePredictor, fake_context
 
