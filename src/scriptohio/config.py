@@ -12,6 +12,8 @@ SCRIPTOHIO_AUTH             ``open`` or ``keys``                        open
 SCRIPTOHIO_RATE_LIMIT       per-user rate limit                         100/minute
 SCRIPTOHIO_MAX_INFLIGHT     admission bound on in-flight requests       1000
 SCRIPTOHIO_WARM_CACHE       precompute likely answers at start-up        1 (0 = off)
+SCRIPTOHIO_OPEN_ADMIN       open mode: loopback callers are admins       0 (off)
+SCRIPTOHIO_ADDRESS_RATE_LIMIT  open mode: limit per client address      = RATE_LIMIT
 ==========================  ==========================================  =============
 """
 
@@ -47,6 +49,10 @@ class Settings:
     warm_cache: bool = True
     warm_first_season: int = DEFAULT_WARM_FIRST_SEASON  # older seasons load on demand
     metrics: bool = True  # per-request HTTP metrics (off only to measure what they cost)
+    #: open mode: a loopback caller is an administrator (off: admin needs key mode)
+    open_admin: bool = False
+    #: open mode: requests per client address, whatever X-User-Id says (None: rate_limit)
+    address_rate_limit: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -69,6 +75,9 @@ class Settings:
             max_inflight=int(max_inflight),
             warm_cache=env.get("SCRIPTOHIO_WARM_CACHE", "1").strip() not in ("0", "false", "no"),
             warm_first_season=int(warm_first),
+            open_admin=env.get("SCRIPTOHIO_OPEN_ADMIN", "0").strip().lower() in ("1", "true",
+                                                                                 "yes"),
+            address_rate_limit=env.get("SCRIPTOHIO_ADDRESS_RATE_LIMIT") or None,
         )
 
     def override(self, **changes: object) -> Settings:
@@ -84,10 +93,12 @@ class Settings:
             "SCRIPTOHIO_WARM_CACHE": "1" if self.warm_cache else "0",
             "SCRIPTOHIO_CACHE_NAMESPACE": self.cache_namespace,
             "SCRIPTOHIO_WARM_FIRST_SEASON": str(self.warm_first_season),
+            "SCRIPTOHIO_OPEN_ADMIN": "1" if self.open_admin else "0",
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),
-                           ("SCRIPTOHIO_REDIS_URL", self.redis_url)):
+                           ("SCRIPTOHIO_REDIS_URL", self.redis_url),
+                           ("SCRIPTOHIO_ADDRESS_RATE_LIMIT", self.address_rate_limit)):
             if value:
                 env[key] = value
         return env

@@ -24,7 +24,8 @@ def app_client(service_state: Path, data_dir: Path) -> AppClient:
     @asynccontextmanager
     async def make(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings(data_dir=str(data_dir), state_dir=str(service_state),
-                            **{"rate_limit": "10000/minute", "warm_cache": False, **overrides})
+                            **{"rate_limit": "10000/minute", "warm_cache": False,
+                               "open_admin": True, **overrides})
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
@@ -61,7 +62,8 @@ def tiny_client(tmp_path: Path) -> AppClient:
     @asynccontextmanager
     async def make(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings(data_dir=str(data), state_dir=str(tmp_path / "state"),
-                            **{"rate_limit": "10000/minute", "warm_cache": False, **overrides})
+                            **{"rate_limit": "10000/minute", "warm_cache": False,
+                               "open_admin": True, **overrides})
         app = create_app(settings,
                          build_context=lambda folder, _store: fake_context(folder, TINY_RATINGS))
         async with app.router.lifespan_context(app):

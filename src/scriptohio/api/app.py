@@ -77,8 +77,11 @@ def create_app(settings: Settings | None = None, *,
     # added innermost first: the last one added runs first
     app.add_middleware(AnswerMemoMiddleware, context=service.holder.current,
                        cache=service.cache, memo=service.answer_memo)
-    app.add_middleware(RateLimitMiddleware, limiter=service.rate_limiter)
-    app.add_middleware(IdentityMiddleware, mode=settings.auth, keys=lambda: keys.get("store"))
+    app.add_middleware(RateLimitMiddleware, limiter=service.rate_limiter,
+                       per_address=(settings.address_rate_limit or settings.rate_limit)
+                       if settings.auth == "open" else None)
+    app.add_middleware(IdentityMiddleware, mode=settings.auth, keys=lambda: keys.get("store"),
+                       open_admin=settings.open_admin, limiter=service.rate_limiter)
     app.add_middleware(BodyLimitMiddleware)
     if settings.metrics:
         app.add_middleware(MetricsMiddleware, monitor=service.monitor,

@@ -27,14 +27,19 @@ ROLE_PRIORITY = {"production": 2, "data_scientist": 1, "casual": 1}
 
 @dataclass(frozen=True, slots=True)
 class Identity:
+    """Who is asking. ``address`` is the client's (after trusted proxies only);
+    ``local_admin``: an open-mode caller from loopback on a service started with
+    ``--open-admin`` (never by default)."""
+
     user_id: str
     role: str
     authenticated: bool = False
-    loopback: bool = False
+    local_admin: bool = False
+    address: str = "unknown"
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin" or (not self.authenticated and self.loopback)
+        return self.role == "admin" or (not self.authenticated and self.local_admin)
 
 
 def check_role(role: str) -> str:

@@ -90,6 +90,12 @@ def serve(
     backlog: Annotated[int | None, typer.Option(help="Listen queue length")] = None,
     max_connections: Annotated[int | None, typer.Option(
         help="Open connections beyond this get 503")] = None,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        help="Proxies whose X-Forwarded-For is trusted (comma-separated; default: none)")]
+    = None,
+    open_admin: Annotated[bool, typer.Option(
+        "--open-admin", help="Open mode: callers on loopback may use the admin endpoints")]
+    = False,
 ) -> None:
     """Run the HTTP service (uvicorn with uvloop and httptools, with HTTP limits)."""
     import dataclasses
@@ -100,7 +106,9 @@ def serve(
 
     with errors_to_exit():
         settings = context.settings().override(host=host, port=port, workers=workers,
-                                               redis_url=redis_url)
+                                               redis_url=redis_url,
+                                               open_admin=True if open_admin else None)
+        trusted = forwarded_allow_ips or os.environ.get("SCRIPTOHIO_FORWARDED_ALLOW_IPS") or ""
         try:
             limits = HttpLimits.from_env(os.environ)
         except ValueError as exc:
@@ -136,6 +144,10 @@ def serve(
             backlog=limits.backlog,
             timeout_keep_alive=max(1, round(limits.keep_alive_s)),
             limit_concurrency=limits.max_connections,
+            # X-Forwarded-For only from the proxies named: none by default (uvicorn would
+            # otherwise trust any loopback peer, and a local caller could pick its address)
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=trusted or None,
             access_log=False,
             log_level="info",
         )

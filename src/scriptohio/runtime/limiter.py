@@ -174,6 +174,7 @@ class UserRateLimiter:
         self._per_role: dict[str, RateLimitItem] = {
             role: with_fast_keys(parse(limit)) for role, limit in config.per_role.items()
         }
+        self._items: dict[str, RateLimitItem] = {}
         self._storage = storage_for(config, clock)
         self._strategy = strategy_for(config, self._storage)
 
@@ -182,7 +183,9 @@ class UserRateLimiter:
 
     async def hit(self, user_id: str, role: str = "casual") -> RateLimitDecision:
         """Count one request for ``user_id`` and say whether it is within the limit."""
-        item = self.limit_for(role)
+        return await self._hit(self.limit_for(role), user_id)
+
+    async def _hit(self, item: RateLimitItem, user_id: str) -> RateLimitDecision:
         breaker = self._breaker
         if breaker is not None and not breaker.try_acquire():
             return self._fail_open(item, "breaker_open")
@@ -204,6 +207,14 @@ class UserRateLimiter:
             breaker.record_success(now - started)
         return RateLimitDecision(allowed=allowed, limit=item.amount, remaining=stats.remaining,
                                  reset_after_s=max(0.0, stats.reset_time - now))
+
+    async def hit_key(self, key: str, limit: str) -> RateLimitDecision:
+        """Count one hit against ``key`` under its own ``limit`` (e.g. "20/minute"): a limit
+        that is not a user's, such as per-address counts."""
+        item = self._items.get(limit)
+        if item is None:
+            item = self._items[limit] = with_fast_keys(parse(limit))
+        return await self._hit(item, key)
 
     async def aclose(self) -> None:
         """Close the Redis connections, if any (``limits`` offers no public close)."""

@@ -17,9 +17,14 @@ from scriptohio.runtime import UserRateLimiter
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, limiter: UserRateLimiter) -> None:
+    """``per_address`` (open mode): a second limit per client address, so a caller who
+    rotates ``X-User-Id`` does not multiply the user limit."""
+
+    def __init__(self, app: ASGIApp, *, limiter: UserRateLimiter,
+                 per_address: str | None = None) -> None:
         self.app = app
         self.limiter = limiter
+        self.per_address = per_address
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_open(scope["path"]):
@@ -30,11 +35,19 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         decision = await self.limiter.hit(identity.user_id, identity.role)
+        who = f"user {identity.user_id}"
+        # (a caller without X-User-Id is already counted by address)
+        if (self.per_address is not None and decision.allowed
+                and identity.user_id != f"ip:{identity.address}"):
+            by_address = await self.limiter.hit_key(f"addr:{identity.address}",
+                                                    self.per_address)
+            if not by_address.allowed or by_address.remaining < decision.remaining:
+                decision, who = by_address, f"address {identity.address}"
         headers = decision.raw_headers()
         if not decision.allowed:
             response = problem(RateLimitedError.status, RateLimitedError.title,
                                f"rate limit of {decision.limit} requests per window reached "
-                               f"for user {identity.user_id}")
+                               f"for {who}")
             response.raw_headers.extend(headers)
             await response(scope, receive, send)
             return
