@@ -15,7 +15,8 @@ from tests.api.conftest import AppClient
 
 
 async def test_rate_limit_per_user(tiny_client: AppClient) -> None:
-    async with tiny_client(rate_limit="3/minute") as client:
+    # a wider per-address limit, so that alice and bob (one test address) are told apart
+    async with tiny_client(rate_limit="3/minute", address_rate_limit="50/minute") as client:
         url = "/v1/rankings?season=2023&limit=3"
         for i in range(3):
             r = await client.get(url, headers={"X-User-Id": "alice"})
