@@ -14,6 +14,7 @@ SCRIPTOHIO_MAX_INFLIGHT     admission bound on in-flight requests       1000
 SCRIPTOHIO_WARM_CACHE       precompute likely answers at start-up        1 (0 = off)
 SCRIPTOHIO_OPEN_ADMIN       open mode: loopback callers are admins       0 (off)
 SCRIPTOHIO_ADDRESS_RATE_LIMIT  open mode: limit per client address      = RATE_LIMIT
+SCRIPTOHIO_ADAPTIVE         latency-driven admission of computations    1 (0 = off)
 ==========================  ==========================================  =============
 """
 
@@ -53,6 +54,8 @@ class Settings:
     open_admin: bool = False
     #: open mode: requests per client address, whatever X-User-Id says (None: rate_limit)
     address_rate_limit: str | None = None
+    #: computations admitted by a limit that follows their latency, the rest shed at once
+    adaptive_admission: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -78,6 +81,8 @@ class Settings:
             open_admin=env.get("SCRIPTOHIO_OPEN_ADMIN", "0").strip().lower() in ("1", "true",
                                                                                  "yes"),
             address_rate_limit=env.get("SCRIPTOHIO_ADDRESS_RATE_LIMIT") or None,
+            adaptive_admission=env.get("SCRIPTOHIO_ADAPTIVE", "1").strip().lower()
+            not in ("0", "false", "no"),
         )
 
     def override(self, **changes: object) -> Settings:
@@ -94,6 +99,7 @@ class Settings:
             "SCRIPTOHIO_CACHE_NAMESPACE": self.cache_namespace,
             "SCRIPTOHIO_WARM_FIRST_SEASON": str(self.warm_first_season),
             "SCRIPTOHIO_OPEN_ADMIN": "1" if self.open_admin else "0",
+            "SCRIPTOHIO_ADAPTIVE": "1" if self.adaptive_admission else "0",
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),

@@ -10,7 +10,8 @@ import scriptohio.runtime as runtime
 EXPECTED = {
     "AgentResult", "AgingPriorityQueue", "AsyncAgentOrchestrator", "Autoscaler",
     "AutoscalerConfig", "BatchConfig", "Coalescer", "DEFAULT_MAX_CONCURRENT_REQUESTS",
-    "DEFAULT_POOLS", "EventLoopLagMonitor", "Handler", "LoopGuardConfig",
+    "DEFAULT_POOLS", "EventLoopLagMonitor", "GradientConfig", "GradientLimit", "Handler",
+    "LoopGuardConfig",
     "MicroBatcher", "freeze_long_lived", "shorten_gil_switch_interval", "tune_gc_for_latency",
     "OrchestratorConfig", "PoolConfig", "PoolStats", "RateLimitConfig", "RateLimitDecision",
     "AgentRequest", "AgentResponse", "RetryBudget", "RetryPolicy", "Route",

@@ -20,7 +20,8 @@ routes              their own collaborators, through FastAPI dependencies (``api
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from scriptohio.agents.learn import LearningNavigator
@@ -40,12 +41,13 @@ from scriptohio.monitor.core import Monitor
 from scriptohio.runtime import (
     AsyncAgentOrchestrator,
     AutoscalerConfig,
+    GradientConfig,
     PoolConfig,
     RateLimitConfig,
     UserRateLimiter,
 )
 
-__all__ = ["POOLS", "Service"]
+__all__ = ["POOLS", "Service", "adaptive_pools"]
 
 #: light: cached lookups and single predictions; heavy: batch work and reports (a bulkhead);
 #: cpu: model training in worker processes, at most as many as there are cores.
@@ -58,6 +60,20 @@ POOLS = {
 }
 
 
+#: the light pool computes cache misses inline on the event loop, where a few at once fill the
+#: CPU: its limit follows their latency, and a request that would wait longer than this for a
+#: slot is shed at once (503 + Retry-After) rather than answered late (issue 16)
+LIGHT_MAX_QUEUE_WAIT_S = 0.25
+
+
+def adaptive_pools(pools: Mapping[str, PoolConfig]) -> dict[str, PoolConfig]:
+    """``pools`` with adaptive admission on the light pool."""
+    out = dict(pools)
+    out["light"] = replace(out["light"], adaptive=GradientConfig(),
+                           max_queue_wait_s=LIGHT_MAX_QUEUE_WAIT_S)
+    return out
+
+
 class Service:
     """Everything one service process runs, wired; the routes reach their parts through
     ``api.dependencies``."""
@@ -68,7 +84,9 @@ class Service:
         self.started_at = clock()
         self.bus = EventBus()
         self.holder = ContextHolder()
-        self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, pools=POOLS,
+        self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, pools=(
+                                                       adaptive_pools(POOLS)
+                                                       if settings.adaptive_admission else POOLS),
                                                    bus=self.bus)
         self.monitor = Monitor(bus=self.bus)
         # a shared limit's Redis behind a breaker: one log line per state change, and each

@@ -134,6 +134,11 @@ class MonitorMetrics:
             "Loop guard's limit on requests a pool runs at once.", ("pool",),
             registry=r, multiprocess_mode="livesum",
         )
+        self.pool_adaptive_limit = Gauge(
+            "scriptohio_pool_adaptive_limit",
+            "Latency-driven limit on requests a pool runs at once (adaptive admission).",
+            ("pool",), registry=r, multiprocess_mode="livesum",
+        )
         self.pool_limit_changes = Counter(
             "scriptohio_pool_concurrency_limit_changes", "Loop guard limit changes.",
             ("pool", "direction"), registry=r,

@@ -65,6 +65,8 @@ def subscribe_runtime_events(bus: EventBus, metrics: MonitorMetrics,
         m.pool_workers.labels(e.pool).set(e.workers)
         if e.limit:
             m.pool_limit.labels(e.pool).set(e.limit)
+        if e.adaptive_limit:
+            m.pool_adaptive_limit.labels(e.pool).set(e.adaptive_limit)
         m.pool_busy.labels(e.pool).set(e.busy)
         m.pool_max.labels(e.pool).set(e.max_workers)
         m.pool_queued.labels(e.pool).set(e.queued)

@@ -4,6 +4,7 @@ Agents plug in as handlers (``orchestrator.register(type, handler, pool=...)``);
 never imports agents, the API or the monitor. See docs/runtime.md.
 """
 
+from scriptohio.runtime.adaptive import GradientConfig, GradientLimit
 from scriptohio.runtime.autoscaler import (
     Autoscaler,
     AutoscalerConfig,
@@ -46,6 +47,8 @@ __all__ = [
     "BatchConfig",
     "Coalescer",
     "EventLoopLagMonitor",
+    "GradientConfig",
+    "GradientLimit",
     "Handler",
     "LoopGuardConfig",
     "MicroBatcher",

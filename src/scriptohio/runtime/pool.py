@@ -12,6 +12,7 @@ of slots (like a Ray Serve replica with ``max_ongoing_requests``), of a process 
 from __future__ import annotations
 
 import asyncio
+import math
 import multiprocessing
 import os
 import threading
@@ -23,6 +24,7 @@ from typing import Any, Literal
 
 from scriptohio.clock import Clock
 from scriptohio.errors import DeadlineExceededError, OverloadedError, ServiceError
+from scriptohio.runtime.adaptive import GradientConfig, GradientLimit
 from scriptohio.runtime.autoscaler import (
     DEFAULT_AUTOSCALER_CONFIG,
     Autoscaler,
@@ -43,7 +45,12 @@ PoolKind = Literal["async", "thread", "process"]
 
 @dataclass(frozen=True, slots=True)
 class PoolConfig:
-    """``slots_per_worker=None`` means 50 for async pools and 1 for thread/process pools."""
+    """``slots_per_worker=None`` means 50 for async pools and 1 for thread/process pools.
+
+    ``adaptive``: a concurrency limit that follows the pool's execution times
+    (:mod:`scriptohio.runtime.adaptive`); ``max_queue_wait_s``: a request whose predicted
+    wait for a slot is longer is refused at once (503 + Retry-After) instead of queued.
+    """
 
     kind: PoolKind = "async"
     autoscaling: AutoscalerConfig = DEFAULT_AUTOSCALER_CONFIG
@@ -53,6 +60,8 @@ class PoolConfig:
     mp_start_method: str = "spawn"  # fork is unsafe once the server runs threads
     # CPU-heavy workers yield the cores to the event-loop process first (Unix niceness).
     process_niceness: int = DEFAULT_PROCESS_NICENESS
+    adaptive: GradientConfig | None = None
+    max_queue_wait_s: float | None = None
 
     @property
     def slots(self) -> int:
@@ -89,7 +98,8 @@ class WorkerPool:
         # Most this pool may ever run at once, and the loop guard's limit below that.
         self.ceiling = config.autoscaling.max_workers * self._slots
         self.limit = self.ceiling
-        self._cap = min(self.workers * self._slots, self.limit)
+        self._gradient = GradientLimit(config.adaptive) if config.adaptive else None
+        self._cap = self._capacity()
         self._clock = clock
         self._emit = emit
         self._queue: AgingPriorityQueue[_Waiter] = AgingPriorityQueue(
@@ -104,14 +114,26 @@ class WorkerPool:
 
     @property
     def capacity(self) -> int:
-        """Requests it runs at once now: its slots, or the loop guard's limit if lower."""
+        """Requests it runs at once now: its slots, or the loop guard's or the adaptive
+        limit if lower."""
         return self._cap
+
+    @property
+    def adaptive_limit(self) -> int | None:
+        """The latency-driven limit (None: the pool has none)."""
+        return self._gradient.limit if self._gradient is not None else None
 
     def set_limit(self, limit: int) -> None:
         """Set the loop guard's concurrency limit; a raised limit lets waiters in at once."""
         self.limit = max(1, min(limit, self.ceiling))
-        self._cap = min(self.workers * self._slots, self.limit)
+        self._cap = self._capacity()
         self._grant()
+
+    def _capacity(self) -> int:
+        cap = min(self.workers * self._slots, self.limit)
+        if self._gradient is not None:
+            cap = min(cap, self._gradient.limit)
+        return cap
 
     @property
     def queued(self) -> int:
@@ -135,6 +157,12 @@ class WorkerPool:
             return 0.0
         if len(self._queue) >= self.config.max_queue:
             raise OverloadedError(f"pool {self.name!r} is full", retry_after=self.retry_after())
+        bound = self.config.max_queue_wait_s
+        if bound is not None and self.predicted_wait() > bound:
+            # shed now, in microseconds, rather than answer late: the client can retry
+            # elsewhere or later, and the requests already admitted keep their latency
+            raise OverloadedError(f"pool {self.name!r} is at its limit",
+                                  retry_after=self.retry_after())
         now = self._clock()
         if deadline is not None and deadline <= now:
             raise DeadlineExceededError("deadline passed before queueing")
@@ -176,8 +204,25 @@ class WorkerPool:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, request)
 
     def record_execution(self, seconds: float) -> None:
-        # Exponential moving average, only used to estimate Retry-After.
-        self._exec_ema_s += 0.1 * (seconds - self._exec_ema_s)
+        """One execution's duration: the Retry-After and queue-wait estimates' average, and
+        a sample for the adaptive limit (which may let waiters in or hold them back)."""
+        if self._exec_ema_s <= 0:
+            self._exec_ema_s = seconds
+        else:
+            self._exec_ema_s += 0.1 * (seconds - self._exec_ema_s)
+        if self._gradient is not None:
+            before = self._gradient.limit
+            if self._gradient.observe(seconds, self.busy) != before:
+                self._cap = self._capacity()
+                self._grant()
+
+    def predicted_wait(self) -> float:
+        """Seconds a request queued now would wait for a slot, from the queue ahead of it
+        and the average execution time. Before any execution has been timed, a queue as
+        long as one round of slots counts as too long (inf), a shorter one as no wait."""
+        if self._exec_ema_s <= 0:
+            return math.inf if len(self._queue) >= self._cap else 0.0
+        return (len(self._queue) + 1) * self._exec_ema_s / max(self._cap, 1)
 
     def retry_after(self) -> float:
         """Rough seconds until the queue drains (what Retry-After should say)."""
@@ -193,7 +238,7 @@ class WorkerPool:
         decision = self._autoscaler.observe(stats)
         if decision is not None:
             self.workers = decision.to_workers
-            self._cap = min(self.workers * self._slots, self.limit)
+            self._cap = self._capacity()
             self._emit(PoolScaled(self.name, decision.from_workers, decision.to_workers,
                                   decision.reason))
             self._grant()
@@ -201,7 +246,8 @@ class WorkerPool:
     def snapshot(self) -> PoolSnapshot:
         scaling = self.config.autoscaling
         return PoolSnapshot(self.name, self.workers, self.busy, len(self._queue),
-                            scaling.min_workers, scaling.max_workers, self.limit)
+                            scaling.min_workers, scaling.max_workers, self.limit,
+                            adaptive_limit=self.adaptive_limit or 0)
 
     def fail_waiters(self, detail: str) -> int:
         """Answer every queued waiter with a 503 (shutdown without drain); returns how many."""

@@ -77,6 +77,7 @@ class PoolSnapshot:
     min_workers: int
     max_workers: int
     limit: int = 0  # the loop guard's concurrency limit (0: not reported)
+    adaptive_limit: int = 0  # the latency-driven limit (0: the pool has none)
 
 
 @dataclass(frozen=True, slots=True)
