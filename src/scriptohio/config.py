@@ -14,7 +14,8 @@ SCRIPTOHIO_MAX_INFLIGHT     admission bound on in-flight requests       1000
 SCRIPTOHIO_WARM_CACHE       precompute likely answers at start-up        1 (0 = off)
 SCRIPTOHIO_OPEN_ADMIN       open mode: loopback callers are admins       0 (off)
 SCRIPTOHIO_ADDRESS_RATE_LIMIT  open mode: limit per client address      = RATE_LIMIT
-SCRIPTOHIO_ADAPTIVE         latency-driven admission of computations    1 (0 = off)
+SCRIPTOHIO_ADAPTIVE         latency-driven admission (opt-in, see       0 (1 = on)
+                            docs/results/overload-cold.md)
 ==========================  ==========================================  =============
 """
 
@@ -55,7 +56,9 @@ class Settings:
     #: open mode: requests per client address, whatever X-User-Id says (None: rate_limit)
     address_rate_limit: str | None = None
     #: computations admitted by a limit that follows their latency, the rest shed at once
-    adaptive_admission: bool = True
+    #: (opt-in: under a closed-loop flood that ignores Retry-After it lowers goodput, see
+    #: docs/results/overload-cold.md)
+    adaptive_admission: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -81,8 +84,8 @@ class Settings:
             open_admin=env.get("SCRIPTOHIO_OPEN_ADMIN", "0").strip().lower() in ("1", "true",
                                                                                  "yes"),
             address_rate_limit=env.get("SCRIPTOHIO_ADDRESS_RATE_LIMIT") or None,
-            adaptive_admission=env.get("SCRIPTOHIO_ADAPTIVE", "1").strip().lower()
-            not in ("0", "false", "no"),
+            adaptive_admission=env.get("SCRIPTOHIO_ADAPTIVE", "0").strip().lower()
+            in ("1", "true", "yes"),
         )
 
     def override(self, **changes: object) -> Settings:

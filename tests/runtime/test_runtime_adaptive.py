@@ -205,15 +205,21 @@ async def test_an_orchestrator_under_a_flood_sheds_fast_and_answers_the_rest() -
     assert limit is not None and limit < 600  # it never let all of them run at once
 
 
-def test_the_service_light_pool_is_adaptive_unless_turned_off(tmp_path: object) -> None:
+def test_the_service_light_pool_is_adaptive_when_turned_on(tmp_path: object) -> None:
     assert POOLS["light"].adaptive is None  # the table itself is the fixed one
     pools = adaptive_pools(POOLS)
     assert pools["light"].adaptive is not None and pools["light"].max_queue_wait_s
     assert pools["heavy"] == POOLS["heavy"]  # batch work keeps its queue
-    assert Settings.from_env({}).adaptive_admission
-    assert not Settings.from_env({"SCRIPTOHIO_ADAPTIVE": "0"}).adaptive_admission
-    assert Settings.from_env({"SCRIPTOHIO_ADAPTIVE": "0"}).to_env()["SCRIPTOHIO_ADAPTIVE"] == "0"
-    on = Service(Settings(state_dir=str(tmp_path)))
-    off = Service(Settings(state_dir=str(tmp_path), adaptive_admission=False))
+    assert not Settings.from_env({}).adaptive_admission  # opt-in
+    assert Settings.from_env({"SCRIPTOHIO_ADAPTIVE": "1"}).adaptive_admission
+    assert Settings.from_env({"SCRIPTOHIO_ADAPTIVE": "1"}).to_env()["SCRIPTOHIO_ADAPTIVE"] == "1"
+    on = Service(Settings(state_dir=str(tmp_path), adaptive_admission=True))
+    off = Service(Settings(state_dir=str(tmp_path)))
     assert on.orchestrator.pools["light"].adaptive_limit is not None
     assert off.orchestrator.pools["light"].adaptive_limit is None
+
+
+def test_the_service_refuses_at_the_door_only_with_adaptive_admission(tmp_path: object) -> None:
+    on = Service(Settings(state_dir=str(tmp_path), adaptive_admission=True))
+    off = Service(Settings(state_dir=str(tmp_path)))
+    assert on.orchestrator.pressure is not None and off.orchestrator.pressure is None

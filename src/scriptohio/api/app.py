@@ -20,12 +20,14 @@ from scriptohio.api.middleware.answer_memo import AnswerMemoMiddleware
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
+from scriptohio.api.middleware.shed import ShedMiddleware
 from scriptohio.api.refresher import ContextBuilder
 from scriptohio.api.routes import admin, ask, docs, health, insight, jobs, learn, predictions
 from scriptohio.api.service import Service
 from scriptohio.config import Settings
 from scriptohio.monitor.middleware import MetricsMiddleware
 from scriptohio.monitor.router import monitor_exclusions, monitor_router
+from scriptohio.runtime.telemetry import RequestRejected
 
 
 def create_app(settings: Settings | None = None, *,
@@ -83,6 +85,10 @@ def create_app(settings: Settings | None = None, *,
     app.add_middleware(IdentityMiddleware, mode=settings.auth, keys=lambda: keys.get("store"),
                        open_admin=settings.open_admin, limiter=service.rate_limiter)
     app.add_middleware(BodyLimitMiddleware)
+    pressure = service.orchestrator.pressure
+    if pressure is not None:
+        app.add_middleware(ShedMiddleware, shedder=pressure, on_shed=lambda: service.bus.emit(
+            RequestRejected("http", "door", "pressure")))
     if settings.metrics:
         app.add_middleware(MetricsMiddleware, monitor=service.monitor,
                            exclude=monitor_exclusions())

@@ -42,7 +42,9 @@ from scriptohio.runtime import (
     AsyncAgentOrchestrator,
     AutoscalerConfig,
     GradientConfig,
+    OrchestratorConfig,
     PoolConfig,
+    PressureConfig,
     RateLimitConfig,
     UserRateLimiter,
 )
@@ -62,8 +64,9 @@ POOLS = {
 
 #: the light pool computes cache misses inline on the event loop, where a few at once fill the
 #: CPU: its limit follows their latency, and a request that would wait longer than this for a
-#: slot is shed at once (503 + Retry-After) rather than answered late (issue 16)
-LIGHT_MAX_QUEUE_WAIT_S = 0.25
+#: slot is shed at once (503 + Retry-After) rather than answered late (issue 16); the door refuses
+#: earlier, on 50 ms of queue delay (PressureConfig)
+LIGHT_MAX_QUEUE_WAIT_S = 0.5
 
 
 def adaptive_pools(pools: Mapping[str, PoolConfig]) -> dict[str, PoolConfig]:
@@ -84,9 +87,13 @@ class Service:
         self.started_at = clock()
         self.bus = EventBus()
         self.holder = ContextHolder()
+        adaptive = settings.adaptive_admission
         self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, pools=(
-                                                       adaptive_pools(POOLS)
-                                                       if settings.adaptive_admission else POOLS),
+                                                       adaptive_pools(POOLS) if adaptive
+                                                       else POOLS),
+                                                   config=OrchestratorConfig(
+                                                       pressure=PressureConfig()
+                                                       if adaptive else None),
                                                    bus=self.bus)
         self.monitor = Monitor(bus=self.bus)
         # a shared limit's Redis behind a breaker: one log line per state change, and each

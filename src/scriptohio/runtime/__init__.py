@@ -29,6 +29,7 @@ from scriptohio.runtime.orchestrator import (
     OrchestratorConfig,
 )
 from scriptohio.runtime.pool import PoolConfig, WorkerPool
+from scriptohio.runtime.pressure import PressureConfig, PressureShedder
 from scriptohio.runtime.priority import AgingPriorityQueue
 from scriptohio.runtime.request import AgentRequest, AgentResponse, AgentResult, StageTimings
 from scriptohio.runtime.retry import RetryBudget, RetryPolicy
@@ -55,6 +56,8 @@ __all__ = [
     "OrchestratorConfig",
     "PoolConfig",
     "PoolStats",
+    "PressureConfig",
+    "PressureShedder",
     "RateLimitConfig",
     "RateLimitDecision",
     "RetryBudget",

@@ -46,6 +46,7 @@ from scriptohio.runtime.loopguard import (
     next_limit,
 )
 from scriptohio.runtime.pool import PoolConfig, WorkerPool
+from scriptohio.runtime.pressure import PressureConfig, PressureShedder
 from scriptohio.runtime.request import AgentRequest, AgentResponse, StageTimings
 from scriptohio.runtime.retry import (
     DEFAULT_BUDGET_RATIO,
@@ -91,6 +92,9 @@ class OrchestratorConfig:
     # Adaptive concurrency limit of the async pools on event-loop lag (opt-in, e.g.
     # ``LoopGuardConfig()``): lower lag under CPU overload, at a cost in throughput.
     loop_guard: LoopGuardConfig | None = None
+    # Refusal at the door on the loop's own lag (``PressureConfig()``; the API's
+    # ShedMiddleware draws against ``orchestrator.pressure``): see runtime/pressure.py.
+    pressure: PressureConfig | None = None
     breaker: BreakerConfig = DEFAULT_BREAKER_CONFIG
     retry_budget_ratio: float = DEFAULT_BUDGET_RATIO
 
@@ -130,6 +134,7 @@ class AsyncAgentOrchestrator:
                       for name, cfg in pools.items()}
         self.breakers: dict[str, CircuitBreaker] = {}
         self._lag_signal = LagSignal(config.loop_guard.window if config.loop_guard else 1)
+        self.pressure = PressureShedder(config.pressure) if config.pressure else None
         self.lag_monitor = EventLoopLagMonitor(interval_s=config.lag_interval_s,
                                                emit=self._lag_sampled)
         self._routes: dict[str, Route] = {}
@@ -330,6 +335,13 @@ class AsyncAgentOrchestrator:
 
     def _lag_sampled(self, event: EventLoopLag) -> None:
         """Each lag sample: let the loop guard move the async pools' limits, then publish."""
+        if self.pressure is not None:
+            # the wait for a slot in the pools whose limit follows latency; not the loop's
+            # lag, which the refusals themselves lengthen (a flood of refusals would then
+            # raise the refusal rate until nothing else ran)
+            self.pressure.observe(max([0.0, *(
+                pool.queue_delay() for pool in self.pools.values()
+                if pool.adaptive_limit is not None)]))
         guard = self.config.loop_guard
         if guard is not None:
             # Only the lag the loop's own work caused: cutting concurrency cannot shorten a

@@ -216,6 +216,12 @@ class WorkerPool:
                 self._cap = self._capacity()
                 self._grant()
 
+    def queue_delay(self) -> float:
+        """Seconds the last request in the queue can expect to wait (0: nobody waits)."""
+        if not self._queue or self._exec_ema_s <= 0:
+            return 0.0
+        return len(self._queue) * self._exec_ema_s / max(self._cap, 1)
+
     def predicted_wait(self) -> float:
         """Seconds a request queued now would wait for a slot, from the queue ahead of it
         and the average execution time. Before any execution has been timed, a queue as
