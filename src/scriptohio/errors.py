@@ -86,6 +86,17 @@ class NotFoundError(CallerError):
     title = "Not found"
 
 
+class NoSuchWeekError(NotFoundError):
+    """A week the schema allows (within the data's bounds) that this season does not have:
+    404, as for any other resource that does not exist, with the season's weeks."""
+
+    title = "No such week"
+
+    def __init__(self, detail: str, *, valid_range: tuple[int, int] | None = None) -> None:
+        super().__init__(detail)
+        self.valid_range = valid_range
+
+
 class UnknownTeamError(NotFoundError):
     title = "Unknown team"
 

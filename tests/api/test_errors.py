@@ -11,6 +11,10 @@ CASES = [
     ("/v1/predict?home=OSU&away=Michigan", 409, "candidates", "Oklahoma State"),
     ("/v1/predict?home=Ohio%20State&away=Michigan&season=1999", 422, "valid_range", 2004),
     ("/v1/predict?home=Ohio%20State&away=Michigan&season=2024&week=22", 422, "detail", "week"),
+    # a week no season has is out of range (the schema says so too); one that only this
+    # season lacks is a week that does not exist: 404 with the season's weeks
+    ("/v1/games?season=2004&week=17", 404, "valid_range", 15),
+    ("/v1/rankings?season=2004&week=17", 404, "detail", "2004 has no regular week 17"),
     ("/v1/predict?home=Ohio%20State&away=Michigan&week=banana", 422, "detail", "week"),
     ("/v1/predict?home=Ohio%20State", 422, "detail", "away"),
     ("/v1/predict?home=Ohio%20State&away=tOSU", 422, "detail", "different teams"),

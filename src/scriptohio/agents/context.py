@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scriptohio.data.dataset import Dataset
-from scriptohio.errors import OutOfRangeError
+from scriptohio.errors import NoSuchWeekError, OutOfRangeError
 from scriptohio.features import FeatureStore
 
 if TYPE_CHECKING:
@@ -114,6 +114,17 @@ class AnalyticsContext:
         seasons = self.dataset.games.seasons
         return seasons[0], seasons[-1]
 
+    def week_range(self) -> tuple[int, int]:
+        """The weeks any season may have: the OpenAPI document's bounds (one past the last
+        regular week, a season's "before the postseason")."""
+        memo: dict[str, tuple[int, int]] = self.memo("week_range")
+        found = memo.get("all")
+        if found is None:
+            games = self.dataset.games
+            weeks = [w for s in games.seasons for w in games.weeks(s)]
+            found = memo["all"] = (min(weeks), max(weeks) + 1)
+        return found
+
     def week_ref(self, season: int | None, week: int | None, season_type: str = "regular"
                  ) -> WeekRef:
         """Validate ``season``/``week`` against the data; ``None`` means the current one."""
@@ -132,7 +143,11 @@ class AnalyticsContext:
         if not weeks:
             raise OutOfRangeError(f"season {season} has no {season_type} games")
         if not weeks[0] <= week <= weeks[-1] + (1 if season_type == "regular" else 0):
-            raise OutOfRangeError(
-                f"{season_type} week must be between {weeks[0]} and {weeks[-1]} in {season}, "
-                f"not {week}", valid_range=(weeks[0], weeks[-1]))
+            lo_week, hi_week = self.week_range()
+            if not lo_week <= week <= hi_week:  # no season has it: the schema refuses it too
+                raise OutOfRangeError(f"week must be between {lo_week} and {hi_week}, "
+                                      f"not {week}", valid_range=(lo_week, hi_week))
+            raise NoSuchWeekError(
+                f"{season} has no {season_type} week {week}: its {season_type} weeks are "
+                f"{weeks[0]} to {weeks[-1]}", valid_range=(weeks[0], weeks[-1]))
         return WeekRef(season, week, season_type)

@@ -79,7 +79,7 @@ class JobRunner:
         """Store and start a job. An identical backtest (same season, same data version) that
         is running or done is shared instead of training the same models again."""
         if job_type == "backtest":
-            _check_backtest_season(self.context(), params.get("season"))
+            params = {**params, "season": _backtest_season(self.context(), params.get("season"))}
         if job_type in SHARED_JOB_TYPES:
             params = {**params, "data_version": self.context().data_version}
             existing = self.store.find_reusable(job_type, params)
@@ -182,16 +182,20 @@ class JobRunner:
             lambda f, s: self.store.progress(job_id, f, s))
 
 
-def _check_backtest_season(ctx: AnalyticsContext, season: int | None) -> None:
-    """A backtest scores a season against the market, fitted on the seasons before it: both
-    need closing lines, so the first backtest season is the one after lines begin (422)."""
+def _backtest_season(ctx: AnalyticsContext, season: int | None) -> int:
+    """The season a backtest replays: the one asked for, else the latest with lines. It is
+    scored against the market and fitted on the seasons before it: both need closing lines,
+    so the first backtest season is the one after lines begin (422 outside)."""
     games = ctx.dataset.games
     spread = games.cols["spread"]
     with_lines = sorted({int(s) for s in games.cols["season"][~np.isnan(spread)].tolist()})
     if not with_lines:
         raise ValidationError("the data has no market lines, so no backtest can be scored")
     first, last = with_lines[0] + 1, with_lines[-1]
-    if season is None or not first <= season <= last:
+    if season is None:
+        return last
+    if not first <= season <= last:
         raise OutOfRangeError(f"a backtest needs market lines in the season and in the seasons "
                               f"before it: season must be between {first} and {last}, "
                               f"not {season}", valid_range=(first, last))
+    return season

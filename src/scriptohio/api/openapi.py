@@ -28,10 +28,7 @@ def install(app: FastAPI, holder: ContextHolder) -> None:
             return build()
         found = cache.get(ctx.data_version)
         if found is None:
-            games = ctx.dataset.games
-            lo, hi = ctx.season_range()
-            weeks = [w for s in games.seasons for w in games.weeks(s)]
-            bounds = {"season": (lo, hi), "week": (min(weeks), max(weeks) + 1)}
+            bounds = {"season": ctx.season_range(), "week": ctx.week_range()}
             found = cache[ctx.data_version] = _bounded(build(), bounds)
         return found
 

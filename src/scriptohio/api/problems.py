@@ -18,7 +18,6 @@ from starlette.responses import Response
 
 from scriptohio.errors import (
     AmbiguousError,
-    OutOfRangeError,
     RateLimitedError,
     ScriptOhioError,
     ServiceError,
@@ -53,8 +52,9 @@ def problem_for(exc: ScriptOhioError) -> Response:
             extra[name] = list(value)
     if isinstance(exc, AmbiguousError):
         extra["candidates"] = exc.candidates
-    if isinstance(exc, OutOfRangeError) and exc.valid_range is not None:
-        extra["valid_range"] = list(exc.valid_range)
+    valid_range = getattr(exc, "valid_range", None)  # out of range, or a week not played
+    if valid_range is not None:
+        extra["valid_range"] = list(valid_range)
     if isinstance(exc, RateLimitedError | ServiceError):
         extra["retry_after"] = exc.retry_after
     return problem(exc.status, exc.title, exc.detail, **extra)

@@ -31,7 +31,9 @@ def _problem(description: str) -> dict[str, Any]:
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: _problem("Bad request (e.g. an invalid X-Role header)"),
     401: _problem("Missing or invalid API key (key mode)"),
-    404: _problem("Unknown team (with suggestions), game, lesson or job"),
+    403: _problem("The caller's role may not do this (e.g. ingest results without admin)"),
+    404: _problem("Unknown team (with suggestions), game, lesson or job; a week the season "
+                  "does not have (with its weeks)"),
     409: _problem("Ambiguous team name (with candidates)"),
     422: _problem("Invalid or out-of-range parameter (names the valid range)"),
     429: _problem("Rate limited (Retry-After, RateLimit-* headers)"),

@@ -10,7 +10,7 @@ from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import FileResponse, Response
 
 from scriptohio.agents.workflow.jobs import Job
@@ -26,6 +26,9 @@ JobId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class JobBody(BaseModel):
+    # strict: JSON's true is not week 1, nor "2024" a season (the schema says integer)
+    model_config = ConfigDict(strict=True)
+
     type: Literal["weekly_report", "backtest", "batch_predict"]
     season: int | None = Field(default=None, ge=2005, le=2100,
                                description="backtest: the season to replay; weekly_report")
