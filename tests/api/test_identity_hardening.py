@@ -29,6 +29,17 @@ async def test_rotating_user_ids_does_not_multiply_the_limit(tiny_client: AppCli
         assert "address" in refused.json()["detail"]
 
 
+
+async def test_anonymous_and_named_requests_of_one_address_share_its_budget(
+        tiny_client: AppClient) -> None:
+    async with tiny_client(rate_limit="5/minute") as client:
+        anonymous = [(await client.get("/v1/rankings")).status_code for _ in range(3)]
+        named = [(await client.get("/v1/rankings", headers={"X-User-Id": f"n{i}"})).status_code
+                 for i in range(4)]
+        assert anonymous == [200] * 3 and named == [200, 200, 429, 429]
+        assert (await client.get("/v1/rankings")).status_code == 429
+
+
 async def test_failed_keys_are_limited_per_address(tiny_client: AppClient) -> None:
     async with tiny_client(auth="keys") as client:
         codes = [(await client.get("/v1/rankings", headers={"Authorization": f"Bearer so_{i}"}

@@ -37,5 +37,5 @@ def state_dir(configured: str | Path | None = None, *, cwd: Path | None = None) 
     base = cwd or Path.cwd()
     path = Path(configured).expanduser() if configured else DEFAULT_STATE_DIR
     path = path if path.is_absolute() else base / path
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)  # keys, users' progress, jobs
     return path.resolve()

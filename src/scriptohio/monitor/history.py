@@ -9,12 +9,13 @@ deleted per tier. Defaults: 10 s buckets for a day, 1 min for a week, 1 h for 90
 from __future__ import annotations
 
 import math
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from scriptohio.data.store import open_sqlite
 
 DB_NAME = "monitor.sqlite"
 DAY_S = 86_400
@@ -72,15 +73,13 @@ class HistoryStore:
         prune_every_s: float = DEFAULT_PRUNE_EVERY_S,
     ) -> None:
         self.path = Path(state_dir) / DB_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.tiers = tuple(sorted(tiers, key=lambda t: t.resolution_s))
         self._clock = clock
         self._prune_every_s = prune_every_s
         self._last_prune = -math.inf
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable enough, fast
+        # WAL + NORMAL (durable enough, fast), the owner's only like every state file
+        self._db = open_sqlite(self.path)
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:

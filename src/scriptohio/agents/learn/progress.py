@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from scriptohio.data.store import open_sqlite
 from scriptohio.errors import ServiceError
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT_S", "ProgressStore"]
@@ -43,14 +44,11 @@ class ProgressStore:
         self._clock = clock
         self._lock = threading.Lock()
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
             # One connection guarded by a lock: calls are tiny, and sharing it across the
-            # service's threads avoids reopening the file per request.
-            self._db = sqlite3.connect(
-                self._path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            # service's threads avoids reopening the file per request. The owner's only
+            # (0600): it holds users' progress.
+            self._db = open_sqlite(self._path)
+            self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
             self._db.execute(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise ServiceError(f"learning progress store {self._path} unavailable: {exc}") from exc

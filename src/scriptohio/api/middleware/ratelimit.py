@@ -36,9 +36,9 @@ class RateLimitMiddleware:
             return
         decision = await self.limiter.hit(identity.user_id, identity.role)
         who = f"user {identity.user_id}"
-        # (a caller without X-User-Id is already counted by address)
-        if (self.per_address is not None and decision.allowed
-                and identity.user_id != f"ip:{identity.address}"):
+        # every request of an address counts against one budget, with X-User-Id or without:
+        # 100 anonymous requests and 100 more under made-up ids would double the limit
+        if self.per_address is not None and decision.allowed:
             by_address = await self.limiter.hit_key(f"addr:{identity.address}",
                                                     self.per_address)
             if not by_address.allowed or by_address.remaining < decision.remaining:
