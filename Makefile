@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+CFBD_VERSION := 5.33.1
 
 .PHONY: install serve test lint bench models clean
 
@@ -12,6 +13,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# cfbd declares pydantic<2 but runs on pydantic 2's pydantic.v1 (see data/cfbd/client.py)
+	$(BIN)/python -m pip install --quiet --no-deps 'cfbd==$(CFBD_VERSION)'
 	@touch $(STAMP)
 
 install: $(STAMP)

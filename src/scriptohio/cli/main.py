@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scriptohio.cli import context, models_cmds, ops_cmds
+from scriptohio.cli import context, models_cmds, ops_cmds, pull_cmd
 from scriptohio.cli.output import emit_json, errors_to_exit
 from scriptohio.errors import ValidationError
 
@@ -20,7 +20,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-data_app = typer.Typer(help="Inspect the loaded data.", no_args_is_help=True)
+data_app = typer.Typer(help="Inspect the loaded data; pull new data from CFBD.",
+                       no_args_is_help=True)
 teams_app = typer.Typer(help="Team names: resolve aliases and misspellings.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(teams_app, name="teams")
@@ -154,6 +155,7 @@ def serve(
 
 
 models_cmds.register(app)
+pull_cmd.register(data_app)
 ops_cmds.register(app)
 
 
