@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CFBD_VERSION := 5.33.1
 
-.PHONY: install serve test lint bench models clean
+.PHONY: install serve test lint bench data models clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## no data directory: download it from CFBD when CFBD_API_KEY is set, else say how to get it
+data: install
+	@$(BIN)/scriptohio data where >/dev/null 2>&1 || { \
+	  if [ -n "$$CFBD_API_KEY" ]; then $(BIN)/scriptohio data pull --seasons 2014-2025; \
+	  else $(BIN)/scriptohio data where; fi; }
+
 ## trains the models into the registry if none is there yet (a few seconds)
-models: install
+models: data
 	$(BIN)/scriptohio train --if-missing
 
 serve: models

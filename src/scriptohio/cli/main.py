@@ -36,6 +36,13 @@ def data_summary() -> None:
         emit_json(summarize(context.dataset()))
 
 
+@data_app.command("where")
+def data_where() -> None:
+    """JSON: the data directory in use; without one, exit 2 saying how to get data."""
+    with errors_to_exit():
+        emit_json({"data_dir": str(context.data_dir())})
+
+
 @teams_app.command("resolve")
 def teams_resolve(name: Annotated[str, typer.Argument(help="A team name, alias or typo")]) -> None:
     """JSON on stdout: {"query", "team"} (a corrected typo adds "corrected": true), exit 0;
@@ -109,6 +116,7 @@ def serve(
         settings = context.settings().override(host=host, port=port, workers=workers,
                                                redis_url=redis_url,
                                                open_admin=True if open_admin else None)
+        context.data_dir()  # no data: say how to get some now, not in a worker's traceback
         trusted = forwarded_allow_ips or os.environ.get("SCRIPTOHIO_FORWARDED_ALLOW_IPS") or ""
         try:
             limits = HttpLimits.from_env(os.environ)
