@@ -142,6 +142,10 @@ class FakeCfbd:
         """An extra CFBD game record (e.g. with a team our data does not know)."""
         self._extra.append(game)
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
     def pending_faults(self) -> int:
         with self._lock:
             return len(self._faults)
