@@ -63,7 +63,11 @@ def sample_urls(teams_2025: list[str], teams_2024: list[str]) -> dict[str, list[
     }
 
 
+BODIES: dict[str, bytes] = {}
+
+
 def ask_all(url: str, sample: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+    """Per group: X-Cache outcomes, and whether each body differs from the previous ask."""
     out: dict[str, dict[str, int]] = {}
     with httpx.Client(base_url=url, timeout=120) as http:
         for group, paths in sample.items():
@@ -72,8 +76,11 @@ def ask_all(url: str, sample: dict[str, list[str]]) -> dict[str, dict[str, int]]
                 r = http.get(p)
                 key = r.headers.get("x-cache", str(r.status_code)) if r.status_code == 200 \
                     else f"status {r.status_code}"
+                if p in BODIES:
+                    key += " (same body)" if BODIES[p] == r.content else " (new body)"
+                BODIES[p] = r.content
                 counts[key] = counts.get(key, 0) + 1
-            out[group] = counts
+            out[group] = dict(sorted(counts.items()))
     return out
 
 
@@ -189,6 +196,9 @@ def main() -> None:
                           "service_saw_it_within_s": round(seen_after, 2)}
         report["answers_before_pull"] = warm
         report["answers_after_pull"] = after_pull
+        report["service_log_invalidated"] = [
+            line.strip() for line in (work / "service.log").read_text().splitlines()
+            if "cache entries invalidated" in line]
         report["result_after"] = result_of()
 
         # -- the baseline: the same pull again -------------------------------------------------
