@@ -5,19 +5,28 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+CFBD_VERSION := 5.33.1
 
-.PHONY: install serve test lint bench models clean
+.PHONY: install serve test lint bench data models clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# cfbd declares pydantic<2 but runs on pydantic 2's pydantic.v1 (see data/cfbd/client.py)
+	$(BIN)/python -m pip install --quiet --no-deps 'cfbd==$(CFBD_VERSION)'
 	@touch $(STAMP)
 
 install: $(STAMP)
 
+## no data directory: download it from CFBD when CFBD_API_KEY is set, else say how to get it
+data: install
+	@$(BIN)/scriptohio data where >/dev/null 2>&1 || { \
+	  if [ -n "$$CFBD_API_KEY" ]; then $(BIN)/scriptohio data pull --seasons 2014-2025; \
+	  else $(BIN)/scriptohio data where; fi; }
+
 ## trains the models into the registry if none is there yet (a few seconds)
-models: install
+models: data
 	$(BIN)/scriptohio train --if-missing
 
 serve: models

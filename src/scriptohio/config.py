@@ -16,13 +16,16 @@ SCRIPTOHIO_OPEN_ADMIN       open mode: loopback callers are admins       0 (off)
 SCRIPTOHIO_ADDRESS_RATE_LIMIT  open mode: limit per client address      = RATE_LIMIT
 SCRIPTOHIO_ADAPTIVE         latency-driven admission (opt-in, see       0 (1 = on)
                             docs/results/overload-cold.md)
+SCRIPTOHIO_REFRESH          scheduled CFBD pull: hourly, daily, seconds  off
+SCRIPTOHIO_CFBD_URL         CFBD base URL                               the public API
+CFBD_API_KEY                CFBD API key (pull, scheduled refresh)      unset
 ==========================  ==========================================  =============
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 DEFAULT_RATE_LIMIT = "100/minute"
@@ -34,6 +37,21 @@ DEFAULT_CACHE_NAMESPACE = "scriptohio:cache"
 DEFAULT_WARM_FIRST_SEASON = 2014
 
 AuthMode = Literal["open", "keys"]
+NAMED_INTERVALS = {"hourly": 3600.0, "daily": 86400.0}
+
+
+def parse_interval(text: str) -> float:
+    """``SCRIPTOHIO_REFRESH``: ``hourly``, ``daily`` or seconds (> 0)."""
+    value = text.strip().lower()
+    if value in NAMED_INTERVALS:
+        return NAMED_INTERVALS[value]
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ValueError(f"SCRIPTOHIO_REFRESH must be hourly, daily or seconds > 0, not {text!r}")
+    return seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +77,10 @@ class Settings:
     #: (opt-in: under a closed-loop flood that ignores Retry-After it lowers goodput, see
     #: docs/results/overload-cold.md)
     adaptive_admission: bool = False
+    #: scheduled CFBD pull every this many seconds (None: off); needs cfbd_api_key
+    refresh_s: float | None = None
+    cfbd_url: str | None = None
+    cfbd_api_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -71,7 +93,16 @@ class Settings:
         max_inflight = env.get("SCRIPTOHIO_MAX_INFLIGHT", str(DEFAULT_MAX_INFLIGHT))
         if not max_inflight.isdigit() or int(max_inflight) < 1:
             raise ValueError(f"SCRIPTOHIO_MAX_INFLIGHT must be > 0, not {max_inflight!r}")
+        refresh_s = None
+        if (env.get("SCRIPTOHIO_REFRESH") or "").strip() not in ("", "0", "off", "no"):
+            refresh_s = parse_interval(env["SCRIPTOHIO_REFRESH"])
+            if not (env.get("CFBD_API_KEY") or "").strip():
+                raise ValueError("SCRIPTOHIO_REFRESH needs CFBD_API_KEY (a CollegeFootballData"
+                                 ".com API key)")
         return cls(
+            refresh_s=refresh_s,
+            cfbd_url=env.get("SCRIPTOHIO_CFBD_URL") or None,
+            cfbd_api_key=(env.get("CFBD_API_KEY") or "").strip() or None,
             data_dir=env.get("SCRIPTOHIO_DATA_DIR") or None,
             state_dir=env.get("SCRIPTOHIO_STATE_DIR") or None,
             redis_url=env.get("SCRIPTOHIO_REDIS_URL") or None,
@@ -95,6 +126,7 @@ class Settings:
     def to_env(self) -> dict[str, str]:
         """The environment that reproduces these settings in a worker process."""
         env = {
+            **({"SCRIPTOHIO_REFRESH": f"{self.refresh_s:g}"} if self.refresh_s else {}),
             "SCRIPTOHIO_AUTH": self.auth,
             "SCRIPTOHIO_RATE_LIMIT": self.rate_limit,
             "SCRIPTOHIO_MAX_INFLIGHT": str(self.max_inflight),
@@ -107,7 +139,9 @@ class Settings:
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),
                            ("SCRIPTOHIO_REDIS_URL", self.redis_url),
-                           ("SCRIPTOHIO_ADDRESS_RATE_LIMIT", self.address_rate_limit)):
+                           ("SCRIPTOHIO_ADDRESS_RATE_LIMIT", self.address_rate_limit),
+                           ("SCRIPTOHIO_CFBD_URL", self.cfbd_url),
+                           ("CFBD_API_KEY", self.cfbd_api_key)):
             if value:
                 env[key] = value
         return env

@@ -16,7 +16,8 @@
         ├── OverloadedError         admission control shed the request (503, retry_after)
         ├── CircuitOpenError        a dependency's breaker is open (503, retry_after)
         ├── DeadlineExceededError   the request's deadline passed (504)
-        └── NotReadyError           data or models still loading (503)
+        ├── NotReadyError           data or models still loading (503)
+        └── UpstreamError           an outside source (CollegeFootballData.com) failed (502)
 
 Third-party errors are converted at the boundary with ``raise ... from exc``.
 """
@@ -169,3 +170,10 @@ class DeadlineExceededError(ServiceError):
 
 class NotReadyError(ServiceError):
     title = "Not ready"
+
+
+class UpstreamError(ServiceError):
+    """An outside data source failed or answered something unusable; nothing was written."""
+
+    status = 502
+    title = "Upstream source failed"

@@ -69,3 +69,26 @@ class DataChanged:
 
 #: The process-wide bus. Components accept a bus argument and default to this one.
 default_bus = EventBus()
+
+
+@dataclass(frozen=True, slots=True)
+class DataPulled:
+    """A scheduled pull from an outside source finished (``rows_changed`` may be all 0);
+    ``due=False``: nothing was due, so nothing was asked."""
+
+    source: str
+    rows_changed: dict[str, int]  # {"games": n, "team_games": n, "lines": n}
+    seconds: float
+    at: float
+    next_at: float
+    due: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DataPullFailed:
+    """A scheduled pull failed; nothing was written. ``reason`` never holds a secret."""
+
+    source: str
+    reason: str
+    at: float
+    next_at: float

@@ -11,6 +11,7 @@ agents              the orchestrator and ``holder.get`` (``agents.registration``
 Answerer            the holder, the response cache, the orchestrator, the answer memo
 CacheWarmer         the response cache and the saturation check
 DataRefresher       the holder, the cache, the warmer
+ScheduledPull       the refresher, the CFBD schedule (``SCRIPTOHIO_REFRESH``), ``bus.emit``
 JobRunner           the orchestrator, ``holder.get``, the refresher, the state and data dirs
 AnswerMemoMiddleware  ``holder.current``, the cache, the memo (in ``api.app``)
 routes              their own collaborators, through FastAPI dependencies (``api.dependencies``)
@@ -32,9 +33,11 @@ from scriptohio.api.job_runner import JobRunner
 from scriptohio.api.middleware.answer_memo import AnswerMemo
 from scriptohio.api.refresher import ContextBuilder, DataRefresher
 from scriptohio.api.response_cache import ResponseCache
+from scriptohio.api.scheduled_pull import PullSchedule, ScheduledPull
 from scriptohio.api.warmup import CacheWarmer
 from scriptohio.breaker import BreakerConfig
 from scriptohio.config import Settings
+from scriptohio.data.cfbd import DEFAULT_API_URL
 from scriptohio.data.paths import find_data_dir, state_dir
 from scriptohio.events import EventBus
 from scriptohio.monitor.core import Monitor
@@ -121,6 +124,12 @@ class Service:
                                        build_context=build_context)
         register_agents(self.orchestrator, self.holder.get,
                         observe_batch=self.monitor.observe_prediction)
+        self.scheduled_pull: ScheduledPull | None = None
+        if settings.refresh_s and settings.cfbd_api_key:
+            self.scheduled_pull = ScheduledPull(self.refresher, PullSchedule(
+                settings.refresh_s, settings.cfbd_api_key,
+                settings.cfbd_url or DEFAULT_API_URL), emit=self.bus.emit)
+            self.refresher.when_ready(lambda _ctx: self._start_pulls())
         self.state_dir: Path = state_dir(settings.state_dir)
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None
@@ -141,11 +150,17 @@ class Service:
         await self.cache.start()
         await self.refresher.start(data_dir, self.state_dir)
 
+    def _start_pulls(self) -> None:
+        if self.scheduled_pull is not None:
+            self.scheduled_pull.start()
+
     def _resume_jobs(self) -> None:
         if self.jobs is not None:
             self.jobs.resume()
 
     async def stop(self) -> None:
+        if self.scheduled_pull is not None:
+            await self.scheduled_pull.stop()
         await self.refresher.stop()
         if self.jobs is not None:
             await self.jobs.stop()

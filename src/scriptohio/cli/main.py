@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scriptohio.cli import context, models_cmds, ops_cmds
+from scriptohio.cli import context, models_cmds, ops_cmds, pull_cmd
 from scriptohio.cli.output import emit_json, errors_to_exit
 from scriptohio.errors import ValidationError
 
@@ -20,7 +20,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-data_app = typer.Typer(help="Inspect the loaded data.", no_args_is_help=True)
+data_app = typer.Typer(help="Inspect the loaded data; pull new data from CFBD.",
+                       no_args_is_help=True)
 teams_app = typer.Typer(help="Team names: resolve aliases and misspellings.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(teams_app, name="teams")
@@ -33,6 +34,13 @@ def data_summary() -> None:
 
     with errors_to_exit():
         emit_json(summarize(context.dataset()))
+
+
+@data_app.command("where")
+def data_where() -> None:
+    """JSON: the data directory in use; without one, exit 2 saying how to get data."""
+    with errors_to_exit():
+        emit_json({"data_dir": str(context.data_dir())})
 
 
 @teams_app.command("resolve")
@@ -108,6 +116,7 @@ def serve(
         settings = context.settings().override(host=host, port=port, workers=workers,
                                                redis_url=redis_url,
                                                open_admin=True if open_admin else None)
+        context.data_dir()  # no data: say how to get some now, not in a worker's traceback
         trusted = forwarded_allow_ips or os.environ.get("SCRIPTOHIO_FORWARDED_ALLOW_IPS") or ""
         try:
             limits = HttpLimits.from_env(os.environ)
@@ -154,6 +163,7 @@ def serve(
 
 
 models_cmds.register(app)
+pull_cmd.register(data_app)
 ops_cmds.register(app)
 
 

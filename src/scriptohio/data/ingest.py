@@ -19,8 +19,9 @@ import hashlib
 import json
 import math
 import re
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,9 @@ class IngestResult:
     team_games_unchanged: int
     data_version: int
     event: DataChanged | None
+    lines_new: int = 0
+    lines_updated: int = 0
+    lines_unchanged: int = 0
 
     @property
     def changed(self) -> bool:
@@ -67,6 +71,8 @@ class IngestResult:
                       "unchanged": self.games_unchanged},
             "team_games": {"new": self.team_games_new, "updated": self.team_games_updated,
                            "unchanged": self.team_games_unchanged},
+            "lines": {"new": self.lines_new, "updated": self.lines_updated,
+                      "unchanged": self.lines_unchanged},
             "touched": None if ev is None else {
                 "seasons": sorted(ev.seasons),
                 "weeks": [list(w) for w in sorted(ev.weeks)],
@@ -210,8 +216,14 @@ def ingest_files(
     *,
     now: float | None = None,
     on_row: Callable[[int], None] | None = None,
+    lines: Sequence[Row] = (),
 ) -> IngestResult:
-    """Validate both files, then apply the changed rows in one transaction and log them."""
+    """Validate both files, then apply the changed rows in one transaction and log them.
+
+    ``lines`` are betting lines per (game, provider) (a pull's; validated by the caller):
+    written in the same transaction, only those that differ from the stored ones. The game's
+    consensus line lives in its games row, so lines alone publish no data change.
+    """
     now = time.time() if now is None else now
     games = validate_games_file(games_path, dataset, now=now)
     new_games = {int(r["game_id"]): r for _, r in games}
@@ -228,8 +240,18 @@ def ingest_files(
     t_new = sum(dataset.team_games.row_of(int(r["game_id"]), str(r["team"])) is None
                 for r in t_changed)
 
+    stored_lines = {(int(str(r["game_id"])), str(r["provider"])): r
+                    for r in store.ingested_lines(sorted({int(r["game_id"]) for r in lines}))}
+    l_changed = [r for r in lines
+                 if stored_lines.get((int(r["game_id"]), str(r["provider"]))) != r]
+    l_new = sum((int(r["game_id"]), str(r["provider"])) not in stored_lines for r in l_changed)
+
     event: DataChanged | None = None
     version = dataset.version
+    stamp = time.time()
+    if l_changed and not (g_changed or t_changed):
+        with store.transaction() as conn:
+            _write_lines(conn, l_changed, stamp)
     if g_changed or t_changed:
         touched_games = {int(r["game_id"]): r for r in g_changed}
         for r in t_changed:
@@ -239,14 +261,17 @@ def ingest_files(
         seasons = frozenset(int(r["season"]) for r in touched_games.values())
         weeks = frozenset((int(r["season"]), str(r["season_type"]), int(r["week"]))
                           for r in touched_games.values())
+        # a game moved to another week leaves its old week's answers stale too
+        weeks |= {(g.season, g.season_type, g.week) for g in
+                  (dataset.games.get(gid) for gid in touched_games) if g is not None}
         teams = frozenset(str(r[s]) for r in touched_games.values()
                           for s in ("home_team", "away_team"))
         payload: dict[str, object] = {
             "seasons": sorted(seasons), "weeks": sorted(weeks), "teams": sorted(teams),
             "game_ids": sorted(touched_games),
         }
-        stamp = time.time()
         with store.transaction() as conn:
+            _write_lines(conn, l_changed, stamp)
             for i, r in enumerate(g_changed):
                 conn.execute(
                     "INSERT OR REPLACE INTO ingested_games (game_id, row, digest, ingested_at)"
@@ -270,7 +295,18 @@ def ingest_files(
         team_games_new=t_new, team_games_updated=len(t_changed) - t_new,
         team_games_unchanged=len(team_games) - len(t_changed),
         data_version=version, event=event,
+        lines_new=l_new, lines_updated=len(l_changed) - l_new,
+        lines_unchanged=len(lines) - len(l_changed),
     )
+
+
+def _write_lines(conn: sqlite3.Connection, rows: Sequence[Row], stamp: float) -> None:
+    for r in rows:
+        conn.execute(
+            "INSERT OR REPLACE INTO ingested_lines (game_id, provider, row, digest, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (r["game_id"], r["provider"], json.dumps(r, sort_keys=True), _digest(r), stamp),
+        )
 
 
 def _game_row(dataset: Dataset, game_id: int) -> Row:

@@ -33,6 +33,14 @@ CREATE TABLE IF NOT EXISTS ingested_team_games (
     ingested_at REAL NOT NULL,
     PRIMARY KEY (game_id, team)
 );
+CREATE TABLE IF NOT EXISTS ingested_lines (
+    game_id INTEGER NOT NULL,
+    provider TEXT NOT NULL,
+    row TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    ingested_at REAL NOT NULL,
+    PRIMARY KEY (game_id, provider)
+);
 CREATE TABLE IF NOT EXISTS data_events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     at REAL NOT NULL,
@@ -111,6 +119,14 @@ class StateStore:
                 "SELECT row FROM ingested_team_games ORDER BY game_id, team"
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+    def ingested_lines(self, game_ids: list[int] | None = None) -> list[dict[str, object]]:
+        """Betting lines per (game, provider), as pulled; all games, or only ``game_ids``."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT game_id, row FROM ingested_lines ORDER BY game_id, provider").fetchall()
+        wanted = None if game_ids is None else set(game_ids)
+        return [json.loads(r) for gid, r in rows if wanted is None or gid in wanted]
 
     def data_version(self) -> int:
         """Sequence number of the newest data-change event (0 = shipped data only)."""

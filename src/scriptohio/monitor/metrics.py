@@ -190,6 +190,33 @@ class MonitorMetrics:
             "Time the event loop's thread was ready to run but waited for a CPU.",
             registry=r,
         )
+        self.data_pulls = Counter(
+            "scriptohio_data_pulls", "Scheduled data pulls, by outcome (ok, failed, nothing_due).",
+            ("outcome",), registry=r,
+        )
+        self.data_pull_rows_changed = Counter(
+            "scriptohio_data_pull_rows_changed", "Rows a scheduled pull added or updated.",
+            ("table",), registry=r,
+        )
+        self.data_pull_last_success = Gauge(
+            "scriptohio_data_pull_last_success_timestamp_seconds",
+            "When the last scheduled pull succeeded (epoch s; 0 = never).",
+            registry=r, multiprocess_mode="max",
+        )
+        self.data_pull_last_failure = Gauge(
+            "scriptohio_data_pull_last_failure_timestamp_seconds",
+            "When the last scheduled pull failed (epoch s; 0 = never).",
+            registry=r, multiprocess_mode="max",
+        )
+        self.data_pull_next = Gauge(
+            "scriptohio_data_pull_next_timestamp_seconds",
+            "When the next scheduled pull is due (epoch s).", registry=r,
+            multiprocess_mode="max",
+        )
+        self.data_pull_seconds = Gauge(
+            "scriptohio_data_pull_duration_seconds", "How long the last scheduled pull took.",
+            registry=r, multiprocess_mode="max",
+        )
         self._extra: list[Collector] = []
         # The standard process_* series (CPU seconds, RSS, open fds) that tools expect.
         self.add_collector(ProcessCollector(registry=None))

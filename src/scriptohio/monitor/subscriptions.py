@@ -1,4 +1,4 @@
-"""Runtime events -> Prometheus metrics and monitor state.
+"""Runtime events (and scheduled data pulls) -> Prometheus metrics and monitor state.
 
 One handler per event type in :mod:`scriptohio.runtime.telemetry`; each is a few counter updates,
 because the bus calls subscribers synchronously on the emitting code path.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scriptohio.breaker import BreakerTransition
-from scriptohio.events import EventBus
+from scriptohio.events import DataPulled, DataPullFailed, EventBus
 from scriptohio.monitor.metrics import BREAKER_STATE_VALUE, MonitorMetrics
 from scriptohio.monitor.snapshot import MonitorState
 from scriptohio.runtime.telemetry import (
@@ -83,7 +83,22 @@ def subscribe_runtime_events(bus: EventBus, metrics: MonitorMetrics,
         m.event_loop_cpu_wait.inc(e.cpu_wait_s)
         state.loop_lag(e.lag_s)
 
+    def on_pulled(e: DataPulled) -> None:
+        m.data_pulls.labels("ok" if e.due else "nothing_due").inc()
+        for table, n in e.rows_changed.items():
+            m.data_pull_rows_changed.labels(table).inc(n)
+        m.data_pull_last_success.set(e.at)
+        m.data_pull_next.set(e.next_at)
+        m.data_pull_seconds.set(e.seconds)
+
+    def on_pull_failed(e: DataPullFailed) -> None:
+        m.data_pulls.labels("failed").inc()
+        m.data_pull_last_failure.set(e.at)
+        m.data_pull_next.set(e.next_at)
+
     unsubscribers = [
+        bus.subscribe(DataPulled, on_pulled),
+        bus.subscribe(DataPullFailed, on_pull_failed),
         bus.subscribe(RequestAdmitted, on_admitted),
         bus.subscribe(RequestRejected, on_rejected),
         bus.subscribe(RequestCompleted, on_completed),

@@ -1,0 +1,112 @@
+"""The weekly cycle in the service: ``SCRIPTOHIO_REFRESH`` pulls from CFBD on a schedule.
+
+Every interval: decide what is due (:func:`~scriptohio.data.cfbd.schedule.due_request`: weeks
+with results missing, the latest week for corrections, the coming week's lines), pull it through
+ingest in a worker thread, then have the :class:`~scriptohio.api.refresher.DataRefresher` swap the
+new data in and invalidate only what changed (hot reload, no restart). Each outcome is emitted
+on the bus (:class:`~scriptohio.events.DataPulled` / :class:`~scriptohio.events.DataPullFailed`);
+the monitor turns them into ``scriptohio_data_pull_*`` series on ``/metrics``. A failed pull
+wrote nothing, is logged once, and the next interval tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from scriptohio.api.refresher import DataRefresher
+from scriptohio.data.cfbd import CfbdClient, PullRequest, PullResult, pull
+from scriptohio.data.cfbd.schedule import due_request
+from scriptohio.data.dataset import load_dataset
+from scriptohio.errors import ScriptOhioError
+from scriptohio.events import DataPulled, DataPullFailed
+
+__all__ = ["PullSchedule", "ScheduledPull"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PullSchedule:
+    interval_s: float
+    api_key: str = field(repr=False)
+    base_url: str
+    timeout_s: float = 30.0
+
+
+class ScheduledPull:
+    """Runs :meth:`run_once` now and then every ``schedule.interval_s``."""
+
+    def __init__(self, refresher: DataRefresher, schedule: PullSchedule, *,
+                 emit: Callable[[object], None],
+                 clock: Callable[[], float] = time.time) -> None:
+        self.refresher = refresher
+        self.schedule = schedule
+        self._emit = emit
+        self._clock = clock
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._loop(),
+                                                                name="scheduled-pull")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            await self.run_once()
+            await asyncio.sleep(self.schedule.interval_s)
+
+    async def run_once(self) -> PullResult | None:
+        """One pull of what is due; never raises (the outcome is emitted)."""
+        started = self._clock()
+        next_at = started + self.schedule.interval_s
+        source = self.schedule.base_url
+        try:
+            dataset = self.refresher.holder.get().dataset
+            request = due_request(dataset.games, started)
+            if request is None:
+                self._emit(DataPulled(source, {}, 0.0, started, next_at, due=False))
+                return None
+            result = await asyncio.to_thread(self._pull, request)
+        except ScriptOhioError as exc:
+            log.warning("scheduled pull failed (next in %.0f s): %s",
+                        self.schedule.interval_s, exc)
+            self._emit(DataPullFailed(source, str(exc), started, next_at))
+            return None
+        except Exception as exc:  # a bug must not stop the schedule: counted and logged
+            log.exception("scheduled pull crashed (next in %.0f s)", self.schedule.interval_s)
+            self._emit(DataPullFailed(source, type(exc).__name__, started, next_at))
+            return None
+        ingest = result.ingest
+        changed = {} if ingest is None else {
+            "games": ingest.games_new + ingest.games_updated,
+            "team_games": ingest.team_games_new + ingest.team_games_updated,
+            "lines": ingest.lines_new + ingest.lines_updated}
+        if result.changed:
+            await self.refresher.refresh_data()
+        log.info("scheduled pull %s: %s", result.request.describe(), changed or "nothing")
+        self._emit(DataPulled(source, changed, result.seconds, started, next_at))
+        return result
+
+    def _pull(self, request: PullRequest) -> PullResult:
+        store, data_dir = self.refresher.store, self.refresher.data_dir
+        assert store is not None and data_dir is not None, "the refresher has not started"
+        # the newest view (another process may have ingested since the served one was built)
+        dataset = load_dataset(data_dir, store)
+        client = CfbdClient(api_key=self.schedule.api_key, base_url=self.schedule.base_url,
+                            timeout_s=self.schedule.timeout_s)
+        try:
+            return pull(client, store, dataset, request)
+        finally:
+            client.close()

@@ -1,0 +1,11 @@
+"""Data from CollegeFootballData.com through the official ``cfbd`` client.
+
+:mod:`.client` wraps the client (retries, timeouts, errors converted), :mod:`.mapping` and
+:mod:`.teams` turn its answers into our rows, :mod:`.pull` writes them through ingest.
+"""
+
+from scriptohio.data.cfbd.client import DEFAULT_API_URL, CfbdClient
+from scriptohio.data.cfbd.pull import PullRequest, PullResult, pull
+from scriptohio.data.cfbd.retry import RetryPolicy
+
+__all__ = ["DEFAULT_API_URL", "CfbdClient", "PullRequest", "PullResult", "RetryPolicy", "pull"]
