@@ -26,6 +26,7 @@ from scriptohio.api.service import Service
 from scriptohio.config import Settings
 from scriptohio.monitor.middleware import MetricsMiddleware
 from scriptohio.monitor.router import monitor_exclusions, monitor_router
+from scriptohio.web import install as install_web
 
 
 def create_app(settings: Settings | None = None, *,
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(jobs.router)
     app.include_router(admin.router)
     app.include_router(monitor_router(service.monitor))
+    install_web(app)  # the pages under /app, over the same cached answers
     # added innermost first: the last one added runs first
     app.add_middleware(AnswerMemoMiddleware, context=service.holder.current,
                        cache=service.cache, memo=service.answer_memo)
