@@ -9,6 +9,7 @@ cookie yet.
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -21,13 +22,19 @@ from scriptohio.api.identity import Identity
 from scriptohio.api.routes.learn import served_lesson
 from scriptohio.web.rendering import PageRoute, html_response, page_role, render
 
-__all__ = ["LEARNER_COOKIE", "router"]
+__all__ = ["LEARNER_COOKIE", "lesson_html", "router"]
 
 router = APIRouter(route_class=PageRoute)
 LEARNER_COOKIE = "so_learner"
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 LessonId = Annotated[str, Path(min_length=1, max_length=80)]
+
+
+@lru_cache(maxsize=256)
+def lesson_html(body: str) -> Markup:
+    """A lesson's Markdown as HTML (raw HTML in the source is escaped, not passed through)."""
+    return Markup(_MARKDOWN.render(body))
 
 
 def _learner(request: Request, caller: Identity) -> tuple[str, str | None]:
@@ -67,7 +74,7 @@ async def lesson(request: Request, nav: Navigator, caller: Caller, lesson_id: Le
     found = served_lesson(nav.lesson(lesson_id), request)
     completed: list[str] = nav.progress(learner)["completed"]  # type: ignore[assignment]
     done = set(completed)
-    body = Markup(_MARKDOWN.render(str(found["body"])))
+    body = lesson_html(str(found["body"]))
     titles = {lid: lesson.title for lid, lesson in nav.catalogue.lessons.items()}
     return _page(request, "lesson.html", {"lesson": found, "body": body, "done": done,
                                           "completed": found["id"] in done, "titles": titles},

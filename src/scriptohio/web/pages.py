@@ -112,27 +112,42 @@ async def game(request: Request, ctx: Context, answers: Answers, caller: Caller,
 
 
 @router.get("/app/teams")
-async def find_team(request: Request, ctx: Context,
-                    name: Annotated[str, Query(max_length=80)] = "") -> Response:
-    """The team search box: straight to the team's page (typos corrected)."""
-    if not name.strip():
-        return html_response(request, render(request, "teams.html", {"teams": _fbs(ctx)}))
-    team = ctx.require_team(name.strip())
-    return RedirectResponse(f"/app/teams/{quote_path(team)}", status_code=303)
+async def find_team(request: Request, ctx: Context, answers: Answers, caller: Caller,
+                    pages: Pages, name: Annotated[str, Query(max_length=80)] = "") -> Response:
+    """Every FBS team by conference (from the rankings answer), and the search box: straight
+    to the team's page (typos corrected)."""
+    if name.strip():
+        team = ctx.require_team(name.strip())
+        return RedirectResponse(f"/app/teams/{quote_path(team)}", status_code=303)
+    recipe = rankings_recipe(ctx, ctx.current, page_role(request), method="ensemble",
+                             conference=None, limit=None)
+
+    def build(found: list[Any]) -> dict[str, Any]:
+        rows = sorted(found[0]["teams"], key=lambda r: (r["conference"] or "", r["team"]))
+        return {"teams": [(r["team"], r["conference"]) for r in rows],
+                "season": found[0]["season"]}
+
+    return await pages.page(request, "teams.html", answers, caller, [recipe], build)
 
 
 @router.get("/app/teams/{team}")
 async def team(request: Request, ctx: Context, answers: Answers, caller: Caller, pages: Pages,
                team: Annotated[str, Path(min_length=1, max_length=80)],
                season: Season = None, week: Week = None) -> Response:
-    recipe, _ = profile_recipe(ctx, team, season, week, page_role(request))
+    role = page_role(request)
+    recipe, _ = profile_recipe(ctx, team, season, week, role)
     if recipe.payload["team"] != team:  # a typo or alias: the canonical page's address
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/app/teams/{quote_path(recipe.payload['team'])}{query}",
                                 status_code=307)
 
+    # the season's rated (FBS) teams, whose pages exist, from the rankings answer
+    ranked = rankings_recipe(ctx, ctx.week_ref(recipe.payload["season"], recipe.payload["week"]),
+                             role, method="ensemble", conference=None, limit=None)
+
     def build(found: list[Any]) -> dict[str, Any]:
         t = found[0]
+        rated = {row["team"] for row in found[1]["teams"]}
         played = [g for g in t["schedule"] if g.get("result")]
         predicted = [g for g in t["schedule"] if g.get("prediction")]
         series = [charts.Series("predicted margin", tuple(
@@ -147,9 +162,9 @@ async def team(request: Request, ctx: Context, answers: Answers, caller: Caller,
                  "result (positive = won by).", x_label="week", y_label="margin (points)")
         units = [(k[4:], t["ratings"][k], t["ratings"].get("def_" + k[4:]))
                  for k in t["ratings"] if k.startswith("off_")]
-        return {"t": t, "chart": chart, "units": units}
+        return {"t": t, "chart": chart, "units": units, "rated": rated}
 
-    return await pages.page(request, "team.html", answers, caller, [recipe], build)
+    return await pages.page(request, "team.html", answers, caller, [recipe, ranked], build)
 
 
 @router.get("/app/rankings")
@@ -237,19 +252,3 @@ def _ask_links(asked: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _feature(name: str) -> str:
     return _FEATURES.get(name, name.replace("_", " "))
-
-
-def _fbs(ctx: Any) -> list[tuple[str, str]]:
-    """(team, conference) of every FBS team this season, by conference."""
-    games = ctx.dataset.games
-    season = ctx.current.season
-    rows = games.cols["season"] == season
-    found: dict[str, str] = {}
-    for side in ("home", "away"):
-        teams = games.cols[f"{side}_team"][rows]
-        confs = games.cols[f"{side}_conference"][rows]
-        divisions = games.cols[f"{side}_division"][rows]
-        for team_, conf, division in zip(teams, confs, divisions, strict=True):
-            if division == "fbs":
-                found[str(team_)] = str(conf)
-    return sorted(found.items(), key=lambda tc: (tc[1], tc[0]))
