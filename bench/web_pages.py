@@ -7,6 +7,8 @@
    Playwright) against ``scriptohio serve`` on loopback, from the browser's performance
    timings: median over fresh browser contexts (nothing cached in the browser; goal <= 300 ms).
 3. The bytes of the app's own JS + CSS, gzip-compressed (goal < 150 KB).
+4. Accessibility: axe-core (the copy ``axe-playwright-python`` bundles) on every page at
+   desktop (1280 px) and phone (390 px) width, violations counted by impact.
 
 Writes ``docs/results/web-pages.md``; ``--screenshots`` also saves each page at desktop
 (1280 px) and phone (390 px) width in ``docs/results/web/``. Needs a trained model
@@ -119,8 +121,10 @@ async def server_times() -> dict[str, tuple[float, float]]:
         return out
 
 
-def browser_timings(screenshots: bool) -> dict[str, float]:
-    """name → median first contentful paint (ms) over fresh contexts."""
+def browser_timings(screenshots: bool) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """name → median first contentful paint (ms) over fresh contexts; name → the axe-core
+    violations (``width: rule (impact)``) at both widths."""
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -158,6 +162,18 @@ def browser_timings(screenshots: bool) -> dict[str, float]:
                     paints.append(float(fcp))
                     context.close()
                 out[name] = statistics.median(paints)
+            axe = Axe()
+            violations: dict[str, list[str]] = {}
+            for width in (1280, 390):
+                context = browser.new_context(viewport={"width": width, "height": 900})
+                page = context.new_page()
+                for name, page_url in [(n, u) for n, u, _, _ in PAGES] + SCREENSHOT_EXTRA:
+                    page.goto(base + page_url, wait_until="load")
+                    found = axe.run(page).response["violations"]
+                    violations.setdefault(name, []).extend(
+                        f"{width} px: {v['id']} ({v['impact']}, {len(v['nodes'])} nodes)"
+                        for v in found)
+                context.close()
             if screenshots:
                 SHOTS.mkdir(parents=True, exist_ok=True)
                 shots = [(n, u) for n, u, _, _ in PAGES] + SCREENSHOT_EXTRA
@@ -168,10 +184,13 @@ def browser_timings(screenshots: bool) -> dict[str, float]:
                         page.goto(base + page_url, wait_until="load")
                         slug = name.replace(" ", "-").replace("(", "").replace(")", "")
                         slug = slug.replace(",", "")
-                        page.screenshot(path=str(SHOTS / f"{slug}-{label}.png"), full_page=True)
+                        # the whole page, but the longest (a week's slate) cut at 2,400 px
+                        tall = min(2400, int(page.evaluate("document.body.scrollHeight")))
+                        page.screenshot(path=str(SHOTS / f"{slug}-{label}.png"), full_page=True,
+                                        clip={"x": 0, "y": 0, "width": width, "height": tall})
                     context.close()
             browser.close()
-        return out
+        return out, violations
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -185,7 +204,7 @@ def asset_sizes() -> dict[str, tuple[int, int]]:
 def main() -> int:
     screenshots = "--screenshots" in sys.argv
     server = asyncio.run(server_times())
-    paints = browser_timings(screenshots)
+    paints, violations = browser_timings(screenshots)
     sizes = asset_sizes()
     raw_total = sum(r for r, _ in sizes.values())
     gz_total = sum(g for _, g in sizes.values())
@@ -211,6 +230,13 @@ def main() -> int:
               f"{'PASS' if worst_fcp <= 300 else 'FAIL'}",
               f"- JS + CSS compressed: {gz_total / 1024:.1f} KB, goal < 150 KB: "
               f"{'PASS' if gz_total < 150 * 1024 else 'FAIL'}", ""]
+    serious = sum(1 for found in violations.values() for v in found
+                  if "(serious" in v or "(critical" in v)
+    lines += ["## Accessibility (axe-core, every page at 1280 px and 390 px)", "",
+              "| page | violations |", "|---|---|"]
+    lines += [f"| {name} | {'; '.join(found) or 'none'} |" for name, found in violations.items()]
+    lines += ["", f"- serious or critical violations: {serious} "
+              f"({'PASS' if serious == 0 else 'FAIL'}; the goal is 0)", ""]
     text = "\n".join(lines)
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -35,8 +35,8 @@ def _num(value: float) -> str:
     return f"{value:.1f}"
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, desc: str, width: int = 640,
-              row: int = 26, label_width: int = 170) -> Markup:
+def bar_chart(bars: Sequence[Bar], *, title: str, desc: str, width: int = 520,
+              row: int = 26, label_width: int = 165) -> Markup:
     """Horizontal bars from a zero line: positive right (class ``pos``), negative left."""
     height = row * len(bars) + 30
     span = max((abs(b.value) for b in bars), default=1.0) or 1.0
@@ -66,7 +66,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, desc: str, width: int = 640,
 
 
 def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str,
-               y_label: str, width: int = 640, height: int = 260) -> Markup:
+               y_label: str, width: int = 560, height: int = 260) -> Markup:
     """Lines over a shared x axis with a zero line, tick labels and a legend."""
     xs = [x for s in series for x, _ in s.points]
     ys = [y for s in series for _, y in s.points] + [0.0]
@@ -108,7 +108,7 @@ def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str,
         parts.append(f'<polyline class="{s.css}" points="{path}"/>')
         parts.extend(f'<circle class="{s.css}" cx="{_num(px(x))}" cy="{_num(py(y))}" r="3.5"/>'
                      for x, y in s.points)
-        lx = left + 8 + i * 150
+        lx = left + 8 + i * 160
         parts.append(f'<line class="{s.css}" x1="{lx}" x2="{lx + 18}" y1="{top}" y2="{top}"/>'
                      f'<text class="legend" x="{lx + 24}" y="{top + 4}">{escape(s.name)}</text>')
     parts.append("</svg>")
