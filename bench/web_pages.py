@@ -62,6 +62,9 @@ PAGES: list[tuple[str, str, str, bytes | None]] = [
      "/v1/learn/lessons/epa-and-success-rate", None),
     ("ask", "/app/ask?q=who+won+ohio+state+vs+michigan+in+2024", "/v1/ask",
      b'{"query": "who won ohio state vs michigan in 2024"}'),
+    # a season's 17 week slates against one of them
+    ("evaluation", "/app/evaluation?season=2024&role=data_scientist",
+     "/v1/games?season=2024&week=10", None),
 ]
 SCREENSHOT_EXTRA = [("teams", "/app/teams"), ("concept", "/app/learn/concepts/epa"),
                     ("not-found", "/app/teams/banana")]

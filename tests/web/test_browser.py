@@ -24,7 +24,8 @@ PAGES = ["/app", "/app/game?home=Ohio%20State&away=Michigan&season=2024&week=14"
          "/app/matchup?home=Ohio%20State&away=Penn%20State", "/app/learn",
          "/app/learn/lessons/epa-and-success-rate", "/app/learn/concepts/epa",
          "/app/ask?q=who+won+ohio+state+vs+michigan+in+2024", "/app?role=data_scientist",
-         "/app/game?home=Ohio%20State&away=Michigan&season=2024&week=14&role=data_scientist"]
+         "/app/game?home=Ohio%20State&away=Michigan&season=2024&week=14&role=data_scientist",
+         "/app/evaluation?season=2024&role=data_scientist"]
 WIDTHS = {"desktop": 1280, "phone": 390}
 SERIOUS = ("serious", "critical")
 

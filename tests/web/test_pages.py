@@ -172,6 +172,23 @@ async def test_the_ask_box_answers_without_script(app_client: AppClient) -> None
     assert is_html_page(empty) and "Some that work" in empty.text
 
 
+async def test_evaluation_sums_up_the_seasons_played_games(
+        app_client: AppClient, games: list[dict[str, str]]) -> None:
+    async with app_client() as client:
+        page = await client.get("/app/evaluation", params={"season": 2024,
+                                                           "role": "data_scientist"})
+    assert is_html_page(page)
+    shown = text(page)
+    played = [g for g in games if g["season"] == "2024" and g["home_points"]]
+    assert f"Games {len(played)} " in shown
+    lined = [g for g in played if g["spread"]]
+    market_mae = sum(abs(-float(g["spread"]) - (int(g["home_points"]) - int(g["away_points"])))
+                     for g in lined) / len(lined)
+    assert f"Market's MAE (same games) {market_mae:.2f}" in shown
+    assert "weeks 0-4" in shown and "postseason" in shown
+    assert page.text.count('<circle class="point"') >= 5  # the calibration plot
+
+
 async def test_a_lesson_can_be_completed(app_client: AppClient) -> None:
     async with app_client() as client:
         path = await client.get("/app/learn")
@@ -230,7 +247,8 @@ async def test_every_link_on_every_page_works(app_client: AppClient) -> None:
     pages = ["/app", "/app/game?home=Ohio%20State&away=Michigan&season=2024&week=14",
              "/app/teams/Ohio%20State", "/app/rankings", "/app/rankings?conference=SEC",
              "/app/matchup?home=Ohio%20State&away=Penn%20State", "/app/learn",
-             "/app/learn/lessons/welcome", "/app/ask?q=top+10+teams", "/app/teams"]
+             "/app/learn/lessons/welcome", "/app/ask?q=top+10+teams", "/app/teams",
+             "/app/evaluation?role=data_scientist"]
     seen: dict[str, int] = {}
     async with app_client() as client:
         for url in pages:

@@ -1,5 +1,5 @@
-"""Charts as inline SVG, computed without I/O: a diverging bar chart (feature contributions)
-and a line chart over weeks (a season's trend).
+"""Charts as inline SVG, computed without I/O: a diverging bar chart (feature contributions),
+a line chart over weeks (a season's trend) and a calibration plot (predicted against observed).
 
 Each chart is an ``<svg role="img">`` with a ``<title>`` and ``<desc>`` for screen readers;
 the page shows the same numbers in a table next to it. Colours come from CSS classes.
@@ -13,7 +13,7 @@ from html import escape
 
 from markupsafe import Markup
 
-__all__ = ["Bar", "Series", "bar_chart", "line_chart"]
+__all__ = ["Bar", "Series", "bar_chart", "calibration_chart", "line_chart"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +111,39 @@ def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str,
         lx = left + 8 + i * 160
         parts.append(f'<line class="{s.css}" x1="{lx}" x2="{lx + 18}" y1="{top}" y2="{top}"/>'
                      f'<text class="legend" x="{lx + 24}" y="{top + 4}">{escape(s.name)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def calibration_chart(points: Sequence[tuple[float, float, int]], *, title: str, desc: str,
+                      size: int = 320) -> Markup:
+    """Predicted probability (x) against the observed rate (y) per bin, on the diagonal of
+    perfect calibration; a point's area grows with its games."""
+    pad = 48
+    inner = size - 2 * pad
+    most = max((n for _, _, n in points), default=1)
+
+    def at(value: float) -> float:
+        return pad + value * inner
+
+    parts = [f'<svg class="chart calibration" viewBox="0 0 {size} {size}" role="img" '
+             f'aria-labelledby="cal-t cal-d">',
+             f'<title id="cal-t">{escape(title)}</title><desc id="cal-d">{escape(desc)}</desc>',
+             f'<rect class="frame" x="{pad}" y="{pad}" width="{inner}" height="{inner}"/>',
+             f'<line class="zero" x1="{pad}" y1="{pad + inner}" x2="{pad + inner}" y2="{pad}"/>']
+    for tick in (0.0, 0.5, 1.0):
+        parts.append(f'<text class="tick" x="{_num(at(tick))}" y="{size - pad + 16}" '
+                     f'text-anchor="middle">{tick:.0%}</text>'
+                     f'<text class="tick" x="{pad - 6}" y="{_num(size - at(tick) + 4)}" '
+                     f'text-anchor="end">{tick:.0%}</text>')
+    parts.append(f'<text class="axis-label" x="{size / 2}" y="{size - 6}" '
+                 f'text-anchor="middle">predicted home win probability</text>'
+                 f'<text class="axis-label" x="12" y="{size / 2}" text-anchor="middle" '
+                 f'transform="rotate(-90 12 {size / 2})">home teams that won</text>')
+    for predicted, observed, games in points:
+        radius = 3 + 7 * (games / most) ** 0.5
+        parts.append(f'<circle class="point" cx="{_num(at(predicted))}" '
+                     f'cy="{_num(size - at(observed))}" r="{radius:.1f}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

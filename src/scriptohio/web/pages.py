@@ -29,6 +29,7 @@ from scriptohio.api.routes.predictions import (
 from scriptohio.errors import NotFoundError
 from scriptohio.web import charts
 from scriptohio.web.dependencies import Pages
+from scriptohio.web.evaluation import evaluate
 from scriptohio.web.formatting import game_url, interval, quote_path, team_url
 from scriptohio.web.rendering import PageRoute, error_page, html_response, page_role, render
 
@@ -209,6 +210,31 @@ async def matchup(request: Request, ctx: Context, answers: Answers, caller: Call
     recipe, _ = units_recipe(ctx, home, away, season, week, season_type, page_role(request))
     return await pages.page(request, "matchup.html", answers, caller, [recipe],
                             lambda found: {"m": found[0]})
+
+
+@router.get("/app/evaluation")
+async def evaluation(request: Request, ctx: Context, answers: Answers, caller: Caller,
+                     pages: Pages, season: Season = None) -> Response:
+    """How the picks did over a season, from every played week's slate (the cached
+    ``/v1/games`` answers, data scientist view)."""
+    chosen = ctx.week_ref(season, None).season
+    recipes = [slate_recipe(ctx, chosen, week, kind, "data_scientist")
+               for kind in ("regular", "postseason")
+               for week in ctx.dataset.games.weeks(chosen, kind)]
+    lo, hi = ctx.season_range()
+
+    def build(found: list[Any]) -> dict[str, Any]:
+        played = [s for s in found if any(g.get("result") for g in s["games"])]
+        report = evaluate(played)
+        chart = charts.calibration_chart(
+            [(b["predicted"], b["observed"], b["games"]) for b in report.calibration],
+            title=f"Calibration, {chosen}",
+            desc="Each point is a bin of games by predicted home win probability: how often "
+                 "the home team won. Points on the diagonal are perfectly calibrated.")
+        return {"season": chosen, "report": report, "chart": chart,
+                "seasons": list(range(hi, lo - 1, -1)), "weeks": len(played)}
+
+    return await pages.page(request, "evaluation.html", answers, caller, recipes, build)
 
 
 @fallback.get("/app/{rest:path}")
