@@ -62,6 +62,8 @@ PAGES: list[tuple[str, str, str, bytes | None]] = [
      "/v1/learn/lessons/epa-and-success-rate", None),
     ("ask", "/app/ask?q=who+won+ohio+state+vs+michigan+in+2024", "/v1/ask",
      b'{"query": "who won ohio state vs michigan in 2024"}'),
+    ("compare", "/app/compare?teams=Ohio%20State&teams=Oregon&teams=Indiana",
+     "/v1/compare?teams=Ohio%20State&teams=Oregon&teams=Indiana", None),
     # a season's 17 week slates against one of them
     ("evaluation", "/app/evaluation?season=2024&role=data_scientist",
      "/v1/games?season=2024&week=10", None),

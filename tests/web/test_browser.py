@@ -25,7 +25,8 @@ PAGES = ["/app", "/app/game?home=Ohio%20State&away=Michigan&season=2024&week=14"
          "/app/learn/lessons/epa-and-success-rate", "/app/learn/concepts/epa",
          "/app/ask?q=who+won+ohio+state+vs+michigan+in+2024", "/app?role=data_scientist",
          "/app/game?home=Ohio%20State&away=Michigan&season=2024&week=14&role=data_scientist",
-         "/app/evaluation?season=2024&role=data_scientist"]
+         "/app/evaluation?season=2024&role=data_scientist",
+         "/app/compare?teams=Ohio%20State&teams=Oregon&teams=Indiana"]
 WIDTHS = {"desktop": 1280, "phone": 390}
 SERIOUS = ("serious", "critical")
 
@@ -200,9 +201,9 @@ def test_keyboard_reaches_content_and_navigation(server: str, browser: Browser) 
         for _ in range(6):
             page.keyboard.press("Tab")
             labels.append(page.evaluate("document.activeElement.textContent.trim()"))
-        assert labels[1:6] == ["Script Ohio", "This week", "Rankings", "Teams", "Learn"]
+        assert labels[1:6] == ["Script Ohio", "This week", "Rankings", "Teams", "Compare"]
         page.keyboard.press("Enter")
-        page.wait_for_url("**/app/learn")
+        page.wait_for_url("**/app/compare")
         assert not watched.errors
     finally:
         watched.close()

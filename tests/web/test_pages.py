@@ -157,6 +157,20 @@ async def test_matchup_and_team_search(app_client: AppClient) -> None:
     assert is_html_page(listing) and "Big Ten" in listing.text and "Ohio State" in listing.text
 
 
+async def test_compare_side_by_side(app_client: AppClient) -> None:
+    async with app_client() as client:
+        api = (await client.get("/v1/compare", params={"teams": ["Ohio State", "Oregon"]})).json()
+        page = await client.get("/app/compare", params={"teams": ["tOSU", "Oregon", ""]})
+        form = await client.get("/app/compare")
+    assert is_html_page(page) and is_html_page(form)
+    shown = text(page)
+    for team in api["teams"]:
+        assert team["team"] in shown and team["record"] in shown
+        assert f"{team['elo']:.0f}" in shown
+    assert "Unit-by-unit matchup" in shown
+    assert form.text.count('name="teams"') == 4
+
+
 async def test_the_ask_box_answers_without_script(app_client: AppClient) -> None:
     q = "who won ohio state vs michigan in 2024"
     async with app_client() as client:
@@ -248,7 +262,7 @@ async def test_every_link_on_every_page_works(app_client: AppClient) -> None:
              "/app/teams/Ohio%20State", "/app/rankings", "/app/rankings?conference=SEC",
              "/app/matchup?home=Ohio%20State&away=Penn%20State", "/app/learn",
              "/app/learn/lessons/welcome", "/app/ask?q=top+10+teams", "/app/teams",
-             "/app/evaluation?role=data_scientist"]
+             "/app/evaluation?role=data_scientist", "/app/compare?teams=Ohio+State&teams=Oregon"]
     seen: dict[str, int] = {}
     async with app_client() as client:
         for url in pages:

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from scriptohio.api.dependencies import Answers, Caller, Context, Navigator
-from scriptohio.api.recipes import rankings_recipe
+from scriptohio.api.recipes import compare_recipe, rankings_recipe
 from scriptohio.api.routes.ask import answer_question
+from scriptohio.api.routes.common import require_teams
 from scriptohio.api.routes.insight import Method, profile_recipe, units_recipe
 from scriptohio.api.routes.predictions import (
     Season,
@@ -210,6 +211,23 @@ async def matchup(request: Request, ctx: Context, answers: Answers, caller: Call
     recipe, _ = units_recipe(ctx, home, away, season, week, season_type, page_role(request))
     return await pages.page(request, "matchup.html", answers, caller, [recipe],
                             lambda found: {"m": found[0]})
+
+
+@router.get("/app/compare")
+async def compare(request: Request, ctx: Context, answers: Answers, caller: Caller,
+                  pages: Pages,
+                  teams: Annotated[list[str] | None, Query(max_length=6)] = None,
+                  season: Season = None) -> Response:
+    """Two to six teams side by side (``/v1/compare``'s answer); without teams, the form."""
+    names = [t.strip() for t in teams or [] if t.strip()]
+    if len(names) < 2:
+        return html_response(request, render(request, "compare.html", {
+            "c": None, "asked": names, "message": "Name two to six teams." if names else ""}))
+    resolved, _ = require_teams(ctx, *names)
+    recipe = compare_recipe(ctx, tuple(resolved), ctx.week_ref(season, None),
+                            page_role(request))
+    return await pages.page(request, "compare.html", answers, caller, [recipe],
+                            lambda found: {"c": found[0], "asked": resolved, "message": ""})
 
 
 @router.get("/app/evaluation")
