@@ -88,7 +88,9 @@ async def ask(request: Request, ctx: Context, answers: Answers, caller: Caller,
         answer = await answer_question(request, q.strip(), ctx, answers, asker, navigator)
     template = "ask_answer.html" if fragment else "ask.html"
     data = {"q": q, "asked": answer, "links": _ask_links(answer) if answer else [],
-            "raw": orjson.dumps(answer, option=orjson.OPT_INDENT_2).decode() if answer else ""}
+            # the raw answer is shown to data scientists only
+            "raw": orjson.dumps(answer, option=orjson.OPT_INDENT_2).decode()
+            if answer and role == "data_scientist" else ""}
     return html_response(request, render(request, template, data))
 
 
