@@ -5,7 +5,8 @@
    the same run (goal: a warm page <= 2 ms median).
 2. First contentful paint of each page in headless Chromium (Debian's ``chromium`` driven by
    Playwright) against ``scriptohio serve`` on loopback, from the browser's performance
-   timings: median over fresh browser contexts (nothing cached in the browser; goal <= 300 ms).
+   timings: the median of first visits (a fresh browser context each, nothing cached; goal
+   <= 300 ms) and of repeat visits (one tab, the stylesheet and script in its cache).
 3. The bytes of the app's own JS + CSS, gzip-compressed (goal < 150 KB).
 4. Accessibility: axe-core (the copy ``axe-playwright-python`` bundles) on every page at
    desktop (1280 px) and phone (390 px) width, violations counted by impact.
@@ -126,9 +127,10 @@ async def server_times() -> dict[str, tuple[float, float]]:
         return out
 
 
-def browser_timings(screenshots: bool) -> tuple[dict[str, float], dict[str, list[str]]]:
-    """name → median first contentful paint (ms) over fresh contexts; name → the axe-core
-    violations (``width: rule (impact)``) at both widths."""
+def browser_timings(screenshots: bool
+                    ) -> tuple[dict[str, tuple[float, float]], dict[str, list[str]]]:
+    """name → median first contentful paint (ms) of (first visits, repeat visits); name → the
+    axe-core violations (``width: rule (impact)``) at both widths."""
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
@@ -148,25 +150,28 @@ def browser_timings(screenshots: bool) -> tuple[dict[str, float], dict[str, list
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        out: dict[str, float] = {}
+        out: dict[str, tuple[float, float]] = {}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium,
                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
             for name, page_url, _, _ in PAGES:
                 httpx.get(base + page_url)  # warm the server's answer
-                paints = []
+                first = []
                 for _ in range(LOADS):
                     context = browser.new_context(viewport={"width": 1280, "height": 900})
                     page = context.new_page()
                     page.goto(base + page_url, wait_until="load")
-                    fcp = page.evaluate(
-                        "() => new Promise(done => { const e = performance.getEntriesByName("
-                        "'first-contentful-paint')[0]; if (e) return done(e.startTime); new "
-                        "PerformanceObserver(l => done(l.getEntries()[0].startTime)).observe("
-                        "{type: 'paint', buffered: true}); })")
-                    paints.append(float(fcp))
+                    first.append(_paint(page))
                     context.close()
-                out[name] = statistics.median(paints)
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                page.goto(base + page_url, wait_until="load")
+                repeat = []
+                for _ in range(LOADS):
+                    page.goto(base + page_url, wait_until="load")
+                    repeat.append(_paint(page))
+                context.close()
+                out[name] = (statistics.median(first), statistics.median(repeat))
             axe = Axe()
             violations: dict[str, list[str]] = {}
             for width in (1280, 390):
@@ -201,6 +206,15 @@ def browser_timings(screenshots: bool) -> tuple[dict[str, float], dict[str, list
         proc.wait(timeout=20)
 
 
+def _paint(page: Any) -> float:
+    """This document's first contentful paint (ms from navigation start)."""
+    return float(page.evaluate(
+        "() => new Promise(done => { const e = performance.getEntriesByName("
+        "'first-contentful-paint')[0]; if (e) return done(e.startTime); new "
+        "PerformanceObserver(l => done(l.getEntries()[0].startTime)).observe("
+        "{type: 'paint', buffered: true}); })"))
+
+
 def asset_sizes() -> dict[str, tuple[int, int]]:
     return {name: (len(body), len(gzip.compress(body, 9)))
             for name, (body, _, _) in ASSETS.items() if name.endswith((".js", ".css"))}
@@ -219,20 +233,22 @@ def main() -> int:
              "Goals: warm page <= 2 ms median server time, FCP <= 300 ms, JS + CSS < 150 KB "
              "compressed.", "",
              "| page | page server time (median) | JSON endpoint (median) | page / JSON | "
-             "first contentful paint |", "|---|---:|---:|---:|---:|"]
+             "first paint, first visit | first paint, repeat visit |",
+             "|---|---:|---:|---:|---:|---:|"]
     worst_page = max(p for p, _ in server.values())
-    worst_fcp = max(paints.values())
+    worst_fcp = max(first for first, _ in paints.values())
+    worst_repeat = max(repeat for _, repeat in paints.values())
     for name, page, api, _ in PAGES:
         p, a = server[name]
         lines.append(f"| {name} (`{page}` vs `{api}`) | {p * 1e3:.3f} ms | {a * 1e3:.3f} ms | "
-                     f"{p / a:.1f}x | {paints[name]:.0f} ms |")
+                     f"{p / a:.1f}x | {paints[name][0]:.0f} ms | {paints[name][1]:.0f} ms |")
     lines += ["", "| asset | bytes | gzip bytes |", "|---|---:|---:|"]
     lines += [f"| {name} | {raw} | {gz} |" for name, (raw, gz) in sizes.items()]
     lines += [f"| **JS + CSS** | {raw_total} | {gz_total} ({gz_total / 1024:.1f} KB) |", "",
               f"- slowest warm page: {worst_page * 1e3:.3f} ms median, goal <= 2 ms: "
               f"{'PASS' if worst_page <= 2e-3 else 'FAIL'}",
-              f"- slowest first contentful paint: {worst_fcp:.0f} ms, goal <= 300 ms: "
-              f"{'PASS' if worst_fcp <= 300 else 'FAIL'}",
+              f"- slowest first contentful paint, first visit: {worst_fcp:.0f} ms, goal <= 300 ms: "
+              f"{'PASS' if worst_fcp <= 300 else 'FAIL'} (repeat visit: {worst_repeat:.0f} ms)",
               f"- JS + CSS compressed: {gz_total / 1024:.1f} KB, goal < 150 KB: "
               f"{'PASS' if gz_total < 150 * 1024 else 'FAIL'}", ""]
     serious = sum(1 for found in violations.values() for v in found
@@ -242,6 +258,9 @@ def main() -> int:
     lines += [f"| {name} | {'; '.join(found) or 'none'} |" for name, found in violations.items()]
     lines += ["", f"- serious or critical violations: {serious} "
               f"({'PASS' if serious == 0 else 'FAIL'}; the goal is 0)", ""]
+    load = os.getloadavg()[0]
+    lines += [f"Machine: {os.cpu_count()} CPUs, load average {load:.1f} when the run ended "
+              "(a shared machine; figures move with it).", ""]
     text = "\n".join(lines)
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -136,17 +136,9 @@ def side_margin(margin: float, home: str, away: str) -> str:
     return f"{home if margin > 0 else away} by {abs(margin):.1f}"
 
 
-def feature_label(name: str) -> str:
-    """``net_pass_ppa`` → ``net pass PPA``."""
-    words = name.split("_")
-    upper = {"ppa", "srs", "elo", "epa"}
-    return " ".join(w.upper() if w in upper else w for w in words)
-
-
 FILTERS: dict[str, Callable[..., Any]] = {
     "signed": signed, "number": number, "percent": percent, "kickoff": kickoff,
-    "line_text": line_text, "edge_text": edge_text, "feature_label": feature_label,
-    "quote_path": quote_path,
+    "line_text": line_text, "edge_text": edge_text, "quote_path": quote_path,
 }
 GLOBALS: dict[str, Callable[..., Any]] = {
     "team_url": team_url, "game_url": game_url, "matchup_url": matchup_url, "pick": pick,

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from scriptohio.api.dependencies import Answers, Caller, Context, Navigator
+from scriptohio.api.identity import Identity
 from scriptohio.api.recipes import compare_recipe, rankings_recipe
 from scriptohio.api.routes.ask import answer_question
 from scriptohio.api.routes.common import require_teams
@@ -84,7 +85,7 @@ async def ask(request: Request, ctx: Context, answers: Answers, caller: Caller,
     role = page_role(request)
     answer = None
     if q.strip():
-        asker = type(caller)(caller.user_id, role, address=caller.address)
+        asker = Identity(caller.user_id, role, address=caller.address)
         answer = await answer_question(request, q.strip(), ctx, answers, asker, navigator)
     template = "ask_answer.html" if fragment else "ask.html"
     data = {"q": q, "asked": answer, "links": _ask_links(answer) if answer else [],
@@ -164,7 +165,8 @@ async def team(request: Request, ctx: Context, answers: Answers, caller: Caller,
             [s for s in series if s.points], title=f"{t['team']}'s season, week by week",
             desc="Points margin of each game: the model's pregame prediction and the actual "
                  "result (positive = won by).", x_label="week", y_label="margin (points)")
-        units = [(k[4:], t["ratings"][k], t["ratings"].get("def_" + k[4:]))
+        units = [(_UNITS.get(k[4:], k[4:].replace("_", " ")), t["ratings"][k],
+                  t["ratings"].get("def_" + k[4:]))
                  for k in t["ratings"] if k.startswith("off_")]
         return {"t": t, "chart": chart, "units": units, "rated": rated}
 
@@ -202,8 +204,7 @@ async def rankings(request: Request, ctx: Context, answers: Answers, caller: Cal
                 "conference": conference, "has_moves": bool(last),
                 "methods": ("ensemble", "elo", "srs", "efficiency")}
 
-    return await pages.page(request, "rankings.html", answers, caller, recipes, build,
-                            vary=(method, conference))
+    return await pages.page(request, "rankings.html", answers, caller, recipes, build)
 
 
 @router.get("/app/matchup")
@@ -262,6 +263,9 @@ async def not_found(request: Request, rest: str) -> Response:
     return error_page(request, NotFoundError(f"there is no page at /app/{rest}"))
 
 
+_UNITS = {"eff": "efficiency (EPA per play)", "success_rate": "success rate",
+          "explosiveness": "explosiveness", "rush_ppa": "rushing EPA", "pass_ppa": "passing EPA",
+          "line_yards": "line yards", "stuff_rate": "stuff rate"}
 _FEATURES = {"srs_diff": "rating gap (SRS)", "elo_diff": "Elo gap",
              "prior_srs_diff": "last season's rating gap", "rest_diff": "rest days",
              "net_success_rate": "success rate", "conference_game": "conference game",

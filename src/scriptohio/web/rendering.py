@@ -113,12 +113,15 @@ class Renderer:
     async def page(self, request: Request, template: str, answerer: Answerer,
                    caller: Identity, recipes: Sequence[Recipe],
                    build: Callable[[list[Any]], Mapping[str, Any]], *,
-                   status: int = 200, vary: tuple[Any, ...] = ()) -> Response:
+                   status: int = 200) -> Response:
         """The page of ``template`` over the answers of ``recipes``: ``build`` turns the
         decoded answers into the template's variables."""
         role = page_role(request)
         sources = await self.answers(answerer, caller, role, recipes)
-        key = (template, role, request.url.path, *vary, *(r.key for r in recipes))
+        # the page's address (its links to switch roles repeat the query) and its answers
+        query = tuple(sorted(item for item in request.query_params.multi_items()
+                             if item[0] != "role"))
+        key = (template, role, request.url.path, query, *(r.key for r in recipes))
         html = self.pages.get(key, sources)
         if html is None:
             data = build([orjson.loads(s) for s in sources])
