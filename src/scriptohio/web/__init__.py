@@ -14,6 +14,6 @@ work without the script. Errors on a page are HTML pages with the API's status c
 
 from __future__ import annotations
 
-from scriptohio.web.site import install, router
+from scriptohio.web.site import ROUTERS, install
 
-__all__ = ["install", "router"]
+__all__ = ["ROUTERS", "install"]

@@ -239,9 +239,9 @@ async def evaluation(request: Request, ctx: Context, answers: Answers, caller: C
     """How the picks did over a season, from every played week's slate (the cached
     ``/v1/games`` answers, data scientist view)."""
     chosen = ctx.week_ref(season, None).season
-    recipes = [slate_recipe(ctx, chosen, week, kind, "data_scientist")
-               for kind in ("regular", "postseason")
-               for week in ctx.dataset.games.weeks(chosen, kind)]
+    recipes = pages.recipes(ctx, ("season slates", chosen), lambda: [
+        slate_recipe(ctx, chosen, week, kind, "data_scientist")
+        for kind in ("regular", "postseason") for week in ctx.dataset.games.weeks(chosen, kind)])
     lo, hi = ctx.season_range()
 
     def build(found: list[Any]) -> dict[str, Any]:

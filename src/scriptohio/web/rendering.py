@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 import jinja2
 import orjson
@@ -21,6 +22,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from scriptohio.agents.context import AnalyticsContext
 from scriptohio.api.answers import Answerer
 from scriptohio.api.identity import Identity
 from scriptohio.api.recipes import Recipe
@@ -99,6 +101,20 @@ class Renderer:
 
     def __init__(self, pages: PageCache | None = None) -> None:
         self.pages = pages or PageCache()
+        # recipes that cost more to build than to answer (a season's 17 slates), per data
+        # context: a new context (after an ingest) builds them afresh
+        self._recipes: WeakKeyDictionary[AnalyticsContext, dict[Any, list[Recipe]]] = (
+            WeakKeyDictionary())
+
+    def recipes(self, ctx: AnalyticsContext, key: Any,
+                make: Callable[[], list[Recipe]]) -> list[Recipe]:
+        """``make()``'s recipes, built once per context and ``key``."""
+        kept = self._recipes.setdefault(ctx, {})
+        if key not in kept:
+            if len(kept) > 64:
+                kept.clear()
+            kept[key] = make()
+        return kept[key]
 
     async def answers(self, answerer: Answerer, caller: Identity, role: str,
                       recipes: Sequence[Recipe]) -> tuple[bytes, ...]:
