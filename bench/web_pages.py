@@ -229,7 +229,8 @@ def main() -> int:
     gz_total = sum(g for _, g in sizes.values())
     lines = ["# Web pages: server time, first paint, asset size", "",
              f"`python bench/web_pages.py` (N={N} warm calls per page and endpoint, alternating "
-             f"in one run; FCP median of {LOADS} fresh Chromium contexts on loopback). "
+             f"in one run; first contentful paint on loopback: median of {LOADS} first visits, "
+             f"each in a fresh Chromium context, and of {LOADS} repeat visits in one tab). "
              "Goals: warm page <= 2 ms median server time, FCP <= 300 ms, JS + CSS < 150 KB "
              "compressed.", "",
              "| page | page server time (median) | JSON endpoint (median) | page / JSON | "
