@@ -28,6 +28,7 @@ from scriptohio.config import Settings
 from scriptohio.monitor.middleware import MetricsMiddleware
 from scriptohio.monitor.router import monitor_exclusions, monitor_router
 from scriptohio.runtime.telemetry import RequestRejected
+from scriptohio.web import install as install_web
 
 
 def create_app(settings: Settings | None = None, *,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(jobs.router)
     app.include_router(admin.router)
     app.include_router(monitor_router(service.monitor))
+    install_web(app)  # the pages under /app, over the same cached answers
     # added innermost first: the last one added runs first
     app.add_middleware(AnswerMemoMiddleware, context=service.holder.current,
                        cache=service.cache, memo=service.answer_memo)

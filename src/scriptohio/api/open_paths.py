@@ -1,7 +1,8 @@
 """The one table of open paths: reachable without credentials, never rate limited.
 
 Operations (liveness, readiness, metrics, the dashboard) and the API's own documentation
-(Swagger UI with its assets under ``/docs/static/``, ReDoc, the OpenAPI document). A listed
+(Swagger UI with its assets under ``/docs/static/``, ReDoc, the OpenAPI document), and the
+web app's stylesheet and script (``/app/static/``; the pages themselves are not open). A listed
 path is open with everything under it (``/dashboard`` covers ``/dashboard/stream``), and
 nothing else that merely starts with the same letters (``/docs-admin`` is not open).
 :class:`~scriptohio.api.middleware.identity.IdentityMiddleware` and
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 OPEN_PATHS: tuple[str, ...] = (
     "/health", "/ready", "/metrics", "/dashboard",
-    "/docs", "/redoc", "/openapi.json",
+    "/docs", "/redoc", "/openapi.json", "/app/static",
 )
 _EXACT = frozenset(OPEN_PATHS)
 _SUBTREES = tuple(f"{path}/" for path in OPEN_PATHS)

@@ -14,6 +14,7 @@ from scriptohio.agents.ask import router_for
 from scriptohio.agents.ask.plan import Plan, plan, settle_ambiguous
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import LearningNavigator
+from scriptohio.api.answers import Answerer
 from scriptohio.api.dependencies import Answers, Caller, Context, Navigator
 from scriptohio.api.identity import Identity
 from scriptohio.api.recipes import Recipe, games_recipe, predict_recipe, tagged_recipe
@@ -34,19 +35,29 @@ class AskBody(BaseModel):
 @router.post("/ask", summary="Ask in plain words; routed to the right agent")
 async def ask(request: Request, body: Annotated[AskBody, Body()], ctx: Context,
               answers: Answers, caller: Caller, navigator: Navigator) -> Response:
+    return json_response(await answer_question(request, body.query, ctx, answers, caller,
+                                               navigator))
+
+
+async def answer_question(request: Request, query: str, ctx: AnalyticsContext,
+                          answers: Answerer, caller: Identity, navigator: LearningNavigator
+                          ) -> dict[str, Any]:
+    """``/v1/ask``'s answer to ``query`` (shared with the web app's ask box): the intent, what
+    was understood, and the answer from the cache entry the matching GET reads, or a
+    ``clarification``."""
     router_ = router_for(ctx)
-    routed = router_.route(body.query, role=caller.role)
+    routed = router_.route(query, role=caller.role)
     if routed.clarification is not None and routed.clarification.field == "team":
         settled = settle_ambiguous(ctx, routed.query, routed.entities)
         if settled is not None:
             routed = router_.route(settled, role=caller.role)
-    out: dict[str, Any] = {"query": body.query, "intent": routed.intent,
+    out: dict[str, Any] = {"query": query, "intent": routed.intent,
                            "confidence": round(routed.confidence, 3),
                            "request": dict(routed.request), "entities": dict(routed.entities),
                            "answer": None, "clarification": None}
     if routed.clarification is not None:
         out["clarification"] = routed.clarification.as_json()
-        return json_response(out)
+        return out
     role = routed.role or caller.role
     agent = routed.request.get("agent")
     if agent == "learn":
@@ -62,7 +73,7 @@ async def ask(request: Request, body: Annotated[AskBody, Body()], ctx: Context,
         found = await answers.cached(recipe, Identity(caller.user_id, role))
         encoded: bytes = found.value  # type: ignore[assignment]
         out["answer"] = orjson.loads(encoded)
-    return json_response(out)
+    return out
 
 
 def _resolved(ctx: AnalyticsContext, req: dict[str, Any]) -> dict[str, Any]:

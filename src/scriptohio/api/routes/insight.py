@@ -7,8 +7,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
+from scriptohio.agents.context import AnalyticsContext
 from scriptohio.api.dependencies import Answers, Caller, Context
-from scriptohio.api.recipes import compare_recipe, matchup_recipe, rankings_recipe, team_recipe
+from scriptohio.api.recipes import (
+    Recipe,
+    compare_recipe,
+    matchup_recipe,
+    rankings_recipe,
+    team_recipe,
+)
 from scriptohio.api.routes.common import ERRORS, require_teams
 from scriptohio.api.routes.predictions import Season, SeasonType, TeamName, Week
 from scriptohio.errors import ValidationError
@@ -23,12 +30,8 @@ Method = Literal["ensemble", "elo", "srs", "efficiency"]
 async def team(request: Request, ctx: Context, answers: Answers, caller: Caller,
                team: Annotated[str, Path(min_length=1, max_length=80)],
                season: Season = None, week: Week = None) -> Response:
-    (name,), corrections = require_teams(ctx, team)
-    ref = ctx.week_ref(season, week)
-    if season is not None and week is None:
-        ref = ctx.week_ref(season, None)
-    return await answers.respond(request, team_recipe(ctx, name, ref, caller.role),
-                                 headers=corrections)
+    recipe, corrections = profile_recipe(ctx, team, season, week, caller.role)
+    return await answers.respond(request, recipe, headers=corrections)
 
 
 @router.get("/rankings", summary="Power rankings: ensemble rating, Elo, least-squares (SRS) or "
@@ -50,12 +53,9 @@ async def rankings(request: Request, ctx: Context, answers: Answers, caller: Cal
 async def matchup(request: Request, ctx: Context, answers: Answers, caller: Caller,
                   home: TeamName, away: TeamName, season: Season = None,
                   week: Week = None, season_type: SeasonType = "regular") -> Response:
-    (home, away), corrections = require_teams(ctx, home, away)
-    if home == away:
-        raise ValidationError(f"home and away must be different teams (both are {home})")
-    ref = ctx.week_ref(season, week, season_type)
-    return await answers.respond(request, matchup_recipe(ctx, home, away, ref, caller.role),
-                                 headers=corrections)
+    recipe, corrections = units_recipe(ctx, home, away, season, week, season_type,
+                                       caller.role)
+    return await answers.respond(request, recipe, headers=corrections)
 
 
 @router.get("/compare", summary="Compare two to six teams side by side")
@@ -66,3 +66,27 @@ async def compare(request: Request, ctx: Context, answers: Answers, caller: Call
     ref = ctx.week_ref(season, week)
     return await answers.respond(request, compare_recipe(ctx, tuple(names), ref, caller.role),
                                  headers=corrections)
+
+
+# The requests' recipes, shared with the web pages (scriptohio.web) so a page and its JSON
+# endpoint read one cache entry.
+
+def profile_recipe(ctx: AnalyticsContext, team: str, season: int | None, week: int | None,
+                   role: str) -> tuple[Recipe, dict[str, str]]:
+    """``/v1/teams/{team}``'s recipe and its correction headers (404 / 409 for bad names)."""
+    (name,), corrections = require_teams(ctx, team)
+    ref = ctx.week_ref(season, week)
+    if season is not None and week is None:
+        ref = ctx.week_ref(season, None)
+    return team_recipe(ctx, name, ref, role), corrections
+
+
+def units_recipe(ctx: AnalyticsContext, home: str, away: str, season: int | None,
+                 week: int | None, season_type: str, role: str
+                 ) -> tuple[Recipe, dict[str, str]]:
+    """``/v1/matchup``'s recipe and its correction headers."""
+    (home, away), corrections = require_teams(ctx, home, away)
+    if home == away:
+        raise ValidationError(f"home and away must be different teams (both are {home})")
+    ref = ctx.week_ref(season, week, season_type)
+    return matchup_recipe(ctx, home, away, ref, role), corrections
