@@ -21,7 +21,17 @@ from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
 from scriptohio.api.refresher import ContextBuilder
-from scriptohio.api.routes import admin, ask, docs, health, insight, jobs, learn, predictions
+from scriptohio.api.routes import (
+    admin,
+    ask,
+    docs,
+    health,
+    insight,
+    jobs,
+    learn,
+    predictions,
+    projections,
+)
 from scriptohio.api.service import Service
 from scriptohio.config import Settings
 from scriptohio.monitor.middleware import MetricsMiddleware
@@ -69,6 +79,7 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(docs.router)
     app.include_router(predictions.router)
     app.include_router(insight.router)
+    app.include_router(projections.router)
     app.include_router(learn.router)
     app.include_router(ask.router)
     app.include_router(jobs.router)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scriptohio.cli import context, models_cmds, ops_cmds
+from scriptohio.cli import context, models_cmds, ops_cmds, projection_cmds
 from scriptohio.cli.output import emit_json, errors_to_exit
 from scriptohio.errors import ValidationError
 
@@ -155,6 +155,7 @@ def serve(
 
 models_cmds.register(app)
 ops_cmds.register(app)
+projection_cmds.register(app)
 
 
 def main() -> None:

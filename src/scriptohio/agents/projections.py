@@ -1,0 +1,303 @@
+"""Season projections agent: the rest of a season simulated from a point in time.
+
+Builds the simulation's inputs from the data as known before week W of season S (results of
+games that kicked off before W's first kickoff; the game model's margins from the ratings of
+that moment, never from later ones) and turns the counts of
+:func:`~scriptohio.models.simulation.simulate_season` into the answer.
+
+* Games simulated: every regular-season game of S without a result before the cutoff, but for
+  the conference title games found in the schedule (``Dataset.occasions``), which are replaced
+  by title games between the simulated standings' top two. In a past season, a game before the
+  cutoff without a score (cancelled, score unknown) is left out; in the current season it is
+  simulated (its result is not in yet).
+* Conferences that crown a champion: FBS conferences (not the independents) with conference
+  games that season and at least three FBS members (the 2025 Pac-12 had two). Those with a
+  title game in the schedule play one.
+* ``expected_wins`` / ``wins_distribution`` count regular-season wins (games against FCS teams
+  included, title games and bowls not); ``p_bowl_eligible`` is P(at least 6 of them).
+
+The inputs of a (season, week) are kept with the context (they depend on its data and
+model only), as are the last few simulations, so a team's projection after the full table
+reuses that run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+
+from scriptohio.agents.context import AnalyticsContext, WeekRef
+from scriptohio.agents.insight.ratings import cutoff_of
+from scriptohio.errors import NotFoundError, OutOfRangeError
+from scriptohio.models.postseason import PostseasonInputs
+from scriptohio.models.simulation import (
+    DEFAULT_SIMULATIONS,
+    MAX_SIMULATIONS,
+    MIN_SIMULATIONS,
+    SeasonInputs,
+    SeasonSimulation,
+    SimulationConfig,
+    marginal_sd,
+    simulate_season,
+)
+
+__all__ = ["BOWL_WINS", "ProjectionInputs", "projection_inputs", "projection_ref",
+           "resolve_conference", "season_projection", "team_projection"]
+
+BOWL_WINS = 6
+#: a "conference" of fewer FBS teams crowns no champion (the 2025 Pac-12 had two)
+MIN_CONFERENCE_TEAMS = 3
+_INDEPENDENTS = "FBS Independents"
+_KEEP_RUNS = 8  # simulations kept per context (each is a few kB of counts)
+
+
+@dataclass(frozen=True, eq=False)
+class ProjectionInputs:
+    """The simulation's inputs plus what the answer shows next to the numbers."""
+
+    ref: WeekRef
+    sim: SeasonInputs
+    conference_names: tuple[str | None, ...]  # per team, the season's conference
+    rows: np.ndarray  # (G,) dataset rows of the simulated games
+
+
+def _check_simulations(simulations: int) -> None:
+    if not MIN_SIMULATIONS <= simulations <= MAX_SIMULATIONS:
+        raise OutOfRangeError(
+            f"simulations must be between {MIN_SIMULATIONS} and {MAX_SIMULATIONS}, "
+            f"not {simulations}", valid_range=(MIN_SIMULATIONS, MAX_SIMULATIONS))
+
+
+def projection_ref(ctx: AnalyticsContext, season: int | None, week: int | None) -> WeekRef:
+    """The regular-season point in time asked for (validated; ``None`` = the current)."""
+    return ctx.week_ref(season, week, "regular")
+
+
+def resolve_conference(ctx: AnalyticsContext, season: int, name: str) -> str:
+    """The season's conference called ``name`` (any case), else :class:`NotFoundError`."""
+    c = ctx.dataset.games.cols
+    rows = c["season"] == season
+    known = sorted({str(x) for side in ("home", "away")
+                    for x in c[f"{side}_conference"][rows & (c[f"{side}_division"] == "fbs")]
+                    .tolist() if x})
+    match = {k.casefold(): k for k in known}.get(name.casefold())
+    if match is None:
+        raise NotFoundError(f"no conference {name!r} in {season}; conferences: "
+                            f"{', '.join(known)}")
+    return match
+
+
+def projection_inputs(ctx: AnalyticsContext, ref: WeekRef) -> ProjectionInputs:
+    """The inputs of a projection from ``ref`` (memoised per context)."""
+    memo: dict[WeekRef, ProjectionInputs] = ctx.memo("projection_inputs")
+    found = memo.get(ref)
+    if found is None:
+        found = memo[ref] = _build_inputs(ctx, ref)
+    return found
+
+
+def _build_inputs(ctx: AnalyticsContext, ref: WeekRef) -> ProjectionInputs:
+    games = ctx.dataset.games
+    c = games.cols
+    season = ref.season
+    rows = np.concatenate([games.rows_for_week(season, w) for w in games.weeks(season)]
+                          or [np.empty(0, dtype=np.int64)]).astype(int)
+    occasions = ctx.dataset.occasions(season)
+    title = np.array([occasions.get(int(g)) is not None
+                      and occasions[int(g)].kind == "conference_championship"
+                      for g in c["game_id"][rows].tolist()], dtype=bool)
+    title_rows, rows = rows[title], rows[~title]
+    cutoff = cutoff_of(ctx, ref)
+    scored = ~np.isnan(c["home_points"][rows])
+    before = c["kickoff"][rows] < cutoff
+    fixed = rows[scored & before]
+    current = season == games.seasons[-1]
+    pending = rows[~(scored & before) & (current | ~before)]
+    pending = pending[np.argsort(c["kickoff"][pending], kind="stable")]
+
+    fbs = ctx.dataset.fbs_teams_by_season.get(season, frozenset())
+    names = sorted(set(c["home_team"][rows].tolist()) | set(c["away_team"][rows].tolist()))
+    index = {t: i for i, t in enumerate(names)}
+    conf_name: dict[str, str | None] = {}
+    for side in ("home", "away"):
+        for t, conf in zip(c[f"{side}_team"][rows].tolist(), c[f"{side}_conference"][rows]
+                           .tolist(), strict=True):
+            conf_name.setdefault(t, conf or None)
+    eligible = np.array([t in fbs for t in names], dtype=bool)
+
+    def idx(side: str, rs: np.ndarray) -> np.ndarray:
+        return np.array([index[t] for t in c[f"{side}_team"][rs].tolist()], dtype=int)
+
+    def is_conference_game(rs: np.ndarray) -> np.ndarray:
+        h, a = idx("home", rs), idx("away", rs)
+        same = np.array([conf_name[names[i]] == conf_name[names[j]] for i, j in
+                         zip(h.tolist(), a.tolist(), strict=True)], dtype=bool)
+        flag = np.nan_to_num(c["conference_game"][rs].astype(float)) > 0
+        return flag & same & eligible[h] & eligible[a] if len(rs) else flag
+
+    fh, fa = idx("home", fixed), idx("away", fixed)
+    home_won = (c["home_points"][fixed] > c["away_points"][fixed])
+    decided = c["home_points"][fixed] != c["away_points"][fixed]
+    n = len(names)
+    wins = (np.bincount(fh[decided & home_won], minlength=n)
+            + np.bincount(fa[decided & ~home_won], minlength=n))
+    losses = (np.bincount(fh[decided & ~home_won], minlength=n)
+              + np.bincount(fa[decided & home_won], minlength=n))
+    played = np.bincount(np.concatenate([fh, fa]), minlength=n)
+
+    conf_games = rows[is_conference_game(rows)]
+    members: dict[str, int] = {}
+    for i, t in enumerate(names):
+        if eligible[i] and conf_name[t]:
+            members[str(conf_name[t])] = members.get(str(conf_name[t]), 0) + 1
+    crowned = sorted({str(conf_name[str(t)]) for t in c["home_team"][conf_games].tolist()}
+                     - {"None", _INDEPENDENTS})
+    crowned = [cn for cn in crowned if members.get(cn, 0) >= MIN_CONFERENCE_TEAMS]
+    conf_index = {cn: i for i, cn in enumerate(crowned)}
+    conference = np.array([conf_index.get(str(conf_name[t]), -1) if eligible[i] else -1
+                           for i, t in enumerate(names)], dtype=np.int64)
+    title_game = np.zeros(len(crowned), dtype=bool)
+    title_pair = np.full((len(crowned), 2), -1, dtype=int)
+    for r in title_rows.tolist():
+        ci = conf_index.get(str(c["home_conference"][r]))
+        if ci is None:
+            continue
+        title_game[ci] = True
+        hp, ap = c["home_points"][r], c["away_points"][r]
+        if hp == hp and c["kickoff"][r] < cutoff and hp != ap:
+            h, a = index[str(c["home_team"][r])], index[str(c["away_team"][r])]
+            title_pair[ci] = (h, a) if hp > ap else (a, h)
+
+    conf_fixed = is_conference_game(fixed)
+    ph, pa = idx("home", pending), idx("away", pending)
+    margins = ctx.predictor.margins_as_of(pending, season, ref.week, "regular")
+    pend_conf = np.where(is_conference_game(pending), conference[ph], -1)
+    neutral, rating = _neutral_matrix(ctx, ref, names, eligible)
+    snap = ctx.features.snapshot(season, ref.week, "regular")
+    post = PostseasonInputs(
+        conferences=tuple(crowned), conference=conference,
+        division=np.full(n, -1, dtype=int), title_game=title_game, title_pair=title_pair,
+        played_home=fh[conf_fixed & decided], played_away=fa[conf_fixed & decided],
+        played_home_won=home_won[conf_fixed & decided], eligible=eligible, rating=rating,
+        neutral_margin=neutral, home_field=float(snap.home_field_points))
+    sim = SeasonInputs(
+        teams=tuple(names), eligible=eligible, wins=wins, losses=losses, games_played=played,
+        home=ph, away=pa, margin=margins, round_of=c["week"][pending].astype(int),
+        game_conference=pend_conf, margin_sd=float(ctx.predictor.margin_sd), postseason=post)
+    return ProjectionInputs(ref, sim, tuple(conf_name[t] for t in names), pending)
+
+
+def _neutral_matrix(ctx: AnalyticsContext, ref: WeekRef, names: list[str],
+                    eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Neutral-site mean margins between FBS teams (each pair predicted once, i v j with
+    i < j, and negated for j v i) and each team's rating: its mean margin over the others."""
+    n = len(names)
+    fbs = np.flatnonzero(eligible)
+    i, j = np.triu_indices(len(fbs), k=1)
+    a, b = fbs[i], fbs[j]
+    m = ctx.predictor.neutral_margins(ref.season, ref.week, "regular",
+                                      [names[k] for k in a], [names[k] for k in b],
+                                      postseason=True)
+    out = np.zeros((n, n))
+    out[a, b] = m
+    out[b, a] = -m
+    rating = np.zeros(n)
+    if len(fbs) > 1:
+        rating[fbs] = out[np.ix_(fbs, fbs)].sum(axis=1) / (len(fbs) - 1)
+    return out, rating
+
+
+def _simulation(ctx: AnalyticsContext, inputs: ProjectionInputs, simulations: int
+                ) -> SeasonSimulation:
+    memo: dict[tuple[WeekRef, int], SeasonSimulation] = ctx.memo("projection_runs")
+    key = (inputs.ref, simulations)
+    found = memo.get(key)
+    if found is None:
+        found = simulate_season(inputs.sim, SimulationConfig(simulations=simulations))
+        memo[key] = found
+        while len(memo) > _KEEP_RUNS:  # dicts keep insertion order: the oldest goes
+            memo.pop(next(iter(memo)), None)
+    return found
+
+
+def _team_rows(inputs: ProjectionInputs, run: SeasonSimulation) -> list[dict[str, Any]]:
+    sim = inputs.sim
+    expected = run.expected_wins()
+    dist = run.wins_distribution()
+    bowl = run.p_at_least(BOWL_WINS)
+    remaining = np.bincount(np.concatenate([sim.home, sim.away]), minlength=sim.n_teams)
+    out: list[dict[str, Any]] = []
+    for t in np.flatnonzero(sim.eligible).tolist():
+        scheduled = int(sim.wins[t] + sim.losses[t] + remaining[t])
+        out.append({
+            "team": sim.teams[t],
+            "conference": inputs.conference_names[t],
+            "record": f"{int(sim.wins[t])}-{int(sim.losses[t])}",
+            "remaining_games": int(remaining[t]),
+            "expected_wins": round(float(expected[t]), 3),
+            "wins_distribution": [round(float(p), 4) for p in dist[t, :scheduled + 1]],
+            "p_bowl_eligible": round(float(bowl[t]), 4),
+            "p_conference_title": round(float(run.conference_titles[t] / run.simulations), 4),
+            "p_playoff": round(float(run.playoff[t] / run.simulations), 4),
+            "p_national_title": round(float(run.national_titles[t] / run.simulations), 4),
+        })
+    out.sort(key=lambda r: (-float(r["p_national_title"]), -float(r["p_playoff"]),
+                            -float(r["expected_wins"]), str(r["team"])))
+    return out
+
+
+def _header(ctx: AnalyticsContext, inputs: ProjectionInputs, simulations: int
+            ) -> dict[str, Any]:
+    ref = inputs.ref
+    return {"season": ref.season, "week": ref.week, "as_of": ctx.as_of(ref),
+            "simulations": simulations}
+
+
+def season_projection(ctx: AnalyticsContext, *, season: int | None = None,
+                      week: int | None = None, conference: str | None = None,
+                      simulations: int = DEFAULT_SIMULATIONS) -> dict[str, Any]:
+    """Every FBS team's (or one conference's) projected season from before ``week``."""
+    _check_simulations(simulations)
+    inputs = projection_inputs(ctx, projection_ref(ctx, season, week))
+    run = _simulation(ctx, inputs, simulations)
+    teams = _team_rows(inputs, run)
+    post = inputs.sim.postseason
+    if conference is not None:
+        conference = resolve_conference(ctx, inputs.ref.season, conference)
+        teams = [t for t in teams if t["conference"] == conference]
+    return {**_header(ctx, inputs, simulations), "conference": conference,
+            "conferences": [{"conference": name, "title_game": bool(post.title_game[i])}
+                            for i, name in enumerate(post.conferences)],
+            "teams": teams}
+
+
+def team_projection(ctx: AnalyticsContext, *, team: str, season: int | None = None,
+                    week: int | None = None, simulations: int = DEFAULT_SIMULATIONS
+                    ) -> dict[str, Any]:
+    """One team's projected season, with its remaining games and their win probabilities."""
+    _check_simulations(simulations)
+    inputs = projection_inputs(ctx, projection_ref(ctx, season, week))
+    sim = inputs.sim
+    if team not in sim.teams or not sim.eligible[sim.teams.index(team)]:
+        raise NotFoundError(f"{team} has no FBS season in {inputs.ref.season}")
+    run = _simulation(ctx, inputs, simulations)
+    row = next(r for r in _team_rows(inputs, run) if r["team"] == team)
+    t = sim.teams.index(team)
+    sd = marginal_sd(sim, SimulationConfig(simulations=simulations))
+    c = ctx.dataset.games.cols
+    games = []
+    for g in np.flatnonzero((sim.home == t) | (sim.away == t)).tolist():
+        home = sim.home[g] == t
+        mean = float(sim.margin[g]) if home else -float(sim.margin[g])
+        games.append({
+            "week": int(sim.round_of[g]),
+            "game_date": str(c["game_date"][inputs.rows[g]]),
+            "opponent": sim.teams[sim.away[g] if home else sim.home[g]],
+            "home_away": "home" if home else "away",
+            "margin": round(mean, 1),
+            "win_prob": round(NormalDist().cdf(mean / float(sd[g])), 4),
+        })
+    return {**_header(ctx, inputs, simulations), "team": row, "remaining": games}
