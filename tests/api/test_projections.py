@@ -106,6 +106,14 @@ async def test_the_2025_projection_from_before_week_10(app_client: AppClient) ->
         # the scheduled title games are replaced by simulated ones: their teams are not fixed
         conferences = {c["conference"]: c["title_game"] for c in body["conferences"]}
         assert conferences["SEC"] and conferences["Big Ten"]
+        # two title-game teams per conference with one; the Sun Belt's come one per division
+        for conference, has_game in conferences.items():
+            appearances = sum(t["p_title_game"] for t in teams.values()
+                              if t["conference"] == conference)
+            assert appearances == pytest.approx(2 if has_game else 0, abs=0.01), conference
+        east = {"App State", "Coastal Carolina", "Georgia Southern", "Georgia State",
+                "James Madison", "Marshall", "Old Dominion"}
+        assert sum(teams[t]["p_title_game"] for t in east) == pytest.approx(1, abs=0.01)
 
         r = await client.get("/v1/teams/Ohio State/projection",
                              params={"season": 2025, "week": 10, "simulations": 2000})

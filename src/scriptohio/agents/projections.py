@@ -10,6 +10,8 @@ that moment, never from later ones) and turns the counts of
   by title games between the simulated standings' top two. In a past season, a game before the
   cutoff without a score (cancelled, score unknown) is left out; in the current season it is
   simulated (its result is not in yet).
+* Divisions: where the season's division table (``data/divisions.toml``) covers every member
+  of a conference, its title game pairs the two division winners (the Sun Belt in 2025).
 * Conferences that crown a champion: FBS conferences (not the independents) with conference
   games that season and at least three FBS members (the 2025 Pac-12 had two). Those with a
   title game in the schedule play one.
@@ -31,6 +33,7 @@ import numpy as np
 
 from scriptohio.agents.context import AnalyticsContext, WeekRef
 from scriptohio.agents.insight.ratings import cutoff_of
+from scriptohio.data.divisions import season_divisions
 from scriptohio.errors import NotFoundError, OutOfRangeError
 from scriptohio.models.postseason import PostseasonInputs
 from scriptohio.models.simulation import (
@@ -179,7 +182,8 @@ def _build_inputs(ctx: AnalyticsContext, ref: WeekRef) -> ProjectionInputs:
     snap = ctx.features.snapshot(season, ref.week, "regular")
     post = PostseasonInputs(
         conferences=tuple(crowned), conference=conference,
-        division=np.full(n, -1, dtype=int), title_game=title_game, title_pair=title_pair,
+        division=_divisions(season, names, conference, crowned), title_game=title_game,
+        title_pair=title_pair,
         played_home=fh[conf_fixed & decided], played_away=fa[conf_fixed & decided],
         played_home_won=home_won[conf_fixed & decided], eligible=eligible, rating=rating,
         neutral_margin=neutral, home_field=float(snap.home_field_points))
@@ -188,6 +192,23 @@ def _build_inputs(ctx: AnalyticsContext, ref: WeekRef) -> ProjectionInputs:
         home=ph, away=pa, margin=margins, round_of=c["week"][pending].astype(int),
         game_conference=pend_conf, margin_sd=float(ctx.predictor.margin_sd), postseason=post)
     return ProjectionInputs(ref, sim, tuple(conf_name[t] for t in names), pending)
+
+
+def _divisions(season: int, names: list[str], conference: np.ndarray, crowned: list[str]
+               ) -> np.ndarray:
+    """Division id per team (-1: none): only for conferences whose every member is in the
+    season's division table (a member missing from it means the table does not apply)."""
+    table = season_divisions(season)
+    out = np.full(len(names), -1, dtype=np.int64)
+    for ci, conf in enumerate(crowned):
+        members = np.flatnonzero(conference == ci)
+        found = [table.get((conf, names[t])) for t in members.tolist()]
+        groups = sorted({d for d in found if d is not None})
+        if len(groups) != 2 or None in found:
+            continue
+        for t, d in zip(members.tolist(), found, strict=True):
+            out[t] = 2 * ci + groups.index(str(d))
+    return out
 
 
 def _neutral_matrix(ctx: AnalyticsContext, ref: WeekRef, names: list[str],
@@ -241,6 +262,7 @@ def _team_rows(inputs: ProjectionInputs, run: SeasonSimulation) -> list[dict[str
             "wins_distribution": [round(float(p), 4) for p in dist[t, :scheduled + 1]],
             "p_bowl_eligible": round(float(bowl[t]), 4),
             "p_conference_title": round(float(run.conference_titles[t] / run.simulations), 4),
+            "p_title_game": round(float(run.title_game_appearances[t] / run.simulations), 4),
             "p_playoff": round(float(run.playoff[t] / run.simulations), 4),
             "p_national_title": round(float(run.national_titles[t] / run.simulations), 4),
         })
