@@ -33,8 +33,8 @@ async def test_the_tiny_league_projection_adds_up_and_is_cached(
                 assert 0.0 <= t[key] <= 1.0
             wins = int(t["record"].split("-")[0])
             assert wins <= t["expected_wins"] <= wins + 2
-        # six FBS teams: all of them make the (smaller) playoff, one wins it
-        assert sum(t["p_playoff"] for t in teams.values()) == pytest.approx(6, abs=1e-3)
+        # 2023: the four-team playoff, one champion
+        assert sum(t["p_playoff"] for t in teams.values()) == pytest.approx(4, abs=1e-3)
         assert sum(t["p_national_title"] for t in teams.values()) == pytest.approx(1, abs=1e-3)
         for conference in ("North", "South"):
             assert sum(t["p_conference_title"] for t in teams.values()

@@ -229,3 +229,16 @@ def test_a_much_stronger_team_wins_more_titles() -> None:
     top, bottom = int(np.argmax(rating[:18])), int(np.argmin(rating[:18]))
     assert sim.national_titles[top] > sim.national_titles[bottom]
     assert sim.expected_wins()[top] > sim.expected_wins()[bottom]
+
+
+def test_the_four_team_format() -> None:
+    inputs = league()
+    four = dataclasses.replace(inputs, postseason=dataclasses.replace(
+        inputs.postseason, playoff_teams=4, auto_bids=0, home_field=0.0))
+    sim = run(four, simulations=3_000)
+    assert sim.playoff.sum() == 4 * 3_000 and sim.national_titles.sum() == 3_000
+    # no automatic places: fewer champions get in than with five of them reserved
+    champions_in = run(dataclasses.replace(four, postseason=dataclasses.replace(
+        four.postseason, auto_bids=3)), simulations=3_000)
+    assert champions_in.playoff.sum() == 4 * 3_000
+    assert not np.array_equal(champions_in.playoff, sim.playoff)

@@ -12,6 +12,8 @@ that moment, never from later ones) and turns the counts of
   simulated (its result is not in yet).
 * Divisions: where the season's division table (``data/divisions.toml``) covers every member
   of a conference, its title game pairs the two division winners (the Sun Belt in 2025).
+* Playoff: the season's format (:func:`playoff_format`): 12 teams from 2024 (first round on
+  campus), four 2014-2023, the BCS's top two before.
 * Conferences that crown a champion: FBS conferences (not the independents) with conference
   games that season and at least three FBS members (the 2025 Pac-12 had two). Those with a
   title game in the schedule play one.
@@ -34,6 +36,7 @@ import numpy as np
 from scriptohio.agents.context import AnalyticsContext, WeekRef
 from scriptohio.agents.insight.ratings import cutoff_of
 from scriptohio.data.divisions import season_divisions
+from scriptohio.data.occasions import FIRST_PLAYOFF_SEASON
 from scriptohio.errors import NotFoundError, OutOfRangeError
 from scriptohio.models.postseason import PostseasonInputs
 from scriptohio.models.simulation import (
@@ -47,7 +50,8 @@ from scriptohio.models.simulation import (
     simulate_season,
 )
 
-__all__ = ["BOWL_WINS", "ProjectionInputs", "projection_inputs", "projection_ref",
+__all__ = ["BOWL_WINS", "ProjectionInputs", "playoff_format", "projection_inputs",
+           "projection_ref",
            "resolve_conference", "season_projection", "team_projection"]
 
 BOWL_WINS = 6
@@ -180,18 +184,28 @@ def _build_inputs(ctx: AnalyticsContext, ref: WeekRef) -> ProjectionInputs:
     pend_conf = np.where(is_conference_game(pending), conference[ph], -1)
     neutral, rating = _neutral_matrix(ctx, ref, names, eligible)
     snap = ctx.features.snapshot(season, ref.week, "regular")
+    teams, auto = playoff_format(season)
     post = PostseasonInputs(
         conferences=tuple(crowned), conference=conference,
         division=_divisions(season, names, conference, crowned), title_game=title_game,
         title_pair=title_pair,
         played_home=fh[conf_fixed & decided], played_away=fa[conf_fixed & decided],
         played_home_won=home_won[conf_fixed & decided], eligible=eligible, rating=rating,
-        neutral_margin=neutral, home_field=float(snap.home_field_points))
+        neutral_margin=neutral, home_field=float(snap.home_field_points) if teams == 12 else 0.0,
+        playoff_teams=teams, auto_bids=auto)
     sim = SeasonInputs(
         teams=tuple(names), eligible=eligible, wins=wins, losses=losses, games_played=played,
         home=ph, away=pa, margin=margins, round_of=c["week"][pending].astype(int),
         game_conference=pend_conf, margin_sd=float(ctx.predictor.margin_sd), postseason=post)
     return ProjectionInputs(ref, sim, tuple(conf_name[t] for t in names), pending)
+
+
+def playoff_format(season: int) -> tuple[int, int]:
+    """(teams, places for conference champions) of the season's playoff: 12 with five
+    champions from 2024, four chosen freely 2014-2023, the BCS's top two before."""
+    if season >= 2024:
+        return 12, 5
+    return (4, 0) if season >= FIRST_PLAYOFF_SEASON else (2, 0)
 
 
 def _divisions(season: int, names: list[str], conference: np.ndarray, crowned: list[str]

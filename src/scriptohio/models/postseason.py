@@ -22,7 +22,9 @@ ranked by ``rating + offset + win_weight × (wins − losses)`` (title game incl
 highest-ranked conference champions get in, then the seven highest-ranked others; the twelve
 are seeded straight by that ranking (the 2025 rule: the top four get byes). First-round games
 are on the higher seed's campus (``home_field`` points), the rest neutral. A league with fewer
-eligible teams plays a bracket of all of them with byes (the test leagues).
+eligible teams plays a bracket of all of them with byes (the test leagues). Past formats are
+the same bracket with other sizes (``playoff_teams``, ``auto_bids``): four teams and no
+automatic places for 2014-2023.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class PostseasonInputs:
     rating: np.ndarray  # (T,) points over an average FBS team, neutral site
     neutral_margin: np.ndarray  # (T, T) mean margin of i v j at a neutral site
     home_field: float  # points, playoff first round
+    playoff_teams: int = PLAYOFF_TEAMS
+    auto_bids: int = PLAYOFF_AUTO_BIDS  # places for the highest-ranked champions
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,7 +213,7 @@ def _playoff(inputs: PostseasonInputs, games: _Games, champions: np.ndarray,
              net_wins: np.ndarray, win_weight: float) -> tuple[np.ndarray, np.ndarray]:
     n_teams, n = games.offset.shape
     fbs = np.flatnonzero(inputs.eligible)
-    field_size = min(PLAYOFF_TEAMS, len(fbs))
+    field_size = min(inputs.playoff_teams, len(fbs))
     playoff = np.zeros(n_teams, dtype=np.int64)
     national = np.zeros(n_teams, dtype=np.int64)
     if field_size == 0:
@@ -221,7 +225,7 @@ def _playoff(inputs: PostseasonInputs, games: _Games, champions: np.ndarray,
     local[fbs] = np.arange(len(fbs))
     sims = np.arange(n)
     crowned = champions[(champions >= 0).all(axis=1)]  # conferences crowning in every sim
-    n_auto = min(PLAYOFF_AUTO_BIDS, field_size, len(crowned))
+    n_auto = min(inputs.auto_bids, field_size, len(crowned))
     picks = [np.empty((n, 0), dtype=np.int64)]
     rest = score.copy()
     if n_auto:
