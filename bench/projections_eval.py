@@ -234,6 +234,10 @@ def main() -> None:
     curves = {name: {kind: reliability(np.array([p for p, _ in pts]),
                                        np.array([y for _, y in pts]))
                      for kind, pts in by_kind.items()} for name, by_kind in points.items()}
+    for name, by_kind in curves.items():
+        for kind, pts in by_kind.items():
+            print(f"reliability {name} {kind}: " + ", ".join(
+                f"{p:.2f}->{o:.2f} (n={k})" for p, o, k in pts))
     plot(curves, Path(args.png))
     print(f"\ncalibration plot: {args.png}; {time.perf_counter() - started:.0f} s in all")
 
