@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from scriptohio.data.dataset import Dataset
 from tests.api.conftest import TINY_TEAMS, AppClient
 
 JSON_PROBLEM = "application/problem+json"
@@ -123,3 +124,30 @@ async def test_the_2025_projection_from_before_week_10(app_client: AppClient) ->
         wins = int(one["team"]["record"].split("-")[0])
         expected = wins + sum(g["win_prob"] for g in one["remaining"])
         assert one["team"]["expected_wins"] == pytest.approx(expected, abs=0.1)
+
+
+async def test_an_ingest_invalidates_the_projections_it_moves(app_client: AppClient,
+                                                              dataset: Dataset) -> None:
+    from tests.api.test_ingest_invalidation import _week12_results
+
+    text, rows = _week12_results(dataset, 1)
+    loser = rows[0]["home_team"]  # lost 3-52 in the ingested result
+    before_13 = "/v1/projections?season=2025&week=13&simulations=500"
+    other_season = "/v1/projections?season=2024&week=9&simulations=500"
+    async with app_client() as client:
+        first = (await client.get(before_13)).json()
+        await client.get(other_season)
+        for url in (before_13, other_season):
+            assert (await client.get(url)).headers["x-cache"].startswith("hit")
+        r = await client.post("/v1/admin/ingest", json={"games_csv": text})
+        assert r.status_code == 200, r.text
+
+        assert (await client.get(other_season)).headers["x-cache"].startswith("hit")
+        fresh = await client.get(before_13)
+        assert fresh.headers["x-cache"] == "miss"
+        old = next(t for t in first["teams"] if t["team"] == loser)
+        new = next(t for t in fresh.json()["teams"] if t["team"] == loser)
+        wins, losses = map(int, old["record"].split("-"))
+        # week 12 was simulated before; now it is a played loss
+        assert new["record"] == f"{wins}-{losses + 1}"
+        assert new["remaining_games"] == old["remaining_games"] - 1

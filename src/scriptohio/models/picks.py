@@ -195,7 +195,7 @@ def grade_picks(dataset: Dataset, path: Path | str, *, train_through: int | None
     excluded = len(rows) - len(keep)
     rows_a = np.array([rows[i] for i in keep], dtype=int)
     mine = [matched[i] for i in keep]
-    report: dict[str, Any] = {"file": str(path), "rows": len(picks), "graded": len(keep),
+    report: dict[str, Any] = {"file": Path(path).name, "rows": len(picks), "graded": len(keep),
                               "train_through": train_through,
                               "excluded_in_training_window": excluded,
                               "unmatched": problems[:50], "unmatched_count": len(problems)}
