@@ -59,6 +59,7 @@ BOWL_WINS = 6
 MIN_CONFERENCE_TEAMS = 3
 _INDEPENDENTS = "FBS Independents"
 _KEEP_RUNS = 8  # simulations kept per context (each is a few kB of counts)
+_KEEP_INPUTS = 16  # points in time kept per context (each about 0.5 MB: the pair margins)
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +104,14 @@ def projection_inputs(ctx: AnalyticsContext, ref: WeekRef) -> ProjectionInputs:
     found = memo.get(ref)
     if found is None:
         found = memo[ref] = _build_inputs(ctx, ref)
+        _bound(memo, _KEEP_INPUTS)
     return found
+
+
+def _bound(memo: dict[Any, Any], size: int) -> None:
+    """Drop the oldest entries beyond ``size`` (dicts keep insertion order)."""
+    while len(memo) > size:
+        memo.pop(next(iter(memo)), None)
 
 
 def _build_inputs(ctx: AnalyticsContext, ref: WeekRef) -> ProjectionInputs:
@@ -253,8 +261,7 @@ def _simulation(ctx: AnalyticsContext, inputs: ProjectionInputs, simulations: in
     if found is None:
         found = simulate_season(inputs.sim, SimulationConfig(simulations=simulations))
         memo[key] = found
-        while len(memo) > _KEEP_RUNS:  # dicts keep insertion order: the oldest goes
-            memo.pop(next(iter(memo)), None)
+        _bound(memo, _KEEP_RUNS)
     return found
 
 
