@@ -114,7 +114,34 @@ def _bound(memo: dict[Any, Any], size: int) -> None:
         memo.pop(next(iter(memo)), None)
 
 
-def _build_inputs(ctx: AnalyticsContext, ref: WeekRef) -> ProjectionInputs:
+@dataclass(frozen=True, eq=False)
+class _Season:
+    """A season's regular-season games split at the cutoff, and its teams."""
+
+    names: list[str]
+    index: dict[str, int]
+    conference_of: dict[str, str | None]
+    eligible: np.ndarray  # (T,) FBS
+    fixed: np.ndarray  # dataset rows: played before the cutoff
+    pending: np.ndarray  # dataset rows to simulate, in kickoff order
+    title_rows: np.ndarray  # the scheduled conference title games
+    cutoff: float
+
+    def sides(self, c: dict[str, np.ndarray], rows: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+        return (np.array([self.index[t] for t in c["home_team"][rows].tolist()], dtype=int),
+                np.array([self.index[t] for t in c["away_team"][rows].tolist()], dtype=int))
+
+    def conference_games(self, c: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` are conference games between two FBS members."""
+        h, a = self.sides(c, rows)
+        same = np.array([self.conference_of[self.names[i]] == self.conference_of[self.names[j]]
+                         for i, j in zip(h.tolist(), a.tolist(), strict=True)], dtype=bool)
+        flag = np.nan_to_num(c["conference_game"][rows].astype(float)) > 0
+        return flag & same & self.eligible[h] & self.eligible[a] if len(rows) else flag
+
+
+def _season(ctx: AnalyticsContext, ref: WeekRef) -> _Season:
     games = ctx.dataset.games
     c = games.cols
     season = ref.season
@@ -126,86 +153,91 @@ def _build_inputs(ctx: AnalyticsContext, ref: WeekRef) -> ProjectionInputs:
                       for g in c["game_id"][rows].tolist()], dtype=bool)
     title_rows, rows = rows[title], rows[~title]
     cutoff = cutoff_of(ctx, ref)
-    scored = ~np.isnan(c["home_points"][rows])
-    before = c["kickoff"][rows] < cutoff
-    fixed = rows[scored & before]
+    done = ~np.isnan(c["home_points"][rows]) & (c["kickoff"][rows] < cutoff)
+    # before the cutoff without a score: not in yet (current season) or never (past ones)
     current = season == games.seasons[-1]
-    pending = rows[~(scored & before) & (current | ~before)]
+    pending = rows[~done & (current | (c["kickoff"][rows] >= cutoff))]
     pending = pending[np.argsort(c["kickoff"][pending], kind="stable")]
-
-    fbs = ctx.dataset.fbs_teams_by_season.get(season, frozenset())
     names = sorted(set(c["home_team"][rows].tolist()) | set(c["away_team"][rows].tolist()))
-    index = {t: i for i, t in enumerate(names)}
-    conf_name: dict[str, str | None] = {}
+    conference_of: dict[str, str | None] = {}
     for side in ("home", "away"):
-        for t, conf in zip(c[f"{side}_team"][rows].tolist(), c[f"{side}_conference"][rows]
-                           .tolist(), strict=True):
-            conf_name.setdefault(t, conf or None)
-    eligible = np.array([t in fbs for t in names], dtype=bool)
+        for t, conf in zip(c[f"{side}_team"][rows].tolist(),
+                           c[f"{side}_conference"][rows].tolist(), strict=True):
+            conference_of.setdefault(t, conf or None)
+    fbs = ctx.dataset.fbs_teams_by_season.get(season, frozenset())
+    return _Season(names, {t: i for i, t in enumerate(names)}, conference_of,
+                   np.array([t in fbs for t in names], dtype=bool), rows[done], pending,
+                   title_rows, cutoff)
 
-    def idx(side: str, rs: np.ndarray) -> np.ndarray:
-        return np.array([index[t] for t in c[f"{side}_team"][rs].tolist()], dtype=int)
 
-    def is_conference_game(rs: np.ndarray) -> np.ndarray:
-        h, a = idx("home", rs), idx("away", rs)
-        same = np.array([conf_name[names[i]] == conf_name[names[j]] for i, j in
-                         zip(h.tolist(), a.tolist(), strict=True)], dtype=bool)
-        flag = np.nan_to_num(c["conference_game"][rs].astype(float)) > 0
-        return flag & same & eligible[h] & eligible[a] if len(rs) else flag
+def _crowned(s: _Season, c: dict[str, np.ndarray]) -> list[str]:
+    """Conferences that crown a champion (see the module docstring)."""
+    members: dict[str, int] = {}
+    for i, t in enumerate(s.names):
+        if s.eligible[i] and s.conference_of[t]:
+            members[str(s.conference_of[t])] = members.get(str(s.conference_of[t]), 0) + 1
+    fixed_and_pending = np.concatenate([s.fixed, s.pending])
+    games = fixed_and_pending[s.conference_games(c, fixed_and_pending)]
+    found = {str(s.conference_of[str(t)]) for t in c["home_team"][games].tolist()}
+    return sorted(cn for cn in found - {"None", _INDEPENDENTS}
+                  if members.get(cn, 0) >= MIN_CONFERENCE_TEAMS)
 
-    fh, fa = idx("home", fixed), idx("away", fixed)
-    home_won = (c["home_points"][fixed] > c["away_points"][fixed])
-    decided = c["home_points"][fixed] != c["away_points"][fixed]
-    n = len(names)
+
+def _title_games(s: _Season, c: dict[str, np.ndarray], conf_index: dict[str, int]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Per crowned conference: plays a title game; (winner, loser) if already played."""
+    title_game = np.zeros(len(conf_index), dtype=bool)
+    title_pair = np.full((len(conf_index), 2), -1, dtype=int)
+    for r in s.title_rows.tolist():
+        ci = conf_index.get(str(c["home_conference"][r]))
+        if ci is None:
+            continue
+        title_game[ci] = True
+        hp, ap = c["home_points"][r], c["away_points"][r]
+        if hp == hp and c["kickoff"][r] < s.cutoff and hp != ap:
+            h, a = s.index[str(c["home_team"][r])], s.index[str(c["away_team"][r])]
+            title_pair[ci] = (h, a) if hp > ap else (a, h)
+    return title_game, title_pair
+
+
+def _build_inputs(ctx: AnalyticsContext, ref: WeekRef) -> ProjectionInputs:
+    c = ctx.dataset.games.cols
+    s = _season(ctx, ref)
+    n = len(s.names)
+    fh, fa = s.sides(c, s.fixed)
+    home_won = c["home_points"][s.fixed] > c["away_points"][s.fixed]
+    decided = c["home_points"][s.fixed] != c["away_points"][s.fixed]
     wins = (np.bincount(fh[decided & home_won], minlength=n)
             + np.bincount(fa[decided & ~home_won], minlength=n))
     losses = (np.bincount(fh[decided & ~home_won], minlength=n)
               + np.bincount(fa[decided & home_won], minlength=n))
     played = np.bincount(np.concatenate([fh, fa]), minlength=n)
 
-    conf_games = rows[is_conference_game(rows)]
-    members: dict[str, int] = {}
-    for i, t in enumerate(names):
-        if eligible[i] and conf_name[t]:
-            members[str(conf_name[t])] = members.get(str(conf_name[t]), 0) + 1
-    crowned = sorted({str(conf_name[str(t)]) for t in c["home_team"][conf_games].tolist()}
-                     - {"None", _INDEPENDENTS})
-    crowned = [cn for cn in crowned if members.get(cn, 0) >= MIN_CONFERENCE_TEAMS]
+    crowned = _crowned(s, c)
     conf_index = {cn: i for i, cn in enumerate(crowned)}
-    conference = np.array([conf_index.get(str(conf_name[t]), -1) if eligible[i] else -1
-                           for i, t in enumerate(names)], dtype=np.int64)
-    title_game = np.zeros(len(crowned), dtype=bool)
-    title_pair = np.full((len(crowned), 2), -1, dtype=int)
-    for r in title_rows.tolist():
-        ci = conf_index.get(str(c["home_conference"][r]))
-        if ci is None:
-            continue
-        title_game[ci] = True
-        hp, ap = c["home_points"][r], c["away_points"][r]
-        if hp == hp and c["kickoff"][r] < cutoff and hp != ap:
-            h, a = index[str(c["home_team"][r])], index[str(c["away_team"][r])]
-            title_pair[ci] = (h, a) if hp > ap else (a, h)
-
-    conf_fixed = is_conference_game(fixed)
-    ph, pa = idx("home", pending), idx("away", pending)
-    margins = ctx.predictor.margins_as_of(pending, season, ref.week, "regular")
-    pend_conf = np.where(is_conference_game(pending), conference[ph], -1)
-    neutral, rating = _neutral_matrix(ctx, ref, names, eligible)
-    snap = ctx.features.snapshot(season, ref.week, "regular")
-    teams, auto = playoff_format(season)
+    conference = np.array([conf_index.get(str(s.conference_of[t]), -1) if s.eligible[i]
+                           else -1 for i, t in enumerate(s.names)], dtype=np.int64)
+    title_game, title_pair = _title_games(s, c, conf_index)
+    h2h = s.conference_games(c, s.fixed) & decided
+    ph, pa = s.sides(c, s.pending)
+    neutral, rating = _neutral_matrix(ctx, ref, s.names, s.eligible)
+    snap = ctx.features.snapshot(ref.season, ref.week, "regular")
+    teams, auto = playoff_format(ref.season)
     post = PostseasonInputs(
         conferences=tuple(crowned), conference=conference,
-        division=_divisions(season, names, conference, crowned), title_game=title_game,
-        title_pair=title_pair,
-        played_home=fh[conf_fixed & decided], played_away=fa[conf_fixed & decided],
-        played_home_won=home_won[conf_fixed & decided], eligible=eligible, rating=rating,
+        division=_divisions(ref.season, s.names, conference, crowned), title_game=title_game,
+        title_pair=title_pair, played_home=fh[h2h], played_away=fa[h2h],
+        played_home_won=home_won[h2h], eligible=s.eligible, rating=rating,
         neutral_margin=neutral, home_field=float(snap.home_field_points) if teams == 12 else 0.0,
         playoff_teams=teams, auto_bids=auto)
     sim = SeasonInputs(
-        teams=tuple(names), eligible=eligible, wins=wins, losses=losses, games_played=played,
-        home=ph, away=pa, margin=margins, round_of=c["week"][pending].astype(int),
-        game_conference=pend_conf, margin_sd=float(ctx.predictor.margin_sd), postseason=post)
-    return ProjectionInputs(ref, sim, tuple(conf_name[t] for t in names), pending)
+        teams=tuple(s.names), eligible=s.eligible, wins=wins, losses=losses,
+        games_played=played, home=ph, away=pa,
+        margin=ctx.predictor.margins_as_of(s.pending, ref.season, ref.week, "regular"),
+        round_of=c["week"][s.pending].astype(int),
+        game_conference=np.where(s.conference_games(c, s.pending), conference[ph], -1),
+        margin_sd=float(ctx.predictor.margin_sd), postseason=post)
+    return ProjectionInputs(ref, sim, tuple(s.conference_of[t] for t in s.names), s.pending)
 
 
 def playoff_format(season: int) -> tuple[int, int]:
