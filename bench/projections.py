@@ -46,12 +46,19 @@ SEASON, WEEK, N = 2025, 10, 10_000
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
 
 
+CPU: list[float] = []  # CPU seconds of the last median_s call's runs
+
+
 def median_s(fn: Callable[[], object], repeat: int = REPEAT) -> tuple[float, list[float]]:
+    """Median wall seconds and the runs; their CPU seconds go to ``CPU`` (on a loaded
+    machine the CPU time of this one thread is the steadier figure of one core's work)."""
     runs = []
+    CPU.clear()
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         fn()
         runs.append(time.perf_counter() - started)
+        CPU.append(time.process_time() - cpu)
     return statistics.median(runs), runs
 
 
@@ -90,7 +97,8 @@ def main() -> None:
     if registry.latest_version() is None:
         raise SystemExit(f"no trained model in {state_dir()}: run `scriptohio train` first")
     predictor = registry.load()
-    print(f"model {predictor.model_version}, residual sd {predictor.margin_sd:.2f} points")
+    print(f"model {predictor.model_version}, residual sd {predictor.margin_sd:.2f} points; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     with threadpool_limits(1):
         ctx = AnalyticsContext(dataset, features, predictor)
@@ -103,7 +111,8 @@ def main() -> None:
         alone, runs = median_s(lambda: simulate_season(sim, SimulationConfig(simulations=N)))
         print(f"simulation alone, {N:,} seasons: median {alone:.3f} s "
               f"(runs {', '.join(f'{r:.3f}' for r in runs)}); goal <= 1 s: "
-              f"{'met' if alone <= 1.0 else 'MISSED'}")
+              f"{'met' if alone <= 1.0 else 'MISSED'}; CPU median "
+              f"{statistics.median(CPU):.3f} s")
 
         def fresh() -> None:
             season_projection(AnalyticsContext(dataset, features, predictor), season=SEASON,
@@ -111,7 +120,8 @@ def main() -> None:
 
         whole, runs = median_s(fresh, max(3, REPEAT // 2))
         print(f"whole projection on a fresh context (inputs + simulation): median "
-              f"{whole:.3f} s (runs {', '.join(f'{r:.3f}' for r in runs)})")
+              f"{whole:.3f} s (runs {', '.join(f'{r:.3f}' for r in runs)}); CPU median "
+              f"{statistics.median(CPU):.3f} s")
 
         one = dataclasses.replace(SimulationConfig(), simulations=200, chunk=1)
         per_sim, _ = median_s(lambda: simulate_season(sim, one), 3)
