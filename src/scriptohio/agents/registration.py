@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from scriptohio.agents import predict as predict_agent
+from scriptohio.agents import projections
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.insight.history import (
     head_to_head,
@@ -100,6 +101,9 @@ AGENTS: Mapping[str, AgentSpec] = MappingProxyType({spec.kind: spec for spec in 
     AgentSpec("streak", streak),
     AgentSpec("head_to_head", head_to_head),
     AgentSpec("occasion_record", occasion_record),
+    # whole-season simulations: seconds of numpy, kept off the light pool's short requests
+    AgentSpec("projections", projections.season_projection, pool="heavy"),
+    AgentSpec("team_projection", projections.team_projection, pool="heavy"),
 )})
 
 

@@ -22,7 +22,17 @@ from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
 from scriptohio.api.middleware.shed import ShedMiddleware
 from scriptohio.api.refresher import ContextBuilder
-from scriptohio.api.routes import admin, ask, docs, health, insight, jobs, learn, predictions
+from scriptohio.api.routes import (
+    admin,
+    ask,
+    docs,
+    health,
+    insight,
+    jobs,
+    learn,
+    predictions,
+    projections,
+)
 from scriptohio.api.service import Service
 from scriptohio.config import Settings
 from scriptohio.monitor.middleware import MetricsMiddleware
@@ -72,6 +82,7 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(docs.router)
     app.include_router(predictions.router)
     app.include_router(insight.router)
+    app.include_router(projections.router)
     app.include_router(learn.router)
     app.include_router(ask.router)
     app.include_router(jobs.router)

@@ -1,7 +1,8 @@
 """Runs accepted workflow jobs through the orchestrator; stored first, so none is lost.
 
-``backtest`` goes to the ``cpu`` process pool (it trains models); ``batch_predict`` and
-``weekly_report`` to the ``heavy`` pool, so a flood of jobs never starves the light requests.
+``backtest`` and ``grade_picks`` go to the ``cpu`` process pool (they train models);
+``batch_predict`` and ``weekly_report`` to the ``heavy`` pool, so a flood of jobs never starves
+the light requests.
 Jobs left unfinished by a stopped process are started again by :meth:`JobRunner.resume`.
 
 A job's answer goes to API clients, so it names no server path: a failure the service did not
@@ -71,6 +72,8 @@ class JobRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         orch = orchestrator
         orch.register("job.backtest", steps.backtest_handler, pool="cpu", timeout_s=600.0,
+                      use_breaker=False)
+        orch.register("job.grade_picks", steps.grade_picks_handler, pool="cpu", timeout_s=600.0,
                       use_breaker=False)
         orch.register("job.batch_predict", self._batch_predict, pool="heavy", timeout_s=300.0)
         orch.register("job.weekly_report", self._weekly_report, pool="heavy", timeout_s=300.0)
@@ -146,6 +149,11 @@ class JobRunner:
                        "data_dir": str(self.data_dir), "state_dir": str(self.state_dir),
                        "season": int(job.params.get("season")
                                      or self.context().current.season - 1)}
+        if job.type == "grade_picks":
+            payload = {"job_id": job.id, "jobs_db": str(self.store.path),
+                       "data_dir": str(self.data_dir), "state_dir": str(self.state_dir),
+                       "csv": job.params.get("csv", ""),
+                       "train_through": job.params.get("train_through")}
         self.store.progress(job.id, 0.01, "queued for a worker")
         response = await self.orchestrator.handle(AgentRequest(
             type=f"job.{job.type}", payload=payload, user_id=job.user_id, priority=0))

@@ -30,8 +30,10 @@ __all__ = [
     "make_recipe",
     "matchup_recipe",
     "predict_recipe",
+    "projection_recipe",
     "rankings_recipe",
     "tagged_recipe",
+    "team_projection_recipe",
     "team_recipe",
     "team_tag",
     "week_tag",
@@ -189,3 +191,29 @@ def compare_recipe(ctx: AnalyticsContext, teams: tuple[str, ...], ref: WeekRef,
     payload: dict[str, Any] = {"teams": teams, "season": ref.season, "week": ref.week}
     return make_recipe(ctx, "compare", payload, role,
                        (week_tag(ref), *(team_tag(t, ref.season) for t in teams)))
+
+
+def _projection_tags(ctx: AnalyticsContext, ref: WeekRef) -> list[str]:
+    """A projection from before week W depends on the results before W (they move the
+    snapshot of week W) and on the schedule of W and later: the week tags from W on (the
+    season's final tag when no week is left)."""
+    weeks = [w for w in ctx.dataset.games.weeks(ref.season)
+             if ref.week is None or w >= ref.week]
+    tags = [week_tag(WeekRef(ref.season, w)) for w in weeks]
+    return tags or [week_tag(WeekRef(ref.season, None))]
+
+
+def projection_recipe(ctx: AnalyticsContext, ref: WeekRef, role: str, *,
+                      conference: str | None, simulations: int) -> Recipe:
+    payload = {"season": ref.season, "week": ref.week, "conference": conference,
+               "simulations": simulations}
+    return make_recipe(ctx, "projections", payload, role,
+                       dict.fromkeys(_projection_tags(ctx, ref)))
+
+
+def team_projection_recipe(ctx: AnalyticsContext, team: str, ref: WeekRef, role: str, *,
+                           simulations: int) -> Recipe:
+    payload = {"team": team, "season": ref.season, "week": ref.week,
+               "simulations": simulations}
+    return make_recipe(ctx, "team_projection", payload, role,
+                       dict.fromkeys([team_tag(team, ref.season), *_projection_tags(ctx, ref)]))

@@ -59,6 +59,25 @@ def register(app: typer.Typer) -> None:
                        "validation_seasons": result.validation_seasons,
                        "validation_mae": result.validation_mae})
 
+    @app.command("grade-picks")
+    def grade_picks_cmd(
+        picks: Annotated[Path, typer.Argument(help="CSV: game_id or home_team/away_team/"
+                                               "game_date, and margin and/or home_win_prob")],
+        train_through: Annotated[int | None, typer.Option(
+            help="Last season the baselines and ensemble learn from (default: the season "
+                 "before the first pick's); earlier picks are not graded")] = None,
+        out: Annotated[Path, typer.Option(help="Report directory")] = Path("reports/picks"),
+    ) -> None:
+        """Grade your picks: MAE, Brier, winner and against-the-spread records against the
+        market, Elo only and the ensemble on the same games (JSON + Markdown + PNG)."""
+        from scriptohio.models.pick_report import write_pick_report
+        from scriptohio.models.picks import grade_picks
+
+        with errors_to_exit():
+            report = grade_picks(context.dataset(), picks, train_through=train_through)
+            files = write_pick_report(report, out)
+            emit_json({**report, "files": files})
+
     @app.command("evaluate")
     def evaluate(
         train_through: Annotated[int, typer.Option(help="Last training season")],

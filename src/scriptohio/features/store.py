@@ -234,6 +234,41 @@ class FeatureStore:
                                     np.array([snap.team_index(away)]), ctx)[0]
         return out
 
+    def rows_as_of(self, rows: np.ndarray, season: int, week: int | None,
+                   season_type: str = "regular") -> np.ndarray:
+        """Feature rows of scheduled games (``dataset.games`` rows) as seen before ``week``:
+        team strengths from that one snapshot, each game's own facts (site, conference, rest).
+
+        A game's own row (:meth:`game_features`) uses the snapshot before *its* week, which
+        for a past season knows results after ``week``; projections from a point in time
+        must not."""
+        st = self._state
+        snap = self._snapshot_in(st, season, week, season_type)
+        c = st.dataset.games.cols
+        own = st.game_matrix[rows]
+        ctx = MatchupContext(*(own[:, FEATURE_NAMES.index(name)] for name in
+                               ("home_field", "conference_game", "rest_diff", "postseason")))
+        home = np.array([snap.team_index(t) for t in c["home_team"][rows].tolist()], dtype=int)
+        away = np.array([snap.team_index(t) for t in c["away_team"][rows].tolist()], dtype=int)
+        return matchup_matrix(snap, home, away, ctx).reshape(len(rows), len(FEATURE_NAMES))
+
+    def neutral_rows(self, season: int, week: int | None, season_type: str,
+                     home: list[str], away: list[str], *, postseason: bool) -> np.ndarray:
+        """Feature rows of hypothetical neutral-site games (rest taken as equal) between
+        ``home[i]`` and ``away[i]``, team strengths as before ``week``."""
+        st = self._state
+        snap = self._snapshot_in(st, season, week, season_type)
+        n = len(home)
+        conf = np.array([float(not postseason and st.conferences.get((season, h))
+                               == st.conferences.get((season, a))
+                               and st.conferences.get((season, h))
+                               not in (None, "FBS Independents"))
+                         for h, a in zip(home, away, strict=True)])
+        ctx = MatchupContext(np.zeros(n), conf, np.zeros(n), np.full(n, float(postseason)))
+        h_idx = np.array([snap.team_index(t) for t in home], dtype=int)
+        a_idx = np.array([snap.team_index(t) for t in away], dtype=int)
+        return matchup_matrix(snap, h_idx, a_idx, ctx).reshape(n, len(FEATURE_NAMES))
+
     def scheduled_row(self, home: str, away: str, season: int, week: int | None,
                       stype: str = "regular") -> int | None:
         """Row in ``dataset.games`` of the scheduled game home v away that week, if any."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import numpy as np
 
@@ -59,6 +60,31 @@ class Predictor:
             spread = None if row is None else games.cols["spread"][row]
             preds.append(self._prediction(out, i, r, gid, spread))
         return preds
+
+    @property
+    def margin_sd(self) -> float:
+        """Standard deviation of the ensemble's held-out margin residuals (points): the
+        residual interval read as a normal one."""
+        iv = self.bundle.interval
+        return (iv.hi - iv.lo) / (2.0 * NormalDist().inv_cdf(0.5 + iv.level / 2.0))
+
+    def margins_as_of(self, rows: np.ndarray, season: int, week: int | None,
+                      season_type: str = "regular") -> np.ndarray:
+        """Ensemble home margins of scheduled games (``dataset.games`` rows) predicted from
+        what was known before ``week`` (see ``FeatureStore.rows_as_of``)."""
+        if not len(rows):
+            return np.empty(0)
+        x = self._store().rows_as_of(rows, season, week, season_type)
+        return np.asarray(self.bundle.predict(x).margin, dtype=float)
+
+    def neutral_margins(self, season: int, week: int | None, season_type: str,
+                        home: list[str], away: list[str], *, postseason: bool) -> np.ndarray:
+        """Ensemble margins of hypothetical neutral-site games ``home[i]`` v ``away[i]``."""
+        if not home:
+            return np.empty(0)
+        x = self._store().neutral_rows(season, week, season_type, home, away,
+                                       postseason=postseason)
+        return np.asarray(self.bundle.predict(x).margin, dtype=float)
 
     def trained_on(self, season: int, week: int, season_type: str = "regular") -> bool:
         """True when a played game of that week was in this model's training window."""

@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from statistics import NormalDist
+
+import numpy as np
 
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.data.dataset import load_dataset
@@ -63,6 +66,25 @@ class FakePredictor(Predictor):
                 game_id=None if row is None else int(games.cols["game_id"][row]),
                 market_spread=None if spread is None or spread != spread else float(spread)))
         return out
+
+    @property
+    def margin_sd(self) -> float:
+        return 15.0 / NormalDist().inv_cdf(0.9)  # the ±15-point 80 % interval read as normal
+
+    def margins_as_of(self, rows: np.ndarray, season: int, week: int | None,
+                      season_type: str = "regular") -> np.ndarray:
+        c = self._store().dataset.games.cols
+        out = []
+        for row in np.asarray(rows, dtype=int).tolist():
+            flag = float(c["neutral_site"][row])
+            out.append(self.margin(str(c["home_team"][row]), str(c["away_team"][row]),
+                                   flag == flag and bool(flag)))
+        return np.array(out, dtype=float)
+
+    def neutral_margins(self, season: int, week: int | None, season_type: str,
+                        home: list[str], away: list[str], *, postseason: bool) -> np.ndarray:
+        return np.array([self.margin(h, a, True) for h, a in zip(home, away, strict=True)],
+                        dtype=float)
 
     def trained_on(self, season: int, week: int, season_type: str = "regular") -> bool:
         return False  # it was never trained on anything

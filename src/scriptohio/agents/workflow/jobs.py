@@ -20,7 +20,7 @@ from typing import Any
 from scriptohio.data.store import open_sqlite
 from scriptohio.errors import NotFoundError
 
-JOB_TYPES = ("weekly_report", "backtest", "batch_predict")
+JOB_TYPES = ("weekly_report", "backtest", "batch_predict", "grade_picks")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, user_id TEXT NOT NULL, params TEXT NOT NULL,

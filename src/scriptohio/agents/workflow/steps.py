@@ -4,6 +4,9 @@
   models over one season — trained only on the seasons before it, each week predicted with the
   data known before it — against the market and Elo-only.
 * ``batch_predict``: CSV in (games.csv schema), CSV out (the ``predict-file`` format).
+* ``grade_picks`` (CPU-heavy: fits the baselines and the ensemble, a process-pool worker): a
+  user's picks CSV graded against the market, Elo only and the ensemble
+  (:mod:`scriptohio.models.picks`); report files as artefacts.
 * ``weekly_report`` (in the service process): ingest new results if given → update features
   → predict the next slate → rankings → a Markdown report.
 
@@ -57,6 +60,41 @@ def run_backtest_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str,
         jobs.close()
 
 
+def run_grade_picks_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str, csv: str,
+                        train_through: int | None = None) -> dict[str, Any]:
+    """Process-pool entry point of ``grade_picks`` (see :func:`run_backtest_job`)."""
+    from scriptohio.data.dataset import load_dataset
+    from scriptohio.data.store import StateStore
+    from scriptohio.models.pick_report import write_pick_report
+    from scriptohio.models.picks import grade_picks
+
+    if not csv.strip():
+        raise ValidationError("csv must hold the picks (game_id or home_team/away_team/"
+                              "game_date, and margin and/or home_win_prob)")
+    jobs = JobStore(Path(jobs_db))
+    try:
+        jobs.progress(job_id, 0.05, "load data")
+        store = StateStore(Path(state_dir))
+        dataset = load_dataset(Path(data_dir), store)
+        store.close()
+        out = report_dir(state_dir, job_id)
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / BATCH_INPUT_NAME
+            src.write_text(csv)
+            jobs.progress(job_id, 0.2, "fit the baselines and the ensemble, grade")
+            try:
+                report = grade_picks(dataset, src, train_through=train_through)
+            except DataFormatError as exc:  # name the upload, not the temporary file
+                raise DataFormatError(exc.reason, file=BATCH_INPUT_NAME, line=exc.line,
+                                      column=exc.column, value=exc.value) from exc
+        jobs.progress(job_id, 0.9, "report")
+        files = write_pick_report(report, out)
+        return {"grade": report, "artefacts": sorted(Path(f).name for f in files.values()
+                                                     if Path(f).is_file())}
+    finally:
+        jobs.close()
+
+
 def batch_predict(ctx: AnalyticsContext, csv_text: str, progress: Progress) -> dict[str, Any]:
     from scriptohio.models.predict_file import predict_file
 
@@ -104,3 +142,8 @@ def backtest_handler(request: Any) -> dict[str, Any]:
     """Module-level (picklable) handler for a process-pool worker: ``request.payload`` holds
     the :func:`run_backtest_job` arguments."""
     return run_backtest_job(**request.payload)
+
+
+def grade_picks_handler(request: Any) -> dict[str, Any]:
+    """Module-level (picklable) handler of ``grade_picks`` for a process-pool worker."""
+    return run_grade_picks_job(**request.payload)

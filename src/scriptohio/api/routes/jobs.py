@@ -1,6 +1,6 @@
 """``POST /v1/jobs`` / ``GET /v1/jobs/{id}``: background workflows with progress.
 
-A backtest's report files (Markdown, JSON, calibration plot) are listed in its result as
+A backtest's and a picks grade's report files (Markdown, JSON, plots) are listed in its result as
 ``artefacts``, each with the URL that serves it: ``GET /v1/jobs/{id}/artefacts/{name}``.
 """
 
@@ -29,12 +29,17 @@ class JobBody(BaseModel):
     # strict: JSON's true is not week 1, nor "2024" a season (the schema says integer)
     model_config = ConfigDict(strict=True)
 
-    type: Literal["weekly_report", "backtest", "batch_predict"]
+    type: Literal["weekly_report", "backtest", "batch_predict", "grade_picks"]
     season: int | None = Field(default=None, ge=2005, le=2100,
                                description="backtest: the season to replay; weekly_report")
     week: int | None = Field(default=None, ge=0, le=25, description="weekly_report: the week")
     csv: str | None = Field(default=None, max_length=4_000_000,
-                            description="batch_predict: rows in the games.csv schema")
+                            description="batch_predict: rows in the games.csv schema; "
+                            "grade_picks: your picks (game_id or home_team/away_team/"
+                            "game_date, and margin and/or home_win_prob)")
+    train_through: int | None = Field(default=None, ge=2005, le=2100,
+                                      description="grade_picks: last season the baselines "
+                                      "learn from (default: before the first pick's)")
     games_csv: str | None = Field(default=None, max_length=4_000_000,
                                   description="weekly_report: new results to ingest first")
 
