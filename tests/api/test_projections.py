@@ -48,6 +48,32 @@ async def test_the_tiny_league_projection_adds_up_and_is_cached(
         assert again.json() == body
 
 
+async def test_casual_users_get_the_projection_in_plain_words(tiny_client: AppClient) -> None:
+    async with tiny_client() as client:
+        params = {"season": 2023, "week": 5, "simulations": 2000}
+        league = (await client.get("/v1/projections", params=params,
+                                   headers={"X-Role": "casual"})).json()
+        leader = max(league["teams"], key=lambda t: t["p_national_title"])
+        pct = f"{round(leader['p_national_title'] * 100):.0f} %"
+        assert league["summary"].startswith("In 2,000 simulated seasons from the 2023 season "
+                                             "through week 4")
+        assert f"{leader['team']} {pct}" in league["summary"]
+        r = await client.get("/v1/teams/Bravo/projection", params=params,
+                             headers={"X-Role": "casual"})
+        team = r.json()
+        row = team["team"]
+        said = team["summary"]
+        assert said.startswith(f"Bravo ({row['record']}, 2 games left): "
+                               f"{row['expected_wins']:.1f} wins expected")
+        dist = row["wins_distribution"]
+        best = dist.index(max(dist))
+        assert f"{best}-{len(dist) - 1 - best} the likeliest final record" in said
+        assert f"{round(row['p_playoff'] * 100):.0f} % to make the playoff" in said
+        production = (await client.get("/v1/teams/Bravo/projection", params=params,
+                                       headers={"X-Role": "production"})).json()
+        assert "summary" not in production
+
+
 async def test_a_conference_and_a_team(tiny_client: AppClient) -> None:
     async with tiny_client() as client:
         r = await client.get("/v1/projections", params={"conference": "north",

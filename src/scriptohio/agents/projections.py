@@ -27,6 +27,7 @@ reuses that run.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
@@ -51,8 +52,8 @@ from scriptohio.models.simulation import (
 )
 
 __all__ = ["BOWL_WINS", "ProjectionInputs", "playoff_format", "projection_inputs",
-           "projection_ref",
-           "resolve_conference", "season_projection", "team_projection"]
+           "projection_ref", "resolve_conference", "season_projection",
+           "season_projection_summary", "team_projection", "team_projection_summary"]
 
 BOWL_WINS = 6
 #: a "conference" of fewer FBS teams crowns no champion (the 2025 Pac-12 had two)
@@ -331,6 +332,57 @@ def _header(ctx: AnalyticsContext, inputs: ProjectionInputs, simulations: int
             "simulations": simulations}
 
 
+def _percent(p: float) -> str:
+    """A probability as a fan reads it: whole percents, never a false 0 % or 100 %."""
+    if 0 < p < 0.005:
+        return "under 1 %"
+    if 0.995 <= p < 1:
+        return "over 99 %"
+    return f"{round(p * 100):.0f} %"
+
+
+def _wins_phrase(row: Mapping[str, Any]) -> str:
+    dist = row["wins_distribution"]
+    likeliest = max(range(len(dist)), key=lambda w: dist[w])
+    games = len(dist) - 1
+    return (f"{row['expected_wins']:.1f} wins expected, {likeliest}-{games - likeliest} the "
+            f"likeliest final record ({_percent(dist[likeliest])})")
+
+
+def team_projection_summary(row: Mapping[str, Any], as_of: str, simulations: int) -> str:
+    """One team's projection in plain words, from its numbers."""
+    conference = row["conference"]
+    title = (f"{_percent(row['p_conference_title'])} to win the {conference}, "
+             if conference and row["p_conference_title"] > 0 else "")
+    wins = int(str(row["record"]).split("-")[0])
+    bowl = ("bowl eligible already" if wins >= BOWL_WINS
+            else f"{_percent(row['p_bowl_eligible'])} to reach six wins")
+    return (f"{row['team']} ({row['record']}, {row['remaining_games']} games left): "
+            f"{_wins_phrase(row)}; {bowl}, "
+            f"{title}{_percent(row['p_playoff'])} to make the playoff and "
+            f"{_percent(row['p_national_title'])} to win the national title, in "
+            f"{simulations:,} simulated seasons from the {as_of}.")
+
+
+def season_projection_summary(teams: Sequence[Mapping[str, Any]], conference: str | None,
+                              as_of: str, simulations: int, top: int = 3) -> str:
+    """The projection's headline in plain words: the likeliest champions (of the
+    conference when one is asked for), from the numbers."""
+    if not teams:
+        return f"No FBS teams to project ({as_of})."
+    if conference is not None:
+        key, what = "p_conference_title", f"the {conference} title"
+    else:
+        key, what = "p_national_title", "the national title"
+    leaders = sorted(teams, key=lambda t: -float(t[key]))[:top]
+    named = ", ".join(f"{t['team']} {_percent(t[key])}" for t in leaders if t[key] > 0)
+    playoff = sum(1 for t in teams if t["p_playoff"] >= 0.5)
+    scope = f"{len(teams)} {conference} teams" if conference else f"{len(teams)} FBS teams"
+    return (f"In {simulations:,} simulated seasons from the {as_of}, likeliest to win {what}: "
+            f"{named or 'nobody yet'}; {playoff} of the {scope} make the playoff in at least "
+            f"half of them.")
+
+
 def season_projection(ctx: AnalyticsContext, *, season: int | None = None,
                       week: int | None = None, conference: str | None = None,
                       simulations: int = DEFAULT_SIMULATIONS) -> dict[str, Any]:
@@ -343,7 +395,10 @@ def season_projection(ctx: AnalyticsContext, *, season: int | None = None,
     if conference is not None:
         conference = resolve_conference(ctx, inputs.ref.season, conference)
         teams = [t for t in teams if t["conference"] == conference]
-    return {**_header(ctx, inputs, simulations), "conference": conference,
+    header = _header(ctx, inputs, simulations)
+    return {**header, "conference": conference,
+            "summary": season_projection_summary(teams, conference, header["as_of"],
+                                                 simulations),
             "conferences": [{"conference": name, "title_game": bool(post.title_game[i])}
                             for i, name in enumerate(post.conferences)],
             "teams": teams}
@@ -375,4 +430,6 @@ def team_projection(ctx: AnalyticsContext, *, team: str, season: int | None = No
             "margin": round(mean, 1),
             "win_prob": round(NormalDist().cdf(mean / float(sd[g])), 4),
         })
-    return {**_header(ctx, inputs, simulations), "team": row, "remaining": games}
+    header = _header(ctx, inputs, simulations)
+    return {**header, "summary": team_projection_summary(row, header["as_of"], simulations),
+            "team": row, "remaining": games}
