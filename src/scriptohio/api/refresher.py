@@ -20,9 +20,11 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from scriptohio.agents.changes import before_ingest, what_moved
 from scriptohio.agents.context import AnalyticsContext
+from scriptohio.api.change_feed import ChangeFeed
 from scriptohio.api.context_holder import ContextHolder
 from scriptohio.api.response_cache import ResponseCache
 from scriptohio.api.warmup import CacheWarmer
@@ -58,6 +60,7 @@ class DataRefresher:
         self.cache = cache
         self.warmer = warmer
         self.warm = warm
+        self.changes = ChangeFeed()  # what each ingest moved (GET /v1/changes)
         self.on_model_load = on_model_load
         self.poll_interval_s = poll_interval_s
         self._build = build_context
@@ -177,6 +180,16 @@ class DataRefresher:
             events = self.store.events_since(old.data_version)
             if not events:
                 return {"changed": False, "data_version": old.data_version}
+            game_ids = {int(g) for ev in events
+                        for g in cast("list[int]", ev.payload.get("game_ids") or [])}
+            seasons = {int(s) for ev in events
+                       for s in cast("list[int]", ev.payload.get("seasons") or [])}
+            try:  # what the service said before: the update below changes it in place
+                before = await asyncio.to_thread(before_ingest, old, game_ids, seasons)
+            except Exception:  # the feed must never fail an ingest that has landed
+                log.exception("data version after %d: ratings before could not be read",
+                              old.data_version)
+                before = None
             new_ctx, changed_weeks, teams = await asyncio.to_thread(
                 self._updated_context, old, events)
             generation = self.holder.swap(new_ctx)  # before invalidating: see context_holder
@@ -191,6 +204,15 @@ class DataRefresher:
                     name="rewarm-cache"))
             log.info("data version %d: %d weeks changed, %d cache entries invalidated",
                      new_ctx.data_version, len(changed_weeks), removed)
+            if before is not None:
+                try:
+                    moved = await asyncio.to_thread(what_moved, before, new_ctx, game_ids)
+                except Exception:  # the feed must never fail an ingest that has landed
+                    log.exception("data version %d: what moved could not be worked out",
+                                  new_ctx.data_version)
+                else:
+                    self.changes.record({**moved, "at": time.time(),
+                                         "weeks": [list(w) for w in sorted(changed_weeks)]})
             return {"changed": True, "data_version": new_ctx.data_version,
                     "weeks_changed": sorted(changed_weeks), "invalidated": removed}
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from scriptohio.agents.context import AnalyticsContext
-from scriptohio.api.dependencies import Answers, Caller, Context
+from scriptohio.api.dependencies import Answers, Caller, Context, Refresher
 from scriptohio.api.recipes import (
     Recipe,
     compare_recipe,
@@ -16,6 +17,7 @@ from scriptohio.api.recipes import (
     rankings_recipe,
     team_recipe,
 )
+from scriptohio.api.responses import JSON
 from scriptohio.api.routes.common import ERRORS, require_teams
 from scriptohio.api.routes.predictions import Season, SeasonType, TeamName, Week
 from scriptohio.errors import ValidationError
@@ -90,3 +92,18 @@ def units_recipe(ctx: AnalyticsContext, home: str, away: str, season: int | None
         raise ValidationError(f"home and away must be different teams (both are {home})")
     ref = ctx.week_ref(season, week, season_type)
     return matchup_recipe(ctx, home, away, ref, role), corrections
+
+
+@router.get("/changes", summary="What moved and why: after each ingest, the teams whose rating "
+            "moved most, split by method, with the games that moved them")
+async def changes(caller: Caller, refresher: Refresher,
+                  since: Annotated[int, Query(ge=0, description="data version already seen; "
+                                              "entries after it are answered")] = 0,
+                  limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Response:
+    entries = refresher.changes.since(since, limit)
+    if caller.role == "production":
+        entries = [{k: v for k, v in e.items() if k != "summary"} for e in entries]
+    latest = refresher.holder.current()
+    return Response(orjson.dumps({
+        "since": since, "data_version": latest.data_version if latest else None,
+        "changes": entries}), media_type=JSON)
