@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -41,7 +40,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.servers import free_port  # noqa: E402
+from tests.servers import running_service  # noqa: E402
 
 MAX_CONNECTIONS = 4000
 
@@ -217,26 +216,6 @@ async def drive(port: int, pid: int, seconds: float) -> tuple[float, list[Phase]
     return peak, phases
 
 
-def serve(adaptive: bool, pin: bool) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    env = dict(os.environ, SCRIPTOHIO_RATE_LIMIT="100000000/minute",
-               SCRIPTOHIO_ADDRESS_RATE_LIMIT="100000000/minute", SCRIPTOHIO_WARM_CACHE="0",
-               SCRIPTOHIO_ADAPTIVE="1" if adaptive else "0")
-    proc = subprocess.Popen([sys.executable, "-m", "scriptohio.cli.main", "serve", "--port",
-                             str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL,
-                            preexec_fn=(lambda: os.sched_setaffinity(0, {0})) if pin else None)
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready").status_code == 200:
-                return proc, port
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the service did not become ready")
-
-
 def rows(mode: str, peak: float, phases: list[Phase]) -> list[str]:
     baseline = next(p for p in phases if p.name.startswith("baseline"))
     base_p95 = pct([s.latency for s in baseline.samples if s.status == 200], 0.95)
@@ -275,12 +254,15 @@ def main() -> int:
     for mode in args.modes.split(","):
         adaptive = mode == "on"
         print(f"== adaptive admission {mode}", flush=True)
-        proc, port = serve(adaptive, pin)
-        try:
-            peak, phases = asyncio.run(drive(port, proc.pid, args.seconds))
-        finally:
-            proc.terminate()
-            proc.wait(10)
+        env = {"SCRIPTOHIO_RATE_LIMIT": "100000000/minute",
+               "SCRIPTOHIO_ADDRESS_RATE_LIMIT": "100000000/minute",
+               "SCRIPTOHIO_WARM_CACHE": "0", "SCRIPTOHIO_ADAPTIVE": "1" if adaptive else "0"}
+        state = Path(os.environ.get("SCRIPTOHIO_STATE_DIR") or ROOT / "var")
+        with running_service(state, env, wait_ready=True, timeout=120, cwd=ROOT,
+                             cpus={0} if pin else None) as url:
+            server = psutil.Process().children()[0]  # the service this bench started
+            port = int(url.rsplit(":", 1)[1])
+            peak, phases = asyncio.run(drive(port, server.pid, args.seconds))
         print(f"  peak goodput {peak:.0f} req/s", flush=True)
         table += rows("adaptive" if adaptive else "fixed bound (before)", peak, phases)
     print("\n".join(table))

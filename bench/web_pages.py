@@ -23,7 +23,6 @@ import gzip
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.servers import free_port  # noqa: E402
+from tests.servers import running_service  # noqa: E402
 
 from scriptohio.api.app import create_app  # noqa: E402
 from scriptohio.config import Settings  # noqa: E402
@@ -136,20 +135,9 @@ def browser_timings(screenshots: bool
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "apt-get install -y chromium"
-    port = free_port()
-    env = dict(os.environ, SCRIPTOHIO_RATE_LIMIT="100000000/minute", SCRIPTOHIO_WARM_CACHE="0")
-    proc = subprocess.Popen([sys.executable, "-m", "scriptohio.cli.main", "serve", "--port",
-                             str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/ready").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
+    env = {"SCRIPTOHIO_RATE_LIMIT": "100000000/minute", "SCRIPTOHIO_WARM_CACHE": "0"}
+    state = Path(os.environ.get("SCRIPTOHIO_STATE_DIR") or ROOT / "var")
+    with running_service(state, env, wait_ready=True, timeout=120, cwd=ROOT) as base:
         out: dict[str, tuple[float, float]] = {}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium,
@@ -201,9 +189,6 @@ def browser_timings(screenshots: bool
                     context.close()
             browser.close()
         return out, violations
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def _paint(page: Any) -> float:

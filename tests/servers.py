@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -23,14 +24,21 @@ def free_port() -> int:
 @contextmanager
 def running_service(
     state_dir: Path, env: Mapping[str, str] | None = None, *, args: tuple[str, ...] = (),
-    wait_ready: bool = False, timeout: float = 60.0,
+    wait_ready: bool = False, timeout: float = 60.0, cpus: set[int] | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[str]:
-    """Yield the base URL of ``scriptohio serve`` once ``/health`` (or ``/ready``) answers."""
+    """Yield the base URL of ``scriptohio serve`` once ``/health`` (or ``/ready``) answers.
+
+    The service's log goes to a temporary file (a pipe nobody reads would block a chatty
+    service once it filled), shown if the service exits early. ``cpus``: the CPUs it may run
+    on (benchmarks keep it off the load driver's)."""
     port = free_port()
     full_env = dict(os.environ, SCRIPTOHIO_STATE_DIR=str(state_dir), **(env or {}))
+    log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "scriptohio.cli.main", "serve", "--port", str(port), *args],
-        env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=full_env, stdout=subprocess.DEVNULL, stderr=log, text=True, cwd=cwd,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -38,8 +46,8 @@ def running_service(
         path = "/ready" if wait_ready else "/health"
         while True:
             if proc.poll() is not None:
-                err = proc.stderr.read() if proc.stderr else ""
-                raise RuntimeError(f"service exited early: {err}")
+                log.seek(0)
+                raise RuntimeError(f"service exited early: {log.read()}")
             try:
                 if httpx.get(url + path, timeout=1.0).status_code == 200:
                     break
@@ -56,3 +64,4 @@ def running_service(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
