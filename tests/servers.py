@@ -34,34 +34,33 @@ def running_service(
     on (benchmarks keep it off the load driver's)."""
     port = free_port()
     full_env = dict(os.environ, SCRIPTOHIO_STATE_DIR=str(state_dir), **(env or {}))
-    log = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scriptohio.cli.main", "serve", "--port", str(port), *args],
-        env=full_env, stdout=subprocess.DEVNULL, stderr=log, text=True, cwd=cwd,
-        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        path = "/ready" if wait_ready else "/health"
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"service exited early: {log.read()}")
-            try:
-                if httpx.get(url + path, timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"service did not answer {path} within {timeout} s")
-            time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scriptohio.cli.main", "serve", "--port", str(port), *args],
+            env=full_env, stdout=subprocess.DEVNULL, stderr=log, text=True, cwd=cwd,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
+        )
+        url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            deadline = time.monotonic() + timeout
+            path = "/ready" if wait_ready else "/health"
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"service exited early: {log.read()}")
+                try:
+                    if httpx.get(url + path, timeout=1.0).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"service did not answer {path} within {timeout} s")
+                time.sleep(0.05)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

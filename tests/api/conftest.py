@@ -15,6 +15,25 @@ from scriptohio.api.app import create_app
 from scriptohio.config import Settings
 
 AppClient = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+#: what every in-process app here runs with, unless a test says otherwise
+_TEST_SETTINGS: dict[str, Any] = {"rate_limit": "10000/minute", "warm_cache": False,
+                                  "open_admin": True}
+
+
+@asynccontextmanager
+async def _ready_client(app: Any, ready_within_s: float) -> AsyncIterator[httpx.AsyncClient]:
+    """``app`` with its lifespan running, on the ASGI transport, once ``/ready`` says 200."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + ready_within_s
+            while (await client.get("/ready")).status_code != 200:
+                if loop.time() > deadline:
+                    raise TimeoutError(f"app not ready in {ready_within_s:.0f} s")
+                await asyncio.sleep(0.05)
+            client.app = app  # type: ignore[attr-defined]
+            yield client
 
 
 @pytest.fixture()
@@ -24,20 +43,9 @@ def app_client(service_state: Path, data_dir: Path) -> AppClient:
     @asynccontextmanager
     async def make(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings(data_dir=str(data_dir), state_dir=str(service_state),
-                            **{"rate_limit": "10000/minute", "warm_cache": False,
-                               "open_admin": True, **overrides})
-        app = create_app(settings)
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                for _ in range(600):
-                    if (await client.get("/ready")).status_code == 200:
-                        break
-                    await asyncio.sleep(0.1)
-                else:
-                    raise TimeoutError("app not ready in 60 s")
-                client.app = app  # type: ignore[attr-defined]
-                yield client
+                            **{**_TEST_SETTINGS, **overrides})
+        async with _ready_client(create_app(settings), 60) as client:
+            yield client
 
     return make
 
@@ -62,20 +70,10 @@ def tiny_client(tmp_path: Path) -> AppClient:
     @asynccontextmanager
     async def make(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings(data_dir=str(data), state_dir=str(tmp_path / "state"),
-                            **{"rate_limit": "10000/minute", "warm_cache": False,
-                               "open_admin": True, **overrides})
+                            **{**_TEST_SETTINGS, **overrides})
         app = create_app(settings,
                          build_context=lambda folder, _store: fake_context(folder, TINY_RATINGS))
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                for _ in range(100):
-                    if (await client.get("/ready")).status_code == 200:
-                        break
-                    await asyncio.sleep(0.05)
-                else:
-                    raise TimeoutError("app not ready")
-                client.app = app  # type: ignore[attr-defined]
-                yield client
+        async with _ready_client(app, 60) as client:
+            yield client
 
     return make

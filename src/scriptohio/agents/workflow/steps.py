@@ -19,13 +19,16 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.insight.rankings import rankings
 from scriptohio.agents.predict import week_games
 from scriptohio.agents.workflow.jobs import JobStore
 from scriptohio.errors import DataFormatError, ValidationError
+
+if TYPE_CHECKING:
+    from scriptohio.data.dataset import Dataset
 
 Progress = Callable[[float, str], None]
 #: What a malformed batch file is called in errors: the request field it came in.
@@ -37,19 +40,27 @@ def report_dir(state_dir: str | Path, job_id: str) -> Path:
     return Path(state_dir) / "jobs" / job_id
 
 
+def _job_dataset(jobs: JobStore, job_id: str, data_dir: str, state_dir: str) -> Dataset:
+    """The data with what was ingested, loaded afresh by a process-pool job (step one)."""
+    from scriptohio.data.dataset import load_dataset
+    from scriptohio.data.store import StateStore
+
+    jobs.progress(job_id, 0.05, "load data")
+    store = StateStore(Path(state_dir))
+    try:
+        return load_dataset(Path(data_dir), store)
+    finally:
+        store.close()
+
+
 def run_backtest_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str,
                      season: int) -> dict[str, Any]:
     """Process-pool entry point: loads everything itself and reports progress to SQLite."""
-    from scriptohio.data.dataset import load_dataset
-    from scriptohio.data.store import StateStore
     from scriptohio.models.evaluate import evaluate
 
     jobs = JobStore(Path(jobs_db))
     try:
-        jobs.progress(job_id, 0.05, "load data")
-        store = StateStore(Path(state_dir))
-        dataset = load_dataset(Path(data_dir), store)
-        store.close()
+        dataset = _job_dataset(jobs, job_id, data_dir, state_dir)
         report = evaluate(dataset, report_dir(state_dir, job_id), train_through=season - 1,
                           test=[season],
                           progress=lambda stage, f: jobs.progress(job_id, 0.1 + 0.85 * f, stage))
@@ -63,8 +74,6 @@ def run_backtest_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str,
 def run_grade_picks_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str, csv: str,
                         train_through: int | None = None) -> dict[str, Any]:
     """Process-pool entry point of ``grade_picks`` (see :func:`run_backtest_job`)."""
-    from scriptohio.data.dataset import load_dataset
-    from scriptohio.data.store import StateStore
     from scriptohio.models.pick_report import write_pick_report
     from scriptohio.models.picks import grade_picks
 
@@ -73,10 +82,7 @@ def run_grade_picks_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str
                               "game_date, and margin and/or home_win_prob)")
     jobs = JobStore(Path(jobs_db))
     try:
-        jobs.progress(job_id, 0.05, "load data")
-        store = StateStore(Path(state_dir))
-        dataset = load_dataset(Path(data_dir), store)
-        store.close()
+        dataset = _job_dataset(jobs, job_id, data_dir, state_dir)
         out = report_dir(state_dir, job_id)
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / BATCH_INPUT_NAME
