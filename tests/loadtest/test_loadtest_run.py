@@ -196,11 +196,22 @@ def test_the_documented_normal_scenario_passes_on_a_healthy_service(
 
 def test_an_open_model_run_is_graded_against_its_arrival_rate(
         all_hits_server: SpawnedServer) -> None:
+    """The wiring through a real run: the offer reaches the grade as its threshold.
+
+    Whether a busy host's driver keeps up with 60 req/s is the host's speed, not the grade's
+    logic (test_loadtest_validation covers pass and fail on fixed figures), so the verdict is
+    checked against the run's own figure rather than expected to be "pass".
+    """
     result = run_loadtest(all_hits_server.url, "normal", duration=2.0, arrival_rate=60)
+    assert result.summary["mode"] == "open"
+    assert result.summary["offered_rps"] == 60
+    assert result.summary["requests"] > 0
     throughput = result.grade["criteria"]["throughput_rps"]
     assert throughput["threshold"] == pytest.approx(57.0)  # 95 % of 60 req/s, not 100 req/s
-    assert throughput["verdict"] == "pass"
-    assert result.passed
+    assert "offered 60 req/s" in throughput["note"]
+    kept_up = throughput["value"] >= throughput["threshold"]
+    assert throughput["verdict"] == ("pass" if kept_up else "fail")
+    assert result.grade["criteria"]["success_rate"]["verdict"] == "pass"
 
 
 def test_a_server_that_is_down_gives_connection_failures_and_a_failing_grade() -> None:
