@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scriptohio.api.refresher import DataRefresher
-from scriptohio.data.cfbd import CfbdClient, PullRequest, PullResult, pull
+from scriptohio.data.cfbd import CfbdClient, PullRequest, PullResult, ValidatorStore, pull
 from scriptohio.data.cfbd.schedule import due_request
 from scriptohio.data.dataset import load_dataset
 from scriptohio.errors import ScriptOhioError
@@ -104,9 +104,11 @@ class ScheduledPull:
         assert store is not None and data_dir is not None, "the refresher has not started"
         # the newest view (another process may have ingested since the served one was built)
         dataset = load_dataset(data_dir, store)
+        validators = ValidatorStore.in_state_dir(store.path.parent)
         client = CfbdClient(api_key=self.schedule.api_key, base_url=self.schedule.base_url,
-                            timeout_s=self.schedule.timeout_s)
+                            timeout_s=self.schedule.timeout_s, validators=validators)
         try:
             return pull(client, store, dataset, request)
         finally:
             client.close()
+            validators.close()
