@@ -155,6 +155,14 @@ class DataRefresher:
                     await self.refresh_data()
             except Exception:
                 log.exception("data refresh failed; serving the previous data")
+            try:  # another process (a retrain, `scriptohio train`) made a new default version
+                if self.registry is not None and self.registry.ready:
+                    latest = await asyncio.to_thread(self.registry.latest_version)
+                    if latest not in (None, self.holder.get().predictor.model_version):
+                        log.info("model version %s is the new default: reloading", latest)
+                        await self.reload_models()
+            except Exception:
+                log.exception("model reload failed; serving the previous version")
 
     async def ingest_text(self, games_csv: str, team_games_csv: str | None) -> IngestResult:
         """Ingest CSV text (the admin endpoint, the weekly-report workflow)."""
