@@ -78,3 +78,12 @@ class ChangeFeed:
                 "ORDER BY data_version LIMIT ?",
                 (data_version, self._clock() - self._max_age_s, limit)).fetchall()
         return [orjson.loads(body) for (body,) in rows]
+
+    def newest(self) -> dict[str, Any] | None:
+        """The latest entry kept (``/v1/ask``: "what changed this week"), if any."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT body FROM changes WHERE recorded_at >= ? "
+                "ORDER BY data_version DESC LIMIT 1",
+                (self._clock() - self._max_age_s,)).fetchone()
+        return None if row is None else dict(orjson.loads(row[0]))
