@@ -111,7 +111,7 @@ RULES: Sequence[Rule] = (
             r"|quarter-?final)\b"),
     *_rules("result", 0.6, r"\b(won|lost|beat|score|scores)\b"),
     *_rules("record", 0.95,
-            r"\brecord\b(?! (against|vs\.?|versus|v\.?) )"
+            r"(?<!projected )\brecord\b(?! (against|vs\.?|versus|v\.?) )"
             r"|\bhow many (games|wins|losses)\b(?![^?]*\b(will|going to|gonna|projected"
             r"|expected)\b)"
             r"|\bwins? and loss\w*|\bwin[- ]loss\b|\bw-l\b|\bundefeated\b|\bunbeaten\b(?! run)"
@@ -156,8 +156,10 @@ RULES: Sequence[Rule] = (
             r"\bwhy (do|does|should|is|are)\b(?!.*" + _T + r")"),
     *_rules("projection", 0.99,
             # the playoff, ahead: "is xteamx going to make the playoff", "playoff chances"
-            _FUTURE + r"[^?]*\b(make|making|get(ting)? in(to)?|reach\w*|in|into)\b[^?]*\b"
-            + _PLAYOFF,
+            _FUTURE + r"[^?]*\b(makes?|making|gets? in(to)?|getting in(to)?|reach\w*|in|into"
+            r"|sneak\w*|earn\w*)\b[^?]*\b" + _PLAYOFF,
+            r"\b(chances?|odds|shot|hopes?|path)\b (at|of|for|to) (a |the |making the )?"
+            r"(playoffs?|cfp)\b|" + _PLAYOFF + r" (spot|berth|bid|place|field|lock)s?\b",
             _PLAYOFF + r"(?:'s)? (chances?|odds|hopes|probabilit\w*|projections?|outlook"
             r"|picture|percentage)\b",
             r"\b(chances?|odds|probabilit\w*|likelihood)\b[^?]*\b(make|making|reach\w*"
@@ -169,9 +171,11 @@ RULES: Sequence[Rule] = (
             r"|\bhow (will|is|are) (the )?" + _T + r" (going to |gonna )?finish\b"
             r"|\bwhat (will|is) (the )?" + _T + r"(?:'?s)? (final )?record (be|going to be)\b",
             # titles, ahead: "who will win the big ten", "national title favourites"
-            r"\b(will|going to|gonna|'ll|likely|favou?rites?|favou?red|odds|chances?)\b[^?]*"
-            r"\bwin(ning)? (the )?(national (title|championship)|natty|the title|it all"
-            r"|(" + _LEAGUES + r")( title| crown| championship| conference)?\b(?! game))",
+            r"\b(will|going to|gonna|'ll|likely|favou?rites?|favou?red|odds|chances?|shot"
+            r"|who'?s|who is|who)\b[^?]*\b(win(s|ning)?|tak(es?|ing)|captur\w*) (the )?"
+            r"(national (title|championship)|natty|the title|it all"
+            r"|(" + _LEAGUES + r")\b(?!( title| championship)? game)( title| crown"
+            r"| championship| conference)?\b(?!.*\b(xyearx|last (year|season)|won|did)\b))",
             r"\b(national title|natty|championship|title|conference) (favou?rites?|odds"
             r"|chances|contenders|race)\b"),
     *_rules("changes", 0.97,
