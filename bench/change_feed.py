@@ -60,7 +60,8 @@ async def _ingest_once(models: Path) -> tuple[float, dict[str, Any]]:
 
 
 def _runs(repeats: int, models: Path) -> dict[str, Any]:
-    seconds, entry = [], {}
+    seconds: list[float] = []
+    entry: dict[str, Any] = {}
     for _ in range(repeats):
         s, entry = asyncio.run(_ingest_once(models))
         seconds.append(s)
