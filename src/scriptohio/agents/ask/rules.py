@@ -156,23 +156,23 @@ RULES: Sequence[Rule] = (
             r"\bwhy (do|does|should|is|are)\b(?!.*" + _T + r")"),
     *_rules("projection", 0.99,
             # the playoff, ahead: "is xteamx going to make the playoff", "playoff chances"
-            _FUTURE + r"[^?]*\b(makes?|making|gets? in(to)?|getting in(to)?|reach\w*|in|into"
-            r"|sneak\w*|earn\w*)\b[^?]*\b" + _PLAYOFF,
+            _FUTURE + r"[^?]{0,60}\b(makes?|making|gets? in(to)?|getting in(to)?|reach\w*|in|into"
+            r"|sneak\w*|earn\w*)\b[^?]{0,60}\b" + _PLAYOFF,
             r"\b(chances?|odds|shot|hopes?|path)\b (at|of|for|to) (a |the |making the )?"
             r"(playoffs?|cfp)\b|" + _PLAYOFF + r" (spot|berth|bid|place|field|lock)s?\b",
             _PLAYOFF + r"(?:'s)? (chances?|odds|hopes|probabilit\w*|projections?|outlook"
             r"|picture|percentage)\b",
-            r"\b(chances?|odds|probabilit\w*|likelihood)\b[^?]*\b(make|making|reach\w*"
-            r"|get(ting)? in(to)?)\b[^?]*" + _PLAYOFF,
+            r"\b(chances?|odds|probabilit\w*|likelihood)\b[^?]{0,60}\b(make|making|reach\w*"
+            r"|get(ting)? in(to)?)\b[^?]{0,60}" + _PLAYOFF,
             # win totals: "how many games will xteamx win", "expected wins"
-            r"\bhow many (games|wins)\b[^?]*\b(will|going to|gonna|projected|expected|should)"
+            r"\bhow many (games|wins)\b[^?]{0,60}\b(will|going to|gonna|projected|expected|should)"
             r"\b|\b(win totals?|expected wins|projected (wins|record)|season (projection|outlook"
             r"|simulation)s?|simulat\w* (the )?season)\b"
             r"|\bhow (will|is|are) (the )?" + _T + r" (going to |gonna )?finish\b"
             r"|\bwhat (will|is) (the )?" + _T + r"(?:'?s)? (final )?record (be|going to be)\b",
             # titles, ahead: "who will win the big ten", "national title favourites"
             r"\b(will|going to|gonna|'ll|likely|favou?rites?|favou?red|odds|chances?|shot"
-            r"|who'?s|who is|who)\b[^?]*\b(win(s|ning)?|tak(es?|ing)|captur\w*) (the )?"
+            r"|who'?s|who is|who)\b[^?]{0,60}\b(win(s|ning)?|tak(es?|ing)|captur\w*) (the )?"
             r"(national (title|championship)|natty|the title|it all"
             r"|(" + _LEAGUES + r")\b(?!( title| championship)? game)( title| crown"
             r"| championship| conference)?\b(?!.*\b(xyearx|last (year|season)|won|did)\b))",
