@@ -125,7 +125,7 @@ async def test_a_game_has_our_total_beside_the_markets(app_client: AppClient,
         assert total["edge"] == round(expected - game.over_under, 1)
         assert total["lean"] == ("over" if expected > game.over_under else "under")
         assert total["actual"] == 23 and total["model_trained_on_it"] is True  # 13-10
-        assert total["lean_right"] == ((23 > game.over_under) == (total["lean"] == "over"))
+        assert total["lean_right"] == ((game.over_under < 23) == (total["lean"] == "over"))
 
         # the real 2025 game, not yet played: a total to come, in the casual words too
         upcoming = (await client.get("/v1/predict", params={
