@@ -14,6 +14,8 @@ DataRefresher       the holder, the cache, the warmer
 ScheduledPull       the refresher, the CFBD schedule (``SCRIPTOHIO_REFRESH``), ``bus.emit``
 JobRunner           the orchestrator, ``holder.get``, the refresher, the state and data dirs
 AnswerMemoMiddleware  ``holder.current``, the cache, the memo (in ``api.app``)
+CanaryRouter        the canary store and the model versions, the Answerer, the served version,
+                    the refresher's reload, ``bus.emit`` (``CanaryMiddleware`` in ``api.app``)
 routes              their own collaborators, through FastAPI dependencies (``api.dependencies``)
 ==================  ===========================================================================
 """
@@ -28,6 +30,7 @@ from pathlib import Path
 from scriptohio.agents.learn import LearningNavigator
 from scriptohio.agents.registration import register_agents
 from scriptohio.api.answers import Answerer
+from scriptohio.api.canary import CanaryModels, CanaryRouter, RegistryModels
 from scriptohio.api.context_holder import ContextHolder
 from scriptohio.api.job_runner import JobRunner
 from scriptohio.api.middleware.answer_memo import AnswerMemo
@@ -40,6 +43,8 @@ from scriptohio.config import Settings
 from scriptohio.data.cfbd import DEFAULT_API_URL
 from scriptohio.data.paths import find_data_dir, state_dir
 from scriptohio.events import EventBus
+from scriptohio.models.canary_control import CanaryControl
+from scriptohio.models.canary_store import open_canary_store
 from scriptohio.monitor.core import Monitor
 from scriptohio.runtime import (
     AsyncAgentOrchestrator,
@@ -85,8 +90,10 @@ class Service:
     ``api.dependencies``."""
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time,
-                 build_context: ContextBuilder | None = None) -> None:
+                 build_context: ContextBuilder | None = None,
+                 models: CanaryModels | None = None) -> None:
         self.settings = settings
+        self.state_dir: Path = state_dir(settings.state_dir)
         self.started_at = clock()
         self.bus = EventBus()
         self.holder = ContextHolder()
@@ -122,17 +129,27 @@ class Service:
                                        warm=settings.warm_cache,
                                        on_model_load=self.monitor.observe_model_load,
                                        build_context=build_context)
+        models = models or RegistryModels(lambda: self.refresher.registry, self.state_dir)
+        self.canary = CanaryRouter(
+            CanaryControl(open_canary_store(self.state_dir, settings.redis_url,
+                                            namespace=settings.cache_namespace), models),
+            self.answers, served_version=self._served_version,
+            reload=self.refresher.reload_models, emit=self.bus.emit)
         register_agents(self.orchestrator, self.holder.get,
-                        observe_batch=self.monitor.observe_prediction)
+                        observe_batch=self.monitor.observe_prediction,
+                        predictor_for=models.predictor)
         self.scheduled_pull: ScheduledPull | None = None
         if settings.refresh_s and settings.cfbd_api_key:
             self.scheduled_pull = ScheduledPull(self.refresher, PullSchedule(
                 settings.refresh_s, settings.cfbd_api_key,
                 settings.cfbd_url or DEFAULT_API_URL), emit=self.bus.emit)
             self.refresher.when_ready(lambda _ctx: self._start_pulls())
-        self.state_dir: Path = state_dir(settings.state_dir)
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None
+
+    def _served_version(self) -> str | None:
+        ctx = self.holder.current()
+        return None if ctx is None else ctx.predictor.model_version
 
     def saturated(self) -> bool:
         """Preloads and warming wait while the service is busy: at half its in-flight bound."""
@@ -149,6 +166,7 @@ class Service:
         await self.monitor.start()
         await self.cache.start()
         await self.refresher.start(data_dir, self.state_dir)
+        await self.canary.start()
 
     def _start_pulls(self) -> None:
         if self.scheduled_pull is not None:
@@ -159,6 +177,7 @@ class Service:
             self.jobs.resume()
 
     async def stop(self) -> None:
+        await self.canary.stop()
         if self.scheduled_pull is not None:
             await self.scheduled_pull.stop()
         await self.refresher.stop()
