@@ -87,3 +87,115 @@ async def test_a_caller_keeps_one_version_and_answers_are_not_mixed(
         # the stable answer is Alpha by 4.5 (2 rating points + 2.5 home field), the candidate's
         # one point less: each caller got its own version's answer every time, cache or not
         assert margins == {"fake": {4.5}, "v0002": {3.5}}
+
+
+async def test_a_broken_candidate_fails_no_request_and_is_rolled_back(
+        canary_client: CanaryClient) -> None:
+    models = FakeModels({"v0002": None})  # every prediction of v0002 raises
+    async with canary_client(models) as client:
+        assert (await start(client, "v0002", stages=[1.0], max_errors=3)).status_code == 201
+        statuses = [(await predict(client, f"user-{i}", h, a)).status_code
+                    for i, (h, a) in enumerate(GAMES[:12])]
+        assert statuses == [200] * 12  # every caller answered, by the stable version
+        status = (await client.get("/v1/admin/canary")).json()["canary"]
+        assert status["status"] == "aborted"
+        assert status["reason"].startswith("3 failed canary predictions")
+        r = await predict(client, "user-1", "Charlie", "Delta")
+        assert r.status_code == 200 and r.headers["x-model-version"] == "fake"
+
+
+async def test_a_corrupt_artifact_in_the_registry_fails_no_request(
+        canary_client: CanaryClient, tmp_path: Path) -> None:
+    """No FakeModels here: the candidate is a real registry directory whose artifact is
+    garbage (its metadata says it was trained on today's features)."""
+    from scriptohio.features import FEATURE_NAMES
+    from scriptohio.models.bundle import feature_hash
+
+    version = tmp_path / "state" / "models" / "v0002"
+    version.mkdir(parents=True)
+    (version / "meta.json").write_text(
+        f'{{"version": "v0002", "feature_hash": "{feature_hash(FEATURE_NAMES)}"}}')
+    (version / "suite.joblib.zst").write_bytes(b"\x28\xb5\x2f\xfd not a model")
+    async with canary_client(None) as client:
+        assert (await start(client, "v0002", stages=[0.5, 1.0])).status_code == 201
+        statuses = [(await predict(client, f"user-{i}", h, a)).status_code
+                    for i, (h, a) in enumerate(GAMES)]
+        assert statuses == [200] * len(GAMES)
+        status = (await client.get("/v1/admin/canary")).json()["canary"]
+        assert status["status"] == "aborted", status
+        assert status["total"]["canary"]["errors"] >= 5
+        metrics = (await client.get("/metrics")).text
+        assert 'scriptohio_model_requests_total{arm="canary",model_version="fake",' \
+               'outcome="fallback"}' in metrics
+
+
+async def test_diverging_candidate_is_rolled_back_on_the_tick(
+        canary_client: CanaryClient) -> None:
+    async with canary_client(FakeModels({"v0002": FAR})) as client:
+        r = await start(client, "v0002", stages=[1.0], min_requests=1000)
+        assert r.status_code == 201
+        for i, (home, away) in enumerate(GAMES):
+            assert (await predict(client, f"u{i}", home, away)).status_code == 200
+        await router_of(client).settle()  # the comparisons with the stable answers
+        state = await router_of(client).tick()
+        assert state is not None and state.status == "aborted"
+        assert state.reason is not None and "margin difference" in state.reason
+        # Alpha's games differ by 20 points, the others not at all: 10 of 30 games
+        assert state.canary_total.margin_diff_max == pytest.approx(20.0)
+        metrics = (await client.get("/metrics")).text
+        assert "scriptohio_canary_margin_divergence_points_bucket" in metrics
+
+
+async def test_promoted_through_every_stage_then_serving_the_candidate(
+        canary_client: CanaryClient) -> None:
+    models = FakeModels({"v0002": CLOSE})
+    async with canary_client(models) as client:
+        r = await start(client, "v0002", stage_s=0, min_requests=3)
+        assert r.status_code == 201 and r.json()["canary"]["share"] == 0.10
+        shares = []
+        for _ in range(4):
+            for i in range(100):  # at 10 %, about 10 callers in the canary: 3 are enough
+                assert (await predict(client, f"user-{i}")).status_code == 200
+            state = await router_of(client).tick()
+            assert state is not None
+            shares.append(state.share)
+        assert shares == [0.25, 0.50, 1.00, 0.0]
+        assert state is not None and state.status == "promoted" and models.default == "v0002"
+        r = await predict(client, "anyone")
+        assert r.json()["prediction"]["margin"] == 3.5  # the candidate's answer, for all
+        status = (await client.get("/v1/monitor/status")).json()["canary"]
+        assert status["status"] == "promoted"
+        assert [t["event"] for t in status["timeline"]] == [
+            "start", "advance", "advance", "advance", "promote"]
+
+
+async def test_admin_endpoints_refuse_bad_requests_as_problems(
+        canary_client: CanaryClient) -> None:
+    async with canary_client(FakeModels({"v0002": CLOSE}, incompatible=["v0003"])) as client:
+        assert (await client.get("/v1/admin/canary")).json() == {"canary": None}
+        cases = [
+            (await start(client, "v0009"), 404, "no model version 'v0009'"),
+            (await start(client, "v0003"), 409, "other features"),
+            (await start(client, "fake"), 409, "already the stable"),
+            (await start(client, "v0002", stages=[0.5]), 422, "last stage"),
+            (await start(client, "v0002", stages=[2.0, 1.0]), 422, "increasing"),
+            (await client.post("/v1/admin/canary/promote"), 409, "no canary is running"),
+            (await client.post("/v1/admin/canary/abort"), 409, "no canary is running"),
+        ]
+        for response, status, detail in cases:
+            assert response.status_code == status, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            assert detail in response.json()["detail"]
+        assert (await start(client, "v0002")).status_code == 201
+        again = await start(client, "v0002")
+        assert again.status_code == 409 and "already running" in again.json()["detail"]
+        aborted = await client.post("/v1/admin/canary/abort", json={"reason": "test"})
+        assert aborted.status_code == 200
+        assert aborted.json()["canary"]["status"] == "aborted"
+
+
+async def test_admin_endpoints_need_an_admin(canary_client: CanaryClient) -> None:
+    async with canary_client(FakeModels({"v0002": CLOSE}), open_admin=False) as client:
+        r = await start(client, "v0002")
+        assert r.status_code == 403
+        assert r.headers["content-type"] == "application/problem+json"

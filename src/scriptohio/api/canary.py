@@ -15,7 +15,8 @@ store and applies the decision (:meth:`~scriptohio.models.canary_control.CanaryC
 under the store's lock, then serves the state it read back. So every worker and replica follows
 one canary, at most ``tick_s`` behind, and decisions use every worker's readings. A candidate
 that fails ``max_errors`` times is aborted at once by the worker that saw the last failure.
-When a canary is promoted, each worker reloads the models (the candidate is now ``LATEST``).
+When a canary is promoted, each worker adopts the candidate (``adopt``: the service reloads
+its models, the candidate being ``LATEST`` now) and drops the old version's cached answers.
 """
 
 from __future__ import annotations
@@ -63,13 +64,13 @@ class CanaryRouter:
 
     def __init__(self, control: CanaryControl, answers: Answerer, *,
                  served_version: Callable[[], str | None],
-                 reload: Callable[[], Awaitable[Any]],
+                 adopt: Callable[[str], Awaitable[Any]],
                  emit: Callable[[object], None] | None = None,
                  tick_s: float = DEFAULT_TICK_S) -> None:
         self.control = control
         self._answers = answers
         self._served_version = served_version
-        self._reload = reload
+        self._adopt = adopt
         self._emit = emit or EventBus().emit
         self.tick_s = tick_s
         self.state: CanaryState | None = None
@@ -151,6 +152,11 @@ class CanaryRouter:
             self._canary.grade(abs(float(c["margin"]) - actual),
                                abs(float(s["margin"]) - actual))
 
+    async def settle(self) -> None:
+        """Wait for the comparisons under way (tests and benches, before a tick)."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
     def _spawn(self, work: Awaitable[object]) -> None:
         task = asyncio.ensure_future(work)
         self._pending.add(task)
@@ -195,7 +201,7 @@ class CanaryRouter:
         if state.status == "promoted" and self._reloaded_for != state.id \
                 and self._served_version() != state.candidate:
             self._reloaded_for = state.id
-            await self._reload()
+            await self._adopt(state.candidate)
 
     async def start(self) -> None:
         await self.refresh()

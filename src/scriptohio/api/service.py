@@ -15,18 +15,20 @@ ScheduledPull       the refresher, the CFBD schedule (``SCRIPTOHIO_REFRESH``), `
 JobRunner           the orchestrator, ``holder.get``, the refresher, the state and data dirs
 AnswerMemoMiddleware  ``holder.current``, the cache, the memo (in ``api.app``)
 CanaryRouter        the canary store and the model versions, the Answerer, the served version,
-                    the refresher's reload, ``bus.emit`` (``CanaryMiddleware`` in ``api.app``)
+                    ``adopt`` (a promoted version), ``bus.emit`` (its middleware: ``api.app``)
 routes              their own collaborators, through FastAPI dependencies (``api.dependencies``)
 ==================  ===========================================================================
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import LearningNavigator
 from scriptohio.agents.registration import register_agents
 from scriptohio.api.answers import Answerer
@@ -134,7 +136,8 @@ class Service:
             CanaryControl(open_canary_store(self.state_dir, settings.redis_url,
                                             namespace=settings.cache_namespace), models),
             self.answers, served_version=self._served_version,
-            reload=self.refresher.reload_models, emit=self.bus.emit)
+            adopt=self._adopt, emit=self.bus.emit)
+        self._models = models
         register_agents(self.orchestrator, self.holder.get,
                         observe_batch=self.monitor.observe_prediction,
                         predictor_for=models.predictor)
@@ -146,6 +149,21 @@ class Service:
             self.refresher.when_ready(lambda _ctx: self._start_pulls())
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None
+
+    async def _adopt(self, version: str) -> None:
+        """Serve ``version`` (a promoted canary's candidate, now ``LATEST``) from now on."""
+        registry = self.refresher.registry
+        if registry is not None:
+            # LATEST of this host's registry too: replicas sharing a canary through Redis may
+            # each have their own state directory
+            await asyncio.to_thread(registry.set_default, version)
+            await self.refresher.reload_models()
+            return
+        # a context built from outside (tests): the same swap, from the canary's models
+        old = self.holder.get()
+        predictor = await asyncio.to_thread(self._models.predictor, version, old.features)
+        self.holder.swap(AnalyticsContext(old.dataset, old.features, predictor))
+        await self.cache.invalidate_tags({f"model:{old.predictor.model_version}"})
 
     def _served_version(self) -> str | None:
         ctx = self.holder.current()

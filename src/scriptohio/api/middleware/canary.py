@@ -1,11 +1,11 @@
 """Canary arms for prediction requests: which model version a caller gets, measured.
 
-While a canary runs, a request to a canaried path (``/v1/predict``) gets its arm in
-``scope["state"]["model_arm"]`` (the candidate version for callers in the canary's share, else
-empty) before the answer memo and the route read it; afterwards its latency and outcome are
-recorded for that arm, and ``X-Model-Version`` says which version answered. It sits inside the
-identity and rate-limit middleware (a refused request is no model's), outside the answer memo
-(a memo hit is measured like any other answer).
+``X-Model-Version`` on every answer of a canaried path (``/v1/predict``) says which version
+answered. While a canary runs, such a request gets its arm in ``scope["state"]["model_arm"]``
+(the candidate version for callers in the canary's share, else empty) before the answer memo
+and the route read it; afterwards its latency and outcome are recorded for that arm. It sits
+inside the identity and rate-limit middleware (a refused request is no model's), outside the
+answer memo (a memo hit is measured like any other answer).
 """
 
 from __future__ import annotations
@@ -31,12 +31,13 @@ class CanaryMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         router = self.router
-        if scope["type"] != "http" or scope["path"] not in self.paths or not router.running:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
         identity = state.get("identity")
-        arm = router.arm(identity) if identity is not None else ""
+        running = router.running
+        arm = router.arm(identity) if identity is not None and running else ""
         state["model_arm"] = arm
         status = 500
         started = time.perf_counter()
@@ -53,6 +54,6 @@ class CanaryMiddleware:
         try:
             await self.app(scope, receive, send_with_version)
         finally:
-            if status < 400 or status >= 500:  # a caller's error is no model's
+            if running and (status < 400 or status >= 500):  # a caller's error is no model's
                 router.record(arm, time.perf_counter() - started, ok=status < 500,
                               fell_back=bool(state.get("canary_fallback")))
