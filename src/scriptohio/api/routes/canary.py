@@ -38,6 +38,8 @@ class StartBody(BaseModel):
     max_margin_diff: float | None = Field(default=None, gt=0)
     max_win_prob_diff: float | None = Field(default=None, gt=0, le=1)
     max_mae_gap: float | None = Field(default=None, gt=0)
+    max_p95_ratio: float | None = Field(default=None, gt=0)
+    p95_floor_s: float | None = Field(default=None, ge=0)
 
 
 class AbortBody(BaseModel):
