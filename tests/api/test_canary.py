@@ -199,3 +199,20 @@ async def test_admin_endpoints_need_an_admin(canary_client: CanaryClient) -> Non
         r = await start(client, "v0002")
         assert r.status_code == 403
         assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_played_games_grade_both_versions_on_the_score(
+        canary_client: CanaryClient) -> None:
+    async with canary_client(FakeModels({"v0002": FAR})) as client:
+        assert (await start(client, "v0002", stages=[1.0], min_requests=1000,
+                            max_margin_diff=100.0, max_win_prob_diff=1.0)).status_code == 201
+        for i, (home, away) in enumerate(GAMES):
+            r = await predict(client, f"u{i}", home, away, week=2)
+            assert r.status_code == 200 and r.headers["x-model-version"] == "v0002"
+        await router_of(client).settle()
+        state = await router_of(client).tick()
+        assert state is not None and state.running, state and state.reason
+        total = state.summary()["total"]["canary"]
+        assert 0 < total["graded"] < len(GAMES)  # the pairs that played in week 2
+        assert total["mae"] is not None and total["stable_mae"] is not None
+        assert total["mae"] != total["stable_mae"]  # FAR rates Alpha 20 points lower
