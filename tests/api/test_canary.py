@@ -123,10 +123,11 @@ async def test_a_corrupt_artifact_in_the_registry_fails_no_request(
         assert statuses == [200] * len(GAMES)
         status = (await client.get("/v1/admin/canary")).json()["canary"]
         assert status["status"] == "aborted", status
-        assert status["total"]["canary"]["errors"] >= 5
-        metrics = (await client.get("/metrics")).text
-        assert 'scriptohio_model_requests_total{arm="canary",model_version="fake",' \
-               'outcome="fallback"}' in metrics
+        # each worker loads a new candidate at once: this one is aborted when it fails to
+        # load, or by its failed predictions if callers came first (they got stable answers)
+        reason = status["reason"]
+        assert (("v0002 does not load" in reason and "cannot read model artifact" in reason)
+                or reason.startswith("5 failed canary predictions")), reason
 
 
 async def test_diverging_candidate_is_rolled_back_on_the_tick(

@@ -14,7 +14,9 @@ Each worker keeps its readings since the last tick; every ``tick_s`` it adds the
 store and applies the decision (:meth:`~scriptohio.models.canary_control.CanaryControl.step`)
 under the store's lock, then serves the state it read back. So every worker and replica follows
 one canary, at most ``tick_s`` behind, and decisions use every worker's readings. A candidate
-that fails ``max_errors`` times is aborted at once by the worker that saw the last failure.
+that fails ``max_errors`` times is aborted at once by the worker that saw the last failure;
+each worker loads a new canary's candidate as soon as it sees it (``prepare``), and one that
+does not load is aborted then, before it has answered anyone.
 When a canary is promoted, each worker adopts the candidate (``adopt``: the service reloads
 its models, the candidate being ``LATEST`` now) and drops the old version's cached answers.
 """
@@ -65,12 +67,14 @@ class CanaryRouter:
     def __init__(self, control: CanaryControl, answers: Answerer, *,
                  served_version: Callable[[], str | None],
                  adopt: Callable[[str], Awaitable[Any]],
+                 prepare: Callable[[str], Awaitable[object]] | None = None,
                  emit: Callable[[object], None] | None = None,
                  tick_s: float = DEFAULT_TICK_S) -> None:
         self.control = control
         self._answers = answers
         self._served_version = served_version
         self._adopt = adopt
+        self._prepare = prepare
         self._emit = emit or EventBus().emit
         self.tick_s = tick_s
         self.state: CanaryState | None = None
@@ -198,10 +202,26 @@ class CanaryRouter:
                      state.stage + 1, 100 * state.share,
                      f": {state.reason}" if state.reason else "")
             self._emit(CanaryChanged(state.summary()))
+            if state.running and (before is None or before.id != state.id):
+                self._spawn(self._load_candidate(state))
         if state.status == "promoted" and self._reloaded_for != state.id \
                 and self._served_version() != state.candidate:
             self._reloaded_for = state.id
             await self._adopt(state.candidate)
+
+    async def _load_candidate(self, state: CanaryState) -> None:
+        """Load the candidate before its first caller (``prepare``); one that does not load
+        is aborted at once (its callers meanwhile get the stable answer)."""
+        if self._prepare is None:
+            return
+        try:
+            await self._prepare(state.candidate)
+        except Exception as exc:
+            log.warning("canary %s does not load: %s", state.candidate, exc)
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.control.abort,
+                                        f"{state.candidate} does not load: {exc}")
+            await self.refresh()
 
     async def start(self) -> None:
         await self.refresh()

@@ -136,7 +136,7 @@ class Service:
             CanaryControl(open_canary_store(self.state_dir, settings.redis_url,
                                             namespace=settings.cache_namespace), models),
             self.answers, served_version=self._served_version,
-            adopt=self._adopt, emit=self.bus.emit)
+            adopt=self._adopt, prepare=self._load_model, emit=self.bus.emit)
         self._models = models
         register_agents(self.orchestrator, self.holder.get,
                         observe_batch=self.monitor.observe_prediction,
@@ -149,6 +149,13 @@ class Service:
             self.refresher.when_ready(lambda _ctx: self._start_pulls())
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None
+
+    async def _load_model(self, version: str) -> None:
+        """Load ``version`` now (a canary's candidate, before its first caller), once the
+        served context is loaded (a worker starting while a canary runs)."""
+        while (ctx := self.holder.current()) is None:
+            await asyncio.sleep(0.2)
+        await asyncio.to_thread(self._models.predictor, version, ctx.features)
 
     async def _adopt(self, version: str) -> None:
         """Serve ``version`` (a promoted canary's candidate, now ``LATEST``) from now on."""
