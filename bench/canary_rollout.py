@@ -281,7 +281,7 @@ def main() -> None:
         env = {"SCRIPTOHIO_DATA_DIR": str(DATA), "SCRIPTOHIO_RATE_LIMIT": "1000000/minute",
                "SCRIPTOHIO_WARM_CACHE": "0"}
         with running_service(root, env, args=("--workers", WORKERS, "--open-admin"),
-                             wait_ready=True, timeout=300) as base:
+                             wait_ready=True, timeout=900) as base:
             result = asyncio.run(run(base, stable, candidate, broken))
     text = report(result)
     print(text)
