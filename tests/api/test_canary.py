@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from scriptohio.api.app import create_app
-from scriptohio.api.canary import CanaryRouter
+from scriptohio.api.canary_router import CanaryRouter
 from scriptohio.config import Settings
 from scriptohio.testing import DatasetBuilder, FakeModels, fake_context
 from tests.api.conftest import _TEST_SETTINGS, TINY_RATINGS, TINY_TEAMS, _ready_client

@@ -15,11 +15,11 @@ from fastapi import FastAPI
 
 from scriptohio import __version__
 from scriptohio.api import openapi, problems
-from scriptohio.api.canary import CanaryModels
+from scriptohio.api.canary_router import CanaryModels
 from scriptohio.api.identity import KeyStore
 from scriptohio.api.middleware.answer_memo import AnswerMemoMiddleware
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
-from scriptohio.api.middleware.canary import CanaryMiddleware
+from scriptohio.api.middleware.canary_arm import CanaryMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
 from scriptohio.api.middleware.shed import ShedMiddleware
@@ -27,7 +27,7 @@ from scriptohio.api.refresher import ContextBuilder
 from scriptohio.api.routes import (
     admin,
     ask,
-    canary,
+    canary_admin,
     docs,
     health,
     insight,
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(ask.router)
     app.include_router(jobs.router)
     app.include_router(admin.router)
-    app.include_router(canary.router)
+    app.include_router(canary_admin.router)
     app.include_router(monitor_router(service.monitor))
     install_web(app)  # the pages under /app, over the same cached answers
     # added innermost first: the last one added runs first

@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import LearningNavigator
 from scriptohio.api.answers import Answerer
-from scriptohio.api.canary import CanaryRouter
+from scriptohio.api.canary_router import CanaryRouter
 from scriptohio.api.context_holder import ContextHolder
 from scriptohio.api.identity import Identity
 from scriptohio.api.job_runner import JobRunner

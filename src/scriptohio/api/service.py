@@ -32,7 +32,7 @@ from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import LearningNavigator
 from scriptohio.agents.registration import register_agents
 from scriptohio.api.answers import Answerer
-from scriptohio.api.canary import CanaryModels, CanaryRouter, RegistryModels
+from scriptohio.api.canary_router import CanaryModels, CanaryRouter, RegistryModels
 from scriptohio.api.context_holder import ContextHolder
 from scriptohio.api.job_runner import JobRunner
 from scriptohio.api.middleware.answer_memo import AnswerMemo

@@ -34,7 +34,7 @@ from prometheus_client.multiprocess import mark_process_dead
 
 from scriptohio.events import EventBus, default_bus
 from scriptohio.monitor.cachestats import CacheCollector, CacheStatsReader, CacheStatsSource
-from scriptohio.monitor.canary import CanaryMonitor
+from scriptohio.monitor.canary_metrics import CanaryMonitor
 from scriptohio.monitor.grade import GradeResult, grade_service
 from scriptohio.monitor.history import HistoryStore
 from scriptohio.monitor.metrics import MonitorMetrics, multiprocess_dir

@@ -13,7 +13,7 @@ query not seen, an entry that is not fresh in L1, other methods) takes the norma
 is counted in the cache statistics there only. The memo is tied to the analytics context it
 was built from, since names and default weeks depend on the data: a new context empties it.
 Memo entries are also keyed by the caller's model arm (``scope["state"]["model_arm"]``, set by
-:class:`~scriptohio.api.middleware.canary.CanaryMiddleware`: a canary's candidate version, or
+:class:`~scriptohio.api.middleware.canary_arm.CanaryMiddleware`: a canary's candidate version, or
 empty), so a query a canary caller asked never maps a stable caller to the candidate's answer,
 nor the other way round. It is bounded in entries, and queries longer than
 ``MAX_QUERY_BYTES`` (no real one is) are not remembered, so padding a query cannot grow it.

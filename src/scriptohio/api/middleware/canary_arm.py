@@ -14,7 +14,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from scriptohio.api.canary import CanaryRouter
+from scriptohio.api.canary_router import CanaryRouter
 
 __all__ = ["CANARY_PATHS", "CanaryMiddleware"]
 
