@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,8 @@ def summarize(samples: list[Sample], candidate: str, baseline: float | None
         by_version.setdefault(s.version, []).append(s.seconds)
     out: dict[str, Any] = {"requests": len(samples),
                            "failed": len(samples) - len(ok),
+                           "failed_statuses": dict(Counter(s.status for s in samples
+                                                           if s.status >= 500)),
                            "candidate_share": (len(by_version.get(candidate, [])) / len(ok)
                                                if ok else 0.0), "p95_ms": {}, "ratio": {}}
     for version, values in sorted(by_version.items()):
@@ -121,6 +124,16 @@ def summarize(samples: list[Sample], candidate: str, baseline: float | None
         out["ratio"][version] = (None if value is None or not baseline
                                  else round(value / baseline, 2))
     return out
+
+
+async def every_worker_ready(client: httpx.AsyncClient) -> None:
+    """``/ready`` 200 on 40 answers in a row: each worker (one per connection) loaded."""
+    in_a_row = 0
+    while in_a_row < 40:
+        r = await client.get("/ready", headers={"Connection": "close"})
+        in_a_row = in_a_row + 1 if r.status_code == 200 else 0
+        if in_a_row == 0:
+            await asyncio.sleep(0.5)
 
 
 async def canary_status(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -176,6 +189,7 @@ async def run(base: str, stable: str, candidate: str, broken: str) -> dict[str, 
     load = Load()
     limits = httpx.Limits(max_connections=USERS)
     async with httpx.AsyncClient(base_url=base, timeout=10.0, limits=limits) as client:
+        await every_worker_ready(client)
         loops = [asyncio.create_task(client_loop(client, load, pool, random.Random(i)))
                  for i in range(USERS)]
         t0 = time.time()
@@ -205,7 +219,7 @@ async def run(base: str, stable: str, candidate: str, broken: str) -> dict[str, 
     events = ended["timeline"]
     for i, event in enumerate(events[:-1]):
         start, end = event["at"], events[i + 1]["at"]
-        stages.append({"stage": f"{round(event['share'] * 100)} %",
+        stages.append({"stage": f"{round(ended['stages'][i] * 100)} %",
                        "seconds": round(end - start, 1),
                        "server": events[i + 1]["canary"],
                        "server_stable": events[i + 1]["stable"],
@@ -239,7 +253,7 @@ def report(result: dict[str, Any]) -> str:
              f"(closed loop), {CALLERS} caller ids, random FBS games of 2024-2025. Stable "
              f"{result['stable']}, candidate {result['candidate']}. Policy: "
              f"`{json.dumps(result['policy'])}`.", "",
-             "| phase | s | requests | failed | candidate share (client) | "
+             "| phase | s | requests | failed (5xx) | candidate share (client) | "
              "P95 stable ms (× baseline) | P95 candidate ms (× baseline) | "
              "server: canary errors, mean abs margin diff |",
              "|---|---|---|---|---|---|---|---|"]
@@ -249,17 +263,21 @@ def report(result: dict[str, Any]) -> str:
         value = row["p95_ms"].get(version)
         return "–" if value is None else f"{value} ({row['ratio'][version]}×)"
 
+    def fails(row: dict[str, Any]) -> str:
+        detail = ", ".join(f"{n}× {status}" for status, n in row["failed_statuses"].items())
+        return f"{row['failed']}" + (f" ({detail})" if detail else "")
+
     b = result["baseline"]
-    lines.append(f"| baseline (no canary) | {STAGE_S:.0f} | {b['requests']} | {b['failed']} | "
+    lines.append(f"| baseline (no canary) | {STAGE_S:.0f} | {b['requests']} | {fails(b)} | "
                  f"{b['candidate_share']:.1%} | {cell(b, stable)} | – | – |")
     for row in result["stages"]:
         server = row["server"]
         lines.append(f"| canary {row['stage']} | {row['seconds']} | {row['requests']} | "
-                     f"{row['failed']} | {row['candidate_share']:.1%} | {cell(row, stable)} | "
+                     f"{fails(row)} | {row['candidate_share']:.1%} | {cell(row, stable)} | "
                      f"{cell(row, candidate)} | {server['errors']}, "
                      f"{server['mean_margin_diff']} |")
     a = result["after_promotion"]
-    lines.append(f"| promoted | {STAGE_S / 2:.0f} | {a['requests']} | {a['failed']} | "
+    lines.append(f"| promoted | {STAGE_S / 2:.0f} | {a['requests']} | {fails(a)} | "
                  f"{a['candidate_share']:.1%} | {cell(a, stable)} | {cell(a, candidate)} | – |")
     bc = result["broken_canary"]
     lines += ["", f"Outcome: **{result['outcome']}** ({result['outcome_reason']}).", "",
