@@ -97,6 +97,11 @@ class CanaryRouter:
             return ""
         return state.candidate if in_canary(state.id, identity.user_id, state.share) else ""
 
+    @property
+    def stable_version(self) -> str | None:
+        """The version this worker serves to callers outside the canary (None while loading)."""
+        return self._served_version()
+
     def served(self, arm: str, fell_back: bool) -> str:
         """The version that answered: the candidate, or the stable (served) version."""
         if arm and not fell_back:

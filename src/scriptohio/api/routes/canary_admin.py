@@ -18,7 +18,7 @@ from scriptohio.api.dependencies import Caller, Canary
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.admin import require_admin
 from scriptohio.api.routes.common import ERRORS
-from scriptohio.errors import ValidationError
+from scriptohio.errors import NotReadyError, ValidationError
 from scriptohio.models.canary import DEFAULT_POLICY, CanaryPolicy
 
 router = APIRouter(prefix="/v1/admin/canary", tags=["admin"], responses={
@@ -67,7 +67,9 @@ async def status(caller: Caller, canary: Canary) -> Response:
 async def start(body: Annotated[StartBody, Body()], caller: Caller, canary: Canary) -> Response:
     require_admin(caller)
     policy = _policy(body)
-    stable = canary.served(arm="", fell_back=False)
+    stable = canary.stable_version
+    if stable is None:
+        raise NotReadyError("the models are still loading", retry_after=2)
 
 
     state = await asyncio.to_thread(canary.control.start, body.version, stable=stable,
