@@ -4,7 +4,9 @@ with a running service on the same directories; then the failure matrix.
 Prints: rows added / updated, the pull's time, how many cached answers the pull invalidated and
 how many it kept (each of a fixed sample of answers asked before and after: ``X-Cache`` says
 hit or miss), a new result the service now serves, a re-pull (the baseline: nothing changes), and
-for 429 / 500 / timeout / malformed answers what the user saw and that nothing changed.
+for 429 / 500 / timeout / malformed answers what the user saw and that nothing changed. The
+re-pull is conditional (``If-None-Match``): its requests, 304s and body bytes against the first
+pull's.
 
 The local CFBD (``scriptohio.testing.FakeCfbd``) serves our own data; the 2025 games from week 10
 on have no score in the data, so it serves **made-up scores** for them (market margin and total
@@ -180,10 +182,12 @@ def main() -> None:
                                    "result": result_of()}
         ask_all(url, sample)  # fill the cache
         warm = ask_all(url, sample)  # every answer should now be a hit
+        sent_before = fake.body_bytes
         code, out, err, secs = cli(["data", "pull", *PULL], env)
         if code != 0:
             raise SystemExit(f"pull failed: {err}")
         pulled = json.loads(out)
+        pull_bytes = fake.body_bytes - sent_before
         version = state_counts(state)["data_version"]
         t0 = time.perf_counter()
         while httpx.get(url + "/ready", timeout=30).json().get("data_version", 0) < version:
@@ -191,7 +195,9 @@ def main() -> None:
         seen_after = time.perf_counter() - t0
         after_pull = ask_all(url, sample)
         report["pull"] = {"cli_seconds": round(secs, 2), "pull_seconds": pulled["seconds"],
-                          "requests": pulled["requests"], "fetched": pulled["fetched"],
+                          "requests": pulled["requests"],
+                          "not_modified": pulled["not_modified"], "body_bytes": pull_bytes,
+                          "fetched": pulled["fetched"],
                           "ingest": pulled["ingest"], "skipped": pulled["skipped"],
                           "service_saw_it_within_s": round(seen_after, 2)}
         report["answers_before_pull"] = warm
@@ -203,10 +209,17 @@ def main() -> None:
 
         # -- the baseline: the same pull again -------------------------------------------------
         again_warm = ask_all(url, sample)
+        sent_before = fake.body_bytes
         code, out, err, secs = cli(["data", "pull", *PULL], env)
         again = json.loads(out)
+        again_bytes = fake.body_bytes - sent_before
         time.sleep(2.5)  # > two watcher polls: a change would have been picked up by now
-        report["repull"] = {"cli_seconds": round(secs, 2), "changed": again["changed"],
+        report["repull"] = {"cli_seconds": round(secs, 2), "pull_seconds": again["seconds"],
+                            "requests": again["requests"],
+                            "not_modified": again["not_modified"], "body_bytes": again_bytes,
+                            "body_bytes_ratio_to_first_pull": round(
+                                again_bytes / max(1, pull_bytes), 4),
+                            "changed": again["changed"],
                             "ingest": again["ingest"], "answers_before": again_warm,
                             "answers_after": ask_all(url, sample),
                             "data_version": state_counts(state)["data_version"]}

@@ -17,6 +17,8 @@ SCRIPTOHIO_ADDRESS_RATE_LIMIT  open mode: limit per client address      = RATE_L
 SCRIPTOHIO_ADAPTIVE         latency-driven admission (opt-in, see       0 (1 = on)
                             docs/results/overload-cold.md)
 SCRIPTOHIO_REFRESH          scheduled CFBD pull: hourly, daily, seconds  off
+SCRIPTOHIO_RETRAIN          with REFRESH: retrain when a pull completes  1 (0 = off)
+                            a week the served model has not seen
 SCRIPTOHIO_CFBD_URL         CFBD base URL                               the public API
 CFBD_API_KEY                CFBD API key (pull, scheduled refresh)      unset
 ==========================  ==========================================  =============
@@ -79,6 +81,8 @@ class Settings:
     adaptive_admission: bool = False
     #: scheduled CFBD pull every this many seconds (None: off); needs cfbd_api_key
     refresh_s: float | None = None
+    #: with refresh: retrain and hot-reload when a pull completes a week (off: reload by hand)
+    retrain: bool = True
     cfbd_url: str | None = None
     cfbd_api_key: str | None = field(default=None, repr=False)
 
@@ -101,6 +105,8 @@ class Settings:
                                  ".com API key)")
         return cls(
             refresh_s=refresh_s,
+            retrain=env.get("SCRIPTOHIO_RETRAIN", "1").strip().lower() not in ("0", "false",
+                                                                               "no", "off"),
             cfbd_url=env.get("SCRIPTOHIO_CFBD_URL") or None,
             cfbd_api_key=(env.get("CFBD_API_KEY") or "").strip() or None,
             data_dir=env.get("SCRIPTOHIO_DATA_DIR") or None,
@@ -135,6 +141,7 @@ class Settings:
             "SCRIPTOHIO_WARM_FIRST_SEASON": str(self.warm_first_season),
             "SCRIPTOHIO_OPEN_ADMIN": "1" if self.open_admin else "0",
             "SCRIPTOHIO_ADAPTIVE": "1" if self.adaptive_admission else "0",
+            "SCRIPTOHIO_RETRAIN": "1" if self.retrain else "0",
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),

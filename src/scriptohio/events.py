@@ -92,3 +92,21 @@ class DataPullFailed:
     reason: str
     at: float
     next_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRetrained:
+    """After a pull completed a week's results, the models were retrained on it (``ok``) and
+    the new version is served, or the retrain failed (``error``) and the old one still is."""
+
+    through: tuple[int, int]  # (season, week); a complete postseason is week 99
+    version: str | None
+    previous: str | None
+    seconds: float
+    at: float
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+

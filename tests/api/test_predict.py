@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import orjson
 
+from scriptohio.data.dataset import Dataset
+from scriptohio.models.totals import TotalsModel
 from tests.api.conftest import AppClient
 
 THE_GAME = {"home": "Ohio State", "away": "Michigan", "season": 2024, "week": 14}
@@ -103,3 +105,36 @@ async def test_week_slate(app_client: AppClient) -> None:
         assert 0 < game["prediction"]["home_win_prob"] < 1
         upcoming = (await client.get("/v1/games", params={"season": 2025, "week": 12})).json()
         assert upcoming["games"] and all(g["result"] is None for g in upcoming["games"])
+
+
+async def test_a_game_has_our_total_beside_the_markets(app_client: AppClient,
+                                                        dataset: Dataset) -> None:
+    totals = TotalsModel.fit(dataset)
+    async with app_client() as client:
+        played = (await client.get("/v1/predict", params=THE_GAME,
+                                   headers={"X-Role": "data_scientist"})).json()
+        game = dataset.games.get(played["game_id"])
+        assert game is not None and game.over_under is not None
+        row = dataset.games.row_of(game.game_id)
+        assert row is not None
+        expected = totals.predict(row)
+        assert expected is not None and 20 < expected < 90
+        total = played["total"]
+        assert total["predicted"] == round(expected, 1)
+        assert total["market"] == game.over_under
+        assert total["edge"] == round(expected - game.over_under, 1)
+        assert total["lean"] == ("over" if expected > game.over_under else "under")
+        assert total["actual"] == 23 and total["model_trained_on_it"] is True  # 13-10
+        assert total["lean_right"] == ((game.over_under < 23) == (total["lean"] == "over"))
+
+        # the real 2025 game, not yet played: a total to come, in the casual words too
+        upcoming = (await client.get("/v1/predict", params={
+            "home": "Michigan", "away": "Ohio State", "season": 2025},
+            headers={"X-Role": "casual"})).json()
+        assert upcoming["status"] == "scheduled"
+        ahead = upcoming["total"]
+        assert ahead["model_trained_on_it"] is False and "actual" not in ahead
+        assert ahead["market"] is not None and ahead["lean"] in ("over", "under")
+        said = f"about {round(ahead['predicted'])} points in all"
+        assert said in upcoming["summary"]
+        assert f"{ahead['lean']} the market's total" in upcoming["summary"]

@@ -4,6 +4,7 @@ predictor) and on the shipped data with the trained model."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -178,3 +179,32 @@ async def test_an_ingest_invalidates_the_projections_it_moves(app_client: AppCli
         assert new["record"] == f"{wins}-{losses + 1}"
         assert new["remaining_games"] == old["remaining_games"] - 1
 
+
+
+async def test_asking_about_the_season_to_come_answers_the_projection(
+        app_client: AppClient) -> None:
+    async with app_client() as client:
+        async def ask(question: str) -> dict[str, Any]:
+            r = await client.post("/v1/ask", json={"query": question},
+                                  headers={"X-Role": "casual"})
+            assert r.status_code == 200, r.text
+            body: dict[str, Any] = r.json()
+            return body
+
+        team = await ask("is notre dame going to make the playoff")
+        served = (await client.get("/v1/teams/Notre Dame/projection",
+                                   headers={"X-Role": "casual"})).json()
+        assert team["intent"] == "projection"
+        assert team["answer"]["summary"] == served["summary"]
+        assert "Notre Dame (5-2" in served["summary"]
+        assert _percent_of(served["team"]["p_playoff"]) in served["summary"]
+
+        league = await ask("who will win the big ten")
+        big_ten = (await client.get("/v1/projections", params={"conference": "Big Ten"},
+                                    headers={"X-Role": "casual"})).json()
+        assert league["answer"]["summary"] == big_ten["summary"]
+        assert "the Big Ten title" in big_ten["summary"]
+
+
+def _percent_of(p: float) -> str:
+    return f"{round(p * 100):.0f} % to make the playoff"

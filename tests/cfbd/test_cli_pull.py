@@ -37,6 +37,9 @@ def test_pull_prints_what_changed_and_a_repull_changes_nothing(
     again = json.loads(_run(args, state_dir=state_dir, data_dir=dataset.data_dir,
                             url=cfbd_server.url).stdout)
     assert again["changed"] is False and again["ingest"]["lines"]["new"] == 0
+    # the repull was conditional: every answer unchanged, so every request a 304
+    assert body["not_modified"] == 0
+    assert again["not_modified"] == again["requests"] == cfbd_server.not_modified > 0
     assert API_KEY not in first.stdout + first.stderr
 
 

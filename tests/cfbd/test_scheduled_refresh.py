@@ -3,7 +3,9 @@ without a restart, and shows each pull (and each failure) on /metrics."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
+from scriptohio.data.completeness import POSTSEASON
 from scriptohio.data.dataset import Dataset
 from scriptohio.testing.cfbd_server import FakeCfbd
 from tests.servers import running_service
@@ -37,8 +40,10 @@ def test_the_service_pulls_on_schedule_and_reports_it(dataset: Dataset, service_
     gid, team = int(g["game_id"][i]), str(g["home_team"][i])
     with FakeCfbd(dataset, api_key="k", synthesize_scores=True) as cfbd:
         cfbd.set_score(gid, 3, 52)
+        # no retrain here: the models folder is the session's, shared by other tests
         env = {"SCRIPTOHIO_DATA_DIR": str(dataset.data_dir), "SCRIPTOHIO_WARM_CACHE": "0",
-               "SCRIPTOHIO_REFRESH": "1", "CFBD_API_KEY": "k", "SCRIPTOHIO_CFBD_URL": cfbd.url}
+               "SCRIPTOHIO_REFRESH": "1", "CFBD_API_KEY": "k", "SCRIPTOHIO_CFBD_URL": cfbd.url,
+               "SCRIPTOHIO_RETRAIN": "0"}
         cfbd.fail("/games", 500, times=1000)  # CFBD down when the service starts
         with running_service(service_state, env, wait_ready=True, timeout=240) as url:
             failed = 'scriptohio_data_pulls_total{outcome="failed"}'
@@ -62,3 +67,33 @@ def test_the_service_pulls_on_schedule_and_reports_it(dataset: Dataset, service_
             # every result is in now: later intervals find nothing due and ask for nothing
             _wait("nothing due", lambda: _metric(
                 url, 'scriptohio_data_pulls_total{outcome="nothing_due"}') >= 1)
+
+
+def test_a_pull_that_completes_a_week_retrains_and_serves_the_new_model(
+        dataset: Dataset, trained_state: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    shutil.copytree(trained_state / "models", state / "models")  # its own: it will write
+    with FakeCfbd(dataset, api_key="k", synthesize_scores=True) as cfbd:
+        cfbd.fail("/games", 500, times=1000)  # nothing arrives until the service is up
+        env = {"SCRIPTOHIO_DATA_DIR": str(dataset.data_dir), "SCRIPTOHIO_WARM_CACHE": "0",
+               "SCRIPTOHIO_REFRESH": "1", "CFBD_API_KEY": "k", "SCRIPTOHIO_CFBD_URL": cfbd.url}
+        with running_service(state, env, wait_ready=True, timeout=240) as url:
+            before = httpx.get(f"{url}/ready", timeout=30).json()["model_version"]
+            ok = 'scriptohio_model_retrains_total{outcome="ok"}'
+            assert _metric(url, ok) == 0
+            cfbd.clear_faults()  # every 2025 result arrives: the season is complete
+            _wait("a retrain", lambda: _metric(url, ok) >= 1, timeout_s=600)
+            after = httpx.get(f"{url}/ready", timeout=30).json()
+            assert after["model_version"] != before and after["data_version"] >= 1
+            assert _metric(url, "scriptohio_model_retrain_last_success_timestamp_seconds") > 0
+            # the new version learned from the pulled games and says so
+            meta = json.loads((state / "models" / after["model_version"] / "meta.json")
+                              .read_text())
+            assert meta["complete_through"] == [2025, POSTSEASON]
+            assert meta["data_version"] == after["data_version"]
+            # later pulls change nothing: no second retrain
+            _wait("nothing due", lambda: _metric(
+                url, 'scriptohio_data_pulls_total{outcome="nothing_due"}') >= 1)
+            assert _metric(url, ok) == 1
+            assert _metric(url, 'scriptohio_model_retrains_total{outcome="failed"}') == 0

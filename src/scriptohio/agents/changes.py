@@ -1,5 +1,7 @@
-"""What moved and why: after an ingest, the teams whose rating moved most, and the games that
-moved them.
+"""What moved and why: after an ingest, the teams whose rating moved most, the upcoming
+games whose prediction moved most and the teams whose season projection moved most, each
+with the games that moved it (predictions and projections:
+:mod:`scriptohio.agents.forecast_moves`).
 
 The rating compared is the one the rankings show (the ensemble of SRS, Elo and opponent-
 adjusted efficiency, in points; :func:`~scriptohio.agents.insight.ratings.point_ratings`),
@@ -9,6 +11,10 @@ attribution (``by_method``, summing to the move). Each mover lists the ingested 
 played, with the score and what the model said before them (the context before the ingest,
 which had not seen the result): the surprise is how far the result was from that.
 
+The plain-words ``summary`` is written from the entry's numbers (:func:`changes_summary`):
+the three largest rating moves, the prediction that moved most and the projection that moved
+most.
+
 The context before an ingest shares its feature store with the one after (the update is
 incremental, in place), so what it said is read *before* the update: :func:`before_ingest`,
 then :func:`what_moved` with the new context. Pure otherwise; the API keeps the feed.
@@ -16,6 +22,7 @@ then :func:`what_moved` with the new context. Pure otherwise; the API keeps the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +30,12 @@ from typing import Any
 import numpy as np
 
 from scriptohio.agents.context import AnalyticsContext
+from scriptohio.agents.forecast_moves import (
+    Forecasts,
+    forecasts_before,
+    moved_predictions,
+    moved_projections,
+)
 from scriptohio.agents.insight.ratings import point_ratings
 from scriptohio.agents.predict import predict_many
 from scriptohio.data.tables import Game
@@ -34,6 +47,7 @@ __all__ = ["MOVERS", "Before", "before_ingest", "changes_summary", "what_moved"]
 MOVERS = 10  # teams per ingest, largest move first
 _METHODS = ("srs", "elo", "efficiency")
 _MIN_MOVE = 0.05  # points: smaller moves are rounding, not news
+log = logging.getLogger(__name__)
 
 
 def _ratings(ctx: AnalyticsContext, season: int) -> dict[str, dict[str, float]]:
@@ -79,11 +93,13 @@ def _game_line(game: Game, team: str, predicted_home: float | None) -> dict[str,
 
 @dataclass(frozen=True, slots=True)
 class Before:
-    """What the service said before an ingest: ratings of the seasons it touches, and the
-    model's home margin for each of its games that was already scheduled."""
+    """What the service said before an ingest: ratings of the seasons it touches, the
+    model's home margin for each of its games that was already scheduled, and the current
+    season's forecasts (None when they could not be read)."""
 
     ratings: dict[int, dict[str, dict[str, float]]]
     pregame: dict[int, float]
+    forecasts: Forecasts | None = None
 
 
 def before_ingest(old: AnalyticsContext, game_ids: Iterable[int], seasons: Iterable[int]
@@ -97,7 +113,13 @@ def before_ingest(old: AnalyticsContext, game_ids: Iterable[int], seasons: Itera
         pregame = _pregame(old, known)
     except ScriptOhioError:  # a game the old model cannot price: no surprise figures
         pregame = {}
-    return Before(ratings, pregame)
+    forecasts = None
+    if old.current.season in touched:
+        try:
+            forecasts = forecasts_before(old)
+        except Exception:  # the ratings feed stands without the forecasts
+            log.exception("forecasts before the ingest could not be read")
+    return Before(ratings, pregame, forecasts)
 
 
 def what_moved(before_state: Before, new: AnalyticsContext, game_ids: Iterable[int], *,
@@ -129,9 +151,22 @@ def what_moved(before_state: Before, new: AnalyticsContext, game_ids: Iterable[i
             })
     movers.sort(key=lambda m: (-abs(m["rating_change"]), m["team"]))
     movers = movers[:limit]
-    return {"data_version": new.data_version, "games": len(games),
-            "as_of": new.as_of(new.current), "movers": movers,
-            "summary": changes_summary(len(games), movers)}
+    out: dict[str, Any] = {"data_version": new.data_version, "games": len(games),
+                           "as_of": new.as_of(new.current), "movers": movers,
+                           "predictions": None, "projections": None}
+    forecasts = before_state.forecasts
+    if forecasts is not None:
+        def line(g: Game, team: str) -> dict[str, Any]:
+            return _game_line(g, team, pregame.get(g.game_id))
+
+        try:
+            out["predictions"] = moved_predictions(forecasts, new, games, line, limit=limit)
+            out["projections"] = moved_projections(forecasts, new, games, line, limit=limit)
+        except Exception:  # the ratings feed stands without the forecasts
+            log.exception("forecasts after the ingest could not be compared")
+    out["summary"] = changes_summary(len(games), movers, out["predictions"],
+                                     out["projections"])
+    return out
 
 
 def _mover_words(m: Mapping[str, Any]) -> str:
@@ -158,9 +193,54 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def changes_summary(games: int, movers: list[dict[str, Any]], top: int = 3) -> str:
+def _percent(p: float) -> str:
+    return f"{round(p * 100):.0f} %"
+
+
+_INPUT_WORDS = {"elo": "Elo", "srs": "SRS", "efficiency": "efficiency",
+                "games_played": "the fading preseason rating", "other": "other inputs",
+                "model": "the model"}
+
+
+def prediction_words(m: Mapping[str, Any]) -> str:
+    """The prediction that moved, in plain words: the favourite's chance before and after,
+    and the input that moved it most."""
+    home_after = m["home_win_prob_after"]
+    side = m["home"] if home_after >= 0.5 else m["away"]
+    other = m["away"] if side == m["home"] else m["home"]
+    before = m["home_win_prob_before"] if side == m["home"] else 1 - m["home_win_prob_before"]
+    after = home_after if side == m["home"] else 1 - home_after
+    where = "at" if side == m["away"] else "against"
+    said = (f"{side}'s chance {where} {other} in week {m['week']} went from "
+            f"{_percent(before)} to {_percent(after)}")
+    if m["by_input"]:
+        name = max(m["by_input"].items(), key=lambda kv: abs(kv[1]))[0]
+        said += f", mostly through {_INPUT_WORDS.get(name, name)}"
+    return said
+
+
+
+def projection_words(m: Mapping[str, Any]) -> str:
+    """The projection that moved, in plain words: playoff odds and expected wins."""
+    p, wins = m["p_playoff"], m["expected_wins"]
+    return (f"{m['team']}'s playoff chances went from {_percent(p['before'])} to "
+            f"{_percent(p['after'])} and expected wins from {wins['before']:.1f} to "
+            f"{wins['after']:.1f}")
+
+
+def changes_summary(games: int, movers: list[dict[str, Any]],
+                    predictions: Mapping[str, Any] | None = None,
+                    projections: Mapping[str, Any] | None = None, top: int = 3) -> str:
     """The feed entry in plain words, from its numbers."""
     if not movers:
-        return f"{games} new results; no team's rating moved by a tenth of a point."
-    said = "; ".join(_mover_words(m) for m in movers[:top])
-    return f"{games} new result{'s' if games != 1 else ''}: {said}."
+        said = f"{games} new results; no team's rating moved by a tenth of a point."
+    else:
+        ratings = "; ".join(_mover_words(m) for m in movers[:top])
+        said = f"{games} new result{'s' if games != 1 else ''}: {ratings}."
+    if predictions and predictions["movers"]:
+        said += f" The prediction that moved most: {prediction_words(predictions['movers'][0])}."
+    if projections and projections["movers"]:
+        said += (f" The projection that moved most: "
+                 f"{projection_words(projections['movers'][0])}"
+                 f" ({projections['simulations']:,} simulated seasons).")
+    return said

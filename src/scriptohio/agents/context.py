@@ -19,6 +19,7 @@ from scriptohio.features import FeatureStore
 
 if TYPE_CHECKING:
     from scriptohio.models import Predictor
+    from scriptohio.models.totals import TotalsModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,13 @@ class AnalyticsContext:
     @property
     def data_version(self) -> int:
         return self.dataset.version
+
+    @cached_property
+    def totals(self) -> TotalsModel:
+        """Total points per game of this data version (fitted on first use, < 1 s)."""
+        from scriptohio.models.totals import TotalsModel
+
+        return TotalsModel.fit(self.dataset)
 
     @cached_property
     def current(self) -> WeekRef:

@@ -62,6 +62,19 @@ def _line_sentence(body: dict[str, Any], *, played: bool) -> str:
     return text + "."
 
 
+def _total_sentence(body: dict[str, Any]) -> str:
+    """``"It expects about 55 points in all, 2.5 over the market's total."`` (or ``""``)."""
+    total = body.get("total") or {}
+    if total.get("predicted") is None:
+        return ""
+    text = f"It expects about {round(total['predicted'])} points in all"
+    edge = total.get("edge")
+    if edge is not None:
+        text += (", the market's total" if total.get("lean") is None
+                 else f", {line(abs(edge))} {total['lean']} the market's total")
+    return text + "."
+
+
 def meeting_sentence(m: dict[str, Any]) -> str:
     """One other meeting: ``"week 5 of 2025: Alabama won 24-21 at Georgia"``."""
     date = when(m["season"], m["week"], m["season_type"], m["date"])
@@ -105,6 +118,7 @@ def game_summary(body: dict[str, Any]) -> str:
         parts = [f"{meet} in {date}{occasion}; not played yet."]
         parts.append(_line_sentence(body, played=False))
         parts.append(_model_sentence(body, before=False))
+        parts.append(_total_sentence(body))
     elif status == "no score":
         parts = [f"{away} played {home}{_where(body, away)} in {date}{occasion}, but the data "
                  "has no score for that game.", _model_sentence(body, before=True)]
@@ -121,4 +135,4 @@ def game_summary(body: dict[str, Any]) -> str:
                      + ".")
     elif status == "final" and game.get("current_season"):
         parts.append("They do not meet again this season.")
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)

@@ -86,6 +86,28 @@ def _market_facts(game: Game) -> dict[str, Any]:
     return facts
 
 
+def total_facts(ctx: AnalyticsContext, game: Game) -> dict[str, Any] | None:
+    """Our total points beside the market's: ``edge`` = ours - market, ``lean`` over/under;
+    for a played game the actual total and which side it fell on."""
+    row = ctx.dataset.games.row_of(game.game_id)
+    predicted = None if row is None else ctx.totals.predict(row)
+    if row is None or predicted is None:
+        return None
+    facts: dict[str, Any] = {"predicted": round(predicted, 1), "market": game.over_under,
+                             "edge": None, "lean": None,
+                             "model_trained_on_it": ctx.totals.trained_on(row)}
+    if game.over_under is not None:
+        edge = predicted - game.over_under
+        facts["edge"] = round(edge, 1)
+        facts["lean"] = None if round(edge, 1) == 0 else "over" if edge > 0 else "under"
+    if game.played:
+        actual = (game.home_points or 0) + (game.away_points or 0)
+        facts["actual"] = actual
+        if facts["lean"] is not None and actual != game.over_under:
+            facts["lean_right"] = (actual > (game.over_under or 0)) == (facts["lean"] == "over")
+    return facts
+
+
 def with_game_facts(ctx: AnalyticsContext, body: dict[str, Any]) -> dict[str, Any]:
     """Add what the data knows about the real game: status, occasion, result, line, meetings.
 
@@ -125,6 +147,7 @@ def with_game_facts(ctx: AnalyticsContext, body: dict[str, Any]) -> dict[str, An
                     "current_season": game.season == ctx.current.season}
     if body.get("market") is not None:
         body["market"].update(_market_facts(game))
+    body["total"] = total_facts(ctx, game)
     if game.played:
         margin = game.home_margin or 0
         winner = None if margin == 0 else (game.home_team if margin > 0 else game.away_team)

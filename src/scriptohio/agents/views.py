@@ -31,10 +31,14 @@ def prediction_view(body: dict[str, Any], role: str) -> dict[str, Any]:
         "models": {"ensemble": {"margin": round(pred["margin"], 1),
                                 "home_win_prob": round(pred["home_win_prob"], 3)}},
         "market": body["market"],
+        "total": body.get("total"),
         "status": body.get("status"),
         "as_of": body.get("as_of"),
     }
     if role == "production":
+        total = body.get("total")
+        core["total"] = None if total is None else {
+            k: total[k] for k in ("predicted", "market", "edge")}
         if body.get("result"):  # a played game: its score is the answer
             r = body["result"]
             core["result"] = {"home_points": r["home_points"], "away_points": r["away_points"],

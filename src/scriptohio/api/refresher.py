@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from scriptohio.agents.changes import before_ingest, what_moved
 from scriptohio.agents.context import AnalyticsContext
+from scriptohio.api.change_feed import FILENAME as CHANGES_FILE
 from scriptohio.api.change_feed import ChangeFeed
 from scriptohio.api.context_holder import ContextHolder
 from scriptohio.api.response_cache import ResponseCache
@@ -60,7 +61,8 @@ class DataRefresher:
         self.cache = cache
         self.warmer = warmer
         self.warm = warm
-        self.changes = ChangeFeed()  # what each ingest moved (GET /v1/changes)
+        # what each ingest moved (GET /v1/changes); in the state directory from start()
+        self.changes = ChangeFeed()
         self.on_model_load = on_model_load
         self.poll_interval_s = poll_interval_s
         self._build = build_context
@@ -81,6 +83,8 @@ class DataRefresher:
         """Open the state store and start loading in the background."""
         self.data_dir, self.state_dir = data_dir, state_dir
         self.store = StateStore(state_dir)
+        self.changes.close()
+        self.changes = ChangeFeed(state_dir / CHANGES_FILE)
         self._tasks.append(asyncio.create_task(self._load(), name="load"))
 
     async def stop(self) -> None:
@@ -91,6 +95,7 @@ class DataRefresher:
                 await task
         if self.store is not None:
             self.store.close()
+        self.changes.close()
 
     # -- start-up ---------------------------------------------------------------------------
 
@@ -155,6 +160,14 @@ class DataRefresher:
                     await self.refresh_data()
             except Exception:
                 log.exception("data refresh failed; serving the previous data")
+            try:  # another process (a retrain, `scriptohio train`) made a new default version
+                if self.registry is not None and self.registry.ready:
+                    latest = await asyncio.to_thread(self.registry.latest_version)
+                    if latest not in (None, self.holder.get().predictor.model_version):
+                        log.info("model version %s is the new default: reloading", latest)
+                        await self.reload_models()
+            except Exception:
+                log.exception("model reload failed; serving the previous version")
 
     async def ingest_text(self, games_csv: str, team_games_csv: str | None) -> IngestResult:
         """Ingest CSV text (the admin endpoint, the weekly-report workflow)."""
@@ -211,8 +224,9 @@ class DataRefresher:
                     log.exception("data version %d: what moved could not be worked out",
                                   new_ctx.data_version)
                 else:
-                    self.changes.record({**moved, "at": time.time(),
-                                         "weeks": [list(w) for w in sorted(changed_weeks)]})
+                    await asyncio.to_thread(self.changes.record, {
+                        **moved, "at": time.time(),
+                        "weeks": [list(w) for w in sorted(changed_weeks)]})
             return {"changed": True, "data_version": new_ctx.data_version,
                     "weeks_changed": sorted(changed_weeks), "invalidated": removed}
 

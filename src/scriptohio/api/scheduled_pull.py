@@ -7,6 +7,13 @@ new data in and invalidate only what changed (hot reload, no restart). Each outc
 on the bus (:class:`~scriptohio.events.DataPulled` / :class:`~scriptohio.events.DataPullFailed`);
 the monitor turns them into ``scriptohio_data_pull_*`` series on ``/metrics``. A failed pull
 wrote nothing, is logged once, and the next interval tries again.
+
+When a pull completes a week's results that the served model has not seen
+(:func:`~scriptohio.data.completeness.retrain_due`), the models are retrained on everything
+now known, in a worker thread (the service keeps answering on the old version), stored as a new
+registry version and hot-reloaded (answers of the old version invalidated by their
+``model:`` tag); :class:`~scriptohio.events.ModelRetrained` says how it went
+(``scriptohio_model_retrains_total`` on ``/metrics``). A failed retrain keeps the old model.
 """
 
 from __future__ import annotations
@@ -19,11 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scriptohio.api.refresher import DataRefresher
-from scriptohio.data.cfbd import CfbdClient, PullRequest, PullResult, pull
+from scriptohio.data.cfbd import CfbdClient, PullRequest, PullResult, ValidatorStore, pull
 from scriptohio.data.cfbd.schedule import due_request
+from scriptohio.data.completeness import retrain_due
 from scriptohio.data.dataset import load_dataset
 from scriptohio.errors import ScriptOhioError
-from scriptohio.events import DataPulled, DataPullFailed
+from scriptohio.events import DataPulled, DataPullFailed, ModelRetrained
 
 __all__ = ["PullSchedule", "ScheduledPull"]
 
@@ -36,6 +44,7 @@ class PullSchedule:
     api_key: str = field(repr=False)
     base_url: str
     timeout_s: float = 30.0
+    retrain: bool = True  # retrain when a pull completes a week the model has not seen
 
 
 class ScheduledPull:
@@ -97,16 +106,53 @@ class ScheduledPull:
             await self.refresher.refresh_data()
         log.info("scheduled pull %s: %s", result.request.describe(), changed or "nothing")
         self._emit(DataPulled(source, changed, result.seconds, started, next_at))
+        if result.changed and self.schedule.retrain:
+            await self.retrain_if_due()
         return result
+
+    async def retrain_if_due(self) -> ModelRetrained | None:
+        """Retrain and hot-reload when the served data completes a week the model has not
+        seen; never raises (the outcome is emitted)."""
+        registry, store = self.refresher.registry, self.refresher.store
+        if registry is None or store is None:
+            return None
+        ctx = self.refresher.holder.get()
+        previous = ctx.predictor.model_version
+        through = retrain_due(ctx.dataset.games,
+                              registry.metadata(previous).get("complete_through"))
+        if through is None:
+            return None
+        from scriptohio.models.train import train
+
+        started = time.perf_counter()
+        try:
+            # a fresh feature build: the served store is updated in place by later ingests
+            trained = await asyncio.to_thread(train, ctx.dataset, store.path.parent)
+            reloaded = await self.refresher.reload_models()
+        except Exception as exc:  # the old model keeps serving
+            log.exception("retrain on %s week %s failed; still serving %s",
+                          through[0], through[1], previous)
+            event = ModelRetrained(through, None, previous, time.perf_counter() - started,
+                                   self._clock(), error=type(exc).__name__)
+        else:
+            log.info("retrained on %s week %s: %s (was %s), %d answers invalidated",
+                     through[0], through[1], trained.version, previous,
+                     reloaded["invalidated"])
+            event = ModelRetrained(through, str(reloaded["model_version"]), previous,
+                                   time.perf_counter() - started, self._clock())
+        self._emit(event)
+        return event
 
     def _pull(self, request: PullRequest) -> PullResult:
         store, data_dir = self.refresher.store, self.refresher.data_dir
         assert store is not None and data_dir is not None, "the refresher has not started"
         # the newest view (another process may have ingested since the served one was built)
         dataset = load_dataset(data_dir, store)
+        validators = ValidatorStore.in_state_dir(store.path.parent)
         client = CfbdClient(api_key=self.schedule.api_key, base_url=self.schedule.base_url,
-                            timeout_s=self.schedule.timeout_s)
+                            timeout_s=self.schedule.timeout_s, validators=validators)
         try:
             return pull(client, store, dataset, request)
         finally:
             client.close()
+            validators.close()

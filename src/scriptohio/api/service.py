@@ -145,7 +145,8 @@ class Service:
         if settings.refresh_s and settings.cfbd_api_key:
             self.scheduled_pull = ScheduledPull(self.refresher, PullSchedule(
                 settings.refresh_s, settings.cfbd_api_key,
-                settings.cfbd_url or DEFAULT_API_URL), emit=self.bus.emit)
+                settings.cfbd_url or DEFAULT_API_URL, retrain=settings.retrain),
+                emit=self.bus.emit)
             self.refresher.when_ready(lambda _ctx: self._start_pulls())
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None

@@ -79,7 +79,7 @@ def register(data_app: typer.Typer) -> None:
     ) -> None:
         """Fetch games, scores, every provider's lines and team-game stats from
         CollegeFootballData.com and ingest them (validated, atomic, idempotent); JSON out."""
-        from scriptohio.data.cfbd import DEFAULT_API_URL, CfbdClient, PullRequest
+        from scriptohio.data.cfbd import DEFAULT_API_URL, CfbdClient, PullRequest, ValidatorStore
         from scriptohio.data.cfbd import pull as run_pull
 
         with errors_to_exit():
@@ -116,15 +116,17 @@ def register(data_app: typer.Typer) -> None:
             assert season is not None
             request = PullRequest(season, chosen, types, advanced=not no_advanced)
             store = context.open_store()
+            validators = ValidatorStore.in_state_dir(store.path.parent)
             try:
                 dataset = context.dataset(store)
                 with request_progress(f"CFBD {request.describe()}") as hook:
                     client = CfbdClient(api_key=key, base_url=url, timeout_s=timeout,
-                                        on_request=hook)
+                                        on_request=hook, validators=validators)
                     try:
                         result = run_pull(client, store, dataset, request)
                     finally:
                         client.close()
             finally:
+                validators.close()
                 store.close()
             emit_json(result.as_json())

@@ -9,11 +9,16 @@ game's features come only from weeks before its own, so its result never informs
 :func:`walk_forward` fits on every season before a test season and scores that season, on
 FBS-vs-FBS games with a score and a market total (``over_under``): MAE of our total and of the
 market's, and the share of games where the actual total fell on our side of the line.
+
+:class:`TotalsModel` is the same model fitted on every scored game since ``first_season``,
+for the product: a game's predicted total beside the market total (the predict answers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import Ridge
@@ -22,7 +27,7 @@ from sklearn.preprocessing import StandardScaler
 
 from scriptohio.data.dataset import Dataset
 
-__all__ = ["TOTAL_FEATURES", "scoring_features", "walk_forward"]
+__all__ = ["TOTAL_FEATURES", "TotalsModel", "scoring_features", "walk_forward"]
 
 TOTAL_FEATURES = ("home_pf", "home_pa", "away_pf", "away_pa", "home_expected",
                   "away_expected", "league_team_points", "neutral", "postseason",
@@ -117,3 +122,35 @@ def walk_forward(dataset: Dataset, test: Sequence[int] = (2024, 2025), *,
             "right_side_n": int(decided.sum()),
         }
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class TotalsModel:
+    """Total points for every game of one data version (its pregame features, one fit)."""
+
+    predicted: np.ndarray  # per game row; NaN without pregame features
+    trained: np.ndarray  # bool per game row: its result was a training target
+    model: Any
+
+    @classmethod
+    def fit(cls, dataset: Dataset, *, first_season: int = FIRST_SEASON,
+            alpha: float = 1.0) -> TotalsModel:
+        c = dataset.games.cols
+        x = scoring_features(dataset)
+        total = c["home_points"] + c["away_points"]
+        trained = ~np.isnan(total) & np.isfinite(x).all(axis=1) & (c["season"] >= first_season)
+        model = make_pipeline(StandardScaler(), Ridge(alpha=alpha))
+        model.fit(x[trained], total[trained])
+        usable = np.isfinite(x).all(axis=1)
+        predicted = np.full(len(x), np.nan)
+        predicted[usable] = model.predict(x[usable])  # every game at once: answers read one
+        return cls(predicted, trained, model)
+
+    def predict(self, row: int) -> float | None:
+        """The predicted total of the game in ``row``, or None without pregame features."""
+        value = float(self.predicted[row])
+        return None if np.isnan(value) else value
+
+    def trained_on(self, row: int) -> bool:
+        return bool(self.trained[row])
+

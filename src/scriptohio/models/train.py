@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scriptohio.data.completeness import POSTSEASON, complete_through
 from scriptohio.data.dataset import Dataset
 from scriptohio.features import FeatureStore
 from scriptohio.models.bundle import ModelBundle, Progress, fit_bundle
@@ -73,10 +74,15 @@ def fit_window(dataset: Dataset, features: FeatureStore, *, through: Through = N
     bundle = fit_bundle(x, dataset.games.home_margin[rows], c["season"][rows], config,
                         tuple(features.feature_names), progress)
     window = _normalise(through)
+    done = complete_through(dataset.games)
+    if done is not None and window is not None:  # a window cut short saw only up to its end
+        done = min(done, (window[0], POSTSEASON if window[1] is None else window[1]))
     bundle.meta.update({
         "first_season": int(c["season"][rows].min()),
         "last_season": int(c["season"][rows].max()),
         "through": None if window is None else list(window),
+        # the newest week whose results were all in: a later complete week is due a retrain
+        "complete_through": None if done is None else list(done),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "data_version": dataset.version,
         "config": {k: getattr(config, k) for k in config.__dataclass_fields__},

@@ -217,6 +217,20 @@ class MonitorMetrics:
             "scriptohio_data_pull_duration_seconds", "How long the last scheduled pull took.",
             registry=r, multiprocess_mode="max",
         )
+        self.model_retrains = Counter(
+            "scriptohio_model_retrains", "Retrains after a pull completed a week, by outcome.",
+            ("outcome",), registry=r,
+        )
+        self.model_retrain_last_success = Gauge(
+            "scriptohio_model_retrain_last_success_timestamp_seconds",
+            "When the models were last retrained on a newly complete week (epoch s; 0 = never).",
+            registry=r, multiprocess_mode="max",
+        )
+        self.model_retrain_seconds = Gauge(
+            "scriptohio_model_retrain_duration_seconds",
+            "How long the last retrain took, reload included.", registry=r,
+            multiprocess_mode="max",
+        )
         self._extra: list[Collector] = []
         # The standard process_* series (CPU seconds, RSS, open fds) that tools expect.
         self.add_collector(ProcessCollector(registry=None))

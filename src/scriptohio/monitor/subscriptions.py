@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scriptohio.breaker import BreakerTransition
-from scriptohio.events import DataPulled, DataPullFailed, EventBus
+from scriptohio.events import DataPulled, DataPullFailed, EventBus, ModelRetrained
 from scriptohio.monitor.metrics import BREAKER_STATE_VALUE, MonitorMetrics
 from scriptohio.monitor.snapshot import MonitorState
 from scriptohio.runtime.telemetry import (
@@ -96,8 +96,15 @@ def subscribe_runtime_events(bus: EventBus, metrics: MonitorMetrics,
         m.data_pull_last_failure.set(e.at)
         m.data_pull_next.set(e.next_at)
 
+    def on_retrained(e: ModelRetrained) -> None:
+        m.model_retrains.labels("ok" if e.ok else "failed").inc()
+        if e.ok:
+            m.model_retrain_last_success.set(e.at)
+            m.model_retrain_seconds.set(e.seconds)
+
     unsubscribers = [
         bus.subscribe(DataPulled, on_pulled),
+        bus.subscribe(ModelRetrained, on_retrained),
         bus.subscribe(DataPullFailed, on_pull_failed),
         bus.subscribe(RequestAdmitted, on_admitted),
         bus.subscribe(RequestRejected, on_rejected),

@@ -11,10 +11,17 @@ cannot read), :meth:`FakeCfbd.set_score`, :meth:`FakeCfbd.move`, :meth:`FakeCfbd
 :meth:`FakeCfbd.add_game`. With ``synthesize_scores=True`` games without a score in the data
 (the 2025 hold-out) are served as completed with a **made-up** score: the market's expected
 margin and total plus seeded noise, so the figures built on them are plumbing, not football.
+
+Like the real API (an Express application), every 200 carries a weak ``ETag`` of its body, and a
+request whose ``If-None-Match`` names the current one gets ``304 Not Modified`` with no body
+(``etags=False`` serves none; :attr:`FakeCfbd.not_modified` counts the 304s and
+:attr:`FakeCfbd.body_bytes` the body bytes sent).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import math
 import random
@@ -66,8 +73,11 @@ class FakeCfbd:
     """``with FakeCfbd(dataset) as server: ... server.url ...``"""
 
     def __init__(self, dataset: Dataset, *, api_key: str = "test-key",
-                 synthesize_scores: bool = False, seed: int = 15) -> None:
+                 synthesize_scores: bool = False, seed: int = 15, etags: bool = True) -> None:
         self.dataset = dataset
+        self.etags = etags
+        self.not_modified = 0
+        self.body_bytes = 0
         self.api_key = api_key
         self.synthesize_scores = synthesize_scores
         self.seed = seed
@@ -381,19 +391,36 @@ class FakeCfbd:
                     return self._send(404, b'{"message":"Not found"}')
                 except (ValueError, TypeError) as exc:
                     return self._send(400, json.dumps({"message": str(exc)}).encode())
-                self._send(200, body)
+                if not fake.etags:
+                    return self._send(200, body)
+                tag = weak_etag(body)
+                asked = [t.strip() for t in self.headers.get("If-None-Match", "").split(",")]
+                if tag in asked or "*" in asked:
+                    with fake._lock:
+                        fake.not_modified += 1
+                    return self._send(304, b"", {"ETag": tag})
+                self._send(200, body, {"ETag": tag})
 
             def _send(self, status: int, body: bytes,
                       headers: dict[str, str] | None = None) -> None:
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
+                    if status != 304:  # a 304 has no body to describe
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(body)))
                     for k, v in (headers or {}).items():
                         self.send_header(k, v)
                     self.end_headers()
                     self.wfile.write(body)
+                    with fake._lock:
+                        fake.body_bytes += len(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test)
 
         return Handler
+
+
+def weak_etag(body: bytes) -> str:
+    """An ETag in the form Express sends: ``W/"<length hex>-<sha1 base64, 27 chars>"``."""
+    digest = base64.b64encode(hashlib.sha1(body).digest()).decode()[:27]
+    return f'W/"{len(body):x}-{digest}"'

@@ -17,6 +17,9 @@ rankings        ``season``, optional ``week``, ``method``, ``conference``, ``lim
 matchup         offence vs defence of two teams: ``home``, ``away``, ``season``, ``week``
 compare         two teams side by side: ``teams`` [a, b], ``season``, optional ``metric``
 games           a week's slate: ``season``, optional ``week``, ``season_type``
+projection      the rest of a season simulated: one ``team``'s projection (wins, playoff and
+                title odds), else the season's (``conference`` narrows it); ``season``
+changes         what the latest ingest moved (the change feed's newest entry)
 learn           lessons: optional ``concept``, ``lesson``; else the ``path`` of a role
 help            nothing understood: ``examples`` of questions that work
 ==============  ===========================================================================
@@ -32,11 +35,13 @@ __all__ = ["HELP_EXAMPLES", "INTENTS", "TEAM_SLOTS", "Clarification", "Intent", 
 
 Intent = Literal[
     "predict", "result", "team_profile", "record", "streak", "schedule", "head_to_head",
-    "leaders", "rankings", "matchup", "compare", "games", "learn", "help"
+    "leaders", "rankings", "matchup", "compare", "games", "projection", "changes", "learn",
+    "help"
 ]
 INTENTS: tuple[Intent, ...] = (
     "predict", "result", "team_profile", "record", "streak", "schedule", "head_to_head",
-    "leaders", "rankings", "matchup", "compare", "games", "learn", "help"
+    "leaders", "rankings", "matchup", "compare", "games", "projection", "changes", "learn",
+    "help"
 )
 # How many distinct teams each intent needs; intents not listed need none.
 TEAM_SLOTS: Mapping[str, int] = {
@@ -54,6 +59,7 @@ HELP_EXAMPLES: tuple[str, ...] = (
     "Ohio State offense vs Michigan defense",
     "compare Texas and Georgia",
     "week 5 2024 games",
+    "is Notre Dame going to make the playoff",
     "what is EPA",
 )
 

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scriptohio.agents.context import AnalyticsContext, WeekRef
+from scriptohio.agents.projections import projection_ref, resolve_conference
 from scriptohio.agents.schedule import choose_game, occasion_games, pick_game, team_games
 from scriptohio.data.tables import Game
+from scriptohio.errors import NotFoundError
+from scriptohio.models.simulation import DEFAULT_SIMULATIONS
 
 __all__ = ["UNIT_METRICS", "Plan", "plan", "settle_ambiguous"]
 
@@ -97,6 +100,8 @@ def plan(ctx: AnalyticsContext, request: Mapping[str, Any]) -> Plan:
         return Plan("rankings", {k: request[k] for k in
                                  ("season", "week", "method", "conference", "limit", "worst")
                                  if request.get(k)})
+    if intent == "projection":
+        return _projection(ctx, request)
     if intent == "games":
         if request.get("occasion") or request.get("playoff_round"):  # "who plays in the SEC
             return _game_plan(ctx, request)                            # championship"
@@ -129,6 +134,28 @@ def settle_ambiguous(ctx: AnalyticsContext, query: str, entities: Mapping[str, A
             return None
         replaced = replaced.replace(mention["text"], meets[0], 1)
     return None if replaced == query else replaced
+
+
+def _projection(ctx: AnalyticsContext, request: Mapping[str, Any]) -> Plan:
+    """A team's projected season (a team that is not FBS that season: its record), else
+    the season's, narrowed to the conference named when the season has it."""
+    stated = request.get("season") if request.get("season_stated") else None
+    ref = projection_ref(ctx, stated, None)
+    team = request.get("team")
+    if team:
+        if team not in ctx.dataset.fbs_teams_by_season.get(ref.season, frozenset()):
+            return Plan("record", {"team": team, "season": ref.season, "focus": "record"})
+        return Plan("team_projection", {"team": team, "season": ref.season, "week": ref.week,
+                                        "simulations": DEFAULT_SIMULATIONS})
+    conference = request.get("conference")
+    if conference:
+        try:
+            conference = resolve_conference(ctx, ref.season, str(conference))
+        except NotFoundError:  # a conference of other seasons: the whole season's picture
+            conference = None
+    return Plan("projections", {"season": ref.season, "week": ref.week,
+                                "conference": conference or None,
+                                "simulations": DEFAULT_SIMULATIONS})
 
 
 def _facet(metrics: list[str]) -> str:

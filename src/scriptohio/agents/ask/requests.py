@@ -125,6 +125,10 @@ class RequestBuilder:
             for key in ("last_games", "split", "month", "occasion", "since"):
                 if getattr(found, key) is not None:
                     request[key] = getattr(found, key)
+        elif intent == "projection":
+            request["team"] = teams[0].team if teams else None
+            if found.conference is not None:
+                request["conference"] = found.conference
         elif intent in ("leaders", "rankings") and found.worst:
             request["worst"] = True
         if intent == "leaders":

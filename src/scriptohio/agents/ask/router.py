@@ -69,6 +69,8 @@ _TEAM_FIT: Mapping[str, tuple[float, float, float]] = {
     "leaders": (1.0, 0.35, 0.2),
     "rankings": (1.0, 0.8, 0.35),
     "games": (1.0, 0.5, 0.35),
+    "projection": (0.6, 1.0, 0.3),
+    "changes": (1.0, 0.5, 0.3),
     "learn": (1.0, 0.45, 0.3),
     "help": (1.0, 0.2, 0.1),
 }

@@ -29,6 +29,11 @@ def _rules(intent: str, weight: float, *patterns: str) -> list[Rule]:
 
 
 _T = r"xteamx"
+_FUTURE = (r"\b(will|going to|gonna|'ll|can|could|chances?|odds|likel\w*|probabilit\w*"
+           r"|shot|projected|projections?|forecast\w*|predict\w*)\b")
+_PLAYOFF = r"\b(the )?(playoffs?|cfp|college football playoff)\b"
+_LEAGUES = (r"sec|acc|big ten|big 10|b1g|big 12|big twelve|pac[- ]?12|mac|sun belt"
+            r"|mountain west|mwc|aac|american|c-?usa|conference usa|conference|league")
 RULES: Sequence[Rule] = (
     *_rules("predict", 0.9,
             r"\b(spread|odds|line|favou?red|favou?rite|underdog|pick|predict\w*|projection"
@@ -106,7 +111,9 @@ RULES: Sequence[Rule] = (
             r"|quarter-?final)\b"),
     *_rules("result", 0.6, r"\b(won|lost|beat|score|scores)\b"),
     *_rules("record", 0.95,
-            r"\brecord\b(?! (against|vs\.?|versus|v\.?) )|\bhow many (games|wins|losses)\b"
+            r"(?<!projected )\brecord\b(?! (against|vs\.?|versus|v\.?) )"
+            r"|\bhow many (games|wins|losses)\b(?![^?]*\b(will|going to|gonna|projected"
+            r"|expected)\b)"
             r"|\bwins? and loss\w*|\bwin[- ]loss\b|\bw-l\b|\bundefeated\b|\bunbeaten\b(?! run)"
             r"|\bhow many games (did|has|have)\b|\bwhat did (the )?" + _T + r" go\b"
             r"|\bgo \d+-\d+\b|\bfinish(ed)? (the season )?(at|with)\b"
@@ -147,6 +154,35 @@ RULES: Sequence[Rule] = (
             r"\bhow (do|does|is|are) (i|you|we|the|a|an)?\s?(read|use|work|calculate\w*"
             r"|comput\w*|built|build|calibrat\w*|measur\w*)\b(?!.*" + _T + r")",
             r"\bwhy (do|does|should|is|are)\b(?!.*" + _T + r")"),
+    *_rules("projection", 0.99,
+            # the playoff, ahead: "is xteamx going to make the playoff", "playoff chances"
+            _FUTURE + r"[^?]{0,60}\b(makes?|making|gets? in(to)?|getting in(to)?|reach\w*|in|into"
+            r"|sneak\w*|earn\w*)\b[^?]{0,60}\b" + _PLAYOFF,
+            r"\b(chances?|odds|shot|hopes?|path)\b (at|of|for|to) (a |the |making the )?"
+            r"(playoffs?|cfp)\b|" + _PLAYOFF + r" (spot|berth|bid|place|field|lock)s?\b",
+            _PLAYOFF + r"(?:'s)? (chances?|odds|hopes|probabilit\w*|projections?|outlook"
+            r"|picture|percentage)\b",
+            r"\b(chances?|odds|probabilit\w*|likelihood)\b[^?]{0,60}\b(make|making|reach\w*"
+            r"|get(ting)? in(to)?)\b[^?]{0,60}" + _PLAYOFF,
+            # win totals: "how many games will xteamx win", "expected wins"
+            r"\bhow many (games|wins)\b[^?]{0,60}\b(will|going to|gonna|projected|expected|should)"
+            r"\b|\b(win totals?|expected wins|projected (wins|record)|season (projection|outlook"
+            r"|simulation)s?|simulat\w* (the )?season)\b"
+            r"|\bhow (will|is|are) (the )?" + _T + r" (going to |gonna )?finish\b"
+            r"|\bwhat (will|is) (the )?" + _T + r"(?:'?s)? (final )?record (be|going to be)\b",
+            # titles, ahead: "who will win the big ten", "national title favourites"
+            r"\b(will|going to|gonna|'ll|likely|favou?rites?|favou?red|odds|chances?|shot"
+            r"|who'?s|who is|who)\b[^?]{0,60}\b(win(s|ning)?|tak(es?|ing)|captur\w*) (the )?"
+            r"(national (title|championship)|natty|the title|it all"
+            r"|(" + _LEAGUES + r")\b(?!( title| championship)? game)( title| crown"
+            r"| championship| conference)?\b(?!.*\b(xyearx|last (year|season)|won|did)\b))",
+            r"\b(national title|natty|championship|title|conference) (favou?rites?|odds"
+            r"|chances|contenders|race)\b"),
+    *_rules("changes", 0.97,
+            r"\bwhat (changed|moved|has changed|'?s changed|shifted)\b"
+            r"|\bwho (moved|rose|fell|climbed|dropped|jumped|slid)\b(?! to\b)"
+            r"|\bbiggest (movers?|moves?|risers?|fallers?|jumps?|drops?|changes?|shifts?)\b"
+            r"|\b(risers|fallers|movers)\b|\bchange feed\b|\bwhat'?s new\b"),
     *_rules("help", 0.9, r"^(help|hi|hello|hey|commands|menu)\b|\bwhat can (you|i)\b"),
     *_rules("help", 0.97, r"\bsuper bowl\b|\bnfl\b|\bnba\b|\bmlb\b|\bnhl\b|\bwhat channel\b"
             r"|\bwhich channel\b|\btickets?\b|\bweather\b"),

@@ -3,6 +3,7 @@ same cached answer a GET would get (``agents.ask.plan`` does the looking up)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 import orjson
@@ -14,10 +15,18 @@ from scriptohio.agents.ask import router_for
 from scriptohio.agents.ask.plan import Plan, plan, settle_ambiguous
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import LearningNavigator
+from scriptohio.agents.projections import projection_ref
 from scriptohio.api.answers import Answerer
-from scriptohio.api.dependencies import Answers, Caller, Context, Navigator
+from scriptohio.api.dependencies import Answers, Caller, Context, Navigator, refresher
 from scriptohio.api.identity import Identity
-from scriptohio.api.recipes import Recipe, games_recipe, predict_recipe, tagged_recipe
+from scriptohio.api.recipes import (
+    Recipe,
+    games_recipe,
+    predict_recipe,
+    projection_recipe,
+    tagged_recipe,
+    team_projection_recipe,
+)
 from scriptohio.api.responses import json_response
 from scriptohio.api.routes.common import ERRORS
 from scriptohio.api.routes.learn import served_lesson
@@ -62,6 +71,8 @@ async def answer_question(request: Request, query: str, ctx: AnalyticsContext,
     agent = routed.request.get("agent")
     if agent == "learn":
         out["answer"] = _learn(request, navigator, dict(routed.request), caller.user_id, role)
+    elif agent == "changes":
+        out["answer"] = await _latest_changes(request, ctx, role)
     elif agent == "help":
         examples = list(routed.request.get("examples", []))
         out["answer"] = {"examples": examples, "summary": (
@@ -97,9 +108,31 @@ def _recipe(ctx: AnalyticsContext, call: Plan, role: str) -> Recipe:
         extra = {k: p[k] for k in ("conference", "occasion", "named_bowl", "playoff_round")
                  if p.get(k)}
         return games_recipe(ctx, ref, role, extra)
+    if call.kind == "projections":
+        return projection_recipe(ctx, projection_ref(ctx, p["season"], p["week"]), role,
+                                 conference=p["conference"], simulations=p["simulations"])
+    if call.kind == "team_projection":
+        return team_projection_recipe(ctx, p["team"], projection_ref(ctx, p["season"],
+                                                                     p["week"]),
+                                      role, simulations=p["simulations"])
     if "teams" in p:
         p = {**p, "teams": tuple(p["teams"])}
     return tagged_recipe(ctx, call.kind, p, role)
+
+
+async def _latest_changes(request: Request, ctx: AnalyticsContext, role: str
+                          ) -> dict[str, Any]:
+    """The change feed's newest entry (``GET /v1/changes``), with its plain words."""
+    feed = (await refresher(request)).changes
+    entry = await asyncio.to_thread(feed.newest)
+    if entry is None:
+        return {"change": None, "summary": (
+            "No new results have come in since the feed began, so nothing has moved; the "
+            f"numbers are from the {ctx.as_of(ctx.current)}.")}
+    summary = str(entry.get("summary", ""))
+    if role == "production":
+        entry = {k: v for k, v in entry.items() if k != "summary"}
+    return {"change": entry, "summary": summary}
 
 
 def _learn(request: Request, navigator: LearningNavigator, req: dict[str, Any], user_id: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Literal
 
 import orjson
@@ -95,15 +96,20 @@ def units_recipe(ctx: AnalyticsContext, home: str, away: str, season: int | None
 
 
 @router.get("/changes", summary="What moved and why: after each ingest, the teams whose rating "
-            "moved most, split by method, with the games that moved them")
+            "moved most (split by method), the upcoming games whose prediction moved most and "
+            "the teams whose season projection moved most, each with the games that moved it")
 async def changes(caller: Caller, refresher: Refresher,
                   since: Annotated[int, Query(ge=0, description="data version already seen; "
                                               "entries after it are answered")] = 0,
                   limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Response:
-    entries = refresher.changes.since(since, limit)
+    entries = await asyncio.to_thread(refresher.changes.since, since, limit + 1)
+    more = len(entries) > limit
+    entries = entries[:limit]
     if caller.role == "production":
         entries = [{k: v for k, v in e.items() if k != "summary"} for e in entries]
     latest = refresher.holder.current()
     return Response(orjson.dumps({
         "since": since, "data_version": latest.data_version if latest else None,
+        # the next page: ask again with since=next_since (entries persist across restarts)
+        "next_since": entries[-1]["data_version"] if entries else since, "more": more,
         "changes": entries}), media_type=JSON)

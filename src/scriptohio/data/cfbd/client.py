@@ -6,6 +6,10 @@
 ``pydantic.v1`` for the duration of the import (its modules bind the names they use then). The
 Makefile installs ``cfbd`` with ``--no-deps`` for the same reason.
 
+Requests are conditional where CFBD allows it: with a :class:`ValidatorStore`, an answer that
+came with an ``ETag`` is kept, the next identical request carries ``If-None-Match``, and a
+``304 Not Modified`` is answered from what was kept (see :mod:`.validators`).
+
 Every third-party error is converted here into :class:`~scriptohio.errors.UpstreamError`; the
 API key goes only into the client's ``Authorization`` header and is never part of a message.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -21,6 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from scriptohio.data.cfbd.retry import RetryPolicy, parse_retry_after, retryable_status
+from scriptohio.data.cfbd.validators import ValidatorStore, request_key
 from scriptohio.errors import UpstreamError
 
 __all__ = ["DEFAULT_API_URL", "DEFAULT_TIMEOUT_S", "CfbdClient", "import_cfbd"]
@@ -62,13 +68,15 @@ class CfbdClient:
     """Read-only access to the CFBD endpoints a pull needs, each answer a list of dicts.
 
     ``sleep`` is injected so tests of the retry loop need not wait; ``on_request`` is called
-    once per HTTP request made (progress, request counts).
+    once per HTTP request made (progress, request counts); ``validators`` makes requests
+    conditional (``not_modified`` counts the 304s).
     """
 
     def __init__(self, *, api_key: str, base_url: str = DEFAULT_API_URL,
                  timeout_s: float = DEFAULT_TIMEOUT_S, policy: RetryPolicy | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 on_request: Callable[[str], None] | None = None) -> None:
+                 on_request: Callable[[str], None] | None = None,
+                 validators: ValidatorStore | None = None) -> None:
         cfbd = import_cfbd()
         config = cfbd.Configuration(host=base_url.rstrip("/"), access_token=api_key)
         config.retries = False  # our loop retries (and honours Retry-After); urllib3 must not
@@ -83,8 +91,10 @@ class CfbdClient:
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
         self._on_request = on_request
+        self.validators = validators
         self.requests = 0
         self.retries = 0
+        self.not_modified = 0
 
     def close(self) -> None:
         self._api.close()
@@ -93,39 +103,46 @@ class CfbdClient:
 
     def games(self, year: int, season_type: str, week: int | None = None) -> list[Record]:
         """``GET /games``: schedule and results."""
-        return self._call("/games", self._games.get_games, year=year, week=week,
-                          season_type=self._season_type(season_type))
+        return self._call("/games", self._games.get_games_with_http_info, "Game", year=year,
+                          week=week, season_type=self._season_type(season_type))
 
     def lines(self, year: int, season_type: str, week: int | None = None) -> list[Record]:
         """``GET /lines``: every provider's lines per game."""
-        return self._call("/lines", self._betting.get_lines, year=year, week=week,
-                          season_type=self._season_type(season_type))
+        return self._call("/lines", self._betting.get_lines_with_http_info, "BettingGame",
+                          year=year, week=week, season_type=self._season_type(season_type))
 
     def team_stats(self, year: int, season_type: str, week: int) -> list[Record]:
         """``GET /games/teams``: box scores per team-game (CFBD needs a week with a year)."""
-        return self._call("/games/teams", self._games.get_game_team_stats, year=year,
+        return self._call("/games/teams", self._games.get_game_team_stats_with_http_info,
+                          "GameTeamStats", year=year,
                           week=week, season_type=self._season_type(season_type))
 
     def advanced(self, year: int, season_type: str, week: int | None = None) -> list[Record]:
         """``GET /stats/game/advanced``: PPA, success rate, ... per team-game."""
-        return self._call("/stats/game/advanced", self._stats.get_advanced_game_stats,
+        return self._call("/stats/game/advanced",
+                          self._stats.get_advanced_game_stats_with_http_info, "AdvancedGameStat",
                           year=year, week=week, season_type=self._season_type(season_type))
 
     def talent(self, year: int) -> list[Record]:
         """``GET /talent``: the 247Sports team talent composite."""
-        return self._call("/talent", self._teams.get_talent, year=year)
+        return self._call("/talent", self._teams.get_talent_with_http_info, "TeamTalent",
+                          year=year)
 
     # -- the one request loop ----------------------------------------------------------------
 
     def _season_type(self, season_type: str) -> Any:
         return self._cfbd.SeasonType(season_type)
 
-    def _call(self, path: str, fn: Callable[..., Any], **params: Any) -> list[Record]:
+    def _call(self, path: str, fn: Callable[..., Any], model: str,
+              **params: Any) -> list[Record]:
         import urllib3
 
         query = {k: v for k, v in params.items() if v is not None}
         shown = ", ".join(f"{k}={_plain(v)}" for k, v in query.items())
         where = f"CFBD {path} ({shown})"
+        key = request_key(path, {k: _plain(v) for k, v in query.items()})
+        kept = self.validators.get(key) if self.validators is not None else None
+        headers = {"If-None-Match": kept[0]} if kept is not None else {}
         attempt = 0
         while True:
             attempt += 1
@@ -133,9 +150,12 @@ class CfbdClient:
             if self._on_request is not None:
                 self._on_request(path)
             try:
-                answer = fn(**query, _request_timeout=self.timeout_s)
+                answer = fn(**query, _headers=headers, _request_timeout=self.timeout_s)
             except self._cfbd.ApiException as exc:
                 status = int(exc.status or 0)
+                if status == 304 and kept is not None:
+                    self.not_modified += 1
+                    return self._read_kept(where, key, model, kept[1])
                 if status in (401, 403):
                     raise UpstreamError(
                         f"{where}: HTTP {status}: the API key was refused; check CFBD_API_KEY"
@@ -165,12 +185,29 @@ class CfbdClient:
                                     " nothing was written") from None
             else:
                 try:
-                    return [_plain(item.dict()) for item in (answer or [])]
+                    records = [_plain(item.dict()) for item in (answer.data or [])]
                 except Exception as exc:
                     raise UpstreamError(f"{where}: malformed answer ({_first_line(exc)})"
                                         ) from None
+                etag = (answer.headers or {}).get("ETag")
+                raw = answer.raw_data  # the body as sent (this client version decodes it)
+                if self.validators is not None and etag and raw is not None:
+                    self.validators.put(key, etag, raw.encode() if isinstance(raw, str)
+                                        else bytes(raw))
+                return records
             self.retries += 1
             self._sleep(wait)
+
+    def _read_kept(self, where: str, key: str, model: str, body: bytes) -> list[Record]:
+        """A 304's records: the kept body read into the client's models, as on a 200."""
+        cls = getattr(self._cfbd, model)
+        try:
+            return [_plain(cls.from_dict(item).dict()) for item in json.loads(body)]
+        except Exception as exc:  # kept by an older client: forget it, fail this pull
+            assert self.validators is not None
+            self.validators.forget(key)
+            raise UpstreamError(f"{where}: the kept answer for a 304 is unreadable"
+                                f" ({_first_line(exc)}); pull again") from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -73,6 +73,7 @@ class PullResult:
     requests: int
     retries: int
     seconds: float
+    not_modified: int
     fetched: dict[str, int]
     ingest: IngestResult | None
     skipped: list[dict[str, object]]
@@ -86,7 +87,8 @@ class PullResult:
         return {
             "pulled": self.request.describe(), "source": self.source,
             "requests": self.requests, "retries": self.retries,
-            "seconds": round(self.seconds, 3), "fetched": self.fetched,
+            "not_modified": self.not_modified, "seconds": round(self.seconds, 3),
+            "fetched": self.fetched,
             "changed": self.changed,
             "ingest": None if self.ingest is None else self.ingest.as_json(),
             "skipped": self.skipped, "renamed": self.renamed,
@@ -185,6 +187,7 @@ def pull(client: CfbdClient, store: StateStore, dataset: Dataset, request: PullR
     """Fetch, map and ingest one request (see the module docstring)."""
     started = time.perf_counter()
     requests_before, retries_before = client.requests, client.retries
+    not_modified_before = client.not_modified
     fetched = fetch(client, request)
     teams = TeamIndex.from_dataset(dataset)
     mapped = map_fetched(fetched, dataset, teams)
@@ -203,6 +206,7 @@ def pull(client: CfbdClient, store: StateStore, dataset: Dataset, request: PullR
         request=request, source=client.base_url,
         requests=client.requests - requests_before, retries=client.retries - retries_before,
         seconds=time.perf_counter() - started,
+        not_modified=client.not_modified - not_modified_before,
         fetched={"games": len(fetched.games), "lines": sum(len(g.get("lines") or [])
                                                           for g in fetched.lines),
                  "team_games": sum(len(r.get("teams") or []) for r in fetched.team_stats),

@@ -4,6 +4,8 @@ Due, in the newest season of the data: every week with a game that has kicked of
 score yet (results to fetch), the week of the latest scored game within the last
 :data:`RECENT_S` (late corrections), and every week with a game kicking off within the next
 :data:`AHEAD_S` (lines move until kickoff). Nothing due (the off-season) means no request.
+
+When to retrain after a pull is :mod:`scriptohio.data.completeness`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from scriptohio.data.tables import Games
 
 RECENT_S = 8 * 86400.0
 AHEAD_S = 7 * 86400.0
-
 
 def due_request(games: Games, now: float) -> PullRequest | None:
     """The pull a refresh at ``now`` (epoch seconds) should make, or ``None``."""
