@@ -9,6 +9,7 @@
     │   ├── NotFoundError           unknown team, game, lesson, job (404)
     │   │   └── UnknownTeamError        carries fuzzy suggestions
     │   ├── AmbiguousError          several candidates match (409 / clarification)
+    │   ├── ConflictError           the request contradicts the current state (409)
     │   ├── OutOfRangeError         season/week outside the data (422, names the range)
     │   ├── AuthError               missing or bad credentials (401/403)
     │   └── RateLimitedError        per-user limit reached (429, retry_after)
@@ -115,6 +116,13 @@ class AmbiguousError(CallerError):
     def __init__(self, detail: str, candidates: Sequence[str] = ()) -> None:
         super().__init__(detail)
         self.candidates = list(candidates)
+
+
+class ConflictError(CallerError):
+    """The request is valid but the current state forbids it (a canary already running)."""
+
+    status = 409
+    title = "Conflict"
 
 
 class OutOfRangeError(ValidationError):

@@ -6,6 +6,13 @@ micro-batched into one vectorised call, and how its answer is shaped per role (t
 roles share one cache entry, whether data scientists get an explanation). The API maps URLs to
 these types and builds recipes from them; it defines none of them.
 
+A batched agent is registered twice when the service can load other model versions
+(``predictor_for``): ``kind`` on the served context, and ``kind@canary`` for a canary's
+candidate, whose payload names the ``model_version``. The canary route has its own batcher per
+version (a batch never mixes versions), no retries and no breaker, so a broken candidate fails
+only its own requests (which the API then answers from the stable version) and can never open
+the stable agent's breaker.
+
 :func:`register_agents` hands the list to an orchestrator with a context getter, the only
 thing the handlers read: plain functions run in a worker thread (numpy releases the GIL for
 the heavy parts, the event loop stays free); batched ones go through a
@@ -35,14 +42,23 @@ from scriptohio.agents.insight.profile import team_profile
 from scriptohio.agents.insight.rankings import rankings
 from scriptohio.agents.insight.units import compare_units, unit_leaders, unit_profile
 from scriptohio.agents.views import ROLES, generic_view, prediction_view, slate_view
-from scriptohio.models import PredictionRequest
-from scriptohio.runtime import AgentRequest, AsyncAgentOrchestrator, BatchConfig, MicroBatcher
+from scriptohio.features import FeatureStore
+from scriptohio.models import PredictionRequest, Predictor
+from scriptohio.runtime import (
+    AgentRequest,
+    AsyncAgentOrchestrator,
+    BatchConfig,
+    MicroBatcher,
+    RetryPolicy,
+)
 
-__all__ = ["AGENTS", "PREDICT_BATCH", "AgentSpec", "ContextGetter", "register_agents"]
+__all__ = ["AGENTS", "PREDICT_BATCH", "AgentSpec", "ContextGetter", "PredictorFor",
+           "canary_request_type", "register_agents"]
 
 ContextGetter = Callable[[], AnalyticsContext]
 View = Callable[[dict[str, Any], str], dict[str, Any]]
 BatchObserver = Callable[[str, float, int], None]
+PredictorFor = Callable[[str, FeatureStore], Predictor]
 
 PREDICT_BATCH = BatchConfig(max_batch_size=64, max_wait_s=0.002)
 #: insight answers look the same to casual users and data scientists; production gets less
@@ -107,19 +123,65 @@ AGENTS: Mapping[str, AgentSpec] = MappingProxyType({spec.kind: spec for spec in 
 )})
 
 
+def canary_request_type(kind: str) -> str:
+    """The request type of ``kind`` answered by a canary's candidate version."""
+    return f"{kind}@canary"
+
+
 def register_agents(orchestrator: AsyncAgentOrchestrator, context: ContextGetter, *,
                     agents: Mapping[str, AgentSpec] = AGENTS,
-                    observe_batch: BatchObserver | None = None) -> None:
+                    observe_batch: BatchObserver | None = None,
+                    predictor_for: PredictorFor | None = None) -> None:
     """Register every agent with ``orchestrator``; handlers read only ``context()``.
 
     ``observe_batch(model, seconds, rows)`` hears each batched model call (the monitor's
-    prediction timings), on the event loop's thread.
+    prediction timings), on the event loop's thread. ``predictor_for(version, features)``
+    loads another model version for canaries (see the module docstring).
     """
     for spec in agents.values():
         handler = (_batched(spec, context, observe_batch) if spec.run_many is not None
                    else _threaded(spec, context))
         orchestrator.register(spec.kind, handler, pool=spec.pool, coalesce=True,
                               idempotent=True)
+        if spec.run_many is not None and predictor_for is not None:
+            orchestrator.register(canary_request_type(spec.kind),
+                                  _versioned(spec, context, predictor_for), pool=spec.pool,
+                                  coalesce=True, idempotent=True,
+                                  retry=RetryPolicy(max_attempts=1), use_breaker=False)
+
+
+def _versioned(spec: AgentSpec, context: ContextGetter, predictor_for: PredictorFor
+               ) -> Callable[[AgentRequest], Any]:
+    """``spec`` answered by the model version its payload names, one batcher per version."""
+    run_many = spec.run_many
+    assert run_many is not None
+    batchers: dict[str, MicroBatcher[dict[str, Any], Any]] = {}
+
+    def for_version(version: str) -> MicroBatcher[dict[str, Any], Any]:
+        async def batch(items: list[dict[str, Any]]) -> list[Any]:
+            ctx = context()
+
+            def run() -> Sequence[Any]:
+                memo: dict[str, AnalyticsContext] = ctx.memo("model_versions")
+                versioned = memo.get(version)
+                if versioned is None:
+                    versioned = memo[version] = AnalyticsContext(
+                        ctx.dataset, ctx.features, predictor_for(version, ctx.features))
+                return run_many(versioned, items)
+
+            return list(await asyncio.to_thread(run))
+
+        if len(batchers) > 8:  # versions come and go with canaries; keep a few
+            batchers.clear()
+        return batchers.setdefault(version, MicroBatcher(batch, spec.batch or BatchConfig()))
+
+    async def handler(req: AgentRequest) -> Any:
+        payload = dict(req.payload)
+        version = str(payload.pop("model_version"))
+        found = batchers.get(version) or for_version(version)
+        return await found.submit(payload)
+
+    return handler
 
 
 def _threaded(spec: AgentSpec, context: ContextGetter) -> Callable[[AgentRequest], Any]:

@@ -49,7 +49,7 @@ class Answerer:
         """Run the recipe's agent and encode its view (errors propagate: a ServiceError may be
         served stale by the cache)."""
         answer = await self._orchestrator.handle(AgentRequest(
-            type=recipe.kind, payload=recipe.agent_payload(), role=recipe.role,
+            type=recipe.request_type, payload=recipe.agent_payload(), role=recipe.role,
             priority=recipe.priority))
         return orjson.dumps(recipe.view(answer.unwrap(), recipe.role),
                             option=orjson.OPT_SERIALIZE_NUMPY)

@@ -2,7 +2,7 @@
 
 Start-up is instant: ``/health`` answers at once while data and models load in the
 background; ``/ready`` turns 200 when they are loaded. Middleware, outermost first:
-metrics → body size limit → identity → rate limit → routes.
+metrics → body size limit → identity → rate limit → canary arm → answer memo → routes.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from fastapi import FastAPI
 
 from scriptohio import __version__
 from scriptohio.api import openapi, problems
+from scriptohio.api.canary_router import CanaryModels
 from scriptohio.api.identity import KeyStore
 from scriptohio.api.middleware.answer_memo import AnswerMemoMiddleware
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
+from scriptohio.api.middleware.canary_arm import CanaryMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
 from scriptohio.api.middleware.shed import ShedMiddleware
@@ -25,6 +27,7 @@ from scriptohio.api.refresher import ContextBuilder
 from scriptohio.api.routes import (
     admin,
     ask,
+    canary_admin,
     docs,
     health,
     insight,
@@ -42,14 +45,16 @@ from scriptohio.web import install as install_web
 
 
 def create_app(settings: Settings | None = None, *,
-               build_context: ContextBuilder | None = None) -> FastAPI:
+               build_context: ContextBuilder | None = None,
+               models: CanaryModels | None = None) -> FastAPI:
     """Build the app. Without ``settings`` they are read from the environment (uvicorn workers).
 
     ``build_context`` replaces how the analytics context is built (tests: a small dataset and
-    a fake predictor from ``scriptohio.testing``, no trained model).
+    a fake predictor from ``scriptohio.testing``, no trained model); ``models`` the model
+    versions a canary can serve (tests: ``scriptohio.testing.FakeModels``).
     """
     settings = settings or Settings.from_env(os.environ)
-    service = Service(settings, build_context=build_context)
+    service = Service(settings, build_context=build_context, models=models)
     keys: dict[str, KeyStore] = {}
 
     @asynccontextmanager
@@ -87,11 +92,13 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(ask.router)
     app.include_router(jobs.router)
     app.include_router(admin.router)
+    app.include_router(canary_admin.router)
     app.include_router(monitor_router(service.monitor))
     install_web(app)  # the pages under /app, over the same cached answers
     # added innermost first: the last one added runs first
     app.add_middleware(AnswerMemoMiddleware, context=service.holder.current,
                        cache=service.cache, memo=service.answer_memo)
+    app.add_middleware(CanaryMiddleware, router=service.canary)
     app.add_middleware(RateLimitMiddleware, limiter=service.rate_limiter,
                        per_address=(settings.address_rate_limit or settings.rate_limit)
                        if settings.auth == "open" else None)

@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import LearningNavigator
 from scriptohio.api.answers import Answerer
+from scriptohio.api.canary_router import CanaryRouter
 from scriptohio.api.context_holder import ContextHolder
 from scriptohio.api.identity import Identity
 from scriptohio.api.job_runner import JobRunner
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Answers",
     "Caller",
+    "Canary",
     "Context",
     "Holder",
     "Jobs",
@@ -38,6 +40,7 @@ __all__ = [
     "ResponseStore",
     "answerer",
     "caller",
+    "canary_router",
     "context_holder",
     "current_context",
     "job_runner",
@@ -63,6 +66,10 @@ async def current_context(request: Request) -> AnalyticsContext:
 
 async def answerer(request: Request) -> Answerer:
     return _service(request).answers
+
+
+async def canary_router(request: Request) -> CanaryRouter:
+    return _service(request).canary
 
 
 async def caller(request: Request) -> Identity:
@@ -97,6 +104,7 @@ Context = Annotated[AnalyticsContext, Depends(current_context)]
 Holder = Annotated[ContextHolder, Depends(context_holder)]
 Answers = Annotated[Answerer, Depends(answerer)]
 Caller = Annotated[Identity, Depends(caller)]
+Canary = Annotated[CanaryRouter, Depends(canary_router)]
 Navigator = Annotated[LearningNavigator, Depends(navigator)]
 Jobs = Annotated[JobRunner, Depends(job_runner)]
 Refresher = Annotated[DataRefresher, Depends(refresher)]

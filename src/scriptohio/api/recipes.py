@@ -19,13 +19,14 @@ from functools import cached_property
 from typing import Any
 
 from scriptohio.agents.context import AnalyticsContext, WeekRef
-from scriptohio.agents.registration import AGENTS, AgentSpec, View
+from scriptohio.agents.registration import AGENTS, AgentSpec, View, canary_request_type
 from scriptohio.api.identity import ROLE_PRIORITY
 
 __all__ = [
     "Recipe",
     "canonical_neutral",
     "compare_recipe",
+    "for_model",
     "games_recipe",
     "make_recipe",
     "matchup_recipe",
@@ -78,6 +79,12 @@ class Recipe:
         """Orchestrator priority of the role (production calls are short and latency-bound)."""
         return ROLE_PRIORITY.get(self.role, 1)
 
+    @property
+    def request_type(self) -> str:
+        """The orchestrator's request type: the agent's, or its canary route when the
+        payload names a model version (:func:`for_model`)."""
+        return canary_request_type(self.kind) if "model_version" in self.payload else self.kind
+
     def agent_payload(self) -> dict[str, Any]:
         """What the agent is called with: the payload, plus ``explain`` where it applies."""
         if self.spec.explains:
@@ -89,6 +96,15 @@ class Recipe:
         """The cache key: kind, role label and the payload's items in order."""
         parts = ",".join(f"{k}={self.payload[k]}" for k in sorted(self.payload))
         return f"{self.kind}|{self.key_role}|{parts}"
+
+
+def for_model(recipe: Recipe, version: str) -> Recipe:
+    """``recipe`` answered by model ``version`` (a canary's candidate): the version is part
+    of the payload, hence of the cache key, so the stable version's cached answer is never
+    served as the candidate's or the other way round; tagged ``model:<version>``."""
+    tags = tuple(t for t in recipe.tags if not t.startswith("model:"))
+    return Recipe(recipe.kind, {**recipe.payload, "model_version": version}, recipe.role,
+                  (*tags, f"model:{version}"))
 
 
 def week_tag(ref: WeekRef) -> str:

@@ -14,20 +14,25 @@ DataRefresher       the holder, the cache, the warmer
 ScheduledPull       the refresher, the CFBD schedule (``SCRIPTOHIO_REFRESH``), ``bus.emit``
 JobRunner           the orchestrator, ``holder.get``, the refresher, the state and data dirs
 AnswerMemoMiddleware  ``holder.current``, the cache, the memo (in ``api.app``)
+CanaryRouter        the canary store and the model versions, the Answerer, the served version,
+                    ``adopt`` (a promoted version), ``bus.emit`` (its middleware: ``api.app``)
 routes              their own collaborators, through FastAPI dependencies (``api.dependencies``)
 ==================  ===========================================================================
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import LearningNavigator
 from scriptohio.agents.registration import register_agents
 from scriptohio.api.answers import Answerer
+from scriptohio.api.canary_router import CanaryModels, CanaryRouter, RegistryModels
 from scriptohio.api.context_holder import ContextHolder
 from scriptohio.api.job_runner import JobRunner
 from scriptohio.api.middleware.answer_memo import AnswerMemo
@@ -40,6 +45,8 @@ from scriptohio.config import Settings
 from scriptohio.data.cfbd import DEFAULT_API_URL
 from scriptohio.data.paths import find_data_dir, state_dir
 from scriptohio.events import EventBus
+from scriptohio.models.canary_control import CanaryControl
+from scriptohio.models.canary_store import open_canary_store
 from scriptohio.monitor.core import Monitor
 from scriptohio.runtime import (
     AsyncAgentOrchestrator,
@@ -85,8 +92,10 @@ class Service:
     ``api.dependencies``."""
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time,
-                 build_context: ContextBuilder | None = None) -> None:
+                 build_context: ContextBuilder | None = None,
+                 models: CanaryModels | None = None) -> None:
         self.settings = settings
+        self.state_dir: Path = state_dir(settings.state_dir)
         self.started_at = clock()
         self.bus = EventBus()
         self.holder = ContextHolder()
@@ -122,8 +131,16 @@ class Service:
                                        warm=settings.warm_cache,
                                        on_model_load=self.monitor.observe_model_load,
                                        build_context=build_context)
+        models = models or RegistryModels(lambda: self.refresher.registry, self.state_dir)
+        self.canary = CanaryRouter(
+            CanaryControl(open_canary_store(self.state_dir, settings.redis_url,
+                                            namespace=settings.cache_namespace), models),
+            self.answers, served_version=self._served_version,
+            adopt=self._adopt, prepare=self._load_model, emit=self.bus.emit)
+        self._models = models
         register_agents(self.orchestrator, self.holder.get,
-                        observe_batch=self.monitor.observe_prediction)
+                        observe_batch=self.monitor.observe_prediction,
+                        predictor_for=models.predictor)
         self.scheduled_pull: ScheduledPull | None = None
         if settings.refresh_s and settings.cfbd_api_key:
             self.scheduled_pull = ScheduledPull(self.refresher, PullSchedule(
@@ -131,9 +148,34 @@ class Service:
                 settings.cfbd_url or DEFAULT_API_URL, retrain=settings.retrain),
                 emit=self.bus.emit)
             self.refresher.when_ready(lambda _ctx: self._start_pulls())
-        self.state_dir: Path = state_dir(settings.state_dir)
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None
+
+    async def _load_model(self, version: str) -> None:
+        """Load ``version`` now (a canary's candidate, before its first caller), once the
+        served context is loaded (a worker starting while a canary runs)."""
+        while (ctx := self.holder.current()) is None:
+            await asyncio.sleep(0.2)
+        await asyncio.to_thread(self._models.predictor, version, ctx.features)
+
+    async def _adopt(self, version: str) -> None:
+        """Serve ``version`` (a promoted canary's candidate, now ``LATEST``) from now on."""
+        registry = self.refresher.registry
+        if registry is not None:
+            # LATEST of this host's registry too: replicas sharing a canary through Redis may
+            # each have their own state directory
+            await asyncio.to_thread(registry.set_default, version)
+            await self.refresher.reload_models()
+            return
+        # a context built from outside (tests): the same swap, from the canary's models
+        old = self.holder.get()
+        predictor = await asyncio.to_thread(self._models.predictor, version, old.features)
+        self.holder.swap(AnalyticsContext(old.dataset, old.features, predictor))
+        await self.cache.invalidate_tags({f"model:{old.predictor.model_version}"})
+
+    def _served_version(self) -> str | None:
+        ctx = self.holder.current()
+        return None if ctx is None else ctx.predictor.model_version
 
     def saturated(self) -> bool:
         """Preloads and warming wait while the service is busy: at half its in-flight bound."""
@@ -150,6 +192,7 @@ class Service:
         await self.monitor.start()
         await self.cache.start()
         await self.refresher.start(data_dir, self.state_dir)
+        await self.canary.start()
 
     def _start_pulls(self) -> None:
         if self.scheduled_pull is not None:
@@ -160,6 +203,7 @@ class Service:
             self.jobs.resume()
 
     async def stop(self) -> None:
+        await self.canary.stop()
         if self.scheduled_pull is not None:
             await self.scheduled_pull.stop()
         await self.refresher.stop()

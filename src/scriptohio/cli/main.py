@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scriptohio.cli import context, models_cmds, ops_cmds, projection_cmds, pull_cmd
+from scriptohio.cli import canary_cmds, context, models_cmds, ops_cmds, projection_cmds, pull_cmd
 from scriptohio.cli.output import emit_json, errors_to_exit
 from scriptohio.errors import ValidationError
 
@@ -163,6 +163,7 @@ def serve(
 
 
 models_cmds.register(app)
+canary_cmds.register(app)
 pull_cmd.register(data_app)
 ops_cmds.register(app)
 projection_cmds.register(app)

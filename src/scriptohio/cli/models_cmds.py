@@ -37,6 +37,9 @@ def register(app: typer.Typer) -> None:
         = None,
         if_missing: Annotated[bool, typer.Option("--if-missing",
                                                  help="Do nothing if a model exists")] = False,
+        candidate: Annotated[bool, typer.Option(
+            "--candidate", help="Store it without making it the default: a version for "
+                                "`scriptohio models canary start`")] = False,
     ) -> None:
         """Build features and train every model into the model registry (with progress)."""
         from scriptohio.models.registry import ModelRegistry
@@ -52,8 +55,9 @@ def register(app: typer.Typer) -> None:
                 return
             dataset = context.dataset()
             with rich_progress("train") as progress:
-                result = run_train(dataset, sdir, window, progress)
-            emit_json({"trained": True, "version": result.version,
+                result = run_train(dataset, sdir, window, progress,
+                                   make_default=not candidate)
+            emit_json({"trained": True, "version": result.version, "default": not candidate,
                        "seconds": round(result.seconds, 1), "rows": result.rows,
                        "seasons": [result.first_season, result.last_season],
                        "validation_seasons": result.validation_seasons,

@@ -88,10 +88,16 @@ class ModelRegistry:
         write_bundle(bundle, tmp)
         os.replace(tmp, self.root / name)
         if make_default:
-            marker_tmp = self.root / f".{LATEST_FILE}.{os.getpid()}"
-            marker_tmp.write_text(name)
-            os.replace(marker_tmp, self.root / LATEST_FILE)
+            self.set_default(name)
         return name
+
+    def set_default(self, version: str) -> None:
+        """Point ``LATEST`` at ``version`` (atomically); running services switch on reload."""
+        if version not in self.versions():
+            raise NotFoundError(f"no model version {version!r}")
+        marker_tmp = self.root / f".{LATEST_FILE}.{os.getpid()}.{threading.get_ident()}"
+        marker_tmp.write_text(version)
+        os.replace(marker_tmp, self.root / LATEST_FILE)
 
     # -- loading ----------------------------------------------------------------------
     def set_features(self, features: FeatureStore) -> None:

@@ -92,8 +92,10 @@ def fit_window(dataset: Dataset, features: FeatureStore, *, through: Through = N
 
 def train(dataset: Dataset, state_dir: Path | str, through: Through = None,
           progress: Progress | None = None, *, features: FeatureStore | None = None,
-          config: ModelConfig = DEFAULT_MODEL_CONFIG) -> TrainResult:
-    """Build features, fit every model and store a new default version in the registry."""
+          config: ModelConfig = DEFAULT_MODEL_CONFIG, make_default: bool = True
+          ) -> TrainResult:
+    """Build features, fit every model and store a new version in the registry: the default
+    one, unless ``make_default`` is False (a candidate for a canary)."""
     started = time.perf_counter()
     report = progress or (lambda stage, frac: None)
     if features is None:
@@ -102,7 +104,7 @@ def train(dataset: Dataset, state_dir: Path | str, through: Through = None,
     bundle = fit_window(dataset, features, through=through, config=config,
                         progress=lambda s, f: report(s, 0.05 + 0.9 * f))
     report("save", 0.97)
-    version = ModelRegistry(state_dir).save(bundle)
+    version = ModelRegistry(state_dir).save(bundle, make_default=make_default)
     report("done", 1.0)
     meta = bundle.meta
     return TrainResult(

@@ -34,6 +34,7 @@ from prometheus_client.multiprocess import mark_process_dead
 
 from scriptohio.events import EventBus, default_bus
 from scriptohio.monitor.cachestats import CacheCollector, CacheStatsReader, CacheStatsSource
+from scriptohio.monitor.canary_metrics import CanaryMonitor
 from scriptohio.monitor.grade import GradeResult, grade_service
 from scriptohio.monitor.history import HistoryStore
 from scriptohio.monitor.metrics import MonitorMetrics, multiprocess_dir
@@ -108,6 +109,7 @@ class Monitor:
         self._unsubscribe = subscribe_runtime_events(bus or default_bus, self.metrics,
                                                      self.state)
         self.pending_notices: deque[AlertNotice] = deque(maxlen=1000)
+        self.canary = CanaryMonitor(bus or default_bus, self.metrics.registry)
 
     # --- inputs -------------------------------------------------------------------------
     def request_started(self) -> None:
@@ -168,6 +170,7 @@ class Monitor:
             "criteria": result.criteria(),
             "alerts": self.alerts.firing(),
             "bottlenecks": [b.as_dict() for b in self.state.bottlenecks(values)],
+            "canary": self.canary.section(),
         }
 
     def refresh_gauges(self) -> None:
@@ -202,6 +205,7 @@ class Monitor:
             self.state, self.requests.stats(), self.sampler.last, values,
             alerts=self.alerts.active(), grade=result,
         )
+        self._snapshot["canary"] = self.canary.section()
         self._snapshot_bytes = orjson.dumps(self._snapshot)
         self._version += 1
         return self._snapshot
@@ -281,6 +285,7 @@ class Monitor:
     def close(self) -> None:
         """Unsubscribe from the bus and close the history (tests, reconfiguration)."""
         self._unsubscribe()
+        self.canary.close()
         if self.history is not None:
             self.history.close()
             self.history = None

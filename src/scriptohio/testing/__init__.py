@@ -4,6 +4,7 @@
   states the games it needs instead of depending on the shipped data;
 * :class:`FakePredictor`: deterministic predictions from fixed team ratings, so API tests need
   no trained model (``fake_context`` builds a whole analytics context with it);
+* :class:`FakeModels`: model versions a canary can serve, good or broken, without a registry;
 * :class:`~scriptohio.runtime.FakeClock`: a clock tests step instead of sleeping.
 
 Nothing in the service imports this package.
@@ -11,6 +12,8 @@ Nothing in the service imports this package.
 
 from scriptohio.clock import FakeClock
 from scriptohio.testing.dataset import DatasetBuilder, GameRow
+from scriptohio.testing.models import BrokenPredictor, FakeModels
 from scriptohio.testing.predictor import FakePredictor, fake_context
 
-__all__ = ["DatasetBuilder", "FakeClock", "FakePredictor", "GameRow", "fake_context"]
+__all__ = ["BrokenPredictor", "DatasetBuilder", "FakeClock", "FakeModels", "FakePredictor",
+           "GameRow", "fake_context"]

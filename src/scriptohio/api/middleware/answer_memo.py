@@ -12,8 +12,11 @@ route added for that query (``X-Team-Corrections``). Anything else (a
 query not seen, an entry that is not fresh in L1, other methods) takes the normal path, and
 is counted in the cache statistics there only. The memo is tied to the analytics context it
 was built from, since names and default weeks depend on the data: a new context empties it.
-It is bounded in entries, and queries longer than ``MAX_QUERY_BYTES`` (no real one is) are
-not remembered, so padding a query cannot grow it.
+Memo entries are also keyed by the caller's model arm (``scope["state"]["model_arm"]``, set by
+:class:`~scriptohio.api.middleware.canary_arm.CanaryMiddleware`: a canary's candidate version, or
+empty), so a query a canary caller asked never maps a stable caller to the candidate's answer,
+nor the other way round. It is bounded in entries, and queries longer than
+``MAX_QUERY_BYTES`` (no real one is) are not remembered, so padding a query cannot grow it.
 
 It runs inside the identity and rate-limit middleware, so every request is still identified,
 limited and measured. In-process a repeated cached ``GET /v1/predict`` costs about a ninth
@@ -37,7 +40,7 @@ DEFAULT_MAX_ENTRIES = 50_000
 MAX_QUERY_BYTES = 512
 _JSON = (b"content-type", b"application/json")
 
-MemoKey = tuple[str, bytes, str]
+MemoKey = tuple[str, bytes, str, str]
 RawHeaders = tuple[tuple[bytes, bytes], ...]
 
 
@@ -63,18 +66,18 @@ class AnswerMemo:
             self._entries.clear()
             self._ctx = ctx
         entries = self._entries
-        memo_key = (scope["path"], query, role)
+        memo_key = (scope["path"], query, role, _arm(scope))
         if memo_key not in entries and len(entries) >= self.max_entries:
             del entries[next(iter(entries))]  # the oldest remembered
         raw = tuple((k.lower().encode("latin-1"), v.encode("latin-1"))
                     for k, v in (headers or {}).items())
         entries[memo_key] = (scope.get("route"), recipe, key, raw)
 
-    def find(self, ctx: object, path: str, query: bytes, role: str
+    def find(self, ctx: object, path: str, query: bytes, role: str, arm: str = ""
              ) -> tuple[Any, Recipe, str, RawHeaders] | None:
         if ctx is not self._ctx:
             return None
-        return self._entries.get((path, query, role))
+        return self._entries.get((path, query, role, arm))
 
 
 class AnswerMemoMiddleware:
@@ -93,7 +96,8 @@ class AnswerMemoMiddleware:
             identity: Identity | None = scope.get("state", {}).get("identity")
             ctx = self.context()
             if identity is not None and ctx is not None:
-                found = self.memo.find(ctx, scope["path"], scope["query_string"], identity.role)
+                found = self.memo.find(ctx, scope["path"], scope["query_string"], identity.role,
+                                       _arm(scope))
                 if found is not None:
                     route, recipe, key, extra = found
                     # Fresh in L1, checked without counting: otherwise the route counts it.
@@ -110,3 +114,9 @@ class AnswerMemoMiddleware:
                         await send({"type": "http.response.body", "body": body})
                         return
         await self.app(scope, receive, send)
+
+
+def _arm(scope: Scope) -> str:
+    """The caller's model arm: a canary's candidate version, or empty (the served one)."""
+    arm: str = scope.get("state", {}).get("model_arm", "")
+    return arm

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"], responses={
     **ERRORS, 403: {"description": "Admin only (problem+json)"}})
 
 
-def _require_admin(caller: Identity) -> None:
+def require_admin(caller: Identity) -> None:
     if not caller.is_admin:
         raise ForbiddenError("admin endpoints need the admin role (or loopback in open mode)")
 
@@ -42,7 +42,7 @@ class InvalidateBody(BaseModel):
 @router.post("/ingest", summary="Add or update results; the service serves them at once")
 async def ingest(body: Annotated[IngestBody, Body()], caller: Caller,
                  refresher: Refresher) -> Response:
-    _require_admin(caller)
+    require_admin(caller)
     result = await refresher.ingest_text(body.games_csv, body.team_games_csv)
     refresh = await refresher.refresh_data() if result.changed else {"changed": False}
     return json_response({"ingest": result.as_json(), "refresh": refresh})
@@ -51,7 +51,7 @@ async def ingest(body: Annotated[IngestBody, Body()], caller: Caller,
 @router.post("/invalidate", summary="Invalidate cache entries by tag, key, or all")
 async def invalidate(body: Annotated[InvalidateBody, Body()], caller: Caller,
                      cache: ResponseStore) -> Response:
-    _require_admin(caller)
+    require_admin(caller)
     if not (body.tags or body.keys or body.all):
         raise ValidationError("give tags, keys, or all=true")
     removed = 0
@@ -65,5 +65,5 @@ async def invalidate(body: Annotated[InvalidateBody, Body()], caller: Caller,
 
 @router.post("/reload", summary="Hot-reload the newest model version")
 async def reload(caller: Caller, refresher: Refresher) -> Response:
-    _require_admin(caller)
+    require_admin(caller)
     return json_response(await refresher.reload_models())

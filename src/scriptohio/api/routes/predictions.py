@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.predict import resolve_game
-from scriptohio.api.dependencies import Answers, Caller, Context
+from scriptohio.api.dependencies import Answers, Caller, Canary, Context
 from scriptohio.api.recipes import Recipe, games_recipe, predict_recipe
 from scriptohio.api.routes.common import ERRORS, require_teams
 from scriptohio.errors import OutOfRangeError
@@ -24,13 +24,13 @@ SeasonType = Annotated[Literal["regular", "postseason"], Query(description="regu
 
 @router.get("/predict", summary="Predict one game: ensemble and per-model margin and win "
             "probability, interval, market edge")
-async def predict(request: Request, ctx: Context, answers: Answers, caller: Caller,
+async def predict(request: Request, ctx: Context, canary: Canary, caller: Caller,
                   home: TeamName, away: TeamName, season: Season = None,
                   week: Week = None, neutral: bool | None = None,
                   season_type: SeasonType = "regular") -> Response:
     recipe, corrections = game_recipe(ctx, home, away, season, week, neutral, season_type,
                                       caller.role)
-    return await answers.respond(request, recipe, headers=corrections)
+    return await canary.respond(request, recipe, headers=corrections)
 
 
 @router.get("/games", summary="The games of one week with results (if played) and predictions")

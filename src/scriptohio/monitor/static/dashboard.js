@@ -165,8 +165,29 @@
       return [m, "load " + num(models[m].load_s, 1, " s"),
               "predict " + num(models[m].avg_prediction_s, 1000, " ms")];
     }));
+    renderCanary(snap.canary);
     state.updates += 1;
     state.last = snap;
+  }
+
+  function renderCanary(c) {
+    if (!c) { return; }
+    var cur = c.current_stage || {}, can = cur.canary || {}, st = cur.stable || {};
+    setTable("canary", [
+      ["candidate / stable", c.candidate + " / " + c.stable],
+      ["status", c.status + (c.reason ? " (" + c.reason + ")" : "")],
+      ["stage", (c.stage + 1) + " of " + c.stages.length + " · " + Math.round(c.share * 100) + " %"],
+      ["requests canary / stable", (can.requests || 0) + " / " + (st.requests || 0)],
+      ["errors canary / stable", (can.errors || 0) + " / " + (st.errors || 0)],
+      ["P95 canary / stable", num(can.p95_s, 1000, " ms") + " / " + num(st.p95_s, 1000, " ms")],
+      ["mean |margin diff|", num(can.mean_margin_diff, 1, " pts")],
+      ["mean |win prob diff|", num(can.mean_win_prob_diff, 100, " %")],
+      ["MAE canary / stable", num(can.mae, 1, "") + " / " + num(can.stable_mae, 1, "")]
+    ]);
+    setTable("canary-timeline", (c.timeline || []).map(function (t) {
+      return [new Date(t.at * 1000).toLocaleTimeString(), t.event,
+              Math.round(t.share * 100) + " %", t.reason];
+    }));
   }
 
   var conn = document.getElementById("conn");
