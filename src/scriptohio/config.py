@@ -19,6 +19,8 @@ SCRIPTOHIO_ADAPTIVE         latency-driven admission (opt-in, see       0 (1 = o
 SCRIPTOHIO_REFRESH          scheduled CFBD pull: hourly, daily, seconds  off
 SCRIPTOHIO_RETRAIN          with REFRESH: retrain when a pull completes  1 (0 = off)
                             a week the served model has not seen
+SCRIPTOHIO_RETRAIN_CANARY   a retrained version starts as a canary       1 (0 = default
+                            (docs/canary.md)                            at once)
 SCRIPTOHIO_CFBD_URL         CFBD base URL                               the public API
 CFBD_API_KEY                CFBD API key (pull, scheduled refresh)      unset
 ==========================  ==========================================  =============
@@ -83,6 +85,8 @@ class Settings:
     refresh_s: float | None = None
     #: with refresh: retrain and hot-reload when a pull completes a week (off: reload by hand)
     retrain: bool = True
+    #: a retrained version starts a canary (off: it becomes the default at once)
+    retrain_canary: bool = True
     cfbd_url: str | None = None
     cfbd_api_key: str | None = field(default=None, repr=False)
 
@@ -107,6 +111,8 @@ class Settings:
             refresh_s=refresh_s,
             retrain=env.get("SCRIPTOHIO_RETRAIN", "1").strip().lower() not in ("0", "false",
                                                                                "no", "off"),
+            retrain_canary=env.get("SCRIPTOHIO_RETRAIN_CANARY", "1").strip().lower()
+            not in ("0", "false", "no", "off"),
             cfbd_url=env.get("SCRIPTOHIO_CFBD_URL") or None,
             cfbd_api_key=(env.get("CFBD_API_KEY") or "").strip() or None,
             data_dir=env.get("SCRIPTOHIO_DATA_DIR") or None,
@@ -142,6 +148,7 @@ class Settings:
             "SCRIPTOHIO_OPEN_ADMIN": "1" if self.open_admin else "0",
             "SCRIPTOHIO_ADAPTIVE": "1" if self.adaptive_admission else "0",
             "SCRIPTOHIO_RETRAIN": "1" if self.retrain else "0",
+            "SCRIPTOHIO_RETRAIN_CANARY": "1" if self.retrain_canary else "0",
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),

@@ -97,7 +97,8 @@ class DataPullFailed:
 @dataclass(frozen=True, slots=True)
 class ModelRetrained:
     """After a pull completed a week's results, the models were retrained on it (``ok``) and
-    the new version is served, or the retrain failed (``error``) and the old one still is."""
+    the new version is served (or, with ``canary``, serves a canary's share first), or the
+    retrain failed (``error``) and the old one still serves."""
 
     through: tuple[int, int]  # (season, week); a complete postseason is week 99
     version: str | None
@@ -105,6 +106,7 @@ class ModelRetrained:
     seconds: float
     at: float
     error: str | None = None
+    canary: bool = False  # the new version went in as a canary, not as the default
 
     @property
     def ok(self) -> bool:

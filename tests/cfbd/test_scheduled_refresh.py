@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+import pytest
 
 from scriptohio.data.completeness import POSTSEASON
 from scriptohio.data.dataset import Dataset
@@ -69,31 +70,46 @@ def test_the_service_pulls_on_schedule_and_reports_it(dataset: Dataset, service_
                 url, 'scriptohio_data_pulls_total{outcome="nothing_due"}') >= 1)
 
 
-def test_a_pull_that_completes_a_week_retrains_and_serves_the_new_model(
-        dataset: Dataset, trained_state: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("as_canary", [True, False], ids=["canary", "default-at-once"])
+def test_a_pull_that_completes_a_week_retrains_on_it(
+        dataset: Dataset, trained_state: Path, tmp_path: Path, as_canary: bool) -> None:
+    """The retrained version starts as a canary (the default), or serves at once."""
     state = tmp_path / "state"
     state.mkdir()
     shutil.copytree(trained_state / "models", state / "models")  # its own: it will write
     with FakeCfbd(dataset, api_key="k", synthesize_scores=True) as cfbd:
         cfbd.fail("/games", 500, times=1000)  # nothing arrives until the service is up
         env = {"SCRIPTOHIO_DATA_DIR": str(dataset.data_dir), "SCRIPTOHIO_WARM_CACHE": "0",
-               "SCRIPTOHIO_REFRESH": "1", "CFBD_API_KEY": "k", "SCRIPTOHIO_CFBD_URL": cfbd.url}
+               "SCRIPTOHIO_REFRESH": "1", "CFBD_API_KEY": "k", "SCRIPTOHIO_CFBD_URL": cfbd.url,
+               "SCRIPTOHIO_RETRAIN_CANARY": "1" if as_canary else "0"}
         with running_service(state, env, wait_ready=True, timeout=240) as url:
             before = httpx.get(f"{url}/ready", timeout=30).json()["model_version"]
-            ok = 'scriptohio_model_retrains_total{outcome="ok"}'
-            assert _metric(url, ok) == 0
+            outcome = "canary" if as_canary else "ok"
+            counted = f'scriptohio_model_retrains_total{{outcome="{outcome}"}}'
+            assert _metric(url, counted) == 0
             cfbd.clear_faults()  # every 2025 result arrives: the season is complete
-            _wait("a retrain", lambda: _metric(url, ok) >= 1, timeout_s=600)
-            after = httpx.get(f"{url}/ready", timeout=30).json()
-            assert after["model_version"] != before and after["data_version"] >= 1
-            assert _metric(url, "scriptohio_model_retrain_last_success_timestamp_seconds") > 0
+            _wait("a retrain", lambda: _metric(url, counted) >= 1, timeout_s=600)
+            served = httpx.get(f"{url}/ready", timeout=30).json()
+            versions = sorted(p.name for p in (state / "models").iterdir() if p.is_dir())
+            new = versions[-1]
+            assert new != before and served["data_version"] >= 1
             # the new version learned from the pulled games and says so
-            meta = json.loads((state / "models" / after["model_version"] / "meta.json")
-                              .read_text())
+            meta = json.loads((state / "models" / new / "meta.json").read_text())
             assert meta["complete_through"] == [2025, POSTSEASON]
-            assert meta["data_version"] == after["data_version"]
+            assert meta["data_version"] == served["data_version"]
+            if as_canary:  # a sticky share first; the stable version still the default
+                def canary() -> dict:
+                    status = httpx.get(f"{url}/v1/monitor/status", timeout=30).json()
+                    return status.get("canary") or {}
+
+                _wait("the canary in the status", lambda: canary().get("candidate") == new)
+                assert canary()["stable"] == before and canary()["status"] == "running"
+                assert (state / "models" / "LATEST").read_text().strip() == before
+            else:
+                assert served["model_version"] == new
+                assert _metric(url, "scriptohio_model_retrain_last_success_timestamp_seconds") > 0
             # later pulls change nothing: no second retrain
             _wait("nothing due", lambda: _metric(
                 url, 'scriptohio_data_pulls_total{outcome="nothing_due"}') >= 1)
-            assert _metric(url, ok) == 1
+            assert _metric(url, counted) == 1
             assert _metric(url, 'scriptohio_model_retrains_total{outcome="failed"}') == 0

@@ -14,6 +14,9 @@ now known, in a worker thread (the service keeps answering on the old version), 
 registry version and hot-reloaded (answers of the old version invalidated by their
 ``model:`` tag); :class:`~scriptohio.events.ModelRetrained` says how it went
 (``scriptohio_model_retrains_total`` on ``/metrics``). A failed retrain keeps the old model.
+With ``start_canary`` (the service's canary control), the new version is not made the default
+but starts a canary (:mod:`scriptohio.models.canary`): a sticky share of prediction traffic,
+promoted or rolled back on the live comparison; no retrain starts while a canary runs.
 """
 
 from __future__ import annotations
@@ -52,8 +55,12 @@ class ScheduledPull:
 
     def __init__(self, refresher: DataRefresher, schedule: PullSchedule, *,
                  emit: Callable[[object], None],
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 start_canary: Callable[[str], object] | None = None,
+                 canary_running: Callable[[], bool] = lambda: False) -> None:
         self.refresher = refresher
+        self._start_canary = start_canary
+        self._canary_running = canary_running
         self.schedule = schedule
         self._emit = emit
         self._clock = clock
@@ -122,12 +129,26 @@ class ScheduledPull:
                               registry.metadata(previous).get("complete_through"))
         if through is None:
             return None
+        if self._canary_running():
+            log.info("retrain on %s week %s waits: a canary is running", *through)
+            return None
         from scriptohio.models.train import train
 
+        as_canary = self._start_canary is not None
         started = time.perf_counter()
         try:
             # a fresh feature build: the served store is updated in place by later ingests
-            trained = await asyncio.to_thread(train, ctx.dataset, store.path.parent)
+            trained = await asyncio.to_thread(train, ctx.dataset, store.path.parent,
+                                              make_default=not as_canary)
+            if self._start_canary is not None:
+                await asyncio.to_thread(self._start_canary, trained.version)
+                log.info("retrained on %s week %s: %s starts as a canary against %s",
+                         through[0], through[1], trained.version, previous)
+                event = ModelRetrained(through, trained.version, previous,
+                                       time.perf_counter() - started, self._clock(),
+                                       canary=True)
+                self._emit(event)
+                return event
             reloaded = await self.refresher.reload_models()
         except Exception as exc:  # the old model keeps serving
             log.exception("retrain on %s week %s failed; still serving %s",

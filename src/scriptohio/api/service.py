@@ -146,7 +146,10 @@ class Service:
             self.scheduled_pull = ScheduledPull(self.refresher, PullSchedule(
                 settings.refresh_s, settings.cfbd_api_key,
                 settings.cfbd_url or DEFAULT_API_URL, retrain=settings.retrain),
-                emit=self.bus.emit)
+                emit=self.bus.emit,
+                start_canary=(lambda v: self.canary.control.start(v, by="weekly retrain"))
+                if settings.retrain_canary else None,
+                canary_running=lambda: self.canary.running)
             self.refresher.when_ready(lambda _ctx: self._start_pulls())
         self.navigator: LearningNavigator | None = None
         self.jobs: JobRunner | None = None

@@ -218,7 +218,9 @@ class MonitorMetrics:
             registry=r, multiprocess_mode="max",
         )
         self.model_retrains = Counter(
-            "scriptohio_model_retrains", "Retrains after a pull completed a week, by outcome.",
+            "scriptohio_model_retrains",
+            "Retrains after a pull completed a week, by outcome (ok: the new default; canary:"
+            " started as a canary; failed).",
             ("outcome",), registry=r,
         )
         self.model_retrain_last_success = Gauge(

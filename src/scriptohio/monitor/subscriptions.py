@@ -97,7 +97,7 @@ def subscribe_runtime_events(bus: EventBus, metrics: MonitorMetrics,
         m.data_pull_next.set(e.next_at)
 
     def on_retrained(e: ModelRetrained) -> None:
-        m.model_retrains.labels("ok" if e.ok else "failed").inc()
+        m.model_retrains.labels("failed" if not e.ok else "canary" if e.canary else "ok").inc()
         if e.ok:
             m.model_retrain_last_success.set(e.at)
             m.model_retrain_seconds.set(e.seconds)
