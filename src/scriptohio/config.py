@@ -16,6 +16,8 @@ SCRIPTOHIO_OPEN_ADMIN       open mode: loopback callers are admins       0 (off)
 SCRIPTOHIO_ADDRESS_RATE_LIMIT  open mode: limit per client address      = RATE_LIMIT
 SCRIPTOHIO_ADAPTIVE         latency-driven admission (opt-in, see       0 (1 = on)
                             docs/results/overload-cold.md)
+SCRIPTOHIO_DRAIN_S          seconds between SIGTERM (readiness 503)     5
+                            and the stop, for the balancer to see it
 SCRIPTOHIO_REFRESH          scheduled CFBD pull: hourly, daily, seconds  off
 SCRIPTOHIO_CFBD_URL         CFBD base URL                               the public API
 CFBD_API_KEY                CFBD API key (pull, scheduled refresh)      unset
@@ -35,6 +37,8 @@ DEFAULT_PORT = 8000
 DEFAULT_CACHE_NAMESPACE = "scriptohio:cache"
 #: seasons with market lines and kickoff times (2014 on) are warmed by default
 DEFAULT_WARM_FIRST_SEASON = 2014
+#: SIGTERM → readiness 503 → this many seconds still answering → stop (api.drain)
+DEFAULT_DRAIN_S = 5.0
 
 AuthMode = Literal["open", "keys"]
 NAMED_INTERVALS = {"hourly": 3600.0, "daily": 86400.0}
@@ -81,6 +85,8 @@ class Settings:
     refresh_s: float | None = None
     cfbd_url: str | None = None
     cfbd_api_key: str | None = field(default=None, repr=False)
+    #: seconds between SIGTERM (readiness 503 at once) and the stop, still answering
+    drain_s: float = DEFAULT_DRAIN_S
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -99,7 +105,15 @@ class Settings:
             if not (env.get("CFBD_API_KEY") or "").strip():
                 raise ValueError("SCRIPTOHIO_REFRESH needs CFBD_API_KEY (a CollegeFootballData"
                                  ".com API key)")
+        drain = env.get("SCRIPTOHIO_DRAIN_S", "").strip() or str(DEFAULT_DRAIN_S)
+        try:
+            drain_s = float(drain)
+        except ValueError:
+            drain_s = -1.0
+        if not drain_s >= 0:
+            raise ValueError(f"SCRIPTOHIO_DRAIN_S must be seconds >= 0, not {drain!r}")
         return cls(
+            drain_s=drain_s,
             refresh_s=refresh_s,
             cfbd_url=env.get("SCRIPTOHIO_CFBD_URL") or None,
             cfbd_api_key=(env.get("CFBD_API_KEY") or "").strip() or None,
@@ -135,6 +149,7 @@ class Settings:
             "SCRIPTOHIO_WARM_FIRST_SEASON": str(self.warm_first_season),
             "SCRIPTOHIO_OPEN_ADMIN": "1" if self.open_admin else "0",
             "SCRIPTOHIO_ADAPTIVE": "1" if self.adaptive_admission else "0",
+            "SCRIPTOHIO_DRAIN_S": f"{self.drain_s:g}",
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),

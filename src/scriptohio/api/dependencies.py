@@ -18,6 +18,7 @@ from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import LearningNavigator
 from scriptohio.api.answers import Answerer
 from scriptohio.api.context_holder import ContextHolder
+from scriptohio.api.drain import Drain
 from scriptohio.api.identity import Identity
 from scriptohio.api.job_runner import JobRunner
 from scriptohio.api.refresher import DataRefresher
@@ -31,6 +32,7 @@ __all__ = [
     "Answers",
     "Caller",
     "Context",
+    "Draining",
     "Holder",
     "Jobs",
     "Navigator",
@@ -40,6 +42,7 @@ __all__ = [
     "caller",
     "context_holder",
     "current_context",
+    "drain_state",
     "job_runner",
     "navigator",
     "refresher",
@@ -54,6 +57,10 @@ def _service(request: Request) -> Service:
 
 async def context_holder(request: Request) -> ContextHolder:
     return _service(request).holder
+
+
+async def drain_state(request: Request) -> Drain:
+    return _service(request).drain
 
 
 async def current_context(request: Request) -> AnalyticsContext:
@@ -95,6 +102,7 @@ async def response_cache(request: Request) -> ResponseCache:
 
 Context = Annotated[AnalyticsContext, Depends(current_context)]
 Holder = Annotated[ContextHolder, Depends(context_holder)]
+Draining = Annotated[Drain, Depends(drain_state)]
 Answers = Annotated[Answerer, Depends(answerer)]
 Caller = Annotated[Identity, Depends(caller)]
 Navigator = Annotated[LearningNavigator, Depends(navigator)]
