@@ -1,6 +1,7 @@
 """A bounded closed loop of GET requests, run on a topology's driver host; prints its counts.
 
-``python -m scriptohio.testing.closed_loop URL --concurrency 8 --max-requests 1000``: each of
+``python -m scriptohio.testing.closed_loop URL [URL ...] --concurrency 8 --max-requests 1000``:
+the URLs are asked in turn; each of
 ``concurrency`` clients sends its next request when the last one is answered, until
 ``max-requests`` are sent, ``max-seconds`` pass, or ``stop-file`` appears. Prints one JSON object:
 ``ok`` (2xx), ``failed`` (everything else: an error status or no answer), ``statuses``,
@@ -22,7 +23,7 @@ import httpx
 __all__ = ["run"]
 
 
-def run(url: str, *, concurrency: int, max_requests: int, max_seconds: float,
+def run(urls: list[str], *, concurrency: int, max_requests: int, max_seconds: float,
         stop_file: Path | None = None) -> dict[str, object]:
     lock = threading.Lock()
     sent = 0
@@ -33,19 +34,19 @@ def run(url: str, *, concurrency: int, max_requests: int, max_seconds: float,
     failures_at: list[float] = []
     started = time.monotonic()
 
-    def next_request() -> bool:
+    def next_request() -> str | None:
         nonlocal sent
         with lock:
             if sent >= max_requests or time.monotonic() - started > max_seconds:
-                return False
+                return None
             if stop_file is not None and stop_file.exists():
-                return False
+                return None
             sent += 1
-            return True
+            return urls[sent % len(urls)]
 
     def client() -> None:
         with httpx.Client(timeout=30.0) as http:
-            while next_request():
+            while (url := next_request()) is not None:
                 t0 = time.monotonic()
                 try:
                     response = http.get(url)
@@ -81,13 +82,13 @@ def run(url: str, *, concurrency: int, max_requests: int, max_seconds: float,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("url")
+    parser.add_argument("urls", nargs="+")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-requests", type=int, default=1000)
     parser.add_argument("--max-seconds", type=float, default=60.0)
     parser.add_argument("--stop-file", type=Path)
     args = parser.parse_args()
-    print(json.dumps(run(args.url, concurrency=args.concurrency,
+    print(json.dumps(run(args.urls, concurrency=args.concurrency,
                          max_requests=args.max_requests, max_seconds=args.max_seconds,
                          stop_file=args.stop_file)))
 

@@ -375,12 +375,14 @@ class Topology:
         return time.monotonic() - started
 
     # -- load --------------------------------------------------------------------------------
-    def drive(self, driver: int = 0, *, path: str = "/health", concurrency: int = 8,
+    def drive(self, driver: int = 0, *, paths: Sequence[str] = ("/health",),
+              concurrency: int = 8,
               max_requests: int = 1000, max_seconds: float = 60.0,
               stop_file: Path | None = None) -> DriverRun:
         """Start a closed loop of requests from driver host ``driver`` (see
         :mod:`scriptohio.testing.closed_loop`); :meth:`DriverRun.result` waits for its counts."""
-        argv = [sys.executable, "-m", "scriptohio.testing.closed_loop", self.url + path,
+        argv = [sys.executable, "-m", "scriptohio.testing.closed_loop",
+                *(self.url + path for path in paths),
                 "--concurrency", str(concurrency), "--max-requests", str(max_requests),
                 "--max-seconds", str(max_seconds)]
         if stop_file is not None:
