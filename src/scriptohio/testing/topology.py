@@ -333,19 +333,27 @@ class Topology:
             self.haproxy = subprocess.Popen(self.lb.command("haproxy", "-db", "-f", str(cfg)),
                                             stdout=subprocess.DEVNULL, stderr=log)
 
+    def set_server_state(self, name: str, state: str) -> None:
+        """``ready``, ``drain`` or ``maint`` for replica ``name`` (HAProxy's admin socket): a
+        benchmark takes replicas out to measure 1, 2, 3 hosts in one run."""
+        self._admin(f"set server replicas/{name} state {state}\n")
+
+    def _admin(self, command: str) -> str:
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(5)
+            sock.connect(str(self._stats_socket))
+            sock.sendall(command.encode())
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        return data.decode()
+
     def server_states(self) -> dict[str, str]:
         """HAProxy's view: replica name → ``UP``, ``DOWN``, ``UP 1/2`` …"""
         try:
-            with socket.socket(socket.AF_UNIX) as sock:
-                sock.settimeout(5)
-                sock.connect(str(self._stats_socket))
-                sock.sendall(b"show stat\n")
-                data = b""
-                while chunk := sock.recv(65536):
-                    data += chunk
+            lines = self._admin("show stat\n").splitlines()
         except OSError:
             return {}
-        lines = data.decode().splitlines()
         if not lines:
             return {}
         header = lines[0].lstrip("# ").split(",")
