@@ -13,6 +13,9 @@ driver hosts.
 3. **Redis killed mid-load**: failed requests while Redis is down and after it comes back.
 4. **Rolling restart** of every replica (SIGTERM → drain → exit → start → back UP, one at a
    time) under a closed loop: failed requests.
+5. With ``BENCH_LOCUST_USERS`` (e.g. ``1000,2000``): ``scriptohio loadtest`` stress scenario
+   for ``BENCH_LOCUST_SECONDS`` (30), its master on one driver host and a worker on the other,
+   at 1, 2, 3 replicas: throughput, P95, real failures, the ratio against 1 replica.
 
 The host has few cores shared by everything here (replicas, HAProxy, Redis, the drivers): the
 scaling ratio says how far more replicas help *on this box*, not on separate machines.
@@ -30,6 +33,7 @@ import os
 import signal
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -58,7 +62,8 @@ def in_rotation(topo: Topology, count: int) -> None:
     topo.wait_servers_up(count)
 
 
-def scaling(topo: Topology, rounds: int, seconds: float, connections: int) -> dict[str, Any]:
+def scaling(topo: Topology, rounds: int, seconds: float,
+            connections: int) -> dict[int, dict[str, Any]]:
     runs: dict[int, list[dict[str, Any]]] = {n: [] for n in range(1, len(topo.replicas) + 1)}
     for _ in range(rounds):
         for n in runs:
@@ -139,6 +144,56 @@ def rolling_restart(topo: Topology, work: Path, concurrency: int) -> dict[str, A
             "exit_codes": codes, "seconds": round(time.monotonic() - started, 1)}
 
 
+def locust(topo: Topology, users: int, seconds: float, report: Path) -> dict[str, Any]:
+    """The stress scenario at ``users``: master on driver 1, one worker on driver 2."""
+    master_host = topo.drivers[0].address
+    report.mkdir(parents=True, exist_ok=True)
+    spec = report / "worker-spec.json"
+    spec.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    master = subprocess.Popen(topo.drivers[0].command(
+        sys.executable, "-m", "scriptohio.cli.main", "loadtest", "--host", topo.url,
+        "--scenario", "stress", "--users", str(users), "--duration", f"{seconds:g}s",
+        "--remote-workers", "1", "--master-bind", master_host, "--master-port", "5557",
+        "--report", str(report)), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not spec.exists() and time.monotonic() < deadline and master.poll() is None:
+        time.sleep(0.1)
+    worker = subprocess.Popen(topo.drivers[1].command(
+        sys.executable, "-m", "scriptohio.cli.main", "loadtest", "worker", "--spec", str(spec),
+        "--master-host", master_host), env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    out, err = master.communicate(timeout=seconds + 300)
+    worker.wait(timeout=60)
+    text = out.decode()
+    start = text.find("{")
+    if start < 0:
+        raise RuntimeError(f"loadtest printed no result: {err.decode()[-2000:]}")
+    summary = json.loads(text[start:])["summary"]
+    return {"users": users, "requests": summary["requests"],
+            "rps": round(summary["throughput_rps"], 1),
+            "p95_s": summary["latency_s"].get("p95"),
+            "real_failures": summary["real_failures"],
+            "intended_rejections": summary["intended_rejections"],
+            "peak_users": summary["peak_users"]}
+
+
+def locust_scaling(topo: Topology, users: list[int], seconds: float) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for count in users:
+        runs = {}
+        for n in range(1, len(topo.replicas) + 1):
+            in_rotation(topo, n)
+            runs[n] = locust(topo, count, seconds, topo.workdir / f"locust-{count}-{n}")
+            print(json.dumps({"locust": {count: {n: runs[n]}}}), flush=True)
+        base = runs[1]["rps"] or 1.0
+        for run in runs.values():
+            run["ratio_vs_1"] = round(run["rps"] / base, 2)
+        out[str(count)] = runs
+    in_rotation(topo, len(topo.replicas))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=Path, default=ROOT / "var",
@@ -162,8 +217,16 @@ def main() -> None:
     with Topology(config) as topo:
         figures["topology_up_s"] = round(time.monotonic() - t0, 1)
         wrk(topo, 3, connections)  # every replica's cache and Redis filled once
-        figures["scaling"] = scaling(topo, rounds, seconds, connections)
-        print(json.dumps({"scaling": figures["scaling"]}), flush=True)
+        if os.environ.get("BENCH_SKIP_WRK") != "1":
+            figures["scaling"] = scaling(topo, rounds, seconds, connections)
+            print(json.dumps({"scaling": figures["scaling"]}), flush=True)
+        users = [int(u) for u in os.environ.get("BENCH_LOCUST_USERS", "").split(",") if u]
+        if users:
+            figures["locust"] = locust_scaling(
+                topo, users, float(os.environ.get("BENCH_LOCUST_SECONDS", "30")))
+        if os.environ.get("BENCH_SKIP_FAULTS") == "1":
+            print(json.dumps(figures, indent=2))
+            return
         figures["kill_replica"] = kill_replica(topo, topo.workdir, concurrency)
         figures["kill_redis"] = kill_redis(topo, topo.workdir, concurrency)
         figures["rolling_restart"] = rolling_restart(topo, topo.workdir, concurrency)
