@@ -9,7 +9,8 @@ driver hosts.
    over ``BENCH_ROUNDS`` rounds; medians of req/s and P95, the ratio against 1 replica in the
    same run, failed requests (non-2xx + socket errors).
 2. **A replica killed mid-load** (SIGKILL, under a closed loop): failed requests, seconds until
-   HAProxy takes it out, seconds from its restart until it is back in rotation.
+   HAProxy takes it out, seconds from its restart until it is back in rotation, HAProxy's
+   retries. With ``BENCH_VANISH=1`` also a host that *vanishes* (link cut: silence, no resets).
 3. **Redis killed mid-load**: failed requests while Redis is down and after it comes back.
 4. **Rolling restart** of every replica (SIGTERM → drain → exit → start → back UP, one at a
    time) under a closed loop: failed requests.
@@ -102,10 +103,42 @@ def kill_replica(topo: Topology, work: Path, concurrency: int) -> dict[str, Any]
     stop.touch()
     result = run.result()
     late = [t - killed_at for t in result["failures_at_s"]]
+    stats = topo.server_stats()
+    return {"sent": result["sent"], "failed": result["failed"], "errors": result["errors"],
+            "statuses": result["statuses"], "taken_out_s": round(taken_out_s, 2),
+            "haproxy_retries": sum(int(r.get("wretr") or 0) for r in stats.values()),
+            "haproxy_redispatches": sum(int(r.get("wredis") or 0) for r in stats.values()),
+            "restart_to_back_in_s": round(back_in_s, 2),
+            "last_failure_after_kill_s": round(max(late), 2) if late else None}
+
+
+def vanish_host(topo: Topology, work: Path, concurrency: int) -> dict[str, Any]:
+    """Service host 3 vanishes (its link cut, its process killed): no resets, only silence, so
+    what it held waits for HAProxy's ``timeout server``."""
+    stop = work / "stop-vanish"
+    run = topo.drive(paths=PATHS, concurrency=concurrency, max_requests=10**7,
+                     max_seconds=180, stop_file=stop)
+    started = time.monotonic()
+    time.sleep(3)
+    gone_at = time.monotonic() - started
+    topo.cut_link(topo.services[2])
+    topo.replicas[2].signal(signal.SIGKILL)
+    topo.replicas[2].wait()
+    taken_out_s = topo.wait_server_state("s3", "DOWN")
+    time.sleep(35)  # past HAProxy's 30 s server timeout: what it held has resolved
+    topo.cut_link(topo.services[2], up=True)
+    restarted = time.monotonic()
+    topo.restart(2)
+    topo.wait_server_state("s3", "UP")
+    back_in_s = time.monotonic() - restarted
+    stop.touch()
+    result = run.result()
+    late = [t - gone_at for t in result["failures_at_s"]]
     return {"sent": result["sent"], "failed": result["failed"], "errors": result["errors"],
             "statuses": result["statuses"], "taken_out_s": round(taken_out_s, 2),
             "restart_to_back_in_s": round(back_in_s, 2),
-            "last_failure_after_kill_s": round(max(late), 2) if late else None}
+            "last_failure_after_vanish_s": round(max(late), 2) if late else None,
+            "p95_s": result["p95_s"]}
 
 
 def kill_redis(topo: Topology, work: Path, concurrency: int) -> dict[str, Any]:
@@ -228,6 +261,8 @@ def main() -> None:
             print(json.dumps(figures, indent=2))
             return
         figures["kill_replica"] = kill_replica(topo, topo.workdir, concurrency)
+        if os.environ.get("BENCH_VANISH") == "1":
+            figures["vanish_host"] = vanish_host(topo, topo.workdir, concurrency)
         figures["kill_redis"] = kill_redis(topo, topo.workdir, concurrency)
         figures["rolling_restart"] = rolling_restart(topo, topo.workdir, concurrency)
     print(json.dumps(figures, indent=2))

@@ -278,6 +278,11 @@ class Topology:
                 raise TimeoutError("the topology's redis-server did not start")
             time.sleep(0.05)
 
+    def cut_link(self, host: Host, up: bool = False) -> None:
+        """Take ``host``'s interface down (a host that vanished: no resets, only silence), or
+        back up."""
+        _run("ip", "-n", host.name, "link", "set", "eth0", "up" if up else "down")
+
     def kill_redis(self) -> None:
         if self.redis is not None and self.redis.poll() is None:
             self.redis.kill()
@@ -348,8 +353,9 @@ class Topology:
                 data += chunk
         return data.decode()
 
-    def server_states(self) -> dict[str, str]:
-        """HAProxy's view: replica name → ``UP``, ``DOWN``, ``UP 1/2`` …"""
+    def server_stats(self) -> dict[str, dict[str, str]]:
+        """HAProxy's ``show stat`` row per replica (``status``, ``wretr`` retries,
+        ``wredis`` redispatches, ``chkdown`` …)."""
         try:
             lines = self._admin("show stat\n").splitlines()
         except OSError:
@@ -357,13 +363,17 @@ class Topology:
         if not lines:
             return {}
         header = lines[0].lstrip("# ").split(",")
-        states = {}
+        rows = {}
         for line in lines[1:]:
             row = dict(zip(header, line.split(","), strict=False))
             if row.get("pxname") == "replicas" and row.get("svname") not in (
                     "FRONTEND", "BACKEND"):
-                states[row["svname"]] = row.get("status", "")
-        return states
+                rows[row["svname"]] = row
+        return rows
+
+    def server_states(self) -> dict[str, str]:
+        """HAProxy's view: replica name → ``UP``, ``DOWN``, ``UP 1/2`` …"""
+        return {name: row.get("status", "") for name, row in self.server_stats().items()}
 
     def wait_servers_up(self, count: int, timeout_s: float = 60.0) -> None:
         """Until HAProxy sees ``count`` replicas UP."""
