@@ -163,8 +163,11 @@ def _http_status(address: str, port: int, path: str, host: Host | None) -> int |
             return None
         parts = head.split(" ")
         return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-    done = _run(*host.command(sys.executable, "-c", _STATUS_PROBE, address, str(port), path),
-                check=False)
+    try:  # -S: no site-packages to import, the probe needs only sockets
+        done = _run(*host.command(sys.executable, "-S", "-c", _STATUS_PROBE, address, str(port),
+                                  path), check=False)
+    except subprocess.TimeoutExpired:  # a loaded host: no answer this time
+        return None
     return int(done.stdout) if done.stdout.strip().isdigit() else None
 
 
