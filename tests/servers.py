@@ -33,7 +33,9 @@ def running_service(
     service once it filled), shown if the service exits early. ``cpus``: the CPUs it may run
     on (benchmarks keep it off the load driver's)."""
     port = free_port()
-    full_env = dict(os.environ, SCRIPTOHIO_STATE_DIR=str(state_dir), **(env or {}))
+    # no balancer here: stop at once unless a test asks for the SIGTERM drain
+    full_env = {"SCRIPTOHIO_DRAIN_S": "0", **os.environ, "SCRIPTOHIO_STATE_DIR": str(state_dir),
+                **(env or {})}
     with tempfile.TemporaryFile(mode="w+") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "scriptohio.cli.main", "serve", "--port", str(port), *args],

@@ -16,6 +16,8 @@ SCRIPTOHIO_OPEN_ADMIN       open mode: loopback callers are admins       0 (off)
 SCRIPTOHIO_ADDRESS_RATE_LIMIT  open mode: limit per client address      = RATE_LIMIT
 SCRIPTOHIO_ADAPTIVE         latency-driven admission (opt-in, see       0 (1 = on)
                             docs/results/overload-cold.md)
+SCRIPTOHIO_DRAIN_S          seconds between SIGTERM (readiness 503)     5
+                            and the stop, for the balancer to see it
 SCRIPTOHIO_REFRESH          scheduled CFBD pull: hourly, daily, seconds  off
 SCRIPTOHIO_RETRAIN          with REFRESH: retrain when a pull completes  1 (0 = off)
                             a week the served model has not seen
@@ -39,6 +41,8 @@ DEFAULT_PORT = 8000
 DEFAULT_CACHE_NAMESPACE = "scriptohio:cache"
 #: seasons with market lines and kickoff times (2014 on) are warmed by default
 DEFAULT_WARM_FIRST_SEASON = 2014
+#: SIGTERM → readiness 503 → this many seconds still answering → stop (api.drain)
+DEFAULT_DRAIN_S = 5.0
 
 AuthMode = Literal["open", "keys"]
 NAMED_INTERVALS = {"hourly": 3600.0, "daily": 86400.0}
@@ -89,6 +93,8 @@ class Settings:
     retrain_canary: bool = True
     cfbd_url: str | None = None
     cfbd_api_key: str | None = field(default=None, repr=False)
+    #: seconds between SIGTERM (readiness 503 at once) and the stop, still answering
+    drain_s: float = DEFAULT_DRAIN_S
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -107,7 +113,15 @@ class Settings:
             if not (env.get("CFBD_API_KEY") or "").strip():
                 raise ValueError("SCRIPTOHIO_REFRESH needs CFBD_API_KEY (a CollegeFootballData"
                                  ".com API key)")
+        drain = env.get("SCRIPTOHIO_DRAIN_S", "").strip() or str(DEFAULT_DRAIN_S)
+        try:
+            drain_s = float(drain)
+        except ValueError:
+            drain_s = -1.0
+        if not drain_s >= 0:
+            raise ValueError(f"SCRIPTOHIO_DRAIN_S must be seconds >= 0, not {drain!r}")
         return cls(
+            drain_s=drain_s,
             refresh_s=refresh_s,
             retrain=env.get("SCRIPTOHIO_RETRAIN", "1").strip().lower() not in ("0", "false",
                                                                                "no", "off"),
@@ -149,6 +163,7 @@ class Settings:
             "SCRIPTOHIO_ADAPTIVE": "1" if self.adaptive_admission else "0",
             "SCRIPTOHIO_RETRAIN": "1" if self.retrain else "0",
             "SCRIPTOHIO_RETRAIN_CANARY": "1" if self.retrain_canary else "0",
+            "SCRIPTOHIO_DRAIN_S": f"{self.drain_s:g}",
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),

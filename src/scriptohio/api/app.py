@@ -7,6 +7,7 @@ metrics → body size limit → identity → rate limit → canary arm → answe
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,10 +17,12 @@ from fastapi import FastAPI
 from scriptohio import __version__
 from scriptohio.api import openapi, problems
 from scriptohio.api.canary_router import CanaryModels
+from scriptohio.api.drain import drain_on_sigterm
 from scriptohio.api.identity import KeyStore
 from scriptohio.api.middleware.answer_memo import AnswerMemoMiddleware
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
 from scriptohio.api.middleware.canary_arm import CanaryMiddleware
+from scriptohio.api.middleware.drain_close import DrainCloseMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
 from scriptohio.api.middleware.shed import ShedMiddleware
@@ -60,11 +63,14 @@ def create_app(settings: Settings | None = None, *,
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await service.start()
+        # SIGTERM drains first (readiness 503, still answering), then uvicorn stops
+        restore_sigterm = drain_on_sigterm(service.drain, asyncio.get_running_loop())
         if settings.auth == "keys" and service.state_dir is not None:
             keys["store"] = KeyStore(service.state_dir)
         try:
             yield
         finally:
+            restore_sigterm()
             await service.stop()
             if "store" in keys:
                 keys["store"].close()
@@ -109,6 +115,7 @@ def create_app(settings: Settings | None = None, *,
     if pressure is not None:
         app.add_middleware(ShedMiddleware, shedder=pressure, on_shed=lambda: service.bus.emit(
             RequestRejected("http", "door", "pressure")))
+    app.add_middleware(DrainCloseMiddleware, drain=service.drain)
     if settings.metrics:
         app.add_middleware(MetricsMiddleware, monitor=service.monitor,
                            exclude=monitor_exclusions())

@@ -19,6 +19,7 @@ from scriptohio.agents.learn import LearningNavigator
 from scriptohio.api.answers import Answerer
 from scriptohio.api.canary_router import CanaryRouter
 from scriptohio.api.context_holder import ContextHolder
+from scriptohio.api.drain import Drain
 from scriptohio.api.identity import Identity
 from scriptohio.api.job_runner import JobRunner
 from scriptohio.api.refresher import DataRefresher
@@ -33,6 +34,7 @@ __all__ = [
     "Caller",
     "Canary",
     "Context",
+    "Draining",
     "Holder",
     "Jobs",
     "Navigator",
@@ -43,6 +45,7 @@ __all__ = [
     "canary_router",
     "context_holder",
     "current_context",
+    "drain_state",
     "job_runner",
     "navigator",
     "refresher",
@@ -57,6 +60,10 @@ def _service(request: Request) -> Service:
 
 async def context_holder(request: Request) -> ContextHolder:
     return _service(request).holder
+
+
+async def drain_state(request: Request) -> Drain:
+    return _service(request).drain
 
 
 async def current_context(request: Request) -> AnalyticsContext:
@@ -102,6 +109,7 @@ async def response_cache(request: Request) -> ResponseCache:
 
 Context = Annotated[AnalyticsContext, Depends(current_context)]
 Holder = Annotated[ContextHolder, Depends(context_holder)]
+Draining = Annotated[Drain, Depends(drain_state)]
 Answers = Annotated[Answerer, Depends(answerer)]
 Caller = Annotated[Identity, Depends(caller)]
 Canary = Annotated[CanaryRouter, Depends(canary_router)]

@@ -34,6 +34,7 @@ from scriptohio.agents.registration import register_agents
 from scriptohio.api.answers import Answerer
 from scriptohio.api.canary_router import CanaryModels, CanaryRouter, RegistryModels
 from scriptohio.api.context_holder import ContextHolder
+from scriptohio.api.drain import Drain
 from scriptohio.api.job_runner import JobRunner
 from scriptohio.api.middleware.answer_memo import AnswerMemo
 from scriptohio.api.refresher import ContextBuilder, DataRefresher
@@ -99,6 +100,7 @@ class Service:
         self.started_at = clock()
         self.bus = EventBus()
         self.holder = ContextHolder()
+        self.drain = Drain(settings.drain_s)  # SIGTERM: readiness 503 first (api.app lifespan)
         adaptive = settings.adaptive_admission
         self.orchestrator = AsyncAgentOrchestrator(settings.max_inflight, pools=(
                                                        adaptive_pools(POOLS) if adaptive

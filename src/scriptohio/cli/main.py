@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -104,6 +106,9 @@ def serve(
     open_admin: Annotated[bool, typer.Option(
         "--open-admin", help="Open mode: callers on loopback may use the admin endpoints")]
     = False,
+    drain: Annotated[float | None, typer.Option(
+        help="Seconds between SIGTERM (readiness 503 at once) and the stop, still answering")]
+    = None,
 ) -> None:
     """Run the HTTP service (uvicorn with uvloop and httptools, with HTTP limits)."""
     import dataclasses
@@ -115,7 +120,10 @@ def serve(
     with errors_to_exit():
         settings = context.settings().override(host=host, port=port, workers=workers,
                                                redis_url=redis_url,
-                                               open_admin=True if open_admin else None)
+                                               open_admin=True if open_admin else None,
+                                               drain_s=drain)
+        if settings.drain_s < 0:
+            raise ValidationError("--drain must be >= 0 seconds")
         context.data_dir()  # no data: say how to get some now, not in a worker's traceback
         trusted = forwarded_allow_ips or os.environ.get("SCRIPTOHIO_FORWARDED_ALLOW_IPS") or ""
         try:
@@ -140,6 +148,9 @@ def serve(
 
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = prepare_multiprocess_dir(
                 state_dir(settings.state_dir) / "prometheus")
+        # uvicorn re-raises the SIGTERM it has handled once it has shut down gracefully: a
+        # drained stop is a clean exit (0), not a death by signal
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         uvicorn.run(

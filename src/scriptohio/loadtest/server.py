@@ -71,7 +71,8 @@ class SpawnedServer:
         self.command = [part.replace("{port}", str(self.port)) for part in template]
         self.url = f"http://127.0.0.1:{self.port}"
         self._timeout = startup_timeout_s
-        self._env = {**os.environ, **(env or {})}
+        # nothing balances a spawned server: it stops at once rather than draining first
+        self._env = {"SCRIPTOHIO_DRAIN_S": "0", **os.environ, **(env or {})}
         self._proc: subprocess.Popen[bytes] | None = None
         # A file, not a pipe: nobody reads during the run and a full pipe would block the server.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 -- closed in stop()

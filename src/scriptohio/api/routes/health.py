@@ -7,7 +7,7 @@ import time
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
-from scriptohio.api.dependencies import Holder
+from scriptohio.api.dependencies import Draining, Holder
 
 router = APIRouter(tags=["operations"])
 
@@ -20,10 +20,12 @@ async def health(request: Request) -> JSONResponse:
 
 @router.get(
     "/ready",
-    summary="Readiness: 200 once data and default models are loaded, else 503",
-    responses={503: {"description": "Still loading (problem+json)"}},
+    summary="Readiness: 200 once data and default models are loaded, else 503 (also while "
+    "draining after SIGTERM)",
+    responses={503: {"description": "Still loading, or draining before a stop"}},
 )
-async def ready(holder: Holder) -> JSONResponse:
-    body = {"ready": holder.ready, **holder.readiness()}
-    return JSONResponse(body, status_code=200 if holder.ready else 503,
-                        headers={} if holder.ready else {"Retry-After": "1"})
+async def ready(holder: Holder, drain: Draining) -> JSONResponse:
+    ready = holder.ready and not drain.draining
+    body = {"ready": ready, "draining": drain.draining, **holder.readiness()}
+    return JSONResponse(body, status_code=200 if ready else 503,
+                        headers={} if ready else {"Retry-After": "1"})
