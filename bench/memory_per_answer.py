@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,7 +204,7 @@ def report(base: Figures, head: Figures) -> str:
     def per_answer(f: Figures) -> float:
         return (f.warmed.rss - f.cold.rss) / max(1, f.answers)
 
-    rows = [
+    rows: list[tuple[str, Callable[[Figures], str]]] = [
         ("RSS cold (MB)", lambda f: f"{f.cold.rss / MB:.0f}"),
         ("RSS warmed, 1 replica (MB)", lambda f: f"{f.warmed.rss / MB:.0f}"),
         ("PSS warmed, 1 replica (MB)", lambda f: f"{f.warmed.pss / MB:.0f}"),
@@ -222,10 +223,8 @@ def report(base: Figures, head: Figures) -> str:
         ("joining replica: RSS (MB)", lambda f: f"{f.join_rss / MB:.0f}"),
     ]
     for name in head.workers:
-        rows.append((f"{name}: RSS sum (MB)",
-                     lambda f, n=name: f"{f.workers[n].rss / MB:.0f}" if n in f.workers else "-"))
-        rows.append((f"{name}: PSS sum (MB)",
-                     lambda f, n=name: f"{f.workers[n].pss / MB:.0f}" if n in f.workers else "-"))
+        rows.append((f"{name}: RSS sum (MB)", _workers_figure(name, "rss")))
+        rows.append((f"{name}: PSS sum (MB)", _workers_figure(name, "pss")))
     width = max(len(r[0]) for r in rows)
     lines = [f"payload per warmed answer: {payload / 1024:.2f} KB (JSON, baseline's L1 bytes)",
              f"{'':{width}}  {base.label:>22}  {head.label:>22}"]
@@ -235,6 +234,13 @@ def report(base: Figures, head: Figures) -> str:
     lines.append(f"joining replica warm time, this tree / baseline recomputing alone: "
                  f"{head.join_warm_s / base.warm_s:.3f}")
     return "\n".join(lines)
+
+
+def _workers_figure(name: str, kind: str) -> Callable[[Figures], str]:
+    def fmt(f: Figures) -> str:
+        found = f.workers.get(name)
+        return "-" if found is None else f"{getattr(found, kind) / MB:.0f}"
+    return fmt
 
 
 def main() -> None:
