@@ -16,7 +16,8 @@ on a free port (never the shared one):
    team pages of the last two seasons): their ``X-Cache`` headers, whether they equal A's,
    and B's RSS;
 4. ``--workers 2`` without Redis, and with Redis (a fresh namespace): RSS and PSS summed over
-   the master and its workers once both workers' warming is done (PSS counts a page shared by
+   the master and its workers once both workers' warming is done (no process used a
+   half second of CPU in ten) (PSS counts a page shared by
    two processes half in each, so the sum is what the host really holds).
 
 The machine is shared: figures are single runs of each step, so compare ratios within one
@@ -81,18 +82,23 @@ class Figures:
     workers: dict[str, Memory] = field(default_factory=dict)
 
 
-def tree_memory(port: int) -> Memory:
-    """RSS and PSS of the ``serve`` process on ``port`` and its children."""
+def serve_tree(port: int) -> list[psutil.Process]:
+    """The ``serve`` process on ``port`` and its children."""
     for proc in psutil.process_iter(["cmdline"]):
         cmd = proc.info["cmdline"] or []
         if "serve" in cmd and str(port) in cmd:
-            out = Memory()
-            for p in [proc, *proc.children(recursive=True)]:
-                info = p.memory_full_info()
-                out.rss += info.rss
-                out.pss += info.pss
-            return out
+            return [proc, *proc.children(recursive=True)]
     raise RuntimeError(f"no serve process on port {port}")
+
+
+def tree_memory(port: int) -> Memory:
+    """RSS and PSS summed over the ``serve`` tree on ``port``."""
+    out = Memory()
+    for p in serve_tree(port):
+        info = p.memory_full_info()
+        out.rss += info.rss
+        out.pss += info.pss
+    return out
 
 
 def wait_warmed(log: Path, count: int = 1) -> list[re.Match[str]]:
@@ -104,6 +110,22 @@ def wait_warmed(log: Path, count: int = 1) -> list[re.Match[str]]:
             return found
         time.sleep(0.2)
     raise TimeoutError(f"warming not done within {WARM_TIMEOUT_S} s")
+
+
+def wait_idle(port: int, *, quiet_s: float = 10.0, cpu_s: float = 0.5) -> None:
+    """Until no process of the ``serve`` tree on ``port`` used ``cpu_s`` of CPU in ``quiet_s``:
+    warming is done (workers spawned by uvicorn do not inherit the master's log settings, so
+    their warming line never reaches the log)."""
+    deadline = time.monotonic() + WARM_TIMEOUT_S
+    while time.monotonic() < deadline:
+        procs = serve_tree(port)
+        before = [sum(p.cpu_times()[:2]) for p in procs]
+        time.sleep(quiet_s)
+        after = [sum(p.cpu_times()[:2]) for p in serve_tree(port)]
+        if len(after) == len(before) and all(b - a < cpu_s for a, b in zip(before, after,
+                                                                            strict=True)):
+            return
+    raise TimeoutError(f"still busy after {WARM_TIMEOUT_S} s")
 
 
 def metric(url: str, name: str) -> float:
@@ -192,8 +214,8 @@ def measure(label: str, src: Path, models: Path, redis: PrivateRedis, work: Path
                                                    f"bench:{slug}:w"})):
             with running_service(state(), env(**extra), args=("--workers", "2"),
                                  wait_ready=True, timeout=180, log_path=log()) as url:
-                wait_warmed(log(), count=2)
-                time.sleep(2)
+                time.sleep(10)  # the workers' start-up
+                wait_idle(port_of(url))
                 fig.workers[name] = tree_memory(port_of(url))
             print(f"[{label}] {name}: RSS {fig.workers[name].rss / MB:.0f} MB", flush=True)
     return fig
