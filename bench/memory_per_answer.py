@@ -33,6 +33,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -274,6 +275,8 @@ def main() -> None:
     parser.add_argument("--first-season", type=int, default=2014,
                         help="warm from this season on (the service's default: 2014)")
     args = parser.parse_args()
+    # stopped with SIGTERM: unwind, so the services, Redis and the worktree are cleaned up
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if "SCRIPTOHIO_DATA_DIR" not in os.environ:
         sys.exit("set SCRIPTOHIO_DATA_DIR to the real data")
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
