@@ -239,6 +239,8 @@ def report(base: Figures, head: Figures) -> str:
         ("  / payload per answer", lambda f: f"{per_answer(f) / payload:.2f}x"),
         ("joining replica: /ready (s)", lambda f: f"{f.join_ready_s:.1f}"),
         ("joining replica: warm (s)", lambda f: f"{f.join_warm_s:.1f}"),
+        ("joining replica: warming after /ready (s)",
+         lambda f: f"{f.join_warm_s - f.join_ready_s:.1f}"),
         ("joining replica: answers copied", lambda f: f"{f.join_copied}"),
         ("joining replica: sample X-Cache", lambda f: ", ".join(
             f"{k} {v}" for k, v in sorted(f.join_headers.items()))),
@@ -255,8 +257,8 @@ def report(base: Figures, head: Figures) -> str:
     lines += [f"{name:{width}}  {fmt(base):>22}  {fmt(head):>22}" for name, fmt in rows]
     ratio = per_answer(head) / per_answer(base)
     lines.append(f"RSS per warmed answer, this tree / baseline: {ratio:.2f}")
-    lines.append(f"joining replica warm time, this tree / baseline recomputing alone: "
-                 f"{head.join_warm_s / base.warm_s:.3f}")
+    lines.append(f"joining replica's warming after /ready, this tree / baseline replica A "
+                 f"computing alone: {(head.join_warm_s - head.join_ready_s) / base.warm_s:.3f}")
     return "\n".join(lines)
 
 
