@@ -25,18 +25,19 @@ def free_port() -> int:
 def running_service(
     state_dir: Path, env: Mapping[str, str] | None = None, *, args: tuple[str, ...] = (),
     wait_ready: bool = False, timeout: float = 60.0, cpus: set[int] | None = None,
-    cwd: Path | None = None,
+    cwd: Path | None = None, log_path: Path | None = None,
 ) -> Iterator[str]:
     """Yield the base URL of ``scriptohio serve`` once ``/health`` (or ``/ready``) answers.
 
     The service's log goes to a temporary file (a pipe nobody reads would block a chatty
     service once it filled), shown if the service exits early. ``cpus``: the CPUs it may run
-    on (benchmarks keep it off the load driver's)."""
+    on (benchmarks keep it off the load driver's). ``log_path``: keep the log there instead
+    (benchmarks read the service's own figures from it)."""
     port = free_port()
     # no balancer here: stop at once unless a test asks for the SIGTERM drain
     full_env = {"SCRIPTOHIO_DRAIN_S": "0", **os.environ, "SCRIPTOHIO_STATE_DIR": str(state_dir),
                 **(env or {})}
-    with tempfile.TemporaryFile(mode="w+") as log:
+    with (open(log_path, "w+") if log_path else tempfile.TemporaryFile(mode="w+")) as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "scriptohio.cli.main", "serve", "--port", str(port), *args],
             env=full_env, stdout=subprocess.DEVNULL, stderr=log, text=True, cwd=cwd,

@@ -132,14 +132,31 @@ class ResponseCache:
             n += 1
         return n
 
-    async def share_many(self, entries: Iterable[tuple[Recipe, bytes]], *, priority: int,
-                         cost: float) -> bool:
-        """Write computed answers to the shared tier in one pipeline (False: not stored)."""
+    def put_stored_many(self, entries: Iterable[tuple[Recipe, bytes]], *, priority: int,
+                        cost: float) -> int:
+        """:meth:`put_many` for answers already compressed (``Compressor.encode(...,
+        portable=True)``): they stay compressed (L2) until first read; returns how many."""
+        n = 0
+        for recipe, stored in entries:
+            self.manager.put_stored(recipe.key, stored, ttl=self.ttl_s, tags=recipe.tags,
+                                    priority=priority, cost=cost)
+            n += 1
+        return n
+
+    async def share_stored(self, entries: Iterable[tuple[Recipe, bytes]], *, priority: int,
+                           cost: float, index: str | None = None) -> bool:
+        """Write compressed answers to the shared tier in one pipeline, their keys listed
+        under ``index`` for :meth:`pull` (False: not stored)."""
         if self.manager.shared is None:
             return False
-        return await self.manager.share_many(
-            (recipe.key, body, self.ttl_s, recipe.tags, priority, cost)
-            for recipe, body in entries)
+        return await self.manager.share_stored(
+            ((recipe.key, stored, self.ttl_s, recipe.tags, priority, cost)
+             for recipe, stored in entries), index=index)
+
+    async def pull(self, index: str) -> int | None:
+        """Copy the answers another process shared under ``index`` into the local tiers
+        (compressed); how many, or None when that index is not (yet) in the shared tier."""
+        return await self.manager.pull(index)
 
     async def invalidate_tags(self, tags: Iterable[str]) -> int:
         removed = 0

@@ -9,11 +9,19 @@ profile. It runs in the background after start-up and again for the weeks an ing
 the work runs in a worker thread one week at a time, yields to requests between chunks and
 pauses while the service is half saturated, so it does not compete with users.
 
+Warmed answers are stored compressed (zstd, encoded in the worker thread), straight into
+the local L2 tier: most are never asked for, and a compressed answer costs about a third of
+its JSON. The first read promotes it to L1 (``X-Cache: hit-l2``, then ``hit-l1``).
+
 With the shared Redis tier on, several processes (``serve --workers``, or several hosts)
 split the work instead of each doing all of it: before a week (or a season's insight
 answers) each warmer claims it in Redis (``SET NX``, for the answers' TTL); the winner
-computes it and writes it through to Redis, the others skip it and find those answers in the
-shared tier on first use (then in their own L1). If Redis is down every process warms alone.
+computes it and writes it through to Redis with an index of its keys, the others skip it
+and copy those answers, still compressed, from the shared tier into their own L2 once the
+index is there (a replica joining a warmed deployment copies everything and computes
+nothing; workers started together copy each other's units as they finish, waiting at most
+``pull_wait_s``). Anything not copied is found in the shared tier on first use. If Redis is
+down every process warms alone.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from scriptohio.api.recipes import (
     team_recipe,
 )
 from scriptohio.api.response_cache import ResponseCache
+from scriptohio.cache.compression import Compressor
 from scriptohio.config import DEFAULT_WARM_FIRST_SEASON
 from scriptohio.models import PredictionRequest
 
@@ -49,6 +58,9 @@ __all__ = ["WARM_PRIORITY", "CacheWarmer"]
 log = logging.getLogger(__name__)
 
 WARM_PRIORITY = 1
+#: how long warming waits for units other processes claimed, to copy them when they finish
+DEFAULT_PULL_WAIT_S = 120.0
+PULL_RETRY_S = 1.0
 #: one representative role per distinct view of the generic (insight) answers
 GENERIC_ROLES = ("casual", "production")
 WeekKey = tuple[int, str, int]
@@ -57,15 +69,21 @@ class CacheWarmer:
     """Precomputes likely answers into ``cache``, pausing while ``saturated()``."""
 
     def __init__(self, cache: ResponseCache, *, saturated: Callable[[], bool] = lambda: False,
-                 first_season: int = DEFAULT_WARM_FIRST_SEASON) -> None:
+                 first_season: int = DEFAULT_WARM_FIRST_SEASON,
+                 pull_wait_s: float = DEFAULT_PULL_WAIT_S) -> None:
         self.cache = cache
         self.saturated = saturated
         self.first_season = first_season
+        self.pull_wait_s = pull_wait_s
         self.entries = 0
         self.units = 0  # weeks and seasons' insight answers warmed here
         self.skipped = 0  # units another process claimed (shared tier on)
+        self.pulled = 0  # answers of those units copied from the shared tier
         self.seconds = 0.0
         self.done = asyncio.Event()
+        # encodes in the worker thread only (zstd contexts are not thread-safe); portable,
+        # so the same bytes go to L2 and to the shared tier
+        self._compressor = Compressor()
 
     async def run(self, ctx: AnalyticsContext, weeks: Iterable[WeekKey] | None = None, *,
                   keep: Callable[[], bool] = lambda: True) -> int:
@@ -76,16 +94,24 @@ class CacheWarmer:
         """
         started = time.perf_counter()
         before = self.entries
+        elsewhere: list[str] = []  # units other processes claimed, not copied yet
         try:
             for season, keys in self._plan(ctx, weeks):
-                for key in keys:
-                    if await self._claim(ctx, key):
-                        ref = WeekRef(key[0], key[2], key[1])
-                        if not await self._warm(partial(self._encode_week, ctx, ref), keep):
+                units: list[tuple[WeekKey, Callable[[], Encoded]]] = [
+                    (key, partial(self._encode_week, ctx, WeekRef(key[0], key[2], key[1])))
+                    for key in keys]
+                units.append(((season, "insight", 0),
+                              partial(self._encode_season, ctx, season, keys)))
+                for unit, encode in units:
+                    name = _unit_name(ctx, unit)
+                    if await self._claim(name):
+                        if not await self._warm(encode, keep, name):
                             return self._finish(started, before)
-                if await self._claim(ctx, (season, "insight", 0)) and not await self._warm(
-                        partial(self._encode_season, ctx, season, keys), keep):
-                    return self._finish(started, before)
+                    elif not await self._pull(name, keep):
+                        elsewhere.append(name)
+                    if not keep():
+                        return self._finish(started, before)
+            await self._pull_remaining(elsewhere, keep)
         except asyncio.CancelledError:
             raise
         except Exception:  # warming is an optimisation: never let it take the service down
@@ -95,8 +121,9 @@ class CacheWarmer:
     def _finish(self, started: float, before: int) -> int:
         self.seconds += time.perf_counter() - started
         self.done.set()
-        log.info("cache warming: %d entries in %.1f s (%d units left to other processes)",
-                 self.entries - before, time.perf_counter() - started, self.skipped)
+        log.info("cache warming: %d entries in %.1f s (%d units left to other processes, "
+                 "%d of their answers copied)", self.entries - before,
+                 time.perf_counter() - started, self.skipped, self.pulled)
         return self.entries - before
 
     def _plan(self, ctx: AnalyticsContext, weeks: Iterable[WeekKey] | None
@@ -112,34 +139,57 @@ class CacheWarmer:
             by_season.setdefault(key[0], []).append(key)
         return sorted(by_season.items(), key=lambda kv: (kv[0] != now.season, -kv[0]))
 
-    async def _claim(self, ctx: AnalyticsContext, unit: WeekKey) -> bool:
-        """Should this process warm ``unit``? Always, without a shared tier."""
+    async def _claim(self, name: str) -> bool:
+        """Should this process warm unit ``name``? Always, without a shared tier."""
         shared = self.cache.shared
         if shared is None:
             self.units += 1
             return True
-        name = (f"warm:{ctx.data_version}:{ctx.predictor.model_version}:"
-                f"{unit[0]}:{unit[1]}:{unit[2]}")
         if await shared.claim(name, self.cache.ttl_s, owner=self.cache.origin):
             self.units += 1
             return True
         self.skipped += 1
         return False
 
-    async def _warm(self, encode: Callable[[], Encoded], keep: Callable[[], bool]) -> bool:
+    async def _warm(self, encode: Callable[[], Encoded], keep: Callable[[], bool],
+                    name: str) -> bool:
         """Compute one unit and store it; False (nothing stored) once ``keep()`` fails."""
         while self.saturated():
             await asyncio.sleep(0.5)
         started = time.perf_counter()
-        encoded = await asyncio.to_thread(encode)
+        encoded = await asyncio.to_thread(self._compressed, encode)
         if not keep():
             return False
         cost = (time.perf_counter() - started) / max(1, len(encoded))
-        self.cache.put_many(encoded, priority=WARM_PRIORITY, cost=cost)
-        await self.cache.share_many(encoded, priority=WARM_PRIORITY, cost=cost)
+        self.cache.put_stored_many(encoded, priority=WARM_PRIORITY, cost=cost)
+        await self.cache.share_stored(encoded, priority=WARM_PRIORITY, cost=cost, index=name)
         self.entries += len(encoded)
         await asyncio.sleep(0)
         return True
+
+    def _compressed(self, encode: Callable[[], Encoded]) -> Encoded:
+        """``encode()``'s answers in the stored form (in the worker thread)."""
+        pack = self._compressor.encode
+        return [(recipe, pack(body, portable=True)) for recipe, body in encode()]
+
+    async def _pull(self, name: str, keep: Callable[[], bool]) -> bool:
+        """Copy unit ``name``, warmed elsewhere, from the shared tier; False if its index is
+        not there yet."""
+        while self.saturated():
+            await asyncio.sleep(0.5)
+        pulled = await self.cache.pull(name)
+        if pulled is None or not keep():
+            return False
+        self.pulled += pulled
+        return True
+
+    async def _pull_remaining(self, names: list[str], keep: Callable[[], bool]) -> None:
+        """Copy the units other processes were still warming, as they finish, for at most
+        ``pull_wait_s``; what is left is read from the shared tier on first use."""
+        deadline = time.monotonic() + self.pull_wait_s
+        while names and keep() and time.monotonic() < deadline:
+            await asyncio.sleep(PULL_RETRY_S)
+            names = [name for name in names if not await self._pull(name, keep)]
 
     def _encode_week(self, ctx: AnalyticsContext, ref: WeekRef) -> Encoded:
         """Every game of the week in every role (as scheduled, and ``neutral=false`` where the
@@ -202,6 +252,12 @@ def _encode_generic(ctx: AnalyticsContext, recipes: list[Recipe]) -> Encoded:
             continue
         out.append((recipe, _encode(recipe.view(results[ident], recipe.role))))
     return out
+
+
+def _unit_name(ctx: AnalyticsContext, unit: WeekKey) -> str:
+    """The shared tier's name of one unit of warming, for its claim and its index."""
+    return (f"warm:{ctx.data_version}:{ctx.predictor.model_version}:"
+            f"{unit[0]}:{unit[1]}:{unit[2]}")
 
 
 def _for(body: dict[str, Any], recipe: Recipe) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -200,42 +201,88 @@ class LocalCache:
         cost: float = 1.0,
         preloaded: bool = False,
     ) -> CacheEntry:
-        """Store ``value`` in L1 (priority 1..5, cost = seconds to recompute)."""
+        """Store ``value`` in L1 (priority 1..5, cost = seconds to recompute).
+
+        A ``bytes`` value is held as an exactly sized copy: encoders hand out bytes whose
+        allocation is several times their length (an ``orjson.dumps`` of a 2 KB answer keeps
+        about 8 KB), and a cache keeps its values for hours (``bench/memory_per_answer.py``).
+        """
+        if type(value) is bytes:
+            value = bytes(memoryview(value))
+        entry = self._entry(value, len(value) if type(value) is bytes else size_of(value),
+                            ttl, tags, priority, cost, preloaded)
+        old = self._take_pending(key) if self._pending else None
+        if old is None and self._l2.peek(key) is not None:
+            old = self._l2.pop(key)
+        if old is not None:
+            self._forget(key, old)
+        l1 = self.l1
+        previous = l1.peek(key)
+        if previous is not None:
+            self._forget(key, previous)
+        self._remember(key, entry)
+        evicted = l1.put(key, entry)
+        if evicted:
+            self._settle(evicted)
+        return entry
+
+    def put_stored(
+        self,
+        key: str,
+        stored: bytes,
+        *,
+        ttl: float | None = None,
+        tags: Iterable[str] = (),
+        priority: int = 3,
+        cost: float = 1.0,
+    ) -> CacheEntry:
+        """Store a value already in the compressor's stored form (codec byte + payload, as
+        :meth:`Compressor.encode` or the shared tier gives it) straight into L2.
+
+        For answers nobody has asked for yet (warming, or copies pulled from the shared
+        tier): they stay compressed until first read, which promotes them to L1."""
+        entry = self._entry(bytes(memoryview(stored)), len(stored), ttl, tags, priority, cost)
+        for previous in (self.l1.pop(key), self._take_pending(key), self._l2.pop(key)):
+            if previous is not None:
+                self._forget(key, previous)
+        self._remember(key, entry)
+        for gone, e, why in self._l2.put(key, entry):
+            self._drop_record(gone, e, why)
+        return entry
+
+    def _entry(self, value: object, size: int, ttl: float | None, tags: Iterable[str],
+               priority: int, cost: float, preloaded: bool = False) -> CacheEntry:
         config = self.config
         if ttl is None:
             ttl = config.default_ttl
-        now = self.timer()
         if ttl is None:
             fresh = stale = FOREVER
         else:
-            fresh = now + ttl
+            fresh = self.timer() + ttl
             stale = fresh + config.stale_ttl
         if not 1 <= priority <= 5:
             priority = min(5, max(1, priority))
         if not cost >= 1e-6:
             cost = max(cost, 1e-6)
-        entry = CacheEntry(value, len(value) if type(value) is bytes else size_of(value),
-                           fresh, stale, frozenset(tags) if tags else _NO_TAGS, priority, cost,
-                           preloaded)
-        old = self._take_pending(key) if self._pending else None
-        if old is None and self._l2.peek(key) is not None:
-            old = self._l2.pop(key)
-        if old is not None:
-            self._unindex(key, old.tags)
-            self._unfile_expiry(key, old)
-        l1 = self.l1
-        previous = l1.peek(key)
-        if previous is not None:
-            self._unindex(key, previous.tags)
-            self._unfile_expiry(key, previous)
+        return CacheEntry(value, size, fresh, stale, self._tag_set(tags) if tags else _NO_TAGS,
+                          priority, cost, preloaded)
+
+    @staticmethod
+    def _tag_set(tags: Iterable[str]) -> frozenset[str]:
+        """``tags`` as a frozenset of interned strings: each tag is held once however many
+        entries carry it (tens of thousands of answers share a few thousand tags); interned
+        strings are freed with their last entry."""
+        return frozenset(map(sys.intern, tags))
+
+    def _remember(self, key: str, entry: CacheEntry) -> None:
         for tag in entry.tags:
             self._tags.setdefault(tag, set()).add(key)
-        if stale != FOREVER:
-            self._file_expiry(key, stale)
-        evicted = l1.put(key, entry)
-        if evicted:
-            self._settle(evicted)
-        return entry
+        if entry.stale_until != FOREVER:
+            self._file_expiry(key, entry.stale_until)
+
+    def _forget(self, key: str, entry: CacheEntry) -> None:
+        self._unindex(key, entry.tags)
+        self._unfile_expiry(key, entry)
 
     def _expiry_second(self, stale_until: float) -> int:
         return math.ceil((stale_until + self.config.keep_expired) / EXPIRY_GRANULE)

@@ -7,6 +7,9 @@
   loader errors are never cached; a stale value is served at once while one refresh runs, and
   an expired one is served (stale) when the loader fails with a ServiceError (circuit open).
 * ``preload_predicted_entries``: learn successors, preload the likely next keys in budget.
+* ``put_stored``/``share_stored``/``pull``: bulk work (warming): values already compressed go
+  straight to L2 and to Redis with an index of their keys, from which another process copies
+  them in bulk, still compressed.
 * ``start()``/``close()``: the pub/sub invalidation listener and the maintenance task.
 """
 
@@ -31,6 +34,8 @@ from scriptohio.errors import ServiceError
 log = logging.getLogger(__name__)
 Loader = Callable[[], Awaitable[Any]]
 KeyLoader = Callable[[str], Awaitable[Any]]
+#: values stored by :meth:`CacheManager.pull` between yields to the loop (~0.5 ms)
+PULL_SLICE = 128
 
 
 class CacheManager:
@@ -96,7 +101,7 @@ class CacheManager:
         share: bool = True,
     ) -> None:
         """Store locally; bytes values are also written to the shared tier in the background
-        (unless ``share=False``: bulk writers batch them with :meth:`share_many`)."""
+        (unless ``share=False``: bulk writers batch them with :meth:`share_stored`)."""
         tags = tuple(tags)
         self.local.put(key, value, ttl=ttl, tags=tags, priority=priority, cost=cost)
         if share and self.shared is not None and isinstance(value, bytes):
@@ -308,15 +313,59 @@ class CacheManager:
         packed, redis_ttl = self._for_shared(value, ttl, tags, priority, cost)
         await self.shared.set(key, packed, redis_ttl)
 
-    async def share_many(self, entries: Iterable[tuple[str, bytes, float | None,
-                                                        tuple[str, ...], int, float]]) -> bool:
-        """Write ``(key, value, ttl, tags, priority, cost)`` entries to the shared tier in one
-        pipeline, awaited (bulk background work such as cache warming); False if not stored."""
+    async def share_stored(self, entries: Iterable[tuple[str, bytes, float | None,
+                                                       tuple[str, ...], int, float]],
+                           *, index: str | None = None) -> bool:
+        """Write ``(key, stored, ttl, tags, priority, cost)`` entries to the shared tier in one
+        pipeline, awaited (bulk background work such as cache warming); False if not stored.
+        Values are in the stored form (``put_stored``'s) and must be portable (encoded
+        without the trained dictionary). ``index``: also record
+        the keys under that name, so another process can :meth:`pull` them in bulk."""
         if self.shared is None:
             return False
-        batch = [(key, *self._for_shared(value, ttl, tags, priority, cost))
-                 for key, value, ttl, tags, priority, cost in entries]
-        return await self.shared.set_many(batch)
+        batch: list[tuple[str, SharedValue, float | None]] = []
+        longest: float | None = 0.0
+        for key, stored, ttl, tags, priority, cost in entries:
+            ttl = self.local.config.default_ttl if ttl is None else ttl
+            fresh_until = float("inf") if ttl is None else self.wall() + ttl
+            redis_ttl = None if ttl is None else ttl + self.local.config.stale_ttl
+            batch.append((key, SharedValue(stored, fresh_until, tags, priority, cost),
+                          redis_ttl))
+            longest = None if longest is None or redis_ttl is None else max(longest,
+                                                                              redis_ttl)
+        return await self.shared.set_many(
+            batch, index=None if index is None else (index, longest))
+
+    def put_stored(self, key: str, stored: bytes, *, priority: int = 3, cost: float = 1.0,
+                   ttl: float | None = None, tags: Iterable[str] = ()) -> None:
+        """Store a value in the compressor's stored form locally, compressed (L2); see
+        :meth:`LocalCache.put_stored`. Not written to the shared tier."""
+        self.local.put_stored(key, stored, ttl=ttl, tags=tuple(tags), priority=priority,
+                              cost=cost)
+
+    async def pull(self, index: str) -> int | None:
+        """Copy the shared values recorded under ``index`` (by :meth:`share_stored`) into the
+        local tiers, compressed as they are; returns how many, or None when no process has
+        recorded that index (yet), or the shared tier is unavailable."""
+        if self.shared is None:
+            return None
+        found = await self.shared.get_indexed(index)
+        if found is None:
+            return None
+        now = self.wall()
+        stale_ttl = self.local.config.stale_ttl
+        pulled = 0
+        for i, (key, value) in enumerate(found):
+            if i % PULL_SLICE == PULL_SLICE - 1:
+                await asyncio.sleep(0)  # a unit is hundreds of puts: let requests in between
+            remaining = value.fresh_until_wall - now
+            if remaining + stale_ttl <= 0 or self.local.holds(key):
+                continue  # expired there, or this process has its own copy
+            self.local.put_stored(key, value.stored, ttl=None if remaining == float("inf")
+                                  else remaining, tags=value.tags, priority=value.priority,
+                                  cost=value.cost)
+            pulled += 1
+        return pulled
 
     def _for_shared(self, value: bytes, ttl: float | None, tags: tuple[str, ...],
                     priority: int, cost: float) -> tuple[SharedValue, float | None]:

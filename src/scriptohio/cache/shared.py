@@ -9,7 +9,8 @@ Layout under ``namespace``: ``{ns}:v:{key}`` holds a packed value (JSON header l
 bytes, expiring with the entry), ``{ns}:t:{tag}`` is the set of keys carrying a tag, and the
 channel ``{ns}:invalidate`` carries invalidations to every process (``{"keys": [...]}`` or
 ``{"tag": ...}``); ``{ns}:claim:{name}`` marks work one process took on for all (see
-:meth:`SharedTier.claim`).
+:meth:`SharedTier.claim`) and ``{ns}:i:{name}`` lists the keys that work stored (a JSON
+array), so other processes can copy them in bulk (:meth:`SharedTier.get_indexed`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ T = TypeVar("T")
 _FAILURES = (RedisError, OSError, TimeoutError, ConnectionError)
 CLAIM_TIMEOUT_S = 2.0
 CLAIM_RETRY_S = 30.0
+#: values fetched per MGET by :meth:`SharedTier.get_indexed` (~1 MB of answers)
+INDEX_BATCH = 500
 #: Three failures in a row open the circuit for five seconds; one probe then decides.
 DEFAULT_SHARED_BREAKER = BreakerConfig.consecutive(3, wait_in_open_s=5.0)
 
@@ -113,6 +116,9 @@ class SharedTier:
     def _tkey(self, tag: str) -> str:
         return f"{self._ns}:t:{tag}"
 
+    def _ikey(self, name: str) -> str:
+        return f"{self._ns}:i:{name}"
+
     async def _guard(self, op: Callable[[], Awaitable[T]], default: T) -> T:
         """Run ``op`` if the breaker allows, within the timeout; ``default`` on any failure."""
         breaker = self.breaker
@@ -152,18 +158,56 @@ class SharedTier:
 
         return await self._guard(op, False)
 
-    async def set_many(self, items: list[tuple[str, SharedValue, float | None]]) -> bool:
+    async def set_many(self, items: list[tuple[str, SharedValue, float | None]], *,
+                       index: tuple[str, float | None] | None = None) -> bool:
         """Store many values in one pipeline. Bulk background work: like :meth:`claim`, it
-        bypasses the request path's breaker, waits longer, and skips while Redis is down."""
+        bypasses the request path's breaker, waits longer, and skips while Redis is down.
+
+        ``index``: ``(name, ttl)``: also record the items' keys under ``name`` (expiring
+        after ``ttl`` seconds if given), for :meth:`get_indexed`."""
         if not items or self._timer() < self._background_down_until:
             return False
         pipe = self._queue_set(self._patient_client().pipeline(transaction=False), items)
+        if index is not None:
+            name, ttl = index
+            pipe.set(self._ikey(name), orjson.dumps([key for key, _v, _t in items]),
+                     px=None if ttl is None else max(1, int(ttl * 1000)))
         try:
             await asyncio.wait_for(pipe.execute(), timeout=CLAIM_TIMEOUT_S * 2)
         except _FAILURES as exc:
             self._background_failed(exc)
             return False
         return True
+
+    async def get_indexed(self, name: str) -> list[tuple[str, SharedValue]] | None:
+        """The values whose keys :meth:`set_many` recorded under ``name`` (those still
+        present), fetched ``INDEX_BATCH`` at a time; None if there is no such index or Redis
+        is unavailable. Bulk background work, as :meth:`set_many`."""
+        if self._timer() < self._background_down_until:
+            return None
+        client = self._patient_client()
+        try:
+            listed = await asyncio.wait_for(client.get(self._ikey(name)), timeout=CLAIM_TIMEOUT_S)
+            if listed is None:
+                return None
+            keys = [str(k) for k in orjson.loads(listed)]
+            out: list[tuple[str, SharedValue]] = []
+            for i in range(0, len(keys), INDEX_BATCH):
+                batch = keys[i:i + INDEX_BATCH]
+                blobs = await asyncio.wait_for(client.mget([self._vkey(k) for k in batch]),
+                                               timeout=CLAIM_TIMEOUT_S * 2)
+                for key, blob in zip(batch, blobs, strict=True):
+                    if blob is not None:
+                        with contextlib.suppress(ValueError, KeyError, TypeError):
+                            out.append((key, unpack(blob if isinstance(blob, bytes)
+                                                    else blob.encode())))
+        except _FAILURES as exc:
+            self._background_failed(exc)
+            return None
+        except (orjson.JSONDecodeError, TypeError):
+            log.warning("ignoring malformed shared index %r", name)
+            return None
+        return out
 
     def _queue_set(self, pipe: Any, items: list[tuple[str, SharedValue, float | None]]) -> Any:
         for key, value, ttl in items:
