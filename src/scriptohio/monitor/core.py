@@ -40,6 +40,7 @@ from scriptohio.monitor.metrics import MonitorMetrics, multiprocess_dir
 from scriptohio.monitor.outcomes import is_failure
 from scriptohio.monitor.resources import ResourceCollector, ResourceSampler
 from scriptohio.monitor.rules import AlertEngine, AlertNotice, AlertRule, load_rules
+from scriptohio.monitor.series import DEFAULT_HISTORY, HistoryConfig, TotalsHistory
 from scriptohio.monitor.sinks import AlertSink, LogSink
 from scriptohio.monitor.snapshot import MonitorState, build_snapshot, flat_values
 from scriptohio.monitor.subscriptions import subscribe_runtime_events
@@ -55,6 +56,7 @@ class MonitorConfig:
     history_every_s: float = 10.0
     queue_growth_span_s: float = 5.0
     rules_path: str | None = None  # None = packaged alert_rules.yaml
+    series: HistoryConfig = DEFAULT_HISTORY  # totals kept for the rules' windows
 
 
 DEFAULT_CONFIG = MonitorConfig()
@@ -92,6 +94,9 @@ class Monitor:
         self.alerts = AlertEngine(
             rules if rules is not None else load_rules(config.rules_path), clock=clock
         )
+        # Cumulative totals sampled every tick: the rules read their windows from here.
+        self.series = TotalsHistory(config.series)
+        self.cpu_seconds: Callable[[], float] = time.process_time
         self.sinks: list[AlertSink] = list(sinks) if sinks is not None else [LogSink()]
         self.history = HistoryStore(state_dir, clock=clock) if state_dir is not None else None
         self._http = self.metrics.http
@@ -154,6 +159,21 @@ class Monitor:
         values["in_flight"] = float(self.in_flight)
         return values
 
+    def totals(self) -> dict[str, float]:
+        """Cumulative totals of this process (the names of :mod:`.signals`)."""
+        totals = self._http.totals()
+        tiers = self.cache.read()
+        if tiers:
+            ordered = list(tiers.values())
+            totals["cache_hits"] = sum(t.get("hits", 0.0) for t in ordered)
+            totals["cache_misses"] = ordered[-1].get("misses", 0.0)
+        totals["cpu_seconds"] = self.cpu_seconds()
+        totals["workers"] = 1.0
+        sample = self.sampler.last
+        if sample is not None:
+            totals["system_memory"] = sample.system_memory
+        return totals
+
     def grade(self, values: dict[str, float | None] | None = None) -> GradeResult:
         """The Grade-A criteria over the sliding window (see :func:`.grade.grade_service`)."""
         return grade_service(values if values is not None else self.values())
@@ -185,8 +205,9 @@ class Monitor:
         self.sampler.sample()
         self.refresh_gauges()
         self.state.sample_cache(self.cache.read(), now)
+        self.series.record(now, self.totals())
         values = self.values()
-        notices = self.alerts.evaluate(values)
+        notices = self.alerts.evaluate(values, self.series)
         self.pending_notices.extend(notices)
         values["alerts_firing"] = float(len(self.alerts.firing()))
         if self.history is not None and now - self._last_history >= self.config.history_every_s:

@@ -217,6 +217,11 @@ class MonitorMetrics:
             "scriptohio_data_pull_duration_seconds", "How long the last scheduled pull took.",
             registry=r, multiprocess_mode="max",
         )
+        self.worker_processes = Gauge(
+            "scriptohio_worker_processes", "Worker processes of this replica serving requests.",
+            registry=r, multiprocess_mode="livesum",
+        )
+        self.worker_processes.set(1)
         self._extra: list[Collector] = []
         # The standard process_* series (CPU seconds, RSS, open fds) that tools expect.
         self.add_collector(ProcessCollector(registry=None))
