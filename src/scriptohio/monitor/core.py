@@ -47,6 +47,8 @@ from scriptohio.monitor.subscriptions import subscribe_runtime_events
 from scriptohio.monitor.window import SlidingWindow
 
 log = logging.getLogger(__name__)
+#: The rejection reason of every 429 answer.
+RATE_LIMITED = "rate_limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,9 @@ class Monitor:
         """Called by the middleware when a request has been answered (or failed)."""
         self.in_flight -= 1
         self._http.record(route, method, status, seconds)
+        if status == 429:  # a caller over its quota (or failing to authenticate): refused
+            self.metrics.rejections.labels(RATE_LIMITED, "door").inc()
+            self.state.rejected(RATE_LIMITED)
         self.requests.record(seconds, error=is_failure(status, route))
 
     def observe_stage(self, stage: str, seconds: float) -> None:
