@@ -77,6 +77,8 @@ class Settings:
     #: (opt-in: under a closed-loop flood that ignores Retry-After it lowers goodput, see
     #: docs/results/overload-cold.md)
     adaptive_admission: bool = False
+    #: this replica's name on /metrics (scriptohio_replica_info); None: host:port
+    replica: str | None = None
     #: scheduled CFBD pull every this many seconds (None: off); needs cfbd_api_key
     refresh_s: float | None = None
     cfbd_url: str | None = None
@@ -117,6 +119,7 @@ class Settings:
             address_rate_limit=env.get("SCRIPTOHIO_ADDRESS_RATE_LIMIT") or None,
             adaptive_admission=env.get("SCRIPTOHIO_ADAPTIVE", "0").strip().lower()
             in ("1", "true", "yes"),
+            replica=(env.get("SCRIPTOHIO_REPLICA") or "").strip() or None,
         )
 
     def override(self, **changes: object) -> Settings:
@@ -141,6 +144,7 @@ class Settings:
                            ("SCRIPTOHIO_REDIS_URL", self.redis_url),
                            ("SCRIPTOHIO_ADDRESS_RATE_LIMIT", self.address_rate_limit),
                            ("SCRIPTOHIO_CFBD_URL", self.cfbd_url),
+                           ("SCRIPTOHIO_REPLICA", self.replica),
                            ("CFBD_API_KEY", self.cfbd_api_key)):
             if value:
                 env[key] = value

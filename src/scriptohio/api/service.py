@@ -41,6 +41,7 @@ from scriptohio.data.cfbd import DEFAULT_API_URL
 from scriptohio.data.paths import find_data_dir, state_dir
 from scriptohio.events import EventBus
 from scriptohio.monitor.core import Monitor
+from scriptohio.monitor.workers import replica_name
 from scriptohio.runtime import (
     AsyncAgentOrchestrator,
     AutoscalerConfig,
@@ -98,7 +99,8 @@ class Service:
                                                        pressure=PressureConfig()
                                                        if adaptive else None),
                                                    bus=self.bus)
-        self.monitor = Monitor(bus=self.bus)
+        self.monitor = Monitor(bus=self.bus,
+                               replica=replica_name(settings.replica, settings.port))
         # a shared limit's Redis behind a breaker: one log line per state change, and each
         # request let through unchecked counted on /metrics, never a traceback per request
         self.rate_limiter = UserRateLimiter(

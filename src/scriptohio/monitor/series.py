@@ -3,7 +3,7 @@
 A rule's window can be three days (the slow SLO burn), and the monitor ticks every second, so
 samples are kept in two rings: every ``fine_step_s`` for ``fine_span_s`` (the short windows),
 and every ``coarse_step_s`` for ``coarse_span_s`` (the long ones). Memory stays bounded (about
-500 + 900 samples of a few dozen floats) whatever the uptime.
+1,500 + 900 samples of a few dozen floats) whatever the uptime.
 
 ``increase(name, w)`` follows ``rate(x[w]) * w`` of Prometheus with samples on a grid: the
 latest sample minus the oldest one inside ``[now - w, now]``; a counter that ended lower
@@ -23,7 +23,7 @@ Totals = Mapping[str, float]
 
 @dataclass(frozen=True, slots=True)
 class HistoryConfig:
-    fine_step_s: float = 15.0
+    fine_step_s: float = 5.0
     fine_span_s: float = 2 * 3600.0 + 60.0
     coarse_step_s: float = 300.0
     coarse_span_s: float = 3 * 86400.0 + 600.0
@@ -57,6 +57,15 @@ class TotalsHistory:
 
     def latest(self, name: str) -> float | None:
         return self._latest.get(name)
+
+    def covered(self, window_s: float) -> float:
+        """Seconds between the oldest sample inside the last ``window_s`` and the newest."""
+        if self._now is None:
+            return 0.0
+        ring = self._fine if window_s <= self.config.fine_span_s - self.config.fine_step_s \
+            else self._coarse
+        index = bisect_left(ring, self._now - window_s - 1e-6, key=lambda sample: sample[0])
+        return self._now - ring[index][0] if index < len(ring) else 0.0
 
     def increase(self, name: str, window_s: float) -> float | None:
         if self._now is None or name not in self._latest:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from scriptohio.monitor.metrics import HTTP_BUCKETS
+from scriptohio.monitor.series import TotalsHistory
 
 #: The SLO's latency edge: "P95 < 1 s" read as "at least 95 % of requests within 1 s".
 SLO_LATENCY_S = 1.0
@@ -147,3 +148,26 @@ SIGNALS: dict[str, Signal] = {s.name: s for s in (
            lambda w: "max by (instance) (scriptohio_system_memory_ratio)",
            lambda view, w: view.latest("system_memory"), per_instance=True, windowed=False),
 )}
+
+
+def replica_window(view: TotalsHistory, window_s: float) -> dict[str, float | None]:
+    """The request values of the grade and status over the last ``window_s`` from totals
+    (several workers: the replica's, where each worker's own window sees its share only).
+    Percentiles are interpolated in the histogram's buckets, as Prometheus does."""
+    requests = view.increase("requests", window_s)
+    if not requests:
+        return {"requests": 0.0, "throughput_rps": 0.0}
+    errors = view.increase("errors", window_s) or 0.0
+    seconds = view.increase("duration_sum", window_s) or 0.0
+    out: dict[str, float | None] = {
+        "requests": requests, "throughput_rps": requests / max(1.0, view.covered(window_s)),
+        "error_rate": errors / requests, "success_rate": 1.0 - errors / requests,
+        "avg_latency_s": seconds / requests,
+    }
+    for q in (50, 90, 95, 99):
+        out[f"p{q}_latency_s"] = quantile_over(view, q / 100, window_s)
+    hits = view.increase("cache_hits", window_s)
+    misses = view.increase("cache_misses", window_s)
+    if hits is not None and misses is not None and hits + misses > 0:
+        out["cache_hit_rate"] = hits / (hits + misses)
+    return out
