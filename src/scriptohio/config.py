@@ -32,6 +32,8 @@ DEFAULT_RATE_LIMIT = "100/minute"
 DEFAULT_MAX_INFLIGHT = 1000
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: loopback and the private ranges (a load balancer, Prometheus); "*" = anyone
+DEFAULT_OPS_ALLOW = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 DEFAULT_CACHE_NAMESPACE = "scriptohio:cache"
 #: seasons with market lines and kickoff times (2014 on) are warmed by default
 DEFAULT_WARM_FIRST_SEASON = 2014
@@ -79,6 +81,8 @@ class Settings:
     adaptive_admission: bool = False
     #: this replica's name on /metrics (scriptohio_replica_info); None: host:port
     replica: str | None = None
+    #: who may reach the operations endpoints besides administrators (addresses, CIDR, "*")
+    ops_allow: str = DEFAULT_OPS_ALLOW
     #: scheduled CFBD pull every this many seconds (None: off); needs cfbd_api_key
     refresh_s: float | None = None
     cfbd_url: str | None = None
@@ -120,6 +124,7 @@ class Settings:
             adaptive_admission=env.get("SCRIPTOHIO_ADAPTIVE", "0").strip().lower()
             in ("1", "true", "yes"),
             replica=(env.get("SCRIPTOHIO_REPLICA") or "").strip() or None,
+            ops_allow=env.get("SCRIPTOHIO_OPS_ALLOW") or DEFAULT_OPS_ALLOW,
         )
 
     def override(self, **changes: object) -> Settings:
@@ -138,6 +143,7 @@ class Settings:
             "SCRIPTOHIO_WARM_FIRST_SEASON": str(self.warm_first_season),
             "SCRIPTOHIO_OPEN_ADMIN": "1" if self.open_admin else "0",
             "SCRIPTOHIO_ADAPTIVE": "1" if self.adaptive_admission else "0",
+            "SCRIPTOHIO_OPS_ALLOW": self.ops_allow,
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),

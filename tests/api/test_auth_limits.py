@@ -101,12 +101,13 @@ async def test_keys_are_listed_revoked_and_rotated_and_a_revocation_reaches_the_
 
 @pytest.mark.parametrize("path", ["/health", "/ready", "/metrics", "/dashboard",
                                   "/dashboard/stream", "/dashboard/static/app.js", "/docs",
-                                  "/docs/static/swagger-ui.css", "/redoc", "/openapi.json"])
+                                  "/docs/static/swagger-ui.css", "/redoc", "/openapi.json",
+                                  "/v1/monitor/status"])
 def test_operations_and_docs_paths_are_open(path: str) -> None:
     assert is_open(path)
 
 
-@pytest.mark.parametrize("path", ["/v1/predict", "/v1/monitor/status", "/healthz",
+@pytest.mark.parametrize("path", ["/v1/predict", "/v1/monitors", "/healthz",
                                   "/docs-admin", "/redocs", "/", "/v1/docs"])
 def test_other_paths_are_not_open(path: str) -> None:
     assert not is_open(path)

@@ -108,6 +108,11 @@ def test_prometheus_totals_match_what_was_sent_with_two_workers(
         urls += [f"{url}/v1/teams/Nowhere%20Tech{i}" for i in range(20)]  # 404s
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(_get, urls))
+        # status, read well inside its 60 s window, reads the replica's totals: the same
+        # whichever worker answers
+        time.sleep(2)  # both workers have ticked past the last request
+        bodies = [httpx.Client(timeout=10).get(url + "/v1/monitor/status").json()
+                  for _ in range(8)]
         # every request answered (a busy host may shed some with 503: they count too)
         assert len(codes) == REQUESTS and 200 in codes
         route = 'route="/v1/teams/{team}"'
@@ -128,12 +133,9 @@ def test_prometheus_totals_match_what_was_sent_with_two_workers(
         for series in ("process_cpu_seconds_total", "scriptohio_http_requests_total",
                        "scriptohio_cache_requests_total", "scriptohio_cache_hits_total"):
             assert _scalar(prom, f"sum(resets({series}[5m]))") == 0.0, series
-        # status reads the replica's totals: the same whichever worker answers
-        time.sleep(2)  # both workers have ticked past the last request
-        bodies = [httpx.Client(timeout=10).get(url + "/v1/monitor/status").json()
-                  for _ in range(8)]
     # each worker alone would see about half the requests (it was 1 of 2 answering them);
     # the status calls themselves add a few, so allow a little drift, not a factor of two
     rates = [b["criteria"]["throughput_rps"]["value"] for b in bodies]
     assert min(rates) > 0 and max(rates) / min(rates) < 1.25, rates
-    assert len({b["criteria"]["success_rate"]["value"] for b in bodies}) == 1
+    successes = [b["criteria"]["success_rate"]["value"] for b in bodies]
+    assert max(successes) - min(successes) < 0.05, successes

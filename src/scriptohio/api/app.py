@@ -2,7 +2,7 @@
 
 Start-up is instant: ``/health`` answers at once while data and models load in the
 background; ``/ready`` turns 200 when they are loaded. Middleware, outermost first:
-metrics → body size limit → identity → rate limit → routes.
+metrics → body size limit → identity → operations access → rate limit → routes.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from scriptohio.api.identity import KeyStore
 from scriptohio.api.middleware.answer_memo import AnswerMemoMiddleware
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
+from scriptohio.api.middleware.ops_access import OpsAccessMiddleware, parse_networks
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
 from scriptohio.api.middleware.shed import ShedMiddleware
 from scriptohio.api.refresher import ContextBuilder
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *,
     app.add_middleware(RateLimitMiddleware, limiter=service.rate_limiter,
                        per_address=(settings.address_rate_limit or settings.rate_limit)
                        if settings.auth == "open" else None)
+    app.add_middleware(OpsAccessMiddleware, allow=parse_networks(settings.ops_allow))
     app.add_middleware(IdentityMiddleware, mode=settings.auth, keys=lambda: keys.get("store"),
                        open_admin=settings.open_admin, limiter=service.rate_limiter)
     app.add_middleware(BodyLimitMiddleware)
