@@ -9,8 +9,10 @@ scraping it every second, sends ``--requests`` GETs of ``/v1/teams/{team}`` from
 * durations: ``sum(scriptohio_http_request_duration_seconds_count{route})`` vs the same;
 * counter resets Prometheus saw over the run (``resets(...[10m])``; any is a series going
   backwards: two workers answering scrapes with their own numbers);
-* the spread of ``/v1/monitor/status`` throughput over 8 calls (max / min; ~2 when each worker
-  answers with its own window).
+* the spread of ``/v1/monitor/status`` throughput over 8 calls (max / min) and its value
+  (each worker answering with its own window reports about half the replica's);
+* how many different ``process_start_time_seconds`` 12 scrapes saw (2: the scrape answers for
+  whichever worker it reached) and Prometheus's ``changes()`` of it.
 
 Needs a trained model in ``var/`` (``scriptohio train``) and the data (SCRIPTOHIO_DATA_DIR).
 """
@@ -81,6 +83,16 @@ def measure(src: Path, requests: int, models: Path) -> dict[str, object]:
             }
             for family in FAMILIES:
                 out[f"resets {family}"] = _scalar(prom, f"sum(resets({family}[10m]))")
+            # scraped directly, fresh connections: one value means one view of the replica
+            starts = set()
+            for _ in range(12):
+                with httpx.Client(timeout=10) as client:
+                    text = client.get(url + "/metrics").text
+                starts |= {line.split()[-1] for line in text.splitlines()
+                           if line.startswith("process_start_time_seconds ")}
+            out["distinct process_start_time_seconds in 12 scrapes"] = len(starts)
+            out["changes(process_start_time_seconds[10m]) in Prometheus"] = _scalar(
+                prom, "sum(changes(process_start_time_seconds[10m]))")
             return out
 
 
