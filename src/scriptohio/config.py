@@ -38,6 +38,8 @@ DEFAULT_RATE_LIMIT = "100/minute"
 DEFAULT_MAX_INFLIGHT = 1000
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: loopback and the private ranges (a load balancer, Prometheus); "*" = anyone
+DEFAULT_OPS_ALLOW = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 DEFAULT_CACHE_NAMESPACE = "scriptohio:cache"
 #: seasons with market lines and kickoff times (2014 on) are warmed by default
 DEFAULT_WARM_FIRST_SEASON = 2014
@@ -85,6 +87,10 @@ class Settings:
     #: (opt-in: under a closed-loop flood that ignores Retry-After it lowers goodput, see
     #: docs/results/overload-cold.md)
     adaptive_admission: bool = False
+    #: this replica's name on /metrics (scriptohio_replica_info); None: host:port
+    replica: str | None = None
+    #: who may reach the operations endpoints besides administrators (addresses, CIDR, "*")
+    ops_allow: str = DEFAULT_OPS_ALLOW
     #: scheduled CFBD pull every this many seconds (None: off); needs cfbd_api_key
     refresh_s: float | None = None
     #: with refresh: retrain and hot-reload when a pull completes a week (off: reload by hand)
@@ -143,6 +149,8 @@ class Settings:
             address_rate_limit=env.get("SCRIPTOHIO_ADDRESS_RATE_LIMIT") or None,
             adaptive_admission=env.get("SCRIPTOHIO_ADAPTIVE", "0").strip().lower()
             in ("1", "true", "yes"),
+            replica=(env.get("SCRIPTOHIO_REPLICA") or "").strip() or None,
+            ops_allow=env.get("SCRIPTOHIO_OPS_ALLOW") or DEFAULT_OPS_ALLOW,
         )
 
     def override(self, **changes: object) -> Settings:
@@ -164,12 +172,14 @@ class Settings:
             "SCRIPTOHIO_RETRAIN": "1" if self.retrain else "0",
             "SCRIPTOHIO_RETRAIN_CANARY": "1" if self.retrain_canary else "0",
             "SCRIPTOHIO_DRAIN_S": f"{self.drain_s:g}",
+            "SCRIPTOHIO_OPS_ALLOW": self.ops_allow,
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),
                            ("SCRIPTOHIO_STATE_DIR", self.state_dir),
                            ("SCRIPTOHIO_REDIS_URL", self.redis_url),
                            ("SCRIPTOHIO_ADDRESS_RATE_LIMIT", self.address_rate_limit),
                            ("SCRIPTOHIO_CFBD_URL", self.cfbd_url),
+                           ("SCRIPTOHIO_REPLICA", self.replica),
                            ("CFBD_API_KEY", self.cfbd_api_key)):
             if value:
                 env[key] = value

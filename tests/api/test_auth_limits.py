@@ -101,12 +101,13 @@ async def test_keys_are_listed_revoked_and_rotated_and_a_revocation_reaches_the_
 
 @pytest.mark.parametrize("path", ["/health", "/ready", "/metrics", "/dashboard",
                                   "/dashboard/stream", "/dashboard/static/app.js", "/docs",
-                                  "/docs/static/swagger-ui.css", "/redoc", "/openapi.json"])
+                                  "/docs/static/swagger-ui.css", "/redoc", "/openapi.json",
+                                  "/v1/monitor/status"])
 def test_operations_and_docs_paths_are_open(path: str) -> None:
     assert is_open(path)
 
 
-@pytest.mark.parametrize("path", ["/v1/predict", "/v1/monitor/status", "/healthz",
+@pytest.mark.parametrize("path", ["/v1/predict", "/v1/monitors", "/healthz",
                                   "/docs-admin", "/redocs", "/", "/v1/docs"])
 def test_other_paths_are_not_open(path: str) -> None:
     assert not is_open(path)
@@ -146,3 +147,17 @@ async def test_stopping_the_service_closes_the_rate_limiters_redis_connections(
         for key in keys.scan_iter(match=f"{DEFAULT_KEY_PREFIX}:*{user}*"):
             keys.delete(key)
         keys.close()
+
+
+async def test_a_429_is_a_rejection_filed_under_the_route_it_was_for(
+        tiny_client: AppClient) -> None:
+    async with tiny_client(rate_limit="2/minute", address_rate_limit="50/minute") as client:
+        codes = [(await client.get("/v1/teams/Alpha", headers={"X-User-Id": "carol"})).status_code
+                 for _ in range(4)]
+        assert codes[-1] == 429
+        text = (await client.get("/metrics")).text
+    limited = [line for line in text.splitlines()
+               if line.startswith("scriptohio_http_requests_total{") and 'status="429"' in line]
+    assert limited and all('route="/v1/teams/{team}"' in line for line in limited), limited
+    assert float(limited[0].rsplit(" ", 1)[1]) == codes.count(429)
+    assert f'reason="rate_limit"}} {float(codes.count(429))}' in text

@@ -15,6 +15,7 @@ import yaml
 from scriptohio.breaker import BreakerTransition
 from scriptohio.events import EventBus
 from scriptohio.monitor import Monitor, load_rules
+from scriptohio.monitor.prometheus_rules import render_text
 from scriptohio.runtime.telemetry import (
     ConcurrencyLimited,
     EventLoopLag,
@@ -75,15 +76,18 @@ def _check_names(exprs: list[str], exposed: set[str], recorded: set[str]) -> Non
             assert name in exposed or base + "_bucket" in exposed, f"{name} is never exposed"
 
 
-def test_every_in_process_rule_has_a_prometheus_twin_with_the_same_for() -> None:
+def test_shipped_prometheus_rules_are_rendered_from_the_packaged_rules() -> None:
+    """One source of truth: deploy/prometheus/alerts.yml is the rendering of alert_rules.yaml
+    (regenerate with `python -m scriptohio.monitor.prometheus_rules`)."""
+    assert ALERTS.read_text() == render_text()
     alerts = {r["alert"]: r for r in _prometheus_rules() if "alert" in r}
     for rule in load_rules():
         twin = alerts[rule.name]
-        assert str(rule.threshold) in twin["expr"], rule.name
+        assert repr(rule.threshold) in twin["expr"], rule.name
         expected_for = f"{int(rule.for_s // 60)}m" if rule.for_s else None
         assert twin.get("for") == expected_for, rule.name
     assert {"LatencySLOBurnFast", "LatencySLOBurnFast6h", "LatencySLOBurnSlow",
-            "LatencySLOBurnSlow3d"} <= set(alerts)
+            "LatencySLOBurnSlow3d", "ServiceDown", "ServiceAbsent"} <= set(alerts)
 
 
 def test_rules_and_dashboard_only_use_series_the_service_exposes() -> None:
@@ -102,6 +106,8 @@ def test_rules_and_dashboard_only_use_series_the_service_exposes() -> None:
 @pytest.mark.skipif(shutil.which("promtool") is None and os.environ.get("CI") != "true",
                     reason="promtool not installed (apt-get install prometheus); required in CI")
 def test_promtool_checks_and_unit_tests_pass() -> None:
+    """alerts_test.yml: idle (2 h of flat counters page nothing), down, unscraped, flapping,
+    a burst of slow answers (pages the fast burn), and each threshold rule."""
     for args in (["check", "rules", "alerts.yml"], ["test", "rules", "alerts_test.yml"]):
         result = subprocess.run(["promtool", *args], cwd=ALERTS.parent, capture_output=True,
                                 text=True, timeout=60)

@@ -95,7 +95,7 @@ async def test_monitor_step_delivers_notices_to_its_sinks(
 ) -> None:
     monitor = Monitor(bus=EventBus(), clock=clock, sinks=[WebhookSink(receiver.url)])
     try:
-        for _ in range(3):  # errors for 2 minutes
+        for _ in range(4):  # errors for 3 minutes: pending at the second sample, then 2m
             for i in range(100):
                 monitor.request_finished("/v1/predict", "GET", 500 if i < 10 else 200, 0.01)
             await monitor.step()

@@ -98,8 +98,12 @@ async def test_errors_and_slow_answers_lower_the_grade_and_fire_alerts(
     assert body["grade"] in ("D", "F")
     assert body["criteria"]["success_rate"]["verdict"] == "fail"
     assert body["criteria"]["p95_latency_s"]["verdict"] == "fail"
-    assert [a["name"] for a in body["alerts"]] == ["HighErrorRate"]  # p95 needs 5 minutes
-    assert body["alerts"][0]["state"] == "firing"
+    # every answer slow: the burn alerts page at once (Prometheus's rate() over a window the
+    # service has not lived through yet reads what there is); the p95 alert needs 5 minutes
+    names = {a["name"] for a in body["alerts"]}
+    assert "HighErrorRate" in names and "LatencySLOBurnFast" in names
+    assert "HighP95Latency" not in names
+    assert {a["state"] for a in body["alerts"]} == {"firing"}
 
 
 async def test_runtime_events_reach_status_snapshot_and_metrics(

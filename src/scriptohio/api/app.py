@@ -2,7 +2,8 @@
 
 Start-up is instant: ``/health`` answers at once while data and models load in the
 background; ``/ready`` turns 200 when they are loaded. Middleware, outermost first:
-metrics → body size limit → identity → rate limit → canary arm → answer memo → routes.
+metrics → body size limit → identity → operations access → rate limit → canary arm → answer memo
+→ routes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
 from scriptohio.api.middleware.canary_arm import CanaryMiddleware
 from scriptohio.api.middleware.drain_close import DrainCloseMiddleware
 from scriptohio.api.middleware.identity import IdentityMiddleware
+from scriptohio.api.middleware.ops_access import OpsAccessMiddleware, parse_networks
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
 from scriptohio.api.middleware.shed import ShedMiddleware
 from scriptohio.api.refresher import ContextBuilder
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None, *,
     app.add_middleware(RateLimitMiddleware, limiter=service.rate_limiter,
                        per_address=(settings.address_rate_limit or settings.rate_limit)
                        if settings.auth == "open" else None)
+    app.add_middleware(OpsAccessMiddleware, allow=parse_networks(settings.ops_allow))
     app.add_middleware(IdentityMiddleware, mode=settings.auth, keys=lambda: keys.get("store"),
                        open_admin=settings.open_admin, limiter=service.rate_limiter)
     app.add_middleware(BodyLimitMiddleware)

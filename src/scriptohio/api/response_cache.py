@@ -29,7 +29,11 @@ KeepFactory = Callable[[], Callable[[], bool]]
 
 
 class _MonitorView:
-    """``stats()`` in the monitor's shape: per tier hits, misses (at the last tier), bytes."""
+    """``stats()`` in the monitor's shape: per tier hits, misses and bytes.
+
+    Tiers are consulted in order (l1, l2, then the shared tier when there is one), so a tier's
+    misses are the lookups it did not answer: everything a later tier answered plus the
+    misses of all of them."""
 
     def __init__(self, manager: CacheManager) -> None:
         self._manager = manager
@@ -39,14 +43,18 @@ class _MonitorView:
         hits: dict[str, int] = snap["hits"]
         tier_bytes: dict[str, int] = snap["bytes"]
         evictions = sum(snap["evictions"].values())
+        shared_hits = hits.get("shared", 0) + hits.get("stale", 0)
+        misses = snap["misses"]
         out = {
             "l1.hits": hits.get("l1", 0), "l1.bytes": tier_bytes.get("l1", 0),
+            "l1.misses": hits.get("l2", 0) + shared_hits + misses,
             "l1.evictions": evictions,
             "l1.preload_precision": snap["preload"]["precision"],
             "l2.hits": hits.get("l2", 0), "l2.bytes": tier_bytes.get("l2", 0),
-            "shared.hits": hits.get("shared", 0) + hits.get("stale", 0),
-            "shared.misses": snap["misses"],
+            "l2.misses": shared_hits + misses,
         }
+        if self._manager.shared is not None or shared_hits:
+            out |= {"shared.hits": shared_hits, "shared.misses": misses}
         return {k: float(v) for k, v in out.items()}
 
 

@@ -49,6 +49,7 @@ from scriptohio.events import EventBus
 from scriptohio.models.canary_control import CanaryControl
 from scriptohio.models.canary_store import open_canary_store
 from scriptohio.monitor.core import Monitor
+from scriptohio.monitor.workers import replica_name
 from scriptohio.runtime import (
     AsyncAgentOrchestrator,
     AutoscalerConfig,
@@ -109,7 +110,8 @@ class Service:
                                                        pressure=PressureConfig()
                                                        if adaptive else None),
                                                    bus=self.bus)
-        self.monitor = Monitor(bus=self.bus)
+        self.monitor = Monitor(bus=self.bus,
+                               replica=replica_name(settings.replica, settings.port))
         # a shared limit's Redis behind a breaker: one log line per state change, and each
         # request let through unchecked counted on /metrics, never a traceback per request
         self.rate_limiter = UserRateLimiter(

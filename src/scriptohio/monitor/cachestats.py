@@ -108,5 +108,14 @@ class CacheCollector:
             for key, gauge in gauges.items():
                 if key in values:
                     gauge.add_metric([tier], values[key])
+        # Service-level lookups: a hit is an answer from any tier, a miss one no tier had.
+        lookups = CounterMetricFamily(
+            "scriptohio_cache_requests", "Cache lookups by the service, by result (hit: some "
+            "tier answered; miss: none did).", labels=["result"])
+        if tiers:
+            ordered = list(tiers.values())
+            lookups.add_metric(["hit"], sum(t.get("hits", 0.0) for t in ordered))
+            lookups.add_metric(["miss"], ordered[-1].get("misses", 0.0))
         yield from counters.values()
         yield from gauges.values()
+        yield lookups

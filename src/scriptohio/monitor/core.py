@@ -37,16 +37,22 @@ from scriptohio.monitor.cachestats import CacheCollector, CacheStatsReader, Cach
 from scriptohio.monitor.canary_metrics import CanaryMonitor
 from scriptohio.monitor.grade import GradeResult, grade_service
 from scriptohio.monitor.history import HistoryStore
+from scriptohio.monitor.http_recorder import http_totals
 from scriptohio.monitor.metrics import MonitorMetrics, multiprocess_dir
 from scriptohio.monitor.outcomes import is_failure
 from scriptohio.monitor.resources import ResourceCollector, ResourceSampler
 from scriptohio.monitor.rules import AlertEngine, AlertNotice, AlertRule, load_rules
+from scriptohio.monitor.series import DEFAULT_HISTORY, HistoryConfig, TotalsHistory
+from scriptohio.monitor.signals import replica_window
 from scriptohio.monitor.sinks import AlertSink, LogSink
 from scriptohio.monitor.snapshot import MonitorState, build_snapshot, flat_values
 from scriptohio.monitor.subscriptions import subscribe_runtime_events
 from scriptohio.monitor.window import SlidingWindow
+from scriptohio.monitor.workers import WorkerMirror
 
 log = logging.getLogger(__name__)
+#: The rejection reason of every 429 answer.
+RATE_LIMITED = "rate_limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,7 @@ class MonitorConfig:
     history_every_s: float = 10.0
     queue_growth_span_s: float = 5.0
     rules_path: str | None = None  # None = packaged alert_rules.yaml
+    series: HistoryConfig = DEFAULT_HISTORY  # totals kept for the rules' windows
 
 
 DEFAULT_CONFIG = MonitorConfig()
@@ -75,10 +82,11 @@ class Monitor:
         state_dir: str | Path | None = None,
         metrics: MonitorMetrics | None = None,
         sampler: ResourceSampler | None = None,
+        replica: str = "",
     ) -> None:
         self.config = config
         self.clock = clock
-        self.metrics = metrics or MonitorMetrics()
+        self.metrics = metrics or MonitorMetrics(replica=replica)
         self.state = MonitorState(
             window_s=config.window_s, clock=clock,
             queue_growth_span_s=config.queue_growth_span_s,
@@ -88,11 +96,17 @@ class Monitor:
         # the machine's CPU, memory and disk (tests hand in a sampler that does not read the
         # host, whose memory may be over an alert's threshold when others use it)
         self.sampler = sampler or ResourceSampler(disk_path=state_dir or ".")
-        self.metrics.add_collector(ResourceCollector(self.sampler))
-        self.metrics.add_collector(CacheCollector(self.cache))
+        workers = multiprocess_dir() is not None
+        self.metrics.add_collector(ResourceCollector(self.sampler, host_only=workers))
+        self.metrics.add_collector(CacheCollector(self.cache), per_process=True)
+        # several workers: this one's process and cache readings go to the shared files
+        self.mirror = WorkerMirror(self.cache, self.sampler) if workers else None
         self.alerts = AlertEngine(
             rules if rules is not None else load_rules(config.rules_path), clock=clock
         )
+        # Cumulative totals sampled every tick: the rules read their windows from here.
+        self.series = TotalsHistory(config.series)
+        self.cpu_seconds: Callable[[], float] = time.process_time
         self.sinks: list[AlertSink] = list(sinks) if sinks is not None else [LogSink()]
         self.history = HistoryStore(state_dir, clock=clock) if state_dir is not None else None
         self._http = self.metrics.http
@@ -120,6 +134,9 @@ class Monitor:
         """Called by the middleware when a request has been answered (or failed)."""
         self.in_flight -= 1
         self._http.record(route, method, status, seconds)
+        if status == 429:  # a caller over its quota (or failing to authenticate): refused
+            self.metrics.rejections.labels(RATE_LIMITED, "door").inc()
+            self.state.rejected(RATE_LIMITED)
         self.requests.record(seconds, error=is_failure(status, route))
 
     def observe_stage(self, stage: str, seconds: float) -> None:
@@ -154,7 +171,44 @@ class Monitor:
         """Flat metric values (alert rules, grade, history all read these names)."""
         values = flat_values(self.state, self.requests.stats(), self.sampler.last)
         values["in_flight"] = float(self.in_flight)
+        if self.mirror is not None:  # the replica's requests, not this worker's share
+            values.update(replica_window(self.series, float(self.config.window_s)))
         return values
+
+    def totals(self) -> dict[str, float]:
+        """Cumulative totals of the replica (the names of :mod:`.signals`): this process's,
+        or with several workers all of theirs, read from the merged multiprocess files."""
+        if self.mirror is not None:
+            return self._merged_totals()
+        totals = self._http.totals()
+        tiers = self.cache.read()
+        if tiers:
+            ordered = list(tiers.values())
+            totals["cache_hits"] = sum(t.get("hits", 0.0) for t in ordered)
+            totals["cache_misses"] = ordered[-1].get("misses", 0.0)
+        totals["cpu_seconds"] = self.cpu_seconds()
+        totals["workers"] = 1.0
+        sample = self.sampler.last
+        if sample is not None:
+            totals["system_memory"] = sample.system_memory
+        return totals
+
+    def _merged_totals(self) -> dict[str, float]:
+        families = self.metrics.merged_families()
+        totals = http_totals(families)
+        for family in families:
+            for sample in family.samples:
+                if sample.name == "scriptohio_cache_requests_total":
+                    key = "cache_hits" if sample.labels.get("result") == "hit" else "cache_misses"
+                    totals[key] = totals.get(key, 0.0) + sample.value
+                elif sample.name == "process_cpu_seconds_total":
+                    totals["cpu_seconds"] = sample.value
+                elif sample.name == "scriptohio_worker_processes":
+                    totals["workers"] = sample.value
+        sample_ = self.sampler.last
+        if sample_ is not None:
+            totals["system_memory"] = sample_.system_memory
+        return totals
 
     def grade(self, values: dict[str, float | None] | None = None) -> GradeResult:
         """The Grade-A criteria over the sliding window (see :func:`.grade.grade_service`)."""
@@ -176,6 +230,8 @@ class Monitor:
     def refresh_gauges(self) -> None:
         """Copy values kept as plain numbers into their gauges (before a scrape)."""
         self.metrics.http_in_flight.set(self.in_flight)
+        if self.mirror is not None:
+            self.mirror.update()
 
     def snapshot(self) -> dict[str, Any]:
         """The latest dashboard snapshot (rebuilt by :meth:`tick`)."""
@@ -188,8 +244,9 @@ class Monitor:
         self.sampler.sample()
         self.refresh_gauges()
         self.state.sample_cache(self.cache.read(), now)
+        self.series.record(now, self.totals())
         values = self.values()
-        notices = self.alerts.evaluate(values)
+        notices = self.alerts.evaluate(values, self.series)
         self.pending_notices.extend(notices)
         values["alerts_firing"] = float(len(self.alerts.firing()))
         if self.history is not None and now - self._last_history >= self.config.history_every_s:

@@ -16,9 +16,11 @@ that mode uses regular ``Counter``/``Histogram`` objects; both expose the same s
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import Metric
 
 from scriptohio.monitor.outcomes import is_failure
 
@@ -30,6 +32,11 @@ DURATION = ("scriptohio_http_request_duration_seconds", "HTTP request duration."
 
 class HttpRecorder(Protocol):
     def record(self, route: str, method: str, status: int, seconds: float) -> None: ...
+
+    def totals(self) -> dict[str, float]:
+        """This process's cumulative ``requests``, ``errors``, ``duration_sum`` and ``le:<b>``
+        bucket counts (the names of :mod:`~scriptohio.monitor.signals`)."""
+        ...
 
     def render(self) -> bytes:
         """Text exposition of series kept outside the registry (empty if none)."""
@@ -58,6 +65,22 @@ class InMemoryHttpRecorder:
         series[1] += seconds
         # bisect_left: a value equal to a bound belongs to that bucket (le = "less or equal").
         series[2][bisect_left(self._bounds, seconds)] += 1
+
+    def totals(self) -> dict[str, float]:
+        out = dict.fromkeys(("requests", "errors", "duration_sum"), 0.0)
+        buckets = [0] * (len(self._bounds) + 1)
+        for (route, _, status), (count, total, counts) in list(self._series.items()):
+            out["requests"] += count
+            out["duration_sum"] += total
+            if is_failure(status, route):
+                out["errors"] += count
+            for i, n in enumerate(counts):
+                buckets[i] += n
+        running = 0
+        for le, n in zip(self._le, buckets, strict=True):
+            running += n
+            out[f"le:{le}"] = float(running)
+        return out
 
     def render(self) -> bytes:
         """These series in the Prometheus text format (0.0.4).
@@ -120,9 +143,35 @@ class PrometheusHttpRecorder:
         if children[2] is not None:
             children[2].inc()
 
+    def totals(self) -> dict[str, float]:
+        return http_totals(m for c in (self.requests, self.errors, self.duration)
+                           for m in c.collect())
+
     def render(self) -> bytes:
         return b""  # everything lives in the registry
 
 
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def http_totals(families: Iterable[Metric]) -> dict[str, float]:
+    """The recorders' :meth:`~HttpRecorder.totals` summed from metric families (one process's,
+    or every worker's as ``MultiProcessCollector`` merges them)."""
+    out = dict.fromkeys(("requests", "errors", "duration_sum"), 0.0)
+    buckets: dict[str, float] = {}
+    for family in families:
+        for sample in family.samples:
+            name = sample.name
+            if name == f"{REQUESTS[0]}_total":
+                out["requests"] += sample.value
+            elif name == f"{ERRORS[0]}_total":
+                out["errors"] += sample.value
+            elif name == f"{DURATION[0]}_sum":
+                out["duration_sum"] += sample.value
+            elif name == f"{DURATION[0]}_bucket":
+                le = sample.labels["le"]
+                key = "le:" + (le if le == "+Inf" else repr(float(le)))
+                buckets[key] = buckets.get(key, 0.0) + sample.value
+    out.update(buckets)
+    return out

@@ -6,14 +6,17 @@ names, cache tiers, model names; never a user id). Histogram buckets sit on the 
 
 Multiprocess: when ``PROMETHEUS_MULTIPROC_DIR`` is set *before* ``prometheus_client`` is first
 imported (the ``serve`` entry point's job), counters, histograms and gauges are kept in
-per-process files and :func:`exposition` merges every worker's files. The collectors that read
-live objects (psutil, cache stats) answer for the scraped worker only; they are host-level or
-tier-level views, so that is the useful reading.
+per-process files and :func:`exposition` merges every worker's files, each gauge with its own
+merge mode. Readings of live objects (the process, its cache tiers) are copied into those
+files by :class:`~scriptohio.monitor.workers.WorkerMirror` instead of being collected at scrape
+time, so a scrape answers for the whole replica whichever worker it reaches; only host-level
+collectors (the machine's CPU, memory, disk) still answer at scrape time.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from prometheus_client import (
@@ -26,6 +29,7 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
@@ -34,6 +38,7 @@ from scriptohio.monitor.http_recorder import (
     InMemoryHttpRecorder,
     PrometheusHttpRecorder,
 )
+from scriptohio.monitor.workers import MergedCacheRatio
 
 #: Request latency buckets: the SLO edge (1 s) and the alert edge (1.5 s) are bucket bounds.
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0)
@@ -77,7 +82,8 @@ class MonitorMetrics:
     """
 
     def __init__(
-        self, registry: CollectorRegistry | None = None, *, http_recorder: str = "auto"
+        self, registry: CollectorRegistry | None = None, *, http_recorder: str = "auto",
+        replica: str = "",
     ) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
@@ -233,22 +239,53 @@ class MonitorMetrics:
             "How long the last retrain took, reload included.", registry=r,
             multiprocess_mode="max",
         )
+        self.worker_processes = Gauge(
+            "scriptohio_worker_processes", "Worker processes of this replica serving requests.",
+            registry=r, multiprocess_mode="livesum",
+        )
+        self.worker_processes.set(1)
+        self.replica_info = Gauge(
+            "scriptohio_replica_info", "This replica's name (always 1).", ("replica",),
+            registry=r, multiprocess_mode="livemax",
+        )
+        self.replica_info.labels(replica or "unnamed").set(1)
         self._extra: list[Collector] = []
-        # The standard process_* series (CPU seconds, RSS, open fds) that tools expect.
-        self.add_collector(ProcessCollector(registry=None))
+        # The standard process_* series (CPU seconds, RSS, open fds) that tools expect; with
+        # several workers WorkerMirror writes them for the whole replica instead.
+        self.add_collector(ProcessCollector(registry=None), per_process=True)
 
-    def add_collector(self, collector: Collector) -> None:
-        """Register a scrape-time collector (psutil, cache stats)."""
-        self._extra.append(collector)
+    def add_collector(self, collector: Collector, *, per_process: bool = False) -> None:
+        """Register a scrape-time collector. ``per_process``: it reads this process only, so
+        in multiprocess mode it is left out (its readings reach the files another way)."""
         self.registry.register(collector)
+        if not (per_process and multiprocess_dir() is not None):
+            self._extra.append(collector)
 
     def exposition(self) -> tuple[bytes, str]:
         """The text exposition and its content type; merges workers in multiprocess mode."""
         if multiprocess_dir() is None:
             return generate_latest(self.registry) + self.http.render(), CONTENT_TYPE_LATEST
+        families = list(MultiProcessCollector(None).collect())
         merged = CollectorRegistry()
-        MultiProcessCollector(merged)
+        merged.register(_Families(families))
+        merged.register(MergedCacheRatio(families))
         for collector in self._extra:
             merged.register(collector)
         return generate_latest(merged) + self.http.render(), CONTENT_TYPE_LATEST
+
+    def merged_families(self) -> list[Metric]:
+        """Every worker's series merged (multiprocess mode), else this registry's."""
+        if multiprocess_dir() is None:
+            return list(self.registry.collect())
+        return list(MultiProcessCollector(None).collect())
+
+
+class _Families:
+    """Already collected metric families, as a collector."""
+
+    def __init__(self, families: list[Metric]) -> None:
+        self._families = families
+
+    def collect(self) -> Iterator[Metric]:
+        return iter(self._families)
 

@@ -3,7 +3,9 @@
 Why pure ASGI rather than ``BaseHTTPMiddleware``: no extra task or body copying per request, so
 the cost stays a few microseconds (see ``bench/monitor_overhead.py``). The route label is the
 matched route's *template* (``/v1/teams/{team}``), read from ``scope["route"]`` after the router
-ran, so cardinality is bounded by the app's routes; unmatched paths share ``<unmatched>``.
+ran, so cardinality is bounded by the app's routes. A request answered before routing (a
+429 from the rate limiter, a 503 shed at the door) is matched against the app's routes here,
+so it is filed under the route it was for; only paths no route matches share ``<unmatched>``.
 An exception escaping the app is recorded as a 500 (and re-raised untouched); which answers
 count as failures is :mod:`~scriptohio.monitor.outcomes`' call, not the middleware's.
 """
@@ -11,9 +13,10 @@ count as failures is :mod:`~scriptohio.monitor.outcomes`' call, not the middlewa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNMATCHED = "<unmatched>"
@@ -28,12 +31,37 @@ class RequestRecorder(Protocol):
 
 
 def route_template(scope: Scope) -> str:
-    """The route template of a handled request, or ``<unmatched>``."""
+    """The route template of a request, or ``<unmatched>``."""
     route: Any = scope.get("route")
     if route is None:
-        return UNMATCHED
+        route = _match(scope)
+        if route is None:
+            return UNMATCHED
     path = getattr(route, "path_format", None) or getattr(route, "path", None)
     return str(path) if path else UNMATCHED
+
+
+def _match(scope: Scope) -> Any:
+    """The app's route matching ``scope`` (the router did not run: the answer came first)."""
+    router = getattr(scope.get("app"), "router", None)
+    for route in _leaf_routes(getattr(router, "routes", ())):
+        try:
+            match, _ = route.matches(scope)
+        except Exception:  # a route that cannot judge this scope is not its route
+            continue
+        if match is Match.FULL:
+            return route
+    return None
+
+
+def _leaf_routes(routes: Iterable[Any]) -> Iterator[Any]:
+    """Routes with a template, through FastAPI's included routers (no prefixes used here)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _leaf_routes(inner.routes)
+        else:
+            yield route
 
 
 class MetricsMiddleware:

@@ -78,11 +78,21 @@ class ResourceSampler:
         return self._last
 
 
-class ResourceCollector:
-    """Prometheus collector reading the sampler's latest values at scrape time."""
+#: Readings of this process (the rest describe the host, the same from any worker).
+PROCESS_GAUGES = frozenset({"scriptohio_process_cpu_ratio", "scriptohio_process_memory_ratio",
+                            "scriptohio_process_resident_memory_bytes",
+                            "scriptohio_process_threads"})
 
-    def __init__(self, sampler: ResourceSampler) -> None:
+
+class ResourceCollector:
+    """Prometheus collector reading the sampler's latest values at scrape time.
+
+    ``host_only``: leave out this process's readings (several workers: they reach the
+    exposition through the multiprocess files, summed over the workers)."""
+
+    def __init__(self, sampler: ResourceSampler, *, host_only: bool = False) -> None:
         self._sampler = sampler
+        self._host_only = host_only
 
     def collect(self) -> Iterator[Metric]:
         s = self._sampler.last or self._sampler.sample()
@@ -98,7 +108,8 @@ class ResourceCollector:
             ("scriptohio_process_threads", "Process threads.", float(s.threads)),
         )
         for name, doc, value in gauges:
-            yield GaugeMetricFamily(name, doc, value=value)
+            if not (self._host_only and name in PROCESS_GAUGES):
+                yield GaugeMetricFamily(name, doc, value=value)
         yield CounterMetricFamily(
             "scriptohio_network_sent_bytes", "Bytes sent by the host.", value=s.net_sent_bytes
         )

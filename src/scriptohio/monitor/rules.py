@@ -1,20 +1,30 @@
-"""Threshold alert rules as data, and the pending -> firing -> resolved state machine.
+"""Alert rules as data, and the pending -> firing -> resolved state machine.
 
-Rules live in a YAML file (``alert_rules.yaml`` in this package is the default; users pass their
-own path). One rule::
+Rules live in a YAML file (``alert_rules.yaml`` in this package is the default and the one
+source of the shipped Prometheus rules too: ``deploy/prometheus/alerts.yml`` is rendered from
+it by :mod:`~scriptohio.monitor.prometheus_rules`). A rule judges either a *signal* of
+:mod:`~scriptohio.monitor.signals` over one or more windows (all must hold, as the
+multi-window burn alerts need), or, for rules of your own, one of the monitor's flat values::
 
-    - name: HighP95Latency
-      metric: p95_latency_s        # a key of the monitor's flat values
+    - name: HighErrorRate
+      signal: error_ratio          # a key of signals.SIGNALS
+      windows: [2m]                # Prometheus's rate() windows; several = all must hold
       op: ">"                      # > >= < <=
-      threshold: 1.5
-      for: 5m                      # how long the condition must hold before firing (0 = at once)
-      severity: warning
-      summary: P95 response time above 1.5 s for 5 minutes
+      threshold: 0.02
+      for: 2m                      # how long the condition must hold before firing (0 = at once)
+      severity: critical
+      summary: Error rate above 2 % for 2 minutes
+
+    - {name: Busy, metric: queued, op: ">=", threshold: 10, for: 30s}   # in-app only
+
+Rules the app cannot evaluate about itself (its own target being down) sit under
+``prometheus_rules:`` in Prometheus's own form and are rendered as they are.
 
 Semantics follow Prometheus: a true condition makes the alert *pending*; once it has held for
 ``for`` it is *firing* (a notification); when the condition turns false a firing alert is
-*resolved* (a notification) and a pending one silently returns to inactive. A missing value
-(no data) counts as false. :class:`AlertEngine` is pure: the caller passes the clock.
+*resolved* (a notification) and a pending one silently returns to inactive. No data (an idle
+service, a window not yet covered) counts as false. :class:`AlertEngine` is pure: the caller
+passes the clock and the values.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from pathlib import Path
 import yaml
 
 from scriptohio.errors import ValidationError
+from scriptohio.monitor.signals import SIGNALS, WindowView
 
 DEFAULT_RULES_FILE = "alert_rules.yaml"
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -51,6 +62,8 @@ def parse_duration(text: str | float | int) -> float:
 
 @dataclass(frozen=True, slots=True)
 class AlertRule:
+    """``metric`` is the flat value judged or, for a signal rule, the signal's name."""
+
     name: str
     metric: str
     op: str
@@ -58,9 +71,28 @@ class AlertRule:
     for_s: float = 0.0
     severity: str = "warning"
     summary: str = ""
+    windows_s: tuple[float, ...] = ()  # non-empty: ``metric`` is a signal over these windows
+    windows: tuple[str, ...] = ()  # the same windows as written (Prometheus's durations)
+    description: str = ""
+
+    @property
+    def is_signal(self) -> bool:
+        return bool(self.windows_s)
 
     def holds(self, value: float | None) -> bool:
         return value is not None and _OPS[self.op](value, self.threshold)
+
+    def value(self, values: Mapping[str, float | None],
+              view: WindowView | None) -> tuple[bool, float | None]:
+        """(condition holds, the value shown): a signal holds when every window's does."""
+        signal = SIGNALS.get(self.metric) if self.is_signal else None
+        if signal is None or not signal.windowed:  # a flat value (a gauge signal's own name)
+            value = values.get(self.metric)
+            return self.holds(value), value
+        if view is None:
+            return False, None
+        readings = [signal.value(view, w) for w in self.windows_s]
+        return all(self.holds(v) for v in readings), readings[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +115,15 @@ class AlertNotice:
 
 def load_rules(path: str | Path | None = None) -> tuple[AlertRule, ...]:
     """Rules from ``path`` (YAML), or the packaged defaults; errors name the rule and field."""
+    data, where = load_rules_document(path)
+    items = data.get("rules")
+    if not isinstance(items, list):
+        raise ValidationError(f"{where}: expected a top-level 'rules:' list")
+    return tuple(_rule_from(item, where, i) for i, item in enumerate(items))
+
+
+def load_rules_document(path: str | Path | None = None) -> tuple[dict[str, object], str]:
+    """The parsed rules file (packaged default without ``path``) and its name for messages."""
     if path is None:
         text = resources.files(__package__).joinpath(DEFAULT_RULES_FILE).read_text("utf-8")
         where = DEFAULT_RULES_FILE
@@ -93,15 +134,26 @@ def load_rules(path: str | Path | None = None) -> tuple[AlertRule, ...]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ValidationError(f"{where}: not valid YAML: {exc}") from exc
-    items = data.get("rules") if isinstance(data, dict) else None
-    if not isinstance(items, list):
+    if not isinstance(data, dict):
         raise ValidationError(f"{where}: expected a top-level 'rules:' list")
-    return tuple(_rule_from(item, where, i) for i, item in enumerate(items))
+    return data, where
 
 
 def _rule_from(item: object, where: str, index: int) -> AlertRule:
     if not isinstance(item, dict):
         raise ValidationError(f"{where}: rule {index} is not a mapping")
+    if "signal" in item:
+        if item["signal"] not in SIGNALS:
+            raise ValidationError(f"{where}: rule {item.get('name')!r}: signal must be one of "
+                                  f"{sorted(SIGNALS)}")
+        windows = item.get("windows") or (["5m"] if SIGNALS[item["signal"]].windowed
+                                           else ["0s"])
+        if not isinstance(windows, list) or (not SIGNALS[item["signal"]].windowed
+                                             and len(windows) != 1):
+            raise ValidationError(f"{where}: rule {item.get('name')!r}: windows is a list")
+        item = {**item, "metric": item["signal"]}
+    else:
+        windows = []
     for key in ("name", "metric", "op", "threshold"):
         if key not in item:
             raise ValidationError(f"{where}: rule {index} misses {key!r}")
@@ -115,6 +167,8 @@ def _rule_from(item: object, where: str, index: int) -> AlertRule:
         name=str(item["name"]), metric=str(item["metric"]), op=str(item["op"]),
         threshold=threshold, for_s=parse_duration(item.get("for", 0)),
         severity=str(item.get("severity", "warning")), summary=str(item.get("summary", "")),
+        windows_s=tuple(parse_duration(w) for w in windows),
+        windows=tuple(str(w) for w in windows), description=str(item.get("description", "")),
     )
 
 
@@ -135,14 +189,17 @@ class AlertEngine:
         self._states = {rule.name: _State() for rule in self.rules}
         self._values: dict[str, float | None] = {}
 
-    def evaluate(self, values: Mapping[str, float | None]) -> list[AlertNotice]:
+    def evaluate(self, values: Mapping[str, float | None],
+                 view: WindowView | None = None) -> list[AlertNotice]:
+        """One evaluation: flat ``values`` for metric rules, ``view`` (the totals' history)
+        for signal rules (without it they have no data)."""
         now = self._clock()
         notices: list[AlertNotice] = []
         for rule in self.rules:
             state = self._states[rule.name]
-            value = values.get(rule.metric)
+            holds, value = rule.value(values, view)
             self._values[rule.name] = value
-            if rule.holds(value):
+            if holds:
                 if state.active_since is None:
                     state.active_since = now
                 if not state.firing and now - state.active_since >= rule.for_s:
