@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
+from scriptohio.agents.predict import implied_probability
 from scriptohio.data.cfbd import CfbdClient, PullRequest, pull
 from scriptohio.data.dataset import Dataset, load_dataset
 from scriptohio.data.store import StateStore
@@ -42,6 +43,23 @@ def test_the_running_service_serves_pulled_results(dataset: Dataset, service_sta
             time.sleep(0.2)
         assert _result(url, team, gid) == {"points_for": 3, "points_against": 52,
                                            "outcome": "L"}
+        # every provider's moneylines came with the pull: the price's chance beside ours
+        game = dataset.games.get(gid)
+        assert game is not None
+        body = httpx.get(f"{url}/v1/predict", timeout=60, params={
+            "home": game.home_team, "away": game.away_team, "season": 2025, "week": 13},
+            headers={"X-Role": "data_scientist"}).json()
+        money = body["market"]["moneyline"]
+        pulled = store.ingested_lines([gid])
+        homes = sorted(float(str(p["home_moneyline"])) for p in pulled)
+        aways = sorted(float(str(p["away_moneyline"])) for p in pulled)
+        assert money["providers"] == len(pulled) == 3
+        assert (money["home"], money["away"]) == (homes[1], aways[1])  # the medians
+        p_home, p_away = (implied_probability(homes[1]), implied_probability(aways[1]))
+        assert money["home_win_prob"] == round(p_home / (p_home + p_away), 4)
+        assert 0 < money["overround"] < 0.1  # the book's margin, taken out
+        assert money["edge"] == round(body["prediction"]["home_win_prob"]
+                                      - money["home_win_prob"], 4)
         version = store.data_version()
         again = pull(client, store, load_dataset(dataset.data_dir, store),
                      PullRequest(2025, (13,), ("regular",)))

@@ -8,7 +8,7 @@ favoured), so a positive edge means the model likes the home team more than the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -65,6 +65,27 @@ def game_brief(ctx: AnalyticsContext, g: Game) -> dict[str, Any]:
             "status": ("final" if g.played else "scheduled" if is_upcoming(ctx, g)
                        else "no score"),
             "home_points": g.home_points, "away_points": g.away_points, "spread": g.spread}
+
+
+def implied_probability(moneyline: float) -> float:
+    """The win probability an American moneyline prices in (with the book's margin)."""
+    return -moneyline / (100.0 - moneyline) if moneyline < 0 else 100.0 / (moneyline + 100.0)
+
+
+def moneyline_facts(lines: Sequence[Mapping[str, object]]) -> dict[str, Any] | None:
+    """The providers' median moneylines and the home win probability they imply, the book's
+    margin taken out (both sides' implied probabilities scaled to add up to 1)."""
+    pairs = [(float(str(r["home_moneyline"])), float(str(r["away_moneyline"])))
+             for r in lines
+             if r.get("home_moneyline") is not None and r.get("away_moneyline") is not None]
+    if not pairs:
+        return None
+    home = float(np.median([h for h, _ in pairs]))
+    away = float(np.median([a for _, a in pairs]))
+    p_home, p_away = implied_probability(home), implied_probability(away)
+    return {"home": home, "away": away, "providers": len(pairs),
+            "home_win_prob": round(p_home / (p_home + p_away), 4),
+            "overround": round(p_home + p_away - 1.0, 4)}
 
 
 def _market_facts(game: Game) -> dict[str, Any]:
@@ -147,6 +168,11 @@ def with_game_facts(ctx: AnalyticsContext, body: dict[str, Any]) -> dict[str, An
                     "current_season": game.season == ctx.current.season}
     if body.get("market") is not None:
         body["market"].update(_market_facts(game))
+        money = moneyline_facts(ctx.dataset.lines.get(game.game_id, ()))
+        if money is not None:  # our chance against the one the price implies
+            money["edge"] = round(body["prediction"]["home_win_prob"] - money["home_win_prob"],
+                                  4)
+            body["market"]["moneyline"] = money
     body["total"] = total_facts(ctx, game)
     if game.played:
         margin = game.home_margin or 0

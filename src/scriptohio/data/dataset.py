@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +40,9 @@ class Dataset:
     load_seconds: float = 0.0
     ingested_games: int = 0
     ingested_team_games: int = 0
+    #: every provider's lines per game as pulled from CFBD (``data pull``): spreads, totals,
+    #: moneylines; empty for the shipped data, which has one consensus line per game
+    lines: Mapping[int, tuple[Mapping[str, object], ...]] = field(default_factory=dict)
 
     @cached_property
     def teams(self) -> TeamResolver:
@@ -96,7 +99,11 @@ def load_dataset(
     _check_unique(talent_cols, TALENT, "talent.csv")
 
     n_games = n_tg = 0
+    lines: dict[int, tuple[Mapping[str, object], ...]] = {}
     if store is not None:
+        for row in store.ingested_lines():
+            gid = int(str(row["game_id"]))
+            lines[gid] = (*lines.get(gid, ()), row)
         extra_games = store.ingested_games()
         extra_tg = store.ingested_team_games()
         n_games, n_tg = len(extra_games), len(extra_tg)
@@ -124,6 +131,7 @@ def load_dataset(
         load_seconds=time.perf_counter() - started,
         ingested_games=n_games,
         ingested_team_games=n_tg,
+        lines=lines,
     )
 
 
