@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from scriptohio.breaker import BreakerTransition
-from scriptohio.events import EventBus
+from scriptohio.events import DataPulled, DataPullFailed, EventBus, ModelRetrained
 from scriptohio.monitor import Monitor
 from scriptohio.runtime.telemetry import PoolSnapshot
 from tests.browser import chromium
@@ -70,6 +71,13 @@ def _traffic(base: str, bus: EventBus, stop: threading.Event) -> None:
                                       min_workers=1, max_workers=8))
             if i == 50:
                 bus.emit(BreakerTransition("redis", "closed", "open"))
+                now = time.time()
+                bus.emit(DataPullFailed("cfbd", "HTTP 500 after 4 attempts", now - 7200,
+                                        now - 3600))
+                bus.emit(DataPulled("cfbd", {"games": 52, "team_games": 0, "lines": 156},
+                                    0.8, now - 60, now + 3540))
+                bus.emit(ModelRetrained((2025, 10), "v0002", "v0001", 12.5, now - 30,
+                                        canary=True))
             i += 1
 
 
@@ -95,6 +103,10 @@ def test_dashboard_fills_its_charts_without_console_errors(
                 grade = page.text_content("#grade")
                 breakers = page.text_content("#breakers")
                 vitals = page.text_content("#vitals")
+                page.wait_for_function(
+                    "document.getElementById('data-cycle').textContent.includes('v0002')",
+                    timeout=30_000)
+                cycle = page.text_content("#data-cycle")
                 inked = {c: page.evaluate(INKED_PIXELS, f"chart-{c}")
                          for c in ("latency", "throughput", "cache", "resources")}
                 shot = tmp_path / "dashboard.png"
@@ -107,6 +119,9 @@ def test_dashboard_fills_its_charts_without_console_errors(
     assert grade in ("A+", "A", "B", "C", "D", "F")
     assert breakers is not None and "redis: open" in breakers
     assert vitals is not None and "event-loop lag" in vitals and "MiB" in vitals
+    assert cycle is not None and "games 52, team_games 0, lines 156" in cycle
+    assert "1 / 1" in cycle and "HTTP 500 after 4 attempts" in cycle  # pulls / failures
+    assert "v0002 as a canary" in cycle and "s ago" in cycle and "in 35" in cycle
     assert all(n > 500 for n in inked.values()), inked
     assert shot.stat().st_size > 10_000
     ARTIFACTS.mkdir(exist_ok=True)

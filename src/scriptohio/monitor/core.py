@@ -225,6 +225,7 @@ class Monitor:
             "alerts": self.alerts.firing(),
             "bottlenecks": [b.as_dict() for b in self.state.bottlenecks(values)],
             "canary": self.canary.section(),
+            "data": dict(self.state.data_cycle),
         }
 
     def refresh_gauges(self) -> None:

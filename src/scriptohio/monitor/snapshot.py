@@ -57,6 +57,8 @@ class MonitorState:
         self._lags: deque[tuple[float, float]] = deque(maxlen=512)  # > 5 s of 20 ms probes
         self._cache_samples: deque[tuple[float, dict[str, dict[str, float]]]] = deque()
         self.cache_tiers: dict[str, dict[str, float]] = {}
+        #: the weekly cycle as this process saw it: pulls, failures, retrains (dashboard card)
+        self.data_cycle: dict[str, Any] = {"pulls": 0, "failures": 0}
 
     # --- inputs -------------------------------------------------------------------------
     def observe_stage(self, stage: str, seconds: float, metrics: MonitorMetrics) -> None:
@@ -66,6 +68,22 @@ class MonitorState:
             window = self.stages[name] = SlidingWindow(self.window_s, clock=self.clock)
         window.record(seconds)
         metrics.stage_duration.labels(name).observe(seconds)
+
+    def data_pulled(self, at: float, next_at: float, rows: Mapping[str, int], due: bool
+                    ) -> None:
+        cycle = self.data_cycle
+        cycle["pulls"] += 1
+        cycle.update(last_pull_at=at, next_pull_at=next_at, last_due=due)
+        if due:
+            cycle["last_rows_changed"] = dict(rows)
+
+    def data_pull_failed(self, at: float, next_at: float, reason: str) -> None:
+        cycle = self.data_cycle
+        cycle["failures"] += 1
+        cycle.update(last_failure_at=at, last_failure=reason, next_pull_at=next_at)
+
+    def model_retrained(self, retrain: dict[str, Any]) -> None:
+        self.data_cycle["last_retrain"] = retrain
 
     def model_load(self, name: str, seconds: float) -> None:
         self.models.setdefault(name, {"predictions": 0, "calls": 0, "total_s": 0.0})
@@ -256,4 +274,5 @@ def build_snapshot(
         },
         "alerts": alerts,
         "bottlenecks": [b.as_dict() for b in state.bottlenecks(values)],
+        "data": dict(state.data_cycle),
     }

@@ -90,17 +90,22 @@ def subscribe_runtime_events(bus: EventBus, metrics: MonitorMetrics,
         m.data_pull_last_success.set(e.at)
         m.data_pull_next.set(e.next_at)
         m.data_pull_seconds.set(e.seconds)
+        state.data_pulled(e.at, e.next_at, e.rows_changed, e.due)
 
     def on_pull_failed(e: DataPullFailed) -> None:
         m.data_pulls.labels("failed").inc()
         m.data_pull_last_failure.set(e.at)
         m.data_pull_next.set(e.next_at)
+        state.data_pull_failed(e.at, e.next_at, e.reason)
 
     def on_retrained(e: ModelRetrained) -> None:
         m.model_retrains.labels("failed" if not e.ok else "canary" if e.canary else "ok").inc()
         if e.ok:
             m.model_retrain_last_success.set(e.at)
             m.model_retrain_seconds.set(e.seconds)
+        state.model_retrained({"at": e.at, "through": list(e.through), "version": e.version,
+                               "previous": e.previous, "seconds": round(e.seconds, 1),
+                               "canary": e.canary, "error": e.error})
 
     unsubscribers = [
         bus.subscribe(DataPulled, on_pulled),

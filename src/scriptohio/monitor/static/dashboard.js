@@ -166,8 +166,30 @@
               "predict " + num(models[m].avg_prediction_s, 1000, " ms")];
     }));
     renderCanary(snap.canary);
+    renderData(snap.data);
     state.updates += 1;
     state.last = snap;
+  }
+
+  function ago(t) {
+    if (!t) { return "–"; }
+    var s = Math.round(Date.now() / 1000 - t);
+    return s >= 0 ? s + " s ago" : "in " + (-s) + " s";
+  }
+
+  function renderData(d) {
+    if (!d || !d.pulls && !d.failures) { return; }
+    var rows = d.last_rows_changed || {}, r = d.last_retrain;
+    setTable("data-cycle", [
+      ["last pull", ago(d.last_pull_at) + (d.last_due === false ? " (nothing due)" : "")],
+      ["rows changed", Object.keys(rows).map(function (k) { return k + " " + rows[k]; })
+        .join(", ") || "–"],
+      ["next pull", ago(d.next_pull_at)],
+      ["pulls / failures", d.pulls + " / " + d.failures],
+      ["last failure", d.last_failure ? ago(d.last_failure_at) + ": " + d.last_failure : "–"],
+      ["last retrain", !r ? "–" : r.error ? "failed (" + r.error + ")" :
+        r.version + (r.canary ? " as a canary" : " served") + ", " + ago(r.at)]
+    ]);
   }
 
   function renderCanary(c) {
