@@ -104,6 +104,22 @@ async def test_a_broken_candidate_fails_no_request_and_is_rolled_back(
         assert r.status_code == 200 and r.headers["x-model-version"] == "fake"
 
 
+async def test_a_repeated_question_asks_a_broken_candidate_again(
+        canary_client: CanaryClient) -> None:
+    """A fallback answer is not remembered as the candidate's: the same question, asked again
+    by the same caller, goes to the candidate again and counts its failure again."""
+    models = FakeModels({"v0002": None})
+    async with canary_client(models) as client:
+        assert (await start(client, "v0002", stages=[1.0], max_errors=4)).status_code == 201
+        answers = [await predict(client, "the-same-user") for _ in range(4)]
+        assert [r.status_code for r in answers] == [200] * 4
+        assert all(r.headers["x-model-version"] == "fake" for r in answers)  # never mislabelled
+        await router_of(client).tick()  # the abort the 4th failure asked for, done by now
+        status = (await client.get("/v1/admin/canary")).json()["canary"]
+        assert status["status"] == "aborted"
+        assert status["reason"].startswith("4 failed canary predictions")
+
+
 async def test_a_corrupt_artifact_in_the_registry_fails_no_request(
         canary_client: CanaryClient, tmp_path: Path) -> None:
     """No FakeModels here: the candidate is a real registry directory whose artifact is

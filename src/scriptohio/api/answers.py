@@ -64,19 +64,22 @@ class Answerer:
         return found
 
     async def respond(self, request: HttpRequest, recipe: Recipe, *,
-                      headers: Mapping[str, str] | None = None) -> Response:
+                      headers: Mapping[str, str] | None = None,
+                      remember: bool = True) -> Response:
         """The HTTP answer to ``recipe``; a GET is remembered for the answer memo.
 
         ``headers`` describe this request, not the answer (e.g. the typos its team names were
         read from): they go on this response and on the memo's repeats of the same query,
-        never into the cache key or the cached bytes.
+        never into the cache key or the cached bytes. ``remember=False``: not for the memo
+        (a canary's fallback: the memo would serve the stable body as the candidate's).
         """
         identity: Identity = request.state.identity
         ctx = self._holder.current()  # the context the route just built ``recipe`` from
         found = await self.cached(recipe, identity)
         # Only if the data did not change while this answer was computed: the memo must map
         # the query to what the route would resolve it to now.
-        if request.method == "GET" and ctx is not None and self._holder.current() is ctx:
+        if remember and request.method == "GET" and ctx is not None \
+                and self._holder.current() is ctx:
             self._memo.remember(ctx, request.scope, identity.role, recipe, recipe.key,
                                 headers=headers)
         return Response(found.value, media_type=JSON,

@@ -136,7 +136,9 @@ class CanaryRouter:
             request.scope["state"]["canary_fallback"] = True
             log.warning("canary %s failed a prediction (%s: %s); answering from stable",
                         arm, type(exc).__name__, exc)
-            return await self._answers.respond(request, recipe, headers=headers)
+            # not memoised: a repeat must ask the candidate again (and count if it fails)
+            return await self._answers.respond(request, recipe, headers=headers,
+                                               remember=False)
         if len(self._pending) < MAX_PENDING_COMPARISONS:
             self._spawn(self._compare(recipe, bytes(response.body), request.state.identity))
         return response
@@ -211,8 +213,8 @@ class CanaryRouter:
                 self._spawn(self._load_candidate(state))
         if state.status == "promoted" and self._reloaded_for != state.id \
                 and self._served_version() != state.candidate:
-            self._reloaded_for = state.id
             await self._adopt(state.candidate)
+            self._reloaded_for = state.id  # only once adopted: a failed adoption is retried
 
     async def _load_candidate(self, state: CanaryState) -> None:
         """Load the candidate before its first caller (``prepare``); one that does not load
@@ -235,7 +237,10 @@ class CanaryRouter:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.tick_s)
-            await self.tick()
+            try:
+                await self.tick()
+            except Exception:  # the loop must outlive one bad tick (an adoption that failed)
+                log.exception("canary tick failed; trying again at the next one")
 
     async def stop(self) -> None:
         tasks = [t for t in (self._task, *self._pending) if t is not None]
