@@ -27,7 +27,7 @@ def _refused(port: int) -> bool:
 
 def test_sigterm_drains_then_finishes_what_is_in_flight(service_state: Path) -> None:
     port = free_port()
-    server = ServeProcess(service_state, port=port, env={"SCRIPTOHIO_DRAIN_S": "5"})
+    server = ServeProcess(service_state, port=port, env={"SCRIPTOHIO_DRAIN_S": "15"})
     server.start()
     try:
         server.wait_ready()
@@ -39,7 +39,8 @@ def test_sigterm_drains_then_finishes_what_is_in_flight(service_state: Path) -> 
         assert httpx.get(url + "/ready").status_code == 200
 
         server.signal(signal.SIGTERM)
-        deadline = time.monotonic() + 30
+        # a drain long enough for a loaded host's five requests to land inside it
+        deadline = time.monotonic() + 60
         while (ready := httpx.get(url + "/ready")).status_code != 503:
             assert time.monotonic() < deadline, "readiness never turned 503"
             time.sleep(0.05)

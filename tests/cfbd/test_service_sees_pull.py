@@ -55,8 +55,11 @@ def test_the_running_service_serves_pulled_results(dataset: Dataset, service_sta
         aways = sorted(float(str(p["away_moneyline"])) for p in pulled)
         assert money["providers"] == len(pulled) == 3
         assert (money["home"], money["away"]) == (homes[1], aways[1])  # the medians
-        p_home, p_away = (implied_probability(homes[1]), implied_probability(aways[1]))
-        assert money["home_win_prob"] == round(p_home / (p_home + p_away), 4)
+        no_vig = sorted(implied_probability(float(str(p["home_moneyline"])))
+                        / (implied_probability(float(str(p["home_moneyline"])))
+                           + implied_probability(float(str(p["away_moneyline"]))))
+                        for p in pulled)
+        assert money["home_win_prob"] == round(no_vig[1], 4)  # the median book's chance
         assert 0 < money["overround"] < 0.1  # the book's margin, taken out
         assert money["edge"] == round(body["prediction"]["home_win_prob"]
                                       - money["home_win_prob"], 4)

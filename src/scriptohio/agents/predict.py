@@ -73,19 +73,25 @@ def implied_probability(moneyline: float) -> float:
 
 
 def moneyline_facts(lines: Sequence[Mapping[str, object]]) -> dict[str, Any] | None:
-    """The providers' median moneylines and the home win probability they imply, the book's
-    margin taken out (both sides' implied probabilities scaled to add up to 1)."""
-    pairs = [(float(str(r["home_moneyline"])), float(str(r["away_moneyline"])))
-             for r in lines
-             if r.get("home_moneyline") is not None and r.get("away_moneyline") is not None]
-    if not pairs:
+    """The providers' moneylines: each book's home win probability with its margin taken out
+    (both sides' implied probabilities scaled to add up to 1), and their median; prices that
+    cannot be American odds (|ml| < 100, both sides favoured or both underdogs) are left out."""
+    books: list[tuple[float, float, float, float]] = []  # home, away, no-vig p, overround
+    for r in lines:
+        if r.get("home_moneyline") is None or r.get("away_moneyline") is None:
+            continue
+        home, away = float(str(r["home_moneyline"])), float(str(r["away_moneyline"]))
+        one_side_favoured = (home > 0) != (away > 0) or home == away  # -110/-110: a pick'em
+        if abs(home) < 100 or abs(away) < 100 or not one_side_favoured:
+            continue
+        p_home, p_away = implied_probability(home), implied_probability(away)
+        books.append((home, away, p_home / (p_home + p_away), p_home + p_away - 1.0))
+    if not books:
         return None
-    home = float(np.median([h for h, _ in pairs]))
-    away = float(np.median([a for _, a in pairs]))
-    p_home, p_away = implied_probability(home), implied_probability(away)
-    return {"home": home, "away": away, "providers": len(pairs),
-            "home_win_prob": round(p_home / (p_home + p_away), 4),
-            "overround": round(p_home + p_away - 1.0, 4)}
+    return {"home": float(np.median([b[0] for b in books])),
+            "away": float(np.median([b[1] for b in books])), "providers": len(books),
+            "home_win_prob": round(float(np.median([b[2] for b in books])), 4),
+            "overround": round(float(np.median([b[3] for b in books])), 4)}
 
 
 def _market_facts(game: Game) -> dict[str, Any]:

@@ -261,7 +261,15 @@ class DataRefresher:
         return AnalyticsContext(dataset, features, predictor), changed, teams
 
     async def reload_models(self) -> dict[str, Any]:
-        """Hot-reload the newest model version; in-flight predictions finish on the old one."""
+        """Hot-reload the newest model version; in-flight predictions finish on the old one.
+
+        Under the data lock: an ingest swapping in new data meanwhile would otherwise be
+        undone by this swap (or undo it), since each builds on the context it started from.
+        """
+        async with self._lock:
+            return await self._reload_models()
+
+    async def _reload_models(self) -> dict[str, Any]:
         old = self.holder.get()
         assert self.registry is not None
         version = await asyncio.to_thread(self.registry.reload)

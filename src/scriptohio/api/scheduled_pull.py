@@ -65,6 +65,9 @@ class ScheduledPull:
         self._emit = emit
         self._clock = clock
         self._task: asyncio.Task[None] | None = None
+        #: the complete week a retrain was last tried for: not again for the same week (a
+        #: canary of it rolled back, or a failure, would otherwise repeat at every pull)
+        self._retrained_for: tuple[int, int] | None = None
 
     def start(self) -> None:
         if self._task is None:
@@ -127,7 +130,7 @@ class ScheduledPull:
         previous = ctx.predictor.model_version
         through = retrain_due(ctx.dataset.games,
                               registry.metadata(previous).get("complete_through"))
-        if through is None:
+        if through is None or through == self._retrained_for:
             return None
         if self._canary_running():
             log.info("retrain on %s week %s waits: a canary is running", *through)
@@ -135,6 +138,7 @@ class ScheduledPull:
         from scriptohio.models.train import train
 
         as_canary = self._start_canary is not None
+        self._retrained_for = through
         started = time.perf_counter()
         try:
             # a fresh feature build: the served store is updated in place by later ingests

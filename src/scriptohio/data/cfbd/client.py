@@ -140,7 +140,9 @@ class CfbdClient:
         query = {k: v for k, v in params.items() if v is not None}
         shown = ", ".join(f"{k}={_plain(v)}" for k, v in query.items())
         where = f"CFBD {path} ({shown})"
-        key = request_key(path, {k: _plain(v) for k, v in query.items()})
+        # the server is part of the key: another server's 304 must not replay this one's body
+        key = self.base_url.rstrip("/") + request_key(
+            path, {k: _plain(v) for k, v in query.items()})
         kept = self.validators.get(key) if self.validators is not None else None
         headers = {"If-None-Match": kept[0]} if kept is not None else {}
         attempt = 0
