@@ -5,7 +5,8 @@ A pure model (no I/O besides :func:`load_inputs`) from measured figures:
 * ``offered_rps_per_user``: requests/s one concurrent user offers -- the persona mix's closed
   model, ``sum(share / (mean think + response))`` (:func:`offered_rps_per_user`); the normal
   scenario measured 35 req/s from 100 users (0.35), stress 327 from 1,000 (0.33, with ramp);
-* ``per_core_rps``: answered req/s one core sustains *with P95 < 1 s* on the persona mix;
+* ``per_core_rps``: answered req/s one core sustains *with P95 < 1 s* on the persona mix, on
+  a warmed deployment (cache hits > 99 %);
 * ``cores_per_replica``: a replica is one ``scriptohio serve`` worker, one event loop: 1 core;
 * ``rss_per_replica_mb``: a warmed replica's RSS;
 * ``redis_ops_per_request``: Redis commands per request (``bench/capacity_inputs.py``);
@@ -43,9 +44,10 @@ DEFAULT_RESPONSE_S = 0.05
 #: Documented defaults; ``bench/capacity_inputs.py`` writes measured ones over them.
 DEFAULT_INPUTS: dict[str, Any] = {
     "offered_rps_per_user": 0.3432,  # offered_rps_per_user(PERSONAS)
-    # docs/results/loadtest-stress.md: 327 req/s at P95 24 ms from 1,000 persona users on 2
-    # cores shared with the Locust workers -- a floor (the users offered no more).
-    "per_core_rps": 163.5,
+    # docs/results/loadtest-open500.md: the persona mix at 500 req/s (open model) answered at
+    # P95 5.4 ms by one warmed replica, the box's 2 cores shared with Locust: 250 per core, a
+    # floor (no higher rate was offered; loadtest-stress.md's 327 req/s at P95 24 ms is lower).
+    "per_core_rps": 250.0,
     "cores_per_replica": 1,
     "rss_per_replica_mb": 721.0,  # docs/results/memory-per-answer.md, warmed replica
     "redis_ops_per_request": 4.0,
