@@ -1,4 +1,4 @@
-"""Daily and weekly reports: files exist, carry the numbers, the trend and the plots."""
+"""Daily, weekly and monthly reports: files exist, carry the numbers, the trend and the plots."""
 
 from __future__ import annotations
 
@@ -73,6 +73,16 @@ def test_weekly_html_report(history: Path, tmp_path: Path) -> None:
     assert '<img src="report-weekly-' in text
 
 
+def test_monthly_report_compares_with_the_month_before(history: Path, tmp_path: Path) -> None:
+    # A day 45 days back (the previous month, kept in the hourly tier) was faster still.
+    _fill(history, start=NOW - 45 * DAY_S, hours=24, p95=0.2, stage_inference=0.01, hit=0.99)
+    path = build_report(history, "monthly", "md", tmp_path / "out", now=NOW)
+    text = path.read_text()
+    assert path.name.startswith("report-monthly-")
+    assert "Script Ohio monthly performance report" in text
+    assert "| P95 latency (ms) | 600.00 | 800.00 | 200.00 | +200.0% |" in text
+
+
 def test_report_on_an_empty_history_says_so(tmp_path: Path) -> None:
     path = build_report(tmp_path / "empty", "daily", "md", tmp_path / "out", now=NOW)
     text = path.read_text()
@@ -96,6 +106,6 @@ def test_an_idle_period_has_no_grade_rather_than_f(tmp_path: Path) -> None:
 
 def test_bad_period_or_format_is_a_caller_error(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="period"):
-        build_report(tmp_path, "monthly", "md", tmp_path)
+        build_report(tmp_path, "quarterly", "md", tmp_path)
     with pytest.raises(ValidationError, match="format"):
         build_report(tmp_path, "daily", "pdf", tmp_path)

@@ -11,7 +11,15 @@ from typing import Annotated, Any
 
 import typer
 
-from scriptohio.cli import canary_cmds, context, models_cmds, ops_cmds, projection_cmds, pull_cmd
+from scriptohio.cli import (
+    canary_cmds,
+    capacity_cmd,
+    context,
+    models_cmds,
+    ops_cmds,
+    projection_cmds,
+    pull_cmd,
+)
 from scriptohio.cli.output import emit_json, errors_to_exit
 from scriptohio.errors import ValidationError
 
@@ -178,6 +186,7 @@ canary_cmds.register(app)
 pull_cmd.register(data_app)
 ops_cmds.register(app)
 projection_cmds.register(app)
+capacity_cmd.register(app)
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report(
-        period: Annotated[str, typer.Option(help="daily|weekly")] = "daily",
+        period: Annotated[str, typer.Option(help="daily|weekly|monthly")] = "daily",
         format: Annotated[str, typer.Option("--format", help="md|html")] = "md",
         out: Annotated[Path, typer.Option(help="Output directory")] = Path("reports"),
     ) -> None:

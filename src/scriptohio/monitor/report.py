@@ -1,4 +1,4 @@
-"""Daily and weekly performance reports from the metric history (``scriptohio report``).
+"""Daily, weekly and monthly performance reports from the metric history (``scriptohio report``).
 
 A report compares the period that ends now with the one before it: a summary table (mean,
 worst, previous mean, change), the grade over the period's means, bottlenecks found in the
@@ -20,7 +20,8 @@ from scriptohio.monitor.grade import GradeResult, grade_service
 from scriptohio.monitor.history import DAY_S, HistoryStore, Point
 from scriptohio.monitor.report_plots import PLOTS, draw
 
-PERIODS = {"daily": DAY_S, "weekly": 7 * DAY_S}
+#: A month is 30 days: the month before it still lies in the hourly tier (90 days kept).
+PERIODS = {"daily": DAY_S, "weekly": 7 * DAY_S, "monthly": 30 * DAY_S}
 FORMATS = ("md", "html")
 #: (metric, label, unit, scale, lower is better)
 SUMMARY_ROWS = (
