@@ -63,10 +63,6 @@ class ValidatorStore:
             return None
         return str(row[0]), body
 
-    def etag(self, key: str) -> str | None:
-        found = self.get(key)
-        return None if found is None else found[0]
-
     def put(self, key: str, etag: str, body: bytes) -> None:
         packed = self._compress.compress(body)
         with self._lock:
@@ -78,10 +74,6 @@ class ValidatorStore:
     def forget(self, key: str) -> None:
         with self._lock:
             self._conn.execute("DELETE FROM validators WHERE key = ?", (key,))
-
-    def __len__(self) -> int:
-        with self._lock:
-            return int(self._conn.execute("SELECT COUNT(*) FROM validators").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
