@@ -146,25 +146,21 @@ class ScheduledPull:
                                               make_default=not as_canary)
             if self._start_canary is not None:
                 await asyncio.to_thread(self._start_canary, trained.version)
-                log.info("retrained on %s week %s: %s starts as a canary against %s",
-                         through[0], through[1], trained.version, previous)
-                event = ModelRetrained(through, trained.version, previous,
-                                       time.perf_counter() - started, self._clock(),
-                                       canary=True)
-                self._emit(event)
-                return event
-            reloaded = await self.refresher.reload_models()
+                how = "starts as a canary"
+            else:
+                reloaded = await self.refresher.reload_models()
+                how = f"serves now, {reloaded['invalidated']} answers invalidated"
         except Exception as exc:  # the old model keeps serving
             log.exception("retrain on %s week %s failed; still serving %s",
                           through[0], through[1], previous)
             event = ModelRetrained(through, None, previous, time.perf_counter() - started,
                                    self._clock(), error=type(exc).__name__)
         else:
-            log.info("retrained on %s week %s: %s (was %s), %d answers invalidated",
-                     through[0], through[1], trained.version, previous,
-                     reloaded["invalidated"])
-            event = ModelRetrained(through, str(reloaded["model_version"]), previous,
-                                   time.perf_counter() - started, self._clock())
+            log.info("retrained on %s week %s: %s %s (was %s)", through[0], through[1],
+                     trained.version, how, previous)
+            event = ModelRetrained(through, trained.version, previous,
+                                   time.perf_counter() - started, self._clock(),
+                                   canary=as_canary)
         self._emit(event)
         return event
 
