@@ -27,20 +27,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import httpx
 import psutil
+import uvloop
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.servers import running_service  # noqa: E402
+from tests.servers import free_port, running_service  # noqa: E402
+
+from scriptohio.testing.topology import TEMPLATE, haproxy_config  # noqa: E402
 
 MAX_CONNECTIONS = 4000
 
@@ -61,6 +69,7 @@ class Phase:
     client_overflow: int = 0
     send_lag: list[float] = field(default_factory=list)
     rss_peak_mb: float = 0.0
+    lb_rss_peak_mb: float = 0.0
 
 
 def cold_paths(teams: list[str]) -> Iterator[bytes]:
@@ -70,53 +79,106 @@ def cold_paths(teams: list[str]) -> Iterator[bytes]:
             yield f"/v1/predict?{q}".encode()
 
 
+class Conn(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection, one request at a time: just enough parsing to time
+    GETs honestly (status, Content-Length, Connection: close), at a small cost per request
+    (a callback, no task), so one core can offer ~10k requests/s."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.transport: asyncio.Transport | None = None
+        self.buf = bytearray()
+        self.need = -1
+        self.status = 0
+        self.close_after = False
+        self.on_done: Callable[[int], None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def send(self, path: bytes, on_done: Callable[[int], None]) -> None:
+        assert self.transport is not None
+        self.on_done = on_done
+        self.transport.write(b"GET " + path + REQUEST_TAIL)
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        if self.need < 0:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(self.buf[:end]).lower()
+            self.status = int(head[9:12])
+            at = head.find(b"\r\ncontent-length:")
+            length = int(head[at + 17:head.find(b"\r\n", at + 2)]) if at >= 0 else 0
+            self.close_after = b"\r\nconnection: close" in head
+            self.need = end + 4 + length
+        if len(self.buf) >= self.need:
+            del self.buf[:self.need]
+            self.need = -1
+            done, self.on_done = self.on_done, None
+            if self.close_after:
+                assert self.transport is not None
+                self.transport.close()
+            else:
+                self.client.idle.append(self)
+            if done is not None:
+                done(self.status)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.client.open -= 1
+        if self in self.client.idle:
+            self.client.idle.remove(self)
+        done, self.on_done = self.on_done, None
+        if done is not None:
+            done(0)
+
+
+REQUEST_TAIL = b" HTTP/1.1\r\nHost: bench\r\nX-Role: production\r\nX-User-Id: bench\r\n\r\n"
+
+
 class Client:
-    """HTTP/1.1 keep-alive over asyncio streams: just enough to time GETs honestly."""
+    """A pool of keep-alive connections, opened as needed up to ``MAX_CONNECTIONS``."""
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: list[Conn] = []
         self.open = 0
+        self.connecting: set[asyncio.Task[None]] = set()
+
+    def request(self, path: bytes, on_done: Callable[[int], None]) -> bool:
+        """Send now on an idle connection, or open one; False: at the connection bound."""
+        if self.idle:
+            self.idle.pop().send(path, on_done)
+            return True
+        if self.open >= MAX_CONNECTIONS:
+            return False
+        self.open += 1
+        task = asyncio.ensure_future(self._connect(path, on_done))
+        self.connecting.add(task)
+        task.add_done_callback(self.connecting.discard)
+        return True
+
+    async def _connect(self, path: bytes, on_done: Callable[[int], None]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            _, conn = await loop.create_connection(lambda: Conn(self), "127.0.0.1", self.port)
+        except OSError:
+            self.open -= 1
+            on_done(0)
+            return
+        conn.send(path, on_done)
 
     async def get(self, path: bytes) -> int:
-        if self.idle:
-            reader, writer = self.idle.pop()
-        else:
-            self.open += 1
-            try:
-                reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-            except OSError:
-                self.open -= 1
-                return 0
-        try:
-            writer.write(b"GET " + path + b" HTTP/1.1\r\nHost: bench\r\nX-Role: production\r\n"
-                         b"X-User-Id: bench\r\n\r\n")
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head[9:12])
-            length = 0
-            close = False
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                name = name.strip().lower()
-                if name == b"content-length":
-                    length = int(value)
-                elif name == b"connection" and value.strip().lower() == b"close":
-                    close = True
-            await reader.readexactly(length)
-        except (OSError, asyncio.IncompleteReadError, ValueError, asyncio.LimitOverrunError):
-            writer.close()
-            self.open -= 1
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        if not self.request(path, future.set_result):
             return 0
-        if close:
-            writer.close()
-            self.open -= 1
-        else:
-            self.idle.append((reader, writer))
-        return status
+        return await future
 
     def close(self) -> None:
-        for _, writer in self.idle:
-            writer.close()
+        for conn in list(self.idle):
+            if conn.transport is not None:
+                conn.transport.close()
         self.idle.clear()
 
 
@@ -137,29 +199,36 @@ async def open_loop(client: Client, paths: Iterator[bytes], phase: Phase) -> Non
     assert phase.rate is not None
     start = time.perf_counter()
     interval = 1.0 / phase.rate
-    tasks: set[asyncio.Task[None]] = set()
+    pending = 0
+    all_done = asyncio.Event()
 
-    async def one(scheduled: float) -> None:
-        status = await client.get(next(paths))
-        done = time.perf_counter()
-        phase.samples.append(Sample(done - start, done - scheduled, status))
+    def recorder(scheduled: float) -> Callable[[int], None]:
+        def done(status: int) -> None:
+            nonlocal pending
+            now = time.perf_counter()
+            phase.samples.append(Sample(now - start, now - scheduled, status))
+            pending -= 1
+            if pending == 0 and finished_sending:
+                all_done.set()
+        return done
 
+    finished_sending = False
     n = 0
     while (now := time.perf_counter()) - start < phase.seconds:
         due = start + n * interval
         while due <= now:  # send everything that is due (a late loop sends a burst)
             phase.send_lag.append(now - due)
-            if client.open - len(client.idle) >= MAX_CONNECTIONS:
+            pending += 1
+            if not client.request(next(paths), recorder(due)):
+                pending -= 1
                 phase.client_overflow += 1
-            else:
-                task = asyncio.create_task(one(due))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
             n += 1
             due = start + n * interval
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
-    if tasks:
-        await asyncio.wait(tasks, timeout=30)
+    finished_sending = True
+    if pending:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(all_done.wait(), timeout=30)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -180,17 +249,21 @@ def recovery_s(phase: Phase, baseline_p95: float) -> float | None:
     return None
 
 
-async def watch_rss(pid: int, phase: Phase, stop: asyncio.Event) -> None:
-    proc = psutil.Process(pid)
+async def watch_rss(pids: list[int], phase: Phase, stop: asyncio.Event) -> None:
+    """Peak RSS of the service (first pid) and of the balancer in front of it (second)."""
+    procs = [psutil.Process(pid) for pid in pids]
     while not stop.is_set():
         try:
-            phase.rss_peak_mb = max(phase.rss_peak_mb, proc.memory_info().rss / 2**20)
+            rss = [proc.memory_info().rss / 2**20 for proc in procs]
         except psutil.Error:
             return
+        phase.rss_peak_mb = max(phase.rss_peak_mb, rss[0])
+        if len(rss) > 1:
+            phase.lb_rss_peak_mb = max(phase.lb_rss_peak_mb, rss[1])
         await asyncio.sleep(0.1)
 
 
-async def drive(port: int, pid: int, seconds: float) -> tuple[float, list[Phase]]:
+async def drive(port: int, pids: list[int], seconds: float) -> tuple[float, list[Phase]]:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
         teams = [t["team"] for t in (await http.get(
             "/v1/rankings", params={"season": 2024, "limit": 200})).json()["teams"]]
@@ -206,7 +279,7 @@ async def drive(port: int, pid: int, seconds: float) -> tuple[float, list[Phase]
         phase = Phase(name, factor * peak, seconds if factor != 0.5 or "recovery" in name
                       else 5.0)
         stop = asyncio.Event()
-        watcher = asyncio.create_task(watch_rss(pid, phase, stop))
+        watcher = asyncio.create_task(watch_rss(pids, phase, stop))
         print(f"  {name}: {phase.rate:.0f} req/s for {phase.seconds:.0f} s", flush=True)
         await open_loop(client, paths, phase)
         stop.set()
@@ -223,55 +296,126 @@ def rows(mode: str, peak: float, phases: list[Phase]) -> list[str]:
     for phase in phases:
         ok = [s.latency for s in phase.samples if s.status == 200]
         shed = [s.latency for s in phase.samples if s.status == 503]
-        errors = sum(1 for s in phase.samples if s.status not in (200, 503)) + \
-            phase.client_overflow
+        failed = sum(1 for s in phase.samples if s.status == 0)
+        other = sum(1 for s in phase.samples if s.status not in (0, 200, 503))
+        errors = f"{failed + other + phase.client_overflow}" + (
+            f" ({failed} no answer, {other} other status, {phase.client_overflow} not sent)"
+            if failed + other + phase.client_overflow else "")
         goodput = len(ok) / phase.seconds
         rec_text = ""
         if phase.name.startswith("recovery"):
             rec = recovery_s(phase, base_p95)
             rec_text = f"{rec:.0f}" if rec else f">{phase.seconds:.0f}"
+        lb_rss = f"{phase.lb_rss_peak_mb:.0f}" if phase.lb_rss_peak_mb else ""
         out.append(
             f"| {mode} | {phase.name} | {phase.rate or 0:.0f} | {goodput:.0f} | "
             f"{goodput / peak:.2f} | {pct(ok, 0.5) * 1000:.0f} | {pct(ok, 0.95) * 1000:.0f} | "
             f"{len(shed)} | {pct(shed, 0.5) * 1000:.1f} | {pct(shed, 0.99) * 1000:.1f} | "
-            f"{errors} | {phase.rss_peak_mb:.0f} | {rec_text} | "
+            f"{errors} | {phase.rss_peak_mb:.0f} | {lb_rss} | {rec_text} | "
             f"{pct(phase.send_lag, 0.95) * 1000:.1f} |")
     return out
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One arm of the comparison: what stands in front of the service, and its admission."""
+
+    name: str
+    label: str
+    adaptive: bool = False
+    haproxy_rev: str | None = None  # the deploy/haproxy/haproxy.cfg of this commit in front
+
+
+MODES = {
+    "edge": Mode("edge", "HAProxy, admission at the edge (now)", haproxy_rev="WORKTREE"),
+    "before": Mode("before", "HAProxy, the previous configuration (42b04a2)",
+                   haproxy_rev="42b04a2"),
+    "direct": Mode("direct", "no balancer, fixed in-flight bound"),
+    "adaptive": Mode("adaptive", "no balancer, adaptive admission", adaptive=True),
+}
+
+
+@contextlib.contextmanager
+def balancer(mode: Mode, service_port: int, cpus: set[int] | None,
+             workdir: Path) -> Iterator[tuple[int, int]]:
+    """HAProxy from ``mode``'s template in front of the service: (port, pid)."""
+    if mode.haproxy_rev == "WORKTREE":
+        template = TEMPLATE
+    else:
+        template = workdir / f"haproxy-{mode.haproxy_rev}.cfg"
+        template.write_text(subprocess.run(
+            ["git", "show", f"{mode.haproxy_rev}:deploy/haproxy/haproxy.cfg"], cwd=ROOT,
+            check=True, capture_output=True, text=True).stdout)
+    port, stats = free_port(), free_port()
+    cfg = workdir / f"{mode.name}.cfg"
+    cfg.write_text(haproxy_config({"s1": f"127.0.0.1:{service_port}"},
+                                  bind=f"127.0.0.1:{port}", stats_bind=f"127.0.0.1:{stats}",
+                                  stats_socket=str(workdir / f"{mode.name}.sock"),
+                                  template=template))
+    with open(workdir / f"{mode.name}.log", "w") as log:
+        proc = subprocess.Popen(["haproxy", "-f", str(cfg), "-db"], stdout=log, stderr=log,
+                                preexec_fn=(lambda: os.sched_setaffinity(0, cpus))
+                                if cpus else None)
+        try:
+            for _ in range(100):
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
+                        break
+                time.sleep(0.1)
+            else:
+                raise RuntimeError(f"HAProxy did not come up: {cfg}")
+            time.sleep(2.5)  # health checks: rise 2 at 1 s
+            yield port, proc.pid
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--modes", default="on,off")
+    parser.add_argument("--modes", default="edge,before,direct",
+                        help=f"comma-separated, of: {', '.join(MODES)}")
     parser.add_argument("--no-pin", action="store_true")
     args = parser.parse_args()
+    modes = [MODES[name] for name in args.modes.split(",")]
+    if any(m.haproxy_rev for m in modes) and not shutil.which("haproxy"):
+        print("haproxy is not installed (apt-get install haproxy)", file=sys.stderr)
+        return 2
     pin = not args.no_pin and (os.cpu_count() or 1) >= 2
     if pin:
         os.sched_setaffinity(0, {1})
-    table = ["| admission | phase | offered req/s | goodput req/s | x peak | admitted P50 ms "
-             "| admitted P95 ms | shed (503) | shed P50 ms | shed P99 ms | errors | RSS MB "
-             "| recovery s | driver lag P95 ms |", "|---" * 14 + "|"]
-    for mode in args.modes.split(","):
-        adaptive = mode == "on"
-        print(f"== adaptive admission {mode}", flush=True)
+    table = ["| in front / admission | phase | offered req/s | goodput req/s | x peak "
+             "| admitted P50 ms | admitted P95 ms | shed (503) | shed P50 ms | shed P99 ms "
+             "| errors | service RSS MB | HAProxy RSS MB | recovery s | driver lag P95 ms |",
+             "|---" * 15 + "|"]
+    load = []
+    for mode in modes:
+        print(f"== {mode.label}", flush=True)
         env = {"SCRIPTOHIO_RATE_LIMIT": "100000000/minute",
                "SCRIPTOHIO_ADDRESS_RATE_LIMIT": "100000000/minute",
-               "SCRIPTOHIO_WARM_CACHE": "0", "SCRIPTOHIO_ADAPTIVE": "1" if adaptive else "0"}
+               "SCRIPTOHIO_WARM_CACHE": "0", "SCRIPTOHIO_ADAPTIVE": "1" if mode.adaptive else "0"}
         state = Path(os.environ.get("SCRIPTOHIO_STATE_DIR") or ROOT / "var")
-        with running_service(state, env, wait_ready=True, timeout=120, cwd=ROOT,
-                             cpus={0} if pin else None) as url:
+        with (running_service(state, env, wait_ready=True, timeout=120, cwd=ROOT,
+                              cpus={0} if pin else None) as url,
+              tempfile.TemporaryDirectory() as workdir):
             server = psutil.Process().children()[0]  # the service this bench started
             port = int(url.rsplit(":", 1)[1])
-            peak, phases = asyncio.run(drive(port, server.pid, args.seconds))
+            with (balancer(mode, port, {1} if pin else None, Path(workdir))
+                  if mode.haproxy_rev else contextlib.nullcontext((port, 0))) as (front, lb):
+                load.append(os.getloadavg()[0])
+                peak, phases = asyncio.Runner(loop_factory=uvloop.new_event_loop).run(
+                    drive(front, [server.pid, lb] if lb else [server.pid], args.seconds))
         print(f"  peak goodput {peak:.0f} req/s", flush=True)
-        table += rows("adaptive" if adaptive else "fixed bound (before)", peak, phases)
+        table += rows(mode.label, peak, phases)
     print("\n".join(table))
-    out = ROOT / "docs" / "results" / "overload-cold.md"
-    out = out.with_name("overload-cold-open.md")  # the summary (overload-cold.md) is edited
+    out = ROOT / "docs" / "results" / "overload-cold-open.md"
     out.write_text("# Cold-request overload, open model (bench/overload_cold.py)\n\n"
                    f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-                   + ("service on CPU 0, driver on CPU 1" if pin else
-                      f"{os.cpu_count()} cores shared by service and driver") + ".\n\n"
+                   + ("service on CPU 0, driver and HAProxy on CPU 1" if pin else
+                      f"{os.cpu_count()} cores shared by service, HAProxy and driver")
+                   + "; load average at each arm's start: "
+                   + ", ".join(f"{x:.1f}" for x in load) + ".\n\n"
                    + "\n".join(table) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")
     return 0
