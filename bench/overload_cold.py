@@ -1,26 +1,28 @@
-"""Benchmark: cold-request overload at 3x and 10x capacity (open model), adaptive admission on
-against off, same run, same commit (``SCRIPTOHIO_ADAPTIVE=0`` is the fixed in-flight bound
-the service had before issue 16).
+"""Benchmark: cold-request overload at 3x and 10x capacity (open model), by what stands in
+front of the service: HAProxy with admission at the edge (``deploy/haproxy/haproxy.cfg`` now),
+HAProxy with the previous configuration (commit 42b04a2: 512 per replica, no refusal at the
+door), or nothing (the service's own fixed in-flight bound; ``adaptive``: its opt-in adaptive
+admission), same run, same commit of the service.
 
 Against ``scriptohio serve`` (warming off, one worker, rate limits out of the way), each
-request a prediction nobody asked before (2024, weeks 5-14, every ordered pair of teams), so
-every one is computed. Per mode:
+request a prediction nobody asked before (2024, weeks 1-15, every ordered pair of teams), so
+every one is computed. Per arm:
 
 1. capacity: closed loop, 16 connections, 6 s: the peak goodput (200s per second);
 2. open model at 0.5x the peak (baseline P95), 3x for 10 s, 0.5x for 10 s (recovery), 10x for
    10 s, 0.5x for 10 s. Arrivals are scheduled on a clock and each latency is measured from
-   the scheduled time (no coordinated omission); a raw HTTP/1.1 keep-alive client on asyncio
-   streams, up to 4,000 connections. The service is pinned to CPU 0 and this driver to CPU 1
-   (``--no-pin`` to share), so the driver's own work is not the service's; how late the driver
-   sent (its own lag, P95) is reported, so a driver that could not keep up shows.
+   the scheduled time (no coordinated omission); a protocol-level HTTP/1.1 keep-alive client
+   on uvloop (a callback per request, requests built up front), up to 4,000 connections. The
+   service is pinned to CPU 0, this driver and HAProxy to CPU 1 (``--no-pin`` to share), so
+   neither's work is the service's; how late the driver sent (its own lag, P95) is reported,
+   so a driver that could not keep up shows.
 
 Reported per phase: goodput (200/s) and its ratio to the peak, admitted P95, shed answers
-(503) and their P50/P99 latency, errors, the server's peak RSS; per recovery phase, the
-seconds until a one-second window's P95 is back within 1.5x of the baseline P95.
-Writes ``docs/results/overload-cold-open.md`` (the summary with wrk's closed-loop run is
-``docs/results/overload-cold.md``).
+(503) and their P50/P99 latency, errors (no answer / other status / not sent), the service's
+and HAProxy's peak RSS; per recovery phase, the seconds until a one-second window's P95 is
+back within 1.5x of the baseline P95. Writes ``docs/results/overload-cold-open.md``.
 
-Run: .venv/bin/python bench/overload_cold.py [--seconds 10] [--modes on,off]
+Run: .venv/bin/python bench/overload_cold.py [--seconds 10] [--modes edge,before,direct]
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
+from urllib.parse import urlencode
 
 import httpx
 import psutil
@@ -72,11 +75,15 @@ class Phase:
     lb_rss_peak_mb: float = 0.0
 
 
-def cold_paths(teams: list[str]) -> Iterator[bytes]:
-    for week in range(5, 15):
+def cold_requests(teams: list[str]) -> Iterator[bytes]:
+    """Every request a prediction nobody asked before, as the bytes to send, made up front
+    (building a URL costs the driver more than sending it)."""
+    made = []
+    for week in range(1, 16):
         for home, away in itertools.permutations(teams, 2):
-            q = httpx.QueryParams({"home": home, "away": away, "season": 2024, "week": week})
-            yield f"/v1/predict?{q}".encode()
+            q = urlencode({"home": home, "away": away, "season": 2024, "week": week})
+            made.append(b"GET /v1/predict?" + q.encode() + REQUEST_TAIL)
+    return iter(made)
 
 
 class Conn(asyncio.Protocol):
@@ -96,10 +103,10 @@ class Conn(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
-    def send(self, path: bytes, on_done: Callable[[int], None]) -> None:
+    def send(self, request: bytes, on_done: Callable[[int], None]) -> None:
         assert self.transport is not None
         self.on_done = on_done
-        self.transport.write(b"GET " + path + REQUEST_TAIL)
+        self.transport.write(request)
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
@@ -146,20 +153,20 @@ class Client:
         self.open = 0
         self.connecting: set[asyncio.Task[None]] = set()
 
-    def request(self, path: bytes, on_done: Callable[[int], None]) -> bool:
+    def request(self, request: bytes, on_done: Callable[[int], None]) -> bool:
         """Send now on an idle connection, or open one; False: at the connection bound."""
         if self.idle:
-            self.idle.pop().send(path, on_done)
+            self.idle.pop().send(request, on_done)
             return True
         if self.open >= MAX_CONNECTIONS:
             return False
         self.open += 1
-        task = asyncio.ensure_future(self._connect(path, on_done))
+        task = asyncio.ensure_future(self._connect(request, on_done))
         self.connecting.add(task)
         task.add_done_callback(self.connecting.discard)
         return True
 
-    async def _connect(self, path: bytes, on_done: Callable[[int], None]) -> None:
+    async def _connect(self, request: bytes, on_done: Callable[[int], None]) -> None:
         loop = asyncio.get_running_loop()
         try:
             _, conn = await loop.create_connection(lambda: Conn(self), "127.0.0.1", self.port)
@@ -167,11 +174,11 @@ class Client:
             self.open -= 1
             on_done(0)
             return
-        conn.send(path, on_done)
+        conn.send(request, on_done)
 
-    async def get(self, path: bytes) -> int:
+    async def get(self, request: bytes) -> int:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        if not self.request(path, future.set_result):
+        if not self.request(request, future.set_result):
             return 0
         return await future
 
@@ -182,20 +189,20 @@ class Client:
         self.idle.clear()
 
 
-async def closed_loop(client: Client, paths: Iterator[bytes], connections: int,
+async def closed_loop(client: Client, requests: Iterator[bytes], connections: int,
                       seconds: float, phase: Phase) -> None:
     start = time.perf_counter()
 
     async def user() -> None:
         while (now := time.perf_counter()) - start < seconds:
-            status = await client.get(next(paths))
+            status = await client.get(next(requests))
             done = time.perf_counter()
             phase.samples.append(Sample(done - start, done - now, status))
 
     await asyncio.gather(*[user() for _ in range(connections)])
 
 
-async def open_loop(client: Client, paths: Iterator[bytes], phase: Phase) -> None:
+async def open_loop(client: Client, requests: Iterator[bytes], phase: Phase) -> None:
     assert phase.rate is not None
     start = time.perf_counter()
     interval = 1.0 / phase.rate
@@ -219,7 +226,7 @@ async def open_loop(client: Client, paths: Iterator[bytes], phase: Phase) -> Non
         while due <= now:  # send everything that is due (a late loop sends a burst)
             phase.send_lag.append(now - due)
             pending += 1
-            if not client.request(next(paths), recorder(due)):
+            if not client.request(next(requests), recorder(due)):
                 pending -= 1
                 phase.client_overflow += 1
             n += 1
@@ -267,10 +274,10 @@ async def drive(port: int, pids: list[int], seconds: float) -> tuple[float, list
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
         teams = [t["team"] for t in (await http.get(
             "/v1/rankings", params={"season": 2024, "limit": 200})).json()["teams"]]
-    paths = cold_paths(teams)
+    requests = cold_requests(teams)
     client = Client(port)
     capacity = Phase("capacity (closed loop, 16 connections)", None, 6.0)
-    await closed_loop(client, paths, 16, capacity.seconds, capacity)
+    await closed_loop(client, requests, 16, capacity.seconds, capacity)
     peak = sum(1 for s in capacity.samples if s.status == 200) / capacity.seconds
     plan = [("baseline 0.5x", 0.5), ("3x", 3.0), ("recovery after 3x", 0.5), ("10x", 10.0),
             ("recovery after 10x", 0.5)]
@@ -281,7 +288,7 @@ async def drive(port: int, pids: list[int], seconds: float) -> tuple[float, list
         stop = asyncio.Event()
         watcher = asyncio.create_task(watch_rss(pids, phase, stop))
         print(f"  {name}: {phase.rate:.0f} req/s for {phase.seconds:.0f} s", flush=True)
-        await open_loop(client, paths, phase)
+        await open_loop(client, requests, phase)
         stop.set()
         await watcher
         phases.append(phase)
