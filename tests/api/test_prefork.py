@@ -5,7 +5,6 @@ SIGTERM to the parent drains every worker and exits 0 with none left."""
 from __future__ import annotations
 
 import signal
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ import pytest
 
 from scriptohio.testing import ProcessMemory
 from scriptohio.testing.topology import ServeProcess
-from tests.servers import free_port
+from tests.servers import answered_by, free_port
 
 MB = 1024 * 1024
 DEADLINE_S = 120.0
@@ -65,18 +64,8 @@ def _only(worker: psutil.Process, others: list[psutil.Process]) -> Iterator[None
 
 
 def _answered_by(server: ServeProcess, path: str) -> tuple[int, int]:
-    """GET ``path`` on a connection of its own: (status, pid of the process holding the
-    server's side of that connection)."""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
-        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-        head = conn.recv(65536).decode("latin-1")
-        mine = conn.getsockname()[1]
-        assert server.proc is not None
-        for proc in psutil.Process(server.proc.pid).children():
-            for c in proc.net_connections("tcp"):
-                if c.raddr and c.raddr.port == mine and c.laddr.port == server.port:
-                    return int(head.split(" ")[1]), proc.pid
-    raise AssertionError(f"no worker holds the connection that answered {head[:80]!r}")
+    assert server.proc is not None
+    return answered_by(server.port, path, server.proc.pid)
 
 
 def test_both_workers_answer_and_share_the_parents_loaded_pages(

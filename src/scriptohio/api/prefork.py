@@ -16,16 +16,17 @@ The parent process, before any worker exists:
 What runs threads, sockets or an event loop is made in each worker, after the fork, by the
 app's lifespan as in one process: the orchestrator and its pools, the refresher's watcher,
 scheduled pulls, Redis clients, the monitor. The parent checks that no Python thread runs
-before it forks (native threads of the numeric libraries do: OpenBLAS and jemalloc register
-fork handlers; the models' XGBoost predictions run in the workers, not here).
+before it forks. Native threads of the numeric libraries may run (OpenBLAS, jemalloc): both
+register fork handlers. XGBoost runs single-threaded here (``ModelConfig.threads`` = 1), so
+no OpenMP pool exists to be copied, half alive, into a worker (GNU OpenMP is not fork-safe).
 
 What stays shared is what nobody writes to: numpy arrays' buffers and the models' native
 memory. CPython 3.11 still writes reference counts into the Python objects a worker touches,
 so their pages are copied as they are used. A data version or model loaded later (an ingest,
 a retrain, a promoted canary) is loaded by each worker for itself, as it would be with one
-process; the parent keeps the start-up version, and so does a replacement worker until its
-refresher catches up (within a second). If the parent's load fails, the workers load for
-themselves and ``/ready`` reports what failed, as in one process.
+process; the parent keeps the start-up version, and a replacement worker starts from it and
+catches up as its refresher notices (it polls every second). If the parent's load fails, the
+workers load for themselves and ``/ready`` reports what failed, as in one process.
 """
 
 from __future__ import annotations
