@@ -75,6 +75,8 @@ def test_both_workers_answer_and_share_the_parents_loaded_pages(
         with _only(worker, [w for w in workers if w is not worker]):
             assert _answered_by(preforked, "/v1/teams/Ohio%20State") == (200, worker.pid)
     assert preforked.proc is not None
+    # loaded once, by the parent: the workers serve what it loaded
+    assert preforked.log().count("context built in") == 1, preforked.log()[-3000:]
     parent = ProcessMemory.of(preforked.proc.pid)
     for worker in workers:
         mine = ProcessMemory.of(worker.pid)
