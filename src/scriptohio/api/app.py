@@ -1,7 +1,9 @@
 """The FastAPI app factory: ``create_app(settings)``.
 
 Start-up is instant: ``/health`` answers at once while data and models load in the
-background; ``/ready`` turns 200 when they are loaded. Middleware, outermost first:
+background; ``/ready`` turns 200 when they are loaded. (With ``serve --workers N`` the parent
+loads them before it forks the workers and listens, ``api.prefork``: a worker's app is given
+them and is ready at once.) Middleware, outermost first:
 metrics → body size limit → identity → operations access → rate limit → canary arm → answer memo
 → routes.
 """

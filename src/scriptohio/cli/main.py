@@ -93,7 +93,9 @@ def ingest(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes, forked after the data and models are loaded (they share them)")]
+    = None,
     redis_url: Annotated[str | None, typer.Option(help="Shared cache tier (redis://...)")] = None,
     max_header_bytes: Annotated[int | None, typer.Option(
         help="Request line + headers larger than this get 431")] = None,
