@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 
 
 def free_port() -> int:
@@ -67,3 +68,18 @@ def running_service(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def answered_by(port: int, path: str, parent: int) -> tuple[int, int]:
+    """GET ``path`` on 127.0.0.1:``port`` over a connection of its own: (status, pid of the
+    child of ``parent`` holding the server's side of that connection), to tell which worker
+    of ``serve --workers N`` answered."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        head = conn.recv(65536).decode("latin-1")
+        mine = conn.getsockname()[1]
+        for proc in psutil.Process(parent).children():
+            for c in proc.net_connections("tcp"):
+                if c.raddr and c.raddr.port == mine and c.laddr.port == port:
+                    return int(head.split(" ")[1]), proc.pid
+    raise AssertionError(f"no worker holds the connection that answered {head[:80]!r}")

@@ -1,7 +1,9 @@
 """The FastAPI app factory: ``create_app(settings)``.
 
 Start-up is instant: ``/health`` answers at once while data and models load in the
-background; ``/ready`` turns 200 when they are loaded. Middleware, outermost first:
+background; ``/ready`` turns 200 when they are loaded. (With ``serve --workers N`` the parent
+loads them before it forks the workers and listens, ``api.prefork``: a worker's app is given
+them and is ready at once.) Middleware, outermost first:
 metrics → body size limit → identity → operations access → rate limit → canary arm → answer memo
 → routes.
 """
@@ -28,7 +30,7 @@ from scriptohio.api.middleware.identity import IdentityMiddleware
 from scriptohio.api.middleware.ops_access import OpsAccessMiddleware, parse_networks
 from scriptohio.api.middleware.ratelimit import RateLimitMiddleware
 from scriptohio.api.middleware.shed import ShedMiddleware
-from scriptohio.api.refresher import ContextBuilder
+from scriptohio.api.refresher import ContextBuilder, LoadedContext
 from scriptohio.api.routes import (
     admin,
     ask,
@@ -51,15 +53,18 @@ from scriptohio.web import install as install_web
 
 def create_app(settings: Settings | None = None, *,
                build_context: ContextBuilder | None = None,
-               models: CanaryModels | None = None) -> FastAPI:
+               models: CanaryModels | None = None,
+               preloaded: LoadedContext | None = None) -> FastAPI:
     """Build the app. Without ``settings`` they are read from the environment (uvicorn workers).
 
     ``build_context`` replaces how the analytics context is built (tests: a small dataset and
     a fake predictor from ``scriptohio.testing``, no trained model); ``models`` the model
-    versions a canary can serve (tests: ``scriptohio.testing.FakeModels``).
+    versions a canary can serve (tests: ``scriptohio.testing.FakeModels``); ``preloaded``
+    the context a pre-forking parent loaded (``api.prefork``), served instead of loading one.
     """
     settings = settings or Settings.from_env(os.environ)
-    service = Service(settings, build_context=build_context, models=models)
+    service = Service(settings, build_context=build_context, models=models,
+                      preloaded=preloaded)
     keys: dict[str, KeyStore] = {}
 
     @asynccontextmanager

@@ -3,7 +3,11 @@ ingest, refresh and model reload.
 
 Start-up returns at once (``/health`` answers) while :meth:`DataRefresher.start` loads the
 data, builds the features and loads (or, on a fresh state directory, trains) the default
-models in a worker thread; ``/ready`` turns 200 when the context is in place.
+models in a worker thread (:func:`load_context`); ``/ready`` turns 200 when the context is in
+place. A process forked from one that loaded it already (``serve --workers N``,
+``api.prefork``) is given that :class:`LoadedContext` instead and serves it at once, sharing
+its pages with its parent and siblings; what it loads later (a new data version, a new model)
+is its own.
 
 After an ingest — through ``POST /v1/admin/ingest``, a weekly-report job, or ``scriptohio
 ingest`` in another process sharing the state directory — the watcher notices the new data
@@ -19,6 +23,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,7 +43,8 @@ from scriptohio.features import FeatureStore
 from scriptohio.models.registry import ModelRegistry
 from scriptohio.runtime import freeze_long_lived, shorten_gil_switch_interval, tune_gc_for_latency
 
-__all__ = ["DATA_POLL_INTERVAL_S", "ContextBuilder", "DataRefresher"]
+__all__ = ["DATA_POLL_INTERVAL_S", "ContextBuilder", "DataRefresher", "LoadedContext",
+           "load_context"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,40 @@ ContextBuilder = Callable[[Path, StateStore], AnalyticsContext]
 WeekSet = set[tuple[int, str, int]]
 
 
+@dataclass(frozen=True)
+class LoadedContext:
+    """What start-up loads: the first context, the registry its models came from, and how
+    long loading the default models took (for ``on_model_load``)."""
+
+    context: AnalyticsContext
+    registry: ModelRegistry
+    model_load_s: float
+
+
+def load_context(data_dir: Path, state_dir: Path, store: StateStore) -> LoadedContext:
+    """Load the data, build the features, load (or, with none usable, train) the default
+    models. Synchronous and thread-free, so a process may do it before it forks."""
+    started = time.perf_counter()
+    dataset = load_dataset(data_dir, store)
+    features = FeatureStore.build(dataset)
+    registry = ModelRegistry(state_dir, features)
+    t = time.perf_counter()
+    try:
+        predictor = registry.load()
+    except (NotFoundError, NotReadyError, ValueError) as exc:
+        # no model yet, or one built for another feature list: models are build outputs
+        from scriptohio.models.train import train
+
+        log.warning("no usable model in %s (%s): training one now", state_dir, exc)
+        train(dataset, state_dir, features=features)
+        t = time.perf_counter()
+        predictor = registry.load()
+    model_load_s = time.perf_counter() - t
+    log.info("context built in %.1f s", time.perf_counter() - started)
+    return LoadedContext(_with_totals(AnalyticsContext(dataset, features, predictor)),
+                         registry, model_load_s)
+
+
 class DataRefresher:
     """Builds the context, watches the state store and swaps in what changed."""
 
@@ -56,7 +96,8 @@ class DataRefresher:
                  warm: bool = True,
                  on_model_load: ModelLoadObserver | None = None,
                  poll_interval_s: float = DATA_POLL_INTERVAL_S,
-                 build_context: ContextBuilder | None = None) -> None:
+                 build_context: ContextBuilder | None = None,
+                 preloaded: LoadedContext | None = None) -> None:
         self.holder = holder
         self.cache = cache
         self.warmer = warmer
@@ -66,6 +107,7 @@ class DataRefresher:
         self.on_model_load = on_model_load
         self.poll_interval_s = poll_interval_s
         self._build = build_context
+        self._preloaded = preloaded  # served by start() instead of loading (api.prefork)
         self.data_dir: Path | None = None
         self.state_dir: Path | None = None
         self.store: StateStore | None = None
@@ -101,7 +143,9 @@ class DataRefresher:
 
     async def _load(self) -> None:
         try:
-            ctx = await asyncio.to_thread(self._build_context)
+            preloaded, self._preloaded = self._preloaded, None
+            ctx = (self._adopt_loaded(preloaded) if preloaded is not None
+                   else await asyncio.to_thread(self._build_context))
             tune_gc_for_latency()  # before /ready: data and models are the long-lived heap
             shorten_gil_switch_interval()  # handlers computing in threads yield the GIL sooner
             generation = self.holder.swap(ctx)
@@ -129,25 +173,13 @@ class DataRefresher:
         assert self.data_dir is not None and self.store is not None and self.state_dir
         if self._build is not None:
             return self._build(self.data_dir, self.store)
-        started = time.perf_counter()
-        dataset = load_dataset(self.data_dir, self.store)
-        features = FeatureStore.build(dataset)
-        self.registry = ModelRegistry(self.state_dir, features)
-        t = time.perf_counter()
-        try:
-            predictor = self.registry.load()
-        except (NotFoundError, NotReadyError, ValueError) as exc:
-            # no model yet, or one built for another feature list: models are build outputs
-            from scriptohio.models.train import train
+        return self._adopt_loaded(load_context(self.data_dir, self.state_dir, self.store))
 
-            log.warning("no usable model in %s (%s): training one now", self.state_dir, exc)
-            train(dataset, self.state_dir, features=features)
-            t = time.perf_counter()
-            predictor = self.registry.load()
+    def _adopt_loaded(self, loaded: LoadedContext) -> AnalyticsContext:
+        self.registry = loaded.registry
         if self.on_model_load is not None:
-            self.on_model_load(predictor.model_version, time.perf_counter() - t)
-        log.info("context built in %.1f s", time.perf_counter() - started)
-        return _with_totals(AnalyticsContext(dataset, features, predictor))
+            self.on_model_load(loaded.context.predictor.model_version, loaded.model_load_s)
+        return loaded.context
 
     # -- data changes -----------------------------------------------------------------------
 

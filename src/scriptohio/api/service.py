@@ -37,7 +37,7 @@ from scriptohio.api.context_holder import ContextHolder
 from scriptohio.api.drain import Drain
 from scriptohio.api.job_runner import JobRunner
 from scriptohio.api.middleware.answer_memo import AnswerMemo
-from scriptohio.api.refresher import ContextBuilder, DataRefresher
+from scriptohio.api.refresher import ContextBuilder, DataRefresher, LoadedContext
 from scriptohio.api.response_cache import ResponseCache
 from scriptohio.api.scheduled_pull import PullSchedule, ScheduledPull
 from scriptohio.api.warmup import CacheWarmer
@@ -95,7 +95,8 @@ class Service:
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time,
                  build_context: ContextBuilder | None = None,
-                 models: CanaryModels | None = None) -> None:
+                 models: CanaryModels | None = None,
+                 preloaded: LoadedContext | None = None) -> None:
         self.settings = settings
         self.state_dir: Path = state_dir(settings.state_dir)
         self.started_at = clock()
@@ -134,7 +135,7 @@ class Service:
         self.refresher = DataRefresher(self.holder, self.cache, self.warmer,
                                        warm=settings.warm_cache,
                                        on_model_load=self.monitor.observe_model_load,
-                                       build_context=build_context)
+                                       build_context=build_context, preloaded=preloaded)
         models = models or RegistryModels(lambda: self.refresher.registry, self.state_dir)
         self.canary = CanaryRouter(
             CanaryControl(open_canary_store(self.state_dir, settings.redis_url,

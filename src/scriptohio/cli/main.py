@@ -93,7 +93,9 @@ def ingest(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes, forked after the data and models are loaded (they share them)")]
+    = None,
     redis_url: Annotated[str | None, typer.Option(help="Shared cache tier (redis://...)")] = None,
     max_header_bytes: Annotated[int | None, typer.Option(
         help="Request line + headers larger than this get 431")] = None,
@@ -152,33 +154,39 @@ def serve(
         GuardedHttpToolsProtocol.limits = limits
         if settings.workers > 1:  # one metrics registry across the worker processes
             from scriptohio.data.paths import state_dir
+
+            # before prometheus_client is first imported: it picks its kind of values then,
+            # and the workers are forked from this process, with what it has imported
+            metrics_dir = state_dir(settings.state_dir) / "prometheus"
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
             from scriptohio.monitor.metrics import prepare_multiprocess_dir
 
-            os.environ["PROMETHEUS_MULTIPROC_DIR"] = prepare_multiprocess_dir(
-                state_dir(settings.state_dir) / "prometheus")
+            prepare_multiprocess_dir(metrics_dir)
         # uvicorn re-raises the SIGTERM it has handled once it has shut down gracefully: a
         # drained stop is a clean exit (0), not a death by signal
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        logging.basicConfig(level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        uvicorn.run(
-            "scriptohio.api.app:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            loop="uvloop",
-            http=GuardedHttpToolsProtocol,
-            backlog=limits.backlog,
-            timeout_keep_alive=max(1, round(limits.keep_alive_s)),
-            limit_concurrency=limits.max_connections,
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s "
+                            + ("[%(process)d] " if settings.workers > 1 else "")
+                            + "%(name)s: %(message)s")
+        options: dict[str, Any] = {
+            "loop": "uvloop",
+            "http": GuardedHttpToolsProtocol,
+            "backlog": limits.backlog,
+            "timeout_keep_alive": max(1, round(limits.keep_alive_s)),
+            "limit_concurrency": limits.max_connections,
             # X-Forwarded-For only from the proxies named: none by default (uvicorn would
             # otherwise trust any loopback peer, and a local caller could pick its address)
-            proxy_headers=bool(trusted),
-            forwarded_allow_ips=trusted or None,
-            access_log=False,
-            log_level="info",
-        )
+            "proxy_headers": bool(trusted),
+            "forwarded_allow_ips": trusted or None,
+            "access_log": False,
+            "log_level": "info",
+        }
+        if settings.workers > 1:  # load once, fork the workers: they share what was loaded
+            from scriptohio.api.prefork import serve_preforked
+
+            raise typer.Exit(serve_preforked(settings, options))
+        uvicorn.run("scriptohio.api.app:create_app", factory=True, host=settings.host,
+                    port=settings.port, **options)
 
 
 models_cmds.register(app)

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from prometheus_client.multiprocess import mark_process_dead
 
 from scriptohio.events import EventBus, default_bus
 from scriptohio.monitor.cachestats import CacheCollector, CacheStatsReader, CacheStatsSource
@@ -38,7 +37,7 @@ from scriptohio.monitor.canary_metrics import CanaryMonitor
 from scriptohio.monitor.grade import GradeResult, grade_service
 from scriptohio.monitor.history import HistoryStore
 from scriptohio.monitor.http_recorder import http_totals
-from scriptohio.monitor.metrics import MonitorMetrics, multiprocess_dir
+from scriptohio.monitor.metrics import MonitorMetrics, mark_worker_dead, multiprocess_dir
 from scriptohio.monitor.outcomes import is_failure
 from scriptohio.monitor.resources import ResourceCollector, ResourceSampler
 from scriptohio.monitor.rules import AlertEngine, AlertNotice, AlertRule, load_rules
@@ -326,9 +325,7 @@ class Monitor:
         if self.history is not None:
             self.history.close()
             self.history = None
-        if multiprocess_dir() is not None:
-            # Drop this worker's live gauges from the merged view (prometheus_client's rule).
-            mark_process_dead(os.getpid())
+        mark_worker_dead(os.getpid())
 
     async def next_snapshot(self, after: int, timeout_s: float = 2.0) -> tuple[int, bytes]:
         """Wait for a snapshot newer than version ``after``; returns (version, JSON bytes)."""

@@ -30,7 +30,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.core import Metric
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
 from scriptohio.monitor.http_recorder import (
@@ -67,6 +67,25 @@ def prepare_multiprocess_dir(path: str | Path) -> str:
     for stale in directory.glob("*.db"):
         stale.unlink()
     return str(directory)
+
+
+def mark_worker_dead(pid: int) -> None:
+    """Drop worker ``pid``'s live gauges from the merged view (prometheus_client's rule for a
+    process that has ended): by the worker as it stops, and by the parent of pre-forked
+    workers for any worker that ended (a killed one could not). No-op in one process."""
+    if multiprocess_dir() is not None:
+        mark_process_dead(pid)
+
+
+def require_multiprocess_values() -> None:
+    """Raise if ``PROMETHEUS_MULTIPROC_DIR`` is set but ``prometheus_client`` was imported
+    before it was (its metrics would then be per-process, and a scrape one worker's)."""
+    from prometheus_client import values
+
+    if multiprocess_dir() is not None and not getattr(values.ValueClass, "_multiprocess",
+                                                      False):
+        raise RuntimeError("prometheus_client was imported before PROMETHEUS_MULTIPROC_DIR "
+                           "was set: metrics would not be merged across workers")
 
 
 def multiprocess_dir() -> str | None:
