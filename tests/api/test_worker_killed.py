@@ -1,5 +1,6 @@
-"""A worker SIGKILLed mid-load: ``scriptohio serve --workers 2`` keeps answering, uvicorn's
-supervisor replaces the dead worker, /ready is 200 again, and the only requests that fail are
+"""A worker SIGKILLed mid-load: ``scriptohio serve --workers 2`` keeps answering, its
+supervisor (``scriptohio.api.supervisor``) forks a replacement
+for the dead worker, /ready is 200 again, and the only requests that fail are
 those that were in flight on the killed worker's connections.
 
 Eight closed-loop clients, each with one keep-alive connection, so each connection carries at
@@ -7,8 +8,8 @@ most one request at a time. Just before the kill, the killed worker's establishe
 connections are read from the kernel (psutil): the clients on them are the only ones that may
 see an error, and each at most once (a broken connection is dropped and the next request
 opens a new one, which the surviving worker accepts). The bound comes from the concurrency,
-not from timing. uvicorn 0.55's ``Multiprocess.keep_subprocess_alive`` checks its workers
-every 0.5 s and starts a replacement for one that died; the waits for it are generous bounds.
+not from timing. The supervisor reaps on SIGCHLD and re-forks a slot at most once a second;
+the waits for it are generous bounds.
 """
 
 from __future__ import annotations
@@ -80,12 +81,13 @@ def _serve_process(port: int) -> psutil.Process:
 
 
 def _workers(serve: psutil.Process) -> list[psutil.Process]:
-    """uvicorn's live worker processes: the spawned children (not multiprocessing's helpers;
-    not the killed one while it is a zombie the supervisor has not reaped yet)."""
+    """The live workers: the serve process's forked children (not multiprocessing's helpers,
+    which are spawned; not the killed one while it is a zombie not reaped yet)."""
     workers = []
     for child in serve.children():
         try:
-            if any("spawn_main" in part for part in child.cmdline()):
+            if child.status() != psutil.STATUS_ZOMBIE and not any(
+                    "multiprocessing" in part for part in child.cmdline()):
                 workers.append(child)
         except psutil.Error:
             continue
@@ -178,7 +180,7 @@ def test_a_worker_killed_mid_load_is_replaced_and_fails_only_its_in_flight_reque
             if len(now) == 2 and victim_pid not in now:
                 break
         replacement = psutil.Process((now - set(first)).pop())
-        assert f"Child process [{victim_pid}] died" in log_path.read_text()
+        assert f"worker {victim_pid} ended" in log_path.read_text()
         _wait_ready(replacement, port)
         assert httpx.get(url + "/ready", timeout=30).status_code == 200
         # new connections (either worker) are answered
