@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scriptohio.agents.workflow.jobs import JobStore, JobStoreAddress, open_job_store, report_dir
+from scriptohio.agents.workflow.job_stores import open_job_store
+from scriptohio.agents.workflow.jobs import JobStore, JobStoreAddress, report_dir
 from scriptohio.errors import NotFoundError, RateLimitedError
 from tests.conftest import PrivateRedis
 

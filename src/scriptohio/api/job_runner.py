@@ -34,12 +34,12 @@ import orjson
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.registration import ContextGetter
 from scriptohio.agents.workflow import steps
+from scriptohio.agents.workflow.job_stores import open_job_store
 from scriptohio.agents.workflow.jobs import (
     DEFAULT_KEEP_S,
     Job,
     JobStore,
     JobStoreAddress,
-    open_job_store,
 )
 from scriptohio.agents.workflow.sqlite_jobs import SqliteJobStore
 from scriptohio.api.refresher import DataRefresher

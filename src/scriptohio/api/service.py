@@ -33,7 +33,7 @@ from pathlib import Path
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.learn import LearningNavigator
 from scriptohio.agents.registration import register_agents
-from scriptohio.agents.workflow.jobs import open_job_store
+from scriptohio.agents.workflow.job_stores import open_job_store
 from scriptohio.api.answers import Answerer
 from scriptohio.api.canary_router import CanaryModels, CanaryRouter, RegistryModels
 from scriptohio.api.context_holder import ContextHolder

@@ -1,7 +1,8 @@
 """Job records: every accepted job is stored before it is answered, so none is lost.
 
 States: ``queued`` → ``running`` → ``succeeded`` | ``failed``. Two stores behind one
-protocol, :class:`JobStore`, chosen in one place, :func:`open_job_store`:
+protocol, :class:`JobStore`, chosen in one place,
+:func:`~scriptohio.agents.workflow.job_stores.open_job_store`:
 
 * :class:`~scriptohio.agents.workflow.sqlite_jobs.SqliteJobStore`: ``<state_dir>/jobs.sqlite``
   (WAL), the embedded default; every worker process of one host shares it;
@@ -27,15 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from scriptohio.errors import RateLimitedError
 
-if TYPE_CHECKING:
-    from scriptohio.breaker import CircuitBreaker
-
 __all__ = ["ACTIVE", "JOB_TYPES", "Job", "JobStore", "JobStoreAddress", "active_limit_error",
-           "open_job_store", "report_dir"]
+           "report_dir"]
 
 JOB_TYPES = ("weekly_report", "backtest", "batch_predict", "grade_picks")
 ACTIVE = ("queued", "running")
@@ -137,17 +135,3 @@ class JobStore(Protocol):
         """Drop finished jobs last updated before ``older_than`` (epoch s); their ids."""
 
     def close(self) -> None: ...
-
-
-def open_job_store(address: JobStoreAddress, *,
-                   breaker: CircuitBreaker | None = None) -> JobStore:
-    """The one place the store is chosen: Redis when the service has one, else SQLite."""
-    if address.redis_url:
-        from scriptohio.agents.workflow.redis_jobs import RedisJobStore
-
-        return RedisJobStore(address, breaker=breaker)
-    if address.sqlite_path is None:
-        raise ValueError("a job store needs a SQLite path or a Redis URL")
-    from scriptohio.agents.workflow.sqlite_jobs import SqliteJobStore
-
-    return SqliteJobStore(Path(address.sqlite_path))

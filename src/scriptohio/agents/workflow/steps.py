@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.insight.rankings import rankings
 from scriptohio.agents.predict import week_games
-from scriptohio.agents.workflow.jobs import JobStore, JobStoreAddress, open_job_store, report_dir
+from scriptohio.agents.workflow.job_stores import open_job_store
+from scriptohio.agents.workflow.jobs import JobStore, JobStoreAddress, report_dir
 from scriptohio.errors import DataFormatError, ValidationError
 
 if TYPE_CHECKING:
