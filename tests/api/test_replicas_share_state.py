@@ -1,14 +1,20 @@
 """Two real service processes on loopback sharing one Redis (a private redis-server of the
-test's own) share their jobs: a job accepted by one is seen, finished and served by the other
-and runs once; the per-user bound holds across both; a replica killed mid-job has its job
-finished by the other once the lease runs out; Redis down → submissions 503, reads say why.
+test's own) share their state: a job accepted by one is seen, finished and served by the
+other and runs once; the per-user bound holds across both; a replica killed mid-job has its
+job finished by the other once the lease runs out; Redis down → submissions 503, reads say
+why; an API key created and revoked through one replica's settings is known, then refused, by
+the other.
 
 Waits are bounded; nothing here asserts how long anything took.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -36,10 +42,10 @@ def _replica_state(root: Path, name: str, trained: Path) -> Path:
 
 @contextmanager
 def replicas(tmp_path: Path, trained_state: Path, redis: PrivateRedis,
-             names: tuple[str, ...] = ("a", "b")) -> Iterator[list[ServeProcess]]:
+             names: tuple[str, ...] = ("a", "b"), **extra: str) -> Iterator[list[ServeProcess]]:
     env = {"SCRIPTOHIO_REDIS_URL": redis.url, "SCRIPTOHIO_WARM_CACHE": "0",
            "SCRIPTOHIO_JOB_LEASE_S": f"{LEASE_S:g}", "SCRIPTOHIO_DRAIN_S": "0",
-           "SCRIPTOHIO_RATE_LIMIT": "10000/minute"}
+           "SCRIPTOHIO_RATE_LIMIT": "10000/minute", **extra}
     servers = [ServeProcess(_replica_state(tmp_path, n, trained_state), port=free_port(),
                             env={**env, "SCRIPTOHIO_REPLICA": n}) for n in names]
     try:
@@ -173,3 +179,27 @@ def test_with_redis_down_a_submission_is_refused_503_and_reads_say_why(
         problem = read.json()
         assert job_id in problem["detail"] and "cannot be read now" in problem["detail"]
         assert "job store" in problem["detail"]
+
+
+def _keys_cli(server: ServeProcess, *args: str) -> Any:
+    """``scriptohio keys ...`` with the replica's own settings (its state dir, its Redis)."""
+    env = {**os.environ, **{k: v for k, v in server.env.items() if k.startswith("SCRIPTOHIO_")}}
+    done = subprocess.run([sys.executable, "-m", "scriptohio.cli.main", "keys", *args],
+                          env=env, capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_key_made_and_revoked_through_one_replica_is_known_then_refused_by_the_other(
+        tmp_path: Path, trained_state: Path, redis: PrivateRedis) -> None:
+    with replicas(tmp_path, trained_state, redis, SCRIPTOHIO_AUTH="keys") as (a, b):
+        made = _keys_cli(a, "create", "--user", "nia", "--role", "production")
+        auth = {"Authorization": f"Bearer {made['key']}"}
+        url = "/v1/rankings?season=2024&limit=3"
+        for server in (a, b):
+            assert httpx.get(server.url + url, headers=auth, timeout=10).status_code == 200
+        (listed,) = _keys_cli(b, "list")  # B's settings list the key A's made
+        _keys_cli(a, "revoke", listed["id"])
+        for server in (b, a):  # refused everywhere within the lookup cache's seconds
+            _until(lambda s=server: httpx.get(s.url + url, headers=auth,
+                                              timeout=10).status_code == 401,
+                   30, f"{server.url} refuses the revoked key")
