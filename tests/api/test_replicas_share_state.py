@@ -3,7 +3,7 @@ test's own) share their state: a job accepted by one is seen, finished and serve
 other and runs once; the per-user bound holds across both; a replica killed mid-job has its
 job finished by the other once the lease runs out; Redis down → submissions 503, reads say
 why; an API key created and revoked through one replica's settings is known, then refused, by
-the other.
+the other; a lesson completed through one is in the user's progress on the other.
 
 Waits are bounded; nothing here asserts how long anything took.
 """
@@ -203,3 +203,17 @@ def test_a_key_made_and_revoked_through_one_replica_is_known_then_refused_by_the
             _until(lambda s=server: httpx.get(s.url + url, headers=auth,
                                               timeout=10).status_code == 401,
                    30, f"{server.url} refuses the revoked key")
+
+
+def test_lesson_progress_made_on_one_replica_is_read_on_the_other(
+        tmp_path: Path, trained_state: Path, redis: PrivateRedis) -> None:
+    with replicas(tmp_path, trained_state, redis) as (a, b):
+        who = {"X-User-Id": "ola"}
+        lessons = httpx.get(f"{a.url}/v1/learn/lessons", timeout=10).json()["lessons"]
+        first = lessons[0]["id"]
+        done = httpx.post(f"{a.url}/v1/learn/lessons/{first}/complete", headers=who, timeout=10)
+        assert done.status_code == 200 and done.json()["newly_completed"] is True
+        again = httpx.post(f"{b.url}/v1/learn/lessons/{first}/complete", headers=who, timeout=10)
+        assert again.json()["newly_completed"] is False
+        seen = httpx.get(f"{b.url}/v1/learn/progress", headers=who, timeout=10).json()
+        assert seen["completed"] == [first]

@@ -31,7 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from scriptohio.agents.context import AnalyticsContext
-from scriptohio.agents.learn import LearningNavigator
+from scriptohio.agents.learn import LearningNavigator, open_progress_store
 from scriptohio.agents.registration import register_agents
 from scriptohio.agents.workflow.job_stores import open_job_store
 from scriptohio.api.answers import Answerer
@@ -193,9 +193,13 @@ class Service:
         return self.orchestrator.in_flight * 2 >= self.settings.max_inflight
 
     async def start(self) -> None:
-        data_dir = find_data_dir(self.settings.data_dir)
-        self.navigator = LearningNavigator(self.state_dir / "learning.sqlite")
         settings = self.settings
+        data_dir = find_data_dir(settings.data_dir)
+        self.navigator = LearningNavigator(open_progress_store(
+            self.state_dir / "learning.sqlite", settings.redis_url,
+            namespace=settings.cache_namespace,
+            breaker=(self.orchestrator.breaker("progress:redis", DEFAULT_STATE_BREAKER)
+                     if settings.redis_url else None)))
         self.jobs = JobRunner(
             self.orchestrator, self.holder.get, self.refresher, state_dir=self.state_dir,
             data_dir=data_dir, lease_s=settings.job_lease_s,
