@@ -125,7 +125,7 @@ class JobRunner:
             job = self.store.create(job_type, user_id, params,
                                     max_active=self.max_active_per_user, reuse=shared)
         except ServiceError as exc:
-            raise type(exc)(f"the job was not accepted (nothing was stored): {exc.detail}",
+            raise type(exc)(f"the job was not accepted: {exc.detail}",
                             retry_after=exc.retry_after) from exc
         try:
             self._claim_and_start(job.id)
@@ -150,8 +150,12 @@ class JobRunner:
     def resume(self) -> int:
         """Prune old jobs, claim and start the jobs nobody runs (a stopped process left them),
         and keep doing so every third of a lease; the number started now."""
-        self.prune()
-        started = self._sweep_once()
+        started = 0
+        try:
+            self.prune()
+            started = self._sweep_once()
+        except ServiceError as exc:  # the store is down: the sweep tries again
+            log.warning("jobs not resumed now: %s", exc.detail)
         if self._sweeper is None:
             self._sweeper = asyncio.create_task(self._sweep(), name="jobs-sweep")
         return started
