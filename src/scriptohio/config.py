@@ -45,6 +45,8 @@ DEFAULT_CACHE_NAMESPACE = "scriptohio:cache"
 DEFAULT_WARM_FIRST_SEASON = 2014
 #: SIGTERM → readiness 503 → this many seconds still answering → stop (api.drain)
 DEFAULT_DRAIN_S = 5.0
+#: seconds a job's claim lasts unless renewed (api.job_runner)
+DEFAULT_JOB_LEASE_S = 30.0
 
 AuthMode = Literal["open", "keys"]
 NAMED_INTERVALS = {"hourly": 3600.0, "daily": 86400.0}
@@ -101,6 +103,9 @@ class Settings:
     cfbd_api_key: str | None = field(default=None, repr=False)
     #: seconds between SIGTERM (readiness 503 at once) and the stop, still answering
     drain_s: float = DEFAULT_DRAIN_S
+    #: a job's claim lasts this long unless renewed: a replica killed mid-job has it run
+    #: again by another this long after (SCRIPTOHIO_JOB_LEASE_S)
+    job_lease_s: float = DEFAULT_JOB_LEASE_S
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -126,8 +131,16 @@ class Settings:
             drain_s = -1.0
         if not drain_s >= 0:
             raise ValueError(f"SCRIPTOHIO_DRAIN_S must be seconds >= 0, not {drain!r}")
+        lease = env.get("SCRIPTOHIO_JOB_LEASE_S", "").strip() or str(DEFAULT_JOB_LEASE_S)
+        try:
+            job_lease_s = float(lease)
+        except ValueError:
+            job_lease_s = -1.0
+        if not job_lease_s >= 1.0:
+            raise ValueError(f"SCRIPTOHIO_JOB_LEASE_S must be seconds >= 1, not {lease!r}")
         return cls(
             drain_s=drain_s,
+            job_lease_s=job_lease_s,
             refresh_s=refresh_s,
             retrain=env.get("SCRIPTOHIO_RETRAIN", "1").strip().lower() not in ("0", "false",
                                                                                "no", "off"),
@@ -172,6 +185,7 @@ class Settings:
             "SCRIPTOHIO_RETRAIN": "1" if self.retrain else "0",
             "SCRIPTOHIO_RETRAIN_CANARY": "1" if self.retrain_canary else "0",
             "SCRIPTOHIO_DRAIN_S": f"{self.drain_s:g}",
+            "SCRIPTOHIO_JOB_LEASE_S": f"{self.job_lease_s:g}",
             "SCRIPTOHIO_OPS_ALLOW": self.ops_allow,
         }
         for key, value in (("SCRIPTOHIO_DATA_DIR", self.data_dir),

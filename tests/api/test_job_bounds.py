@@ -106,6 +106,6 @@ async def test_results_are_bounded_in_size_and_age(tmp_path: Path) -> None:
     runner.store.finish(job.id, {"ok": True})  # a finished job ...
     now[0] = failed.updated_at + 7200.0  # ... two hours later, past keep_s
     assert runner.prune() == 1
-    assert runner.store.unfinished() == []
+    assert runner.store.claimable() == []
     await runner.stop()
     await orchestrator.stop()

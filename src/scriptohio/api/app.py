@@ -21,7 +21,7 @@ from scriptohio import __version__
 from scriptohio.api import openapi, problems
 from scriptohio.api.canary_router import CanaryModels
 from scriptohio.api.drain import drain_on_sigterm
-from scriptohio.api.identity import KeyStore
+from scriptohio.api.identity import KeyStore, open_key_store
 from scriptohio.api.middleware.answer_memo import AnswerMemoMiddleware
 from scriptohio.api.middleware.body_limit import BodyLimitMiddleware
 from scriptohio.api.middleware.canary_arm import CanaryMiddleware
@@ -45,6 +45,7 @@ from scriptohio.api.routes import (
 )
 from scriptohio.api.service import Service
 from scriptohio.config import Settings
+from scriptohio.data.redis_state import DEFAULT_STATE_BREAKER
 from scriptohio.monitor.middleware import MetricsMiddleware
 from scriptohio.monitor.router import monitor_exclusions, monitor_router
 from scriptohio.runtime.telemetry import RequestRejected
@@ -73,7 +74,10 @@ def create_app(settings: Settings | None = None, *,
         # SIGTERM drains first (readiness 503, still answering), then uvicorn stops
         restore_sigterm = drain_on_sigterm(service.drain, asyncio.get_running_loop())
         if settings.auth == "keys" and service.state_dir is not None:
-            keys["store"] = KeyStore(service.state_dir)
+            keys["store"] = open_key_store(
+                service.state_dir, settings.redis_url, namespace=settings.cache_namespace,
+                breaker=(service.orchestrator.breaker("keys:redis", DEFAULT_STATE_BREAKER)
+                         if settings.redis_url else None))
         try:
             yield
         finally:

@@ -12,7 +12,8 @@ Answerer            the holder, the response cache, the orchestrator, the answer
 CacheWarmer         the response cache and the saturation check
 DataRefresher       the holder, the cache, the warmer
 ScheduledPull       the refresher, the CFBD schedule (``SCRIPTOHIO_REFRESH``), ``bus.emit``
-JobRunner           the orchestrator, ``holder.get``, the refresher, the state and data dirs
+JobRunner           the orchestrator, ``holder.get``, the refresher, the state and data dirs,
+                    the job store (Redis or SQLite: ``open_job_store``)
 AnswerMemoMiddleware  ``holder.current``, the cache, the memo (in ``api.app``)
 CanaryRouter        the canary store and the model versions, the Answerer, the served version,
                     ``adopt`` (a promoted version), ``bus.emit`` (its middleware: ``api.app``)
@@ -23,19 +24,21 @@ routes              their own collaborators, through FastAPI dependencies (``api
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
 from scriptohio.agents.context import AnalyticsContext
-from scriptohio.agents.learn import LearningNavigator
+from scriptohio.agents.learn import LearningNavigator, open_progress_store
 from scriptohio.agents.registration import register_agents
+from scriptohio.agents.workflow.job_stores import open_job_store
 from scriptohio.api.answers import Answerer
 from scriptohio.api.canary_router import CanaryModels, CanaryRouter, RegistryModels
 from scriptohio.api.context_holder import ContextHolder
 from scriptohio.api.drain import Drain
-from scriptohio.api.job_runner import JobRunner
+from scriptohio.api.job_runner import JobRunner, job_store_address
 from scriptohio.api.middleware.answer_memo import AnswerMemo
 from scriptohio.api.refresher import ContextBuilder, DataRefresher, LoadedContext
 from scriptohio.api.response_cache import ResponseCache
@@ -45,6 +48,7 @@ from scriptohio.breaker import BreakerConfig
 from scriptohio.config import Settings
 from scriptohio.data.cfbd import DEFAULT_API_URL
 from scriptohio.data.paths import find_data_dir, state_dir
+from scriptohio.data.redis_state import DEFAULT_STATE_BREAKER
 from scriptohio.events import EventBus
 from scriptohio.models.canary_control import CanaryControl
 from scriptohio.models.canary_store import open_canary_store
@@ -190,10 +194,22 @@ class Service:
         return self.orchestrator.in_flight * 2 >= self.settings.max_inflight
 
     async def start(self) -> None:
-        data_dir = find_data_dir(self.settings.data_dir)
-        self.navigator = LearningNavigator(self.state_dir / "learning.sqlite")
-        self.jobs = JobRunner(self.orchestrator, self.holder.get, self.refresher,
-                              state_dir=self.state_dir, data_dir=data_dir)
+        settings = self.settings
+        data_dir = find_data_dir(settings.data_dir)
+        self.navigator = LearningNavigator(open_progress_store(
+            self.state_dir / "learning.sqlite", settings.redis_url,
+            namespace=settings.cache_namespace,
+            breaker=(self.orchestrator.breaker("progress:redis", DEFAULT_STATE_BREAKER)
+                     if settings.redis_url else None)))
+        self.jobs = JobRunner(
+            self.orchestrator, self.holder.get, self.refresher, state_dir=self.state_dir,
+            data_dir=data_dir, lease_s=settings.job_lease_s,
+            owner=f"{replica_name(settings.replica, settings.port)}:{os.getpid()}",
+            store=open_job_store(
+                job_store_address(self.state_dir, settings.redis_url,
+                                  namespace=settings.cache_namespace),
+                breaker=(self.orchestrator.breaker("jobs:redis", DEFAULT_STATE_BREAKER)
+                         if settings.redis_url else None)))
         self.refresher.when_ready(lambda _ctx: self._resume_jobs())
         await self.orchestrator.start()
         self.monitor.open_history(self.state_dir)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scriptohio.cli import context
 from scriptohio.cli.output import emit_json, errors_to_exit
 from scriptohio.data.paths import state_dir
+
+if TYPE_CHECKING:
+    from scriptohio.api.identity import KeyStore
 
 
 def register(app: typer.Typer) -> None:
@@ -54,10 +57,8 @@ def register(app: typer.Typer) -> None:
         role: Annotated[str, typer.Option(help="casual|data_scientist|production|admin")],
     ) -> None:
         """Create an API key (printed once; only its hash is stored)."""
-        from scriptohio.api.identity import KeyStore
-
         with errors_to_exit():
-            store = KeyStore(state_dir(context.settings().state_dir))
+            store = _key_store()
             try:
                 emit_json({"key": store.create(user, role), "user_id": user, "role": role})
             finally:
@@ -66,10 +67,8 @@ def register(app: typer.Typer) -> None:
     @keys_app.command("list")
     def list_keys() -> None:
         """Every key's id, user, role and whether it is revoked (never the key itself)."""
-        from scriptohio.api.identity import KeyStore
-
         with errors_to_exit():
-            store = KeyStore(state_dir(context.settings().state_dir))
+            store = _key_store()
             try:
                 emit_json(store.list())
             finally:
@@ -78,10 +77,8 @@ def register(app: typer.Typer) -> None:
     @keys_app.command("revoke")
     def revoke_key(key_id: Annotated[str, typer.Argument(help="k_... from keys list")]) -> None:
         """Revoke a key: a running service refuses it within seconds."""
-        from scriptohio.api.identity import KeyStore
-
         with errors_to_exit():
-            store = KeyStore(state_dir(context.settings().state_dir))
+            store = _key_store()
             try:
                 emit_json(store.revoke(key_id))
             finally:
@@ -90,11 +87,18 @@ def register(app: typer.Typer) -> None:
     @keys_app.command("rotate")
     def rotate_key(key_id: Annotated[str, typer.Argument(help="k_... from keys list")]) -> None:
         """A new key for the same user and role (printed once); the old one is revoked."""
-        from scriptohio.api.identity import KeyStore
-
         with errors_to_exit():
-            store = KeyStore(state_dir(context.settings().state_dir))
+            store = _key_store()
             try:
                 emit_json({"key": store.rotate(key_id), "revoked": key_id})
             finally:
                 store.close()
+
+
+def _key_store() -> KeyStore:
+    """The key records the service reads: its Redis when it has one, else the state dir."""
+    from scriptohio.api.identity import open_key_store
+
+    settings = context.settings()
+    return open_key_store(state_dir(settings.state_dir), settings.redis_url,
+                          namespace=settings.cache_namespace)

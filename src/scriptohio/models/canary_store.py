@@ -22,9 +22,9 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from scriptohio.errors import ServiceError
+from scriptohio.data.redis_state import RedisState
 from scriptohio.models.canary import CanaryState
 
 __all__ = ["CanaryStore", "FileCanaryStore", "RedisCanaryStore", "open_canary_store"]
@@ -75,41 +75,31 @@ class FileCanaryStore:
 
 
 class RedisCanaryStore:
-    """The canary state in one Redis key (see the module docstring)."""
+    """The canary state in one Redis key (see the module docstring), reached through the
+    state stores' one Redis setup (:class:`~scriptohio.data.redis_state.RedisState`)."""
 
     def __init__(self, url: str, *, namespace: str = "scriptohio") -> None:
-        import redis
-
-        self._redis = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        self.key = f"{namespace}:canary"
+        self._redis = RedisState(url, namespace=namespace, what="canary store",
+                                 timeout_s=2.0)
+        self.key = self._redis.key("canary")
 
     def read(self) -> CanaryState | None:
-        from redis.exceptions import RedisError
-
-        try:
-            raw = self._redis.get(self.key)
-        except RedisError as exc:
-            raise ServiceError(f"canary store unavailable: {exc}") from exc
+        raw = self._redis.call(lambda r: r.get(self.key))
         return None if raw is None else CanaryState.from_json(json.loads(raw))
 
     def update(self, change: Update) -> CanaryState | None:
-        from redis.exceptions import RedisError
-
         stored: list[CanaryState | None] = []
 
-        def run(pipe: object) -> None:
-            raw = pipe.get(self.key)  # type: ignore[attr-defined]
+        def run(pipe: Any) -> None:
+            raw = pipe.get(self.key)
             before = None if raw is None else CanaryState.from_json(json.loads(raw))
             after = change(before)
             stored[:] = [after if after is not None else before]
-            pipe.multi()  # type: ignore[attr-defined]
+            pipe.multi()
             if after is not before and after is not None:
-                pipe.set(self.key, json.dumps(after.as_json()))  # type: ignore[attr-defined]
+                pipe.set(self.key, json.dumps(after.as_json()))
 
-        try:
-            self._redis.transaction(run, self.key)
-        except RedisError as exc:
-            raise ServiceError(f"canary store unavailable: {exc}") from exc
+        self._redis.call(lambda r: r.transaction(run, self.key))
         return stored[0] if stored else None
 
     def close(self) -> None:

@@ -18,7 +18,12 @@ from scriptohio.agents.learn.lesson import (
     parse_lesson,
 )
 from scriptohio.agents.learn.navigator import LearningNavigator, UnknownLessonError, next_lessons
-from scriptohio.agents.learn.progress import ProgressStore
+from scriptohio.agents.learn.progress import (
+    ProgressStore,
+    RedisProgressStore,
+    SqliteProgressStore,
+    open_progress_store,
+)
 
 __all__ = [
     "BASE_URL_PLACEHOLDER",
@@ -31,11 +36,14 @@ __all__ = [
     "LearningNavigator",
     "Lesson",
     "ProgressStore",
+    "RedisProgressStore",
+    "SqliteProgressStore",
     "UnknownConceptError",
     "UnknownLessonError",
     "concept_key",
     "default_catalogue",
     "load_catalogue",
     "next_lessons",
+    "open_progress_store",
     "parse_lesson",
 ]

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from scriptohio.agents.learn.catalogue import Catalogue, default_catalogue
 from scriptohio.agents.learn.lesson import LEVELS, ROLES, Lesson
 from scriptohio.agents.learn.paths import topological_order
-from scriptohio.agents.learn.progress import ProgressStore
+from scriptohio.agents.learn.progress import ProgressStore, SqliteProgressStore
 from scriptohio.errors import NotFoundError, ValidationError
 
 __all__ = ["MAX_USER_ID_LENGTH", "LearningNavigator", "UnknownLessonError", "next_lessons"]
@@ -70,21 +70,21 @@ def next_lessons(catalogue: Catalogue, role: str, done: set[str]) -> tuple[list[
 
 
 class LearningNavigator:
-    """Lessons, concepts, role paths and per-user progress (stored at ``progress_db_path``)."""
+    """Lessons, concepts, role paths and per-user progress (``progress``: a store, or the
+    path of a SQLite file)."""
 
     def __init__(
         self,
-        progress_db_path: str | Path,
+        progress: str | Path | ProgressStore,
         *,
         catalogue: Catalogue | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self._catalogue = catalogue or default_catalogue()
-        self._store = (
-            ProgressStore(progress_db_path)
-            if clock is None
-            else ProgressStore(progress_db_path, clock=clock)
-        )
+        if isinstance(progress, str | Path):
+            progress = (SqliteProgressStore(progress) if clock is None
+                        else SqliteProgressStore(progress, clock=clock))
+        self._store: ProgressStore = progress
 
     @property
     def catalogue(self) -> Catalogue:

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from scriptohio.agents.context import AnalyticsContext
 from scriptohio.agents.insight.rankings import rankings
 from scriptohio.agents.predict import week_games
-from scriptohio.agents.workflow.jobs import JobStore
+from scriptohio.agents.workflow.job_stores import open_job_store
+from scriptohio.agents.workflow.jobs import JobStore, JobStoreAddress, report_dir
 from scriptohio.errors import DataFormatError, ValidationError
 
 if TYPE_CHECKING:
@@ -33,11 +34,6 @@ if TYPE_CHECKING:
 Progress = Callable[[float, str], None]
 #: What a malformed batch file is called in errors: the request field it came in.
 BATCH_INPUT_NAME = "csv"
-
-
-def report_dir(state_dir: str | Path, job_id: str) -> Path:
-    """Where a job's report files are written (and read back from by name)."""
-    return Path(state_dir) / "jobs" / job_id
 
 
 def _job_dataset(jobs: JobStore, job_id: str, data_dir: str, state_dir: str) -> Dataset:
@@ -53,12 +49,13 @@ def _job_dataset(jobs: JobStore, job_id: str, data_dir: str, state_dir: str) -> 
         store.close()
 
 
-def run_backtest_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str,
+def run_backtest_job(job_id: str, jobs_store: JobStoreAddress, data_dir: str, state_dir: str,
                      season: int) -> dict[str, Any]:
-    """Process-pool entry point: loads everything itself and reports progress to SQLite."""
+    """Process-pool entry point: loads everything itself and reports progress to the job
+    store (the service's SQLite file, or its Redis)."""
     from scriptohio.models.evaluate import evaluate
 
-    jobs = JobStore(Path(jobs_db))
+    jobs = open_job_store(jobs_store)
     try:
         dataset = _job_dataset(jobs, job_id, data_dir, state_dir)
         report = evaluate(dataset, report_dir(state_dir, job_id), train_through=season - 1,
@@ -71,7 +68,8 @@ def run_backtest_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str,
         jobs.close()
 
 
-def run_grade_picks_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str, csv: str,
+def run_grade_picks_job(job_id: str, jobs_store: JobStoreAddress, data_dir: str,
+                        state_dir: str, csv: str,
                         train_through: int | None = None) -> dict[str, Any]:
     """Process-pool entry point of ``grade_picks`` (see :func:`run_backtest_job`)."""
     from scriptohio.models.pick_report import write_pick_report
@@ -80,7 +78,7 @@ def run_grade_picks_job(job_id: str, jobs_db: str, data_dir: str, state_dir: str
     if not csv.strip():
         raise ValidationError("csv must hold the picks (game_id or home_team/away_team/"
                               "game_date, and margin and/or home_win_prob)")
-    jobs = JobStore(Path(jobs_db))
+    jobs = open_job_store(jobs_store)
     try:
         dataset = _job_dataset(jobs, job_id, data_dir, state_dir)
         out = report_dir(state_dir, job_id)

@@ -24,7 +24,7 @@ from scriptohio.api.identity import (
 )
 from scriptohio.api.open_paths import is_open
 from scriptohio.api.problems import problem, problem_for
-from scriptohio.errors import AuthError, CallerError, RateLimitedError
+from scriptohio.errors import AuthError, CallerError, RateLimitedError, ServiceError
 from scriptohio.runtime import UserRateLimiter
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -52,7 +52,7 @@ class IdentityMiddleware:
         except AuthError as exc:
             await self._refuse_auth(scope, receive, send, exc)
             return
-        except CallerError as exc:
+        except (CallerError, ServiceError) as exc:  # the key store down: 503, not 401
             await problem_for(exc)(scope, receive, send)
             return
         scope.setdefault("state", {})["identity"] = identity

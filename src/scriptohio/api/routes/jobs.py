@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
 from scriptohio.agents.workflow.jobs import Job
 from scriptohio.api.dependencies import Caller, Jobs
@@ -59,12 +59,12 @@ async def status(job_id: JobId, jobs: Jobs) -> Response:
 
 
 @router.get("/{job_id}/artefacts/{name}", summary="A report file a job's result lists",
-            response_class=FileResponse)
+            response_class=Response)
 async def artefact(job_id: JobId, name: Annotated[str, Path(min_length=1, max_length=64)],
-                   jobs: Jobs) -> FileResponse:
-    path = jobs.artefact(job_id, name)
-    return FileResponse(path, media_type=ARTEFACT_TYPES.get(PurePath(name).suffix,
-                                                            "application/octet-stream"))
+                   jobs: Jobs) -> Response:
+    content = jobs.artefact(job_id, name)
+    return Response(content, media_type=ARTEFACT_TYPES.get(PurePath(name).suffix,
+                                                           "application/octet-stream"))
 
 
 #: keys of results stored before results named no server paths; never answered
