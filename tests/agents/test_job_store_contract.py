@@ -110,6 +110,19 @@ def test_a_requeued_job_is_claimable_at_once_with_its_reason(store: JobStore) ->
     assert store.claim(job.id, "B", 30.0) is not None
 
 
+def test_progress_written_after_a_requeue_leaves_the_job_queued(store: JobStore) -> None:
+    # a process-pool worker still running at a shutdown writes progress after the runner has
+    # given the job back: the job stays queued (it was left 'running' until the next start)
+    job = store.create("backtest", "kit", {})
+    assert store.claim(job.id, "A", 30.0) is not None
+    store.progress(job.id, 0.3, "fit")
+    assert store.get(job.id).status == "running"
+    store.requeue(job.id, "interrupted by a shutdown", owner="A")
+    store.progress(job.id, 0.6, "fit mlp (late)")
+    back = store.get(job.id)
+    assert back.status == "queued" and "interrupted" in back.step and back.progress == 0.3
+
+
 def test_a_failed_job_keeps_its_error(store: JobStore) -> None:
     job = store.create("batch_predict", "ivy", {})
     store.claim(job.id, "A", 30.0)
@@ -128,6 +141,7 @@ def _write_progress(address: JobStoreAddress, job_id: str) -> None:
 
 def test_a_worker_process_writes_progress_through_the_address(store: JobStore) -> None:
     job = store.create("backtest", "jo", {})
+    assert store.claim(job.id, "A", 30.0) is not None  # the runner holds what a worker runs
     proc = multiprocessing.get_context("spawn").Process(
         target=_write_progress, args=(store.address, job.id))
     proc.start()

@@ -91,10 +91,11 @@ end
 return 0
 """
 
-# KEYS: job. ARGV: progress, step, now
+# KEYS: job, lease (a job nobody holds does not move). ARGV: progress, step, now
 _PROGRESS = """
 local st = redis.call('HGET', KEYS[1], 'status')
 if st ~= 'queued' and st ~= 'running' then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'running', 'progress', ARGV[1], 'step', ARGV[2],
            'updated_at', ARGV[3])
 return 1
@@ -223,7 +224,7 @@ class RedisJobStore:
     def progress(self, job_id: str, fraction: float, step: str) -> None:
         try:
             self._redis.call(lambda r: self._progress(
-                keys=[self._job(job_id)],
+                keys=[self._job(job_id), self._lease(job_id)],
                 args=[repr(max(0.0, min(1.0, fraction))), step, repr(self._clock())],
                 client=r))
         except ServiceError as exc:  # advisory: the job goes on

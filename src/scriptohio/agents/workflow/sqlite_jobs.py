@@ -131,8 +131,10 @@ class SqliteJobStore:
     def progress(self, job_id: str, fraction: float, step: str) -> None:
         with self._lock:
             self._conn.execute(
+                # only a held job moves: a pool worker's late write after a requeue (owner
+                # gone) must not mark the job running again
                 "UPDATE jobs SET status='running', progress=?, step=?, updated_at=? WHERE id=?"
-                " AND status IN ('queued', 'running')",
+                " AND status IN ('queued', 'running') AND owner IS NOT NULL",
                 (max(0.0, min(1.0, fraction)), step, self._clock(), job_id))
 
     def _end(self, job_id: str, owner: str | None, sets: str, values: tuple[Any, ...]) -> bool:
