@@ -49,9 +49,9 @@ import uvloop
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.servers import free_port, running_service  # noqa: E402
+from tests.servers import running_service  # noqa: E402
 
-from scriptohio.testing.topology import TEMPLATE, haproxy_config  # noqa: E402
+from scriptohio.testing.topology import TEMPLATE, loopback_balancer  # noqa: E402
 
 MAX_CONNECTIONS = 4000
 
@@ -346,36 +346,15 @@ MODES = {
 def balancer(mode: Mode, service_port: int, cpus: set[int] | None,
              workdir: Path) -> Iterator[tuple[int, int]]:
     """HAProxy from ``mode``'s template in front of the service: (port, pid)."""
-    if mode.haproxy_rev == "WORKTREE":
-        template = TEMPLATE
-    else:
+    template = TEMPLATE
+    if mode.haproxy_rev != "WORKTREE":
         template = workdir / f"haproxy-{mode.haproxy_rev}.cfg"
         template.write_text(subprocess.run(
             ["git", "show", f"{mode.haproxy_rev}:deploy/haproxy/haproxy.cfg"], cwd=ROOT,
             check=True, capture_output=True, text=True).stdout)
-    port, stats = free_port(), free_port()
-    cfg = workdir / f"{mode.name}.cfg"
-    cfg.write_text(haproxy_config({"s1": f"127.0.0.1:{service_port}"},
-                                  bind=f"127.0.0.1:{port}", stats_bind=f"127.0.0.1:{stats}",
-                                  stats_socket=str(workdir / f"{mode.name}.sock"),
-                                  template=template))
-    with open(workdir / f"{mode.name}.log", "w") as log:
-        proc = subprocess.Popen(["haproxy", "-f", str(cfg), "-db"], stdout=log, stderr=log,
-                                preexec_fn=(lambda: os.sched_setaffinity(0, cpus))
-                                if cpus else None)
-        try:
-            for _ in range(100):
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
-                        break
-                time.sleep(0.1)
-            else:
-                raise RuntimeError(f"HAProxy did not come up: {cfg}")
-            time.sleep(2.5)  # health checks: rise 2 at 1 s
-            yield port, proc.pid
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with loopback_balancer({"s1": f"127.0.0.1:{service_port}"}, workdir, cpus=cpus,
+                           template=template) as lb:
+        yield int(lb.url.rsplit(":", 1)[1]), lb.pid
 
 
 def main() -> int:

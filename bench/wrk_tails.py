@@ -24,6 +24,7 @@ Run: SCRIPTOHIO_DATA_DIR=/path/to/data .venv/bin/python bench/wrk_tails.py
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import resource
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.servers import running_service  # noqa: E402
+
+from scriptohio.testing.topology import loopback_balancer  # noqa: E402
 
 WRK_DIR = ROOT / "bench" / "wrk"
 TEAMS = ("Ohio%20State", "Michigan", "Georgia", "Texas", "Oregon", "Alabama", "Penn%20State",
@@ -119,11 +123,28 @@ def state_dir(work: Path, name: str) -> Path:
     return path
 
 
-def warm_runs(label: str, src: Path, work: Path, rnd: int, seconds: int) -> list[Run]:
+@contextlib.contextmanager
+def service(label: str, src: Path, work: Path, name: str, edge: bool) -> Iterator[str]:
+    """The service on CPU 0; with ``edge``, behind HAProxy (the shipped configuration, its
+    global connection cap raised for 10,000 clients) on CPU 1 beside wrk."""
     env = {**ENV, "PYTHONPATH": str(src)}
-    state = state_dir(work, f"warm-{rnd}-{'base' if 'baseline' in label else 'now'}")
-    runs = []
+    state = state_dir(work, f"{name}-{'base' if 'baseline' in label else 'now'}"
+                      f"{'-edge' if edge else ''}")
     with running_service(state, env, wait_ready=True, timeout=120, cwd=ROOT, cpus={0}) as url:
+        if not edge:
+            yield url
+            return
+        lb_dir = state / "lb"
+        lb_dir.mkdir()
+        with loopback_balancer({"s1": url.removeprefix("http://")}, lb_dir, cpus={1},
+                               maxconn=20_000) as lb:
+            yield lb.url
+
+
+def warm_runs(label: str, src: Path, work: Path, rnd: int, seconds: int,
+              edge: bool = False) -> list[Run]:
+    runs = []
+    with service(label, src, work, f"warm-{rnd}", edge) as url:
         with httpx.Client(base_url=url, timeout=60) as client:
             codes = [client.get(p).status_code for p in WARM_PATHS]
             codes += [client.get(p).status_code for p in WARM_PATHS]  # now from L1
@@ -143,10 +164,8 @@ def warm_runs(label: str, src: Path, work: Path, rnd: int, seconds: int) -> list
 
 
 def cold_run(label: str, src: Path, work: Path, rnd: int, seconds: int,
-             teams_file: Path) -> Run:
-    env = {**ENV, "PYTHONPATH": str(src)}
-    state = state_dir(work, f"cold-{rnd}-{'base' if 'baseline' in label else 'now'}")
-    with running_service(state, env, wait_ready=True, timeout=120, cwd=ROOT, cpus={0}) as url:
+             teams_file: Path, edge: bool = False) -> Run:
+    with service(label, src, work, f"cold-{rnd}", edge) as url:
         out = wrk(url, "cold_predict.lua", 64, seconds,
                   {"TEAMS_FILE": str(teams_file), "OFFSET": str(rnd * 5_000_000)})
     run = parse(out, label, "cold", 64, rnd)
@@ -174,7 +193,8 @@ def report(runs: list[Run], labels: list[str], head: str, args: argparse.Namespa
              f"Run {started}, load average {load[0]:.2f} at the start and {load[1]:.2f} at the "
              f"end (a 2-core machine shared with other sessions). Command: "
              f"`SCRIPTOHIO_DATA_DIR=/work/shared/data .venv/bin/python bench/wrk_tails.py "
-             f"--baseline {args.baseline} --seconds {args.seconds} --rounds {args.rounds}`. "
+             f"--baseline {args.baseline} --seconds {args.seconds} --rounds {args.rounds}"
+             f"{' --edge' if args.edge else ''}`. "
              f"Service (one worker, warming off) on CPU 0, `wrk -t1 --latency --timeout 30s` "
              f"on CPU 1, {args.seconds} s per run; {args.rounds} rounds interleaved, each on "
              f"fresh services; medians of the rounds (errors summed over them). "
@@ -198,19 +218,21 @@ def report(runs: list[Run], labels: list[str], head: str, args: argparse.Namespa
                      f"{r.connect} | {r.read} | {r.write} | {r.timeout} | {r.non2xx} | "
                      f"{r.statuses or '-'} |")
     lines += ["", "Ratios, now against the baseline (medians):", ""]
-    base, now = labels
-    for mix, connections, what in (("warm", 1000, "ratio"), ("warm", 10000, "ratio"),
-                                   ("cold", 64, "p99")):
-        b = [getattr(r, what) for r in runs if r.version == base and r.mix == mix
-             and r.connections == connections]
-        n = [getattr(r, what) for r in runs if r.version == now and r.mix == mix
-             and r.connections == connections]
-        if b and n:
-            name = "P99/P90" if what == "ratio" else "P99"
-            lines.append(f"- {mix} mix, {connections:,} connections, {name}: baseline "
-                         f"{statistics.median(b):.1f}{'x' if what == 'ratio' else ' ms'}, now "
-                         f"{statistics.median(n):.1f}{'x' if what == 'ratio' else ' ms'} "
-                         f"(now / baseline {statistics.median(n) / statistics.median(b):.2f})")
+    base = labels[0]
+    for now in labels[1:]:
+        for mix, connections, what in (("warm", 1000, "ratio"), ("warm", 10000, "ratio"),
+                                       ("cold", 64, "p99")):
+            b = [getattr(r, what) for r in runs if r.version == base and r.mix == mix
+                 and r.connections == connections]
+            n = [getattr(r, what) for r in runs if r.version == now and r.mix == mix
+                 and r.connections == connections]
+            if b and n:
+                name = "P99/P90" if what == "ratio" else "P99"
+                unit = "x" if what == "ratio" else " ms"
+                lines.append(f"- {mix} mix, {connections:,} connections, {name}: baseline "
+                             f"{statistics.median(b):.1f}{unit}, {now} "
+                             f"{statistics.median(n):.1f}{unit} (/ baseline "
+                             f"{statistics.median(n) / statistics.median(b):.2f})")
     return "\n".join(lines) + "\n"
 
 
@@ -226,6 +248,8 @@ def main() -> int:
     parser.add_argument("--baseline", default="2d76e8a")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--edge", action="store_true",
+                        help="also this tree behind HAProxy (deploy/haproxy), on CPU 1 with wrk")
     parser.add_argument("--out", type=Path,
                         default=ROOT / "docs" / "results" / "wrk-tails.md")
     args = parser.parse_args()
@@ -248,8 +272,10 @@ def main() -> int:
         base_tree = work / "baseline"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base_tree),
                         args.baseline], check=True, capture_output=True)
-        versions = [(f"baseline {args.baseline}", base_tree / "src"), (f"now ({head})",
-                                                                       ROOT / "src")]
+        versions = [(f"baseline {args.baseline}", base_tree / "src", False),
+                    (f"now ({head})", ROOT / "src", False)]
+        if args.edge:
+            versions.append((f"now ({head}), behind HAProxy", ROOT / "src", True))
         try:
             teams_file = work / "teams.txt"
             with running_service(state_dir(work, "teams"), {**ENV, "PYTHONPATH": str(
@@ -259,9 +285,10 @@ def main() -> int:
             teams_file.write_text("".join(t["team"] + "\n" for t in teams))
             for rnd in range(1, args.rounds + 1):
                 print(f"== round {rnd}", flush=True)
-                for label, src in versions:
-                    runs += warm_runs(label, src, work, rnd, args.seconds)
-                    runs.append(cold_run(label, src, work, rnd, args.seconds, teams_file))
+                for label, src, edge in versions:
+                    runs += warm_runs(label, src, work, rnd, args.seconds, edge)
+                    runs.append(cold_run(label, src, work, rnd, args.seconds, teams_file,
+                                         edge))
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                             str(base_tree)], check=False, capture_output=True)

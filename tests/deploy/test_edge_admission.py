@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scriptohio.testing.topology import haproxy_config
+from scriptohio.testing.topology import haproxy_stat, loopback_balancer
 from tests.conftest import IN_CI
 from tests.servers import free_port
 
@@ -90,23 +88,6 @@ class HeldBackend:
         self.release()
 
 
-def stat_row(sock_path: str, proxy: str, server: str) -> dict[str, str]:
-    """One row of HAProxy's ``show stat`` over its admin socket."""
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.connect(sock_path)
-        sock.sendall(b"show stat\n")
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    lines = data.decode().splitlines()
-    names = lines[0].lstrip("# ").split(",")
-    for line in lines[1:]:
-        row = dict(zip(names, line.split(","), strict=False))
-        if row.get("pxname") == proxy and row.get("svname") == server:
-            return row
-    raise AssertionError(f"no stats row {proxy}/{server} in {lines[:3]}")
-
-
 def wait_for(predicate: object, what: str, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():  # type: ignore[operator]
@@ -121,30 +102,14 @@ def edge(tmp_path: Path) -> Iterator[tuple[str, str, HeldBackend]]:
         if IN_CI:
             pytest.fail("haproxy is not installed (.ci/run installs it)")
         pytest.skip("haproxy is not installed")
-    with HeldBackend() as backend:
-        port, stats = free_port(), free_port()
-        sock = str(tmp_path / "admin.sock")
-        cfg = tmp_path / "haproxy.cfg"
-        cfg.write_text(haproxy_config({"s1": f"127.0.0.1:{backend.port}"},
-                                      bind=f"127.0.0.1:{port}",
-                                      stats_bind=f"127.0.0.1:{stats}", stats_socket=sock,
-                                      server_maxconn=MAXCONN,
-                                      queue_per_server=QUEUE_PER_SERVER,
-                                      queue_timeout="3s"))
-        check = subprocess.run(["haproxy", "-c", "-f", str(cfg)], capture_output=True,
-                               text=True)
-        assert check.returncode == 0, check.stdout + check.stderr
-        with open(tmp_path / "haproxy.log", "w") as log:
-            proc = subprocess.Popen(["haproxy", "-f", str(cfg), "-db"], stdout=log, stderr=log)
-            try:
-                wait_for(lambda: Path(sock).exists(), "HAProxy's admin socket")
-                wait_for(lambda: stat_row(sock, "replicas", "s1")["status"] == "UP",
-                         "the replica UP in HAProxy")
-                yield f"http://127.0.0.1:{port}", sock, backend
-            finally:
-                backend.release()
-                proc.terminate()
-                proc.wait(timeout=10)
+    with (HeldBackend() as backend,
+          loopback_balancer({"s1": f"127.0.0.1:{backend.port}"}, tmp_path,
+                            server_maxconn=MAXCONN, queue_per_server=QUEUE_PER_SERVER,
+                            queue_timeout="3s") as lb):
+        try:
+            yield lb.url, lb.stats_socket, backend
+        finally:
+            backend.release()
 
 
 def test_the_edge_holds_a_replica_to_maxconn_queues_then_sheds_at_once(
@@ -162,7 +127,7 @@ def test_the_edge_holds_a_replica_to_maxconn_queues_then_sheds_at_once(
     held = [send(i) for i in range(MAXCONN)]
     wait_for(lambda: backend.received == MAXCONN, "the replica holding maxconn requests")
     queued = [send(MAXCONN + i) for i in range(QUEUE_PER_SERVER + 1)]
-    wait_for(lambda: int(stat_row(sock, "replicas", "BACKEND")["qcur"]) == QUEUE_PER_SERVER + 1,
+    wait_for(lambda: int(haproxy_stat(sock, "replicas", "BACKEND")["qcur"]) == QUEUE_PER_SERVER + 1,
              "the queue beyond its bound")
     assert backend.received == MAXCONN  # the queue holds them, the replica never saw them
 
@@ -176,7 +141,7 @@ def test_the_edge_holds_a_replica_to_maxconn_queues_then_sheds_at_once(
 
     # an operations path is not refused at the door: it queues like the others
     ops = send(99, "/health")
-    wait_for(lambda: int(stat_row(sock, "replicas", "BACKEND")["qcur"]) == QUEUE_PER_SERVER + 2,
+    wait_for(lambda: int(haproxy_stat(sock, "replicas", "BACKEND")["qcur"]) == QUEUE_PER_SERVER + 2,
              "/health queued, not refused")
 
     # held past `timeout queue` (3 s): the queued requests get HAProxy's 503, as problem+json

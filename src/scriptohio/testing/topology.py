@@ -32,15 +32,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 import scriptohio
 
-__all__ = ["DEFAULT_SUBNET", "Host", "ServeProcess", "Topology", "TopologyConfig",
-           "haproxy_config"]
+__all__ = ["DEFAULT_SUBNET", "Host", "LoopbackBalancer", "ServeProcess", "Topology",
+           "TopologyConfig", "haproxy_config", "haproxy_stat", "loopback_balancer"]
 
 DEFAULT_SUBNET = "10.77.0"
 LB_ADDRESS_SUFFIX = 2
@@ -73,6 +73,80 @@ def haproxy_config(servers: Mapping[str, str], *, bind: str, stats_bind: str,
     text = re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], text)
     lines = "\n".join(f"    server {name} {where} check" for name, where in servers.items())
     return text.replace("    # @servers@", lines)
+
+
+@dataclass(frozen=True)
+class LoopbackBalancer:
+    """HAProxy on loopback in front of servers on loopback (tests and benches)."""
+
+    url: str
+    pid: int
+    stats_socket: str
+    config: Path
+
+
+def _stats_rows(stats_socket: str) -> list[dict[str, str]]:
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(stats_socket)
+        sock.sendall(b"show stat\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    lines = data.decode().splitlines()
+    names = lines[0].lstrip("# ").split(",")
+    return [dict(zip(names, line.split(","), strict=False)) for line in lines[1:] if line]
+
+
+def haproxy_stat(stats_socket: str, proxy: str, server: str) -> dict[str, str]:
+    """One row of HAProxy's ``show stat`` (``server``: a server's name, or ``BACKEND``)."""
+    for row in _stats_rows(stats_socket):
+        if row.get("pxname") == proxy and row.get("svname") == server:
+            return row
+    raise LookupError(f"no stats row {proxy}/{server}")
+
+
+@contextlib.contextmanager
+def loopback_balancer(servers: Mapping[str, str], workdir: Path, *,
+                      cpus: set[int] | None = None, timeout_s: float = 30.0,
+                      **config: object) -> Iterator[LoopbackBalancer]:
+    """HAProxy from the shipped template (``config``: :func:`haproxy_config`'s keywords, e.g.
+    ``template``, ``server_maxconn``) on a free loopback port, yielded once every server is UP
+    in it; stopped on exit. ``cpus``: the CPUs it may run on (benchmarks pin it)."""
+    if shutil.which("haproxy") is None:
+        raise RuntimeError("haproxy is not installed (apt-get install haproxy)")
+    ports = []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(int(s.getsockname()[1]))
+    sock = str(workdir / "haproxy.sock")
+    cfg = workdir / "haproxy.cfg"
+    cfg.write_text(haproxy_config(servers, bind=f"127.0.0.1:{ports[0]}",
+                                  stats_bind=f"127.0.0.1:{ports[1]}", stats_socket=sock,
+                                  **config))  # type: ignore[arg-type]
+    check = _run("haproxy", "-c", "-f", str(cfg), check=False)
+    if check.returncode != 0:
+        raise RuntimeError(f"HAProxy refused {cfg}: {check.stdout}{check.stderr}")
+    with open(workdir / "haproxy.log", "w") as log:
+        proc = subprocess.Popen(["haproxy", "-f", str(cfg), "-db"], stdout=log, stderr=log,
+                                preexec_fn=(lambda: os.sched_setaffinity(0, cpus))
+                                if cpus else None)
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"HAProxy exited: {(workdir / 'haproxy.log').read_text()}")
+                with contextlib.suppress(OSError, LookupError):
+                    if all(haproxy_stat(sock, "replicas", name)["status"] == "UP"
+                           for name in servers):
+                        break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"HAProxy's servers not UP within {timeout_s:.0f} s")
+                time.sleep(0.05)
+            yield LoopbackBalancer(f"http://127.0.0.1:{ports[0]}", proc.pid, sock, cfg)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 @dataclass(frozen=True)
