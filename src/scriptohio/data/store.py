@@ -58,6 +58,24 @@ class StoredEvent:
     payload: dict[str, object]
 
 
+def _enable_wal(conn: sqlite3.Connection, bound_s: float = 30.0) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process holds the file: switching
+    the journal mode can answer "database is locked" at once, without waiting on the busy
+    timeout (SQLite does not wait there, to avoid deadlock), and pre-forked workers open the
+    same files at the same instant."""
+    deadline = time.monotonic() + bound_s
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 def open_sqlite(path: Path) -> sqlite3.Connection:
     """A connection with the settings every state database here uses.
 
@@ -70,7 +88,7 @@ def open_sqlite(path: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(path, timeout=30.0, isolation_level=None,
                                check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
+        _enable_wal(conn)
     finally:
         os.umask(old_mask)
     for suffix in ("", "-wal", "-shm"):
