@@ -36,6 +36,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 __all__ = ["STARTUP_FAILURE", "ForkSupervisor"]
 
@@ -44,7 +45,8 @@ STARTUP_FAILURE = 3
 #: the least time between two forks of one slot: a worker dying at once is not a fork storm
 MIN_RESTART_INTERVAL_S = 1.0
 _PR_SET_PDEATHSIG = 1
-_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGCHLD}
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_SIGNALS = {*_STOP_SIGNALS, signal.SIGCHLD}
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,8 @@ class ForkSupervisor:
         self._stopping = False
         self._status = 0
         self._mask: set[int | signal.Signals] = set()
+        self._previous: dict[signal.Signals, Any] = {}
+        self._noted: list[signal.Signals] = []
 
     @property
     def pids(self) -> list[int]:
@@ -82,6 +86,12 @@ class ForkSupervisor:
     def run(self) -> int:
         """Fork the workers and supervise them until SIGTERM / SIGINT; returns the parent's
         exit status (0 after a requested stop, 3 when a worker could not start)."""
+        # The signals are blocked in this thread and waited for, but the native libraries
+        # the load used (BLAS, OpenMP) have threads of their own where they are not: the
+        # kernel may hand SIGTERM to one of those, and the handler the process had (exit)
+        # would then stop the parent without stopping its workers. So the handlers here only
+        # note the signal, and the loop acts on it within one poll.
+        self._previous = {sig: signal.signal(sig, self._note) for sig in _STOP_SIGNALS}
         self._mask = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
         try:
             for slot in range(self.workers):
@@ -89,12 +99,19 @@ class ForkSupervisor:
             while self._children or (self._due and not self._stopping):
                 info = signal.sigtimedwait(_SIGNALS, self._poll_s)
                 if info is not None and info.si_signo != signal.SIGCHLD:
-                    self._stop(signal.Signals(info.si_signo))
+                    self._noted.append(signal.Signals(info.si_signo))
+                while self._noted:
+                    self._stop(self._noted.pop(0))
                 self._reap()
                 self._fork_due()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, self._mask)
+            for sig, handler in self._previous.items():
+                signal.signal(sig, handler)
         return self._status
+
+    def _note(self, sig: int, _frame: object) -> None:
+        self._noted.append(signal.Signals(sig))
 
     def _fork(self, slot: int) -> None:
         parent = os.getpid()
@@ -108,6 +125,8 @@ class ForkSupervisor:
     def _worker_main(self, slot: int, parent: int) -> int:
         status = 1
         try:
+            for sig, handler in self._previous.items():  # the parent's note-takers
+                signal.signal(sig, handler)
             signal.pthread_sigmask(signal.SIG_SETMASK, self._mask)
             _die_with_parent(parent)
             status = self._run_worker(slot)
