@@ -36,6 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import scriptohio
 
@@ -202,6 +203,9 @@ class TopologyConfig:
     #: CPUs per replica (``taskset``), by replica index; unset: anywhere
     replica_cpus: Sequence[set[int]] = ()
     ready_timeout_s: float = 180.0
+    #: keyword arguments for :func:`haproxy_config` (``server_maxconn``, ``queue_per_server``,
+    #: ``queue_timeout``, ``log_level`` …); unset: the shipped defaults
+    haproxy: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Topology:
@@ -337,7 +341,7 @@ class Topology:
         cfg.write_text(haproxy_config(
             servers, bind=f"{self.lb.address}:{HAPROXY_PORT}",
             stats_bind=f"{self.lb.address}:{STATS_PORT}",
-            stats_socket=str(self._stats_socket)))
+            stats_socket=str(self._stats_socket), **self.config.haproxy))
         check = _run(*self.lb.command("haproxy", "-c", "-f", str(cfg)), check=False)
         if check.returncode != 0:
             raise RuntimeError(f"haproxy rejected its configuration: {check.stderr}")
@@ -381,6 +385,12 @@ class Topology:
     def server_states(self) -> dict[str, str]:
         """HAProxy's view: replica name → ``UP``, ``DOWN``, ``UP 1/2`` …"""
         return {name: row.get("status", "") for name, row in self.server_stats().items()}
+
+    def haproxy_log(self) -> str:
+        """What HAProxy wrote to stderr (every request, with its timers and termination state,
+        when ``haproxy={"log_level": "info"}``)."""
+        path = self.workdir / "haproxy.log"
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def wait_servers_up(self, count: int, timeout_s: float = 60.0) -> None:
         """Until HAProxy sees ``count`` replicas UP."""
