@@ -52,6 +52,11 @@ SERVE_PORT = 8000
 SRC_DIR = Path(scriptohio.__file__).resolve().parents[1]
 TEMPLATE = SRC_DIR.parent / "deploy" / "haproxy" / "haproxy.cfg"
 _PREFIX = "sotp"
+#: HAProxy's queue bound per replica in rotation (``HAPROXY_QUEUE_PER_SERVER``): ~3.4 s of a
+#: replica's persona-mix throughput on this 2-core box, under ``timeout queue`` (5 s). 64 (about
+#: 0.1 s of cold answers) refused users the queue would have served well within the 1 s their
+#: Retry-After sent them away for (docs/results/topology.md, section 3).
+DEFAULT_QUEUE_PER_SERVER = 1024
 
 
 def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -60,7 +65,8 @@ def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 def haproxy_config(servers: Mapping[str, str], *, bind: str, stats_bind: str,
                    stats_socket: str, maxconn: int = 4096, server_maxconn: int = 32,
-                   queue_per_server: int = 64, queue_timeout: str = "5s",
+                   queue_per_server: int = DEFAULT_QUEUE_PER_SERVER,
+                   queue_timeout: str = "5s",
                    log_level: str = "warning", template: Path = TEMPLATE) -> str:
     """``deploy/haproxy/haproxy.cfg`` with its variables filled and one ``server`` line per
     replica (``servers``: name → ``address:port``). ``log_level="info"`` logs every request
