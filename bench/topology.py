@@ -17,7 +17,12 @@ driver hosts.
 5. With ``BENCH_LOCUST_USERS`` (e.g. ``1000,2000``): ``scriptohio loadtest`` stress scenario
    for ``BENCH_LOCUST_SECONDS`` (30), its master on one driver host and a worker on the other,
    at 1, 2, 3 replicas: throughput, answered (2xx) per second, P95, real failures and sheds
-   (503 + Retry-After under saturation), the ratios against 1 replica.
+   (503 + Retry-After under saturation), the 503s the users retried (they honour Retry-After
+   unless ``BENCH_NO_RETRY=1``) and the requests that gave up, the ratios against 1 replica,
+   and HAProxy's own account of each run when ``BENCH_HAPROXY_LOG=info`` (answers by status,
+   door or replica, termination state; queue wait). ``BENCH_HAPROXY_SERVER_MAXCONN``,
+   ``BENCH_HAPROXY_QUEUE_PER_SERVER`` and ``BENCH_HAPROXY_QUEUE_TIMEOUT`` override the edge
+   settings of ``deploy/haproxy/haproxy.cfg``.
 
 The host has few cores shared by everything here (replicas, HAProxy, Redis, the drivers): the
 scaling ratio says how far more replicas help *on this box*, not on separate machines.
@@ -32,11 +37,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +185,36 @@ def rolling_restart(topo: Topology, work: Path, concurrency: int) -> dict[str, A
             "exit_codes": codes, "seconds": round(time.monotonic() - started, 1)}
 
 
+_HTTPLOG = re.compile(r' (\S+)/(\S+) (-?\d+)/(-?\d+)/(-?\d+)/(-?\d+)/(-?\d+) (\d{3}) \d+ '
+                      r'\S+ \S+ (\S{4}) ')
+
+
+def haproxy_tally(log: str) -> dict[str, Any]:
+    """HAProxy's httplog lines (``log_level`` info): answers by status, server (``<NOSRV>``:
+    refused at the door) and termination state (``sQ``: timed out in the queue), and the
+    P95 of the time served requests waited in HAProxy's queue (Tw)."""
+    kinds: Counter[str] = Counter()
+    waits: list[int] = []
+    totals: list[int] = []
+    for match in _HTTPLOG.finditer(log):
+        server, wait, total = match.group(2), int(match.group(4)), int(match.group(7))
+        status, term = match.group(8), match.group(9)
+        kinds[f"{status} {'door' if server == '<NOSRV>' else 'replica'} {term[:2]}"] += 1
+        if status == "200" and wait >= 0:
+            waits.append(wait)
+            totals.append(total)
+    waits.sort()
+    totals.sort()
+
+    def p95(values: list[int]) -> int | None:
+        return values[int(0.95 * (len(values) - 1))] if values else None
+
+    # Ta: from the request's arrival at HAProxy to its answer (queue + replica), the
+    # latency the service owes; the load tester's P95 adds the drivers' own delays
+    return {"answers": dict(kinds.most_common()), "queue_wait_p95_ms": p95(waits),
+            "queue_wait_max_ms": waits[-1] if waits else None, "answer_p95_ms": p95(totals)}
+
+
 def locust(topo: Topology, users: int, seconds: float, report: Path) -> dict[str, Any]:
     """The stress scenario at ``users``: master on driver 1, one worker on driver 2."""
     master_host = topo.drivers[0].address
@@ -185,11 +222,15 @@ def locust(topo: Topology, users: int, seconds: float, report: Path) -> dict[str
     spec = report / "worker-spec.json"
     spec.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    retry = ["--no-retry-after"] if os.environ.get("BENCH_NO_RETRY") == "1" else []
+    log_from = len(topo.haproxy_log())
+    load_before = os.getloadavg()[0]
     master = subprocess.Popen(topo.drivers[0].command(
         sys.executable, "-m", "scriptohio.cli.main", "loadtest", "--host", topo.url,
         "--scenario", "stress", "--users", str(users), "--duration", f"{seconds:g}s",
         "--remote-workers", "1", "--master-bind", master_host, "--master-port", "5557",
-        "--report", str(report)), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        "--report", str(report), *retry), env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not spec.exists() and time.monotonic() < deadline and master.poll() is None:
         time.sleep(0.1)
@@ -210,9 +251,15 @@ def locust(topo: Topology, users: int, seconds: float, report: Path) -> dict[str
             "ok_rps": round(ok / summary["duration_s"], 1), "outcomes": summary["outcomes"],
             "cache_hit_rate": summary["cache_hit_rate"],
             "p95_s": summary["latency_s"].get("p95"),
+            "p95_at_peak_s": (summary.get("latency_at_peak_s") or {}).get("p95"),
             "real_failures": summary["real_failures"],
             "intended_rejections": summary["intended_rejections"],
-            "peak_users": summary["peak_users"]}
+            "retry_after": summary.get("retry_after"), "retried": summary.get("retried"),
+            "gave_up": summary.get("gave_up"), "attempts": summary.get("attempts"),
+            "peak_users": summary["peak_users"],
+            "engine_errors": summary["engine_errors"][:5],
+            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            "haproxy": haproxy_tally(topo.haproxy_log()[log_from:])}
 
 
 def locust_scaling(topo: Topology, users: list[int], seconds: float) -> dict[str, Any]:
@@ -220,7 +267,8 @@ def locust_scaling(topo: Topology, users: list[int], seconds: float) -> dict[str
     # the shared tier remembers what the first run computed: one run, discarded, first, so
     # every measured run meets the same warmed tier (the order would otherwise favour the last)
     in_rotation(topo, len(topo.replicas))
-    locust(topo, max(users), seconds, topo.workdir / "locust-warmup")
+    warmup = locust(topo, max(users), seconds, topo.workdir / "locust-warmup")
+    print(json.dumps({"locust_warmup_discarded": warmup}), flush=True)
     for count in users:
         runs = {}
         for n in range(1, len(topo.replicas) + 1):
@@ -235,6 +283,15 @@ def locust_scaling(topo: Topology, users: list[int], seconds: float) -> dict[str
         out[str(count)] = runs
     in_rotation(topo, len(topo.replicas))
     return out
+
+
+def haproxy_options() -> dict[str, Any]:
+    """HAProxy settings from ``BENCH_HAPROXY_*`` (unset: the shipped defaults)."""
+    names = {"BENCH_HAPROXY_SERVER_MAXCONN": ("server_maxconn", int),
+             "BENCH_HAPROXY_QUEUE_PER_SERVER": ("queue_per_server", int),
+             "BENCH_HAPROXY_QUEUE_TIMEOUT": ("queue_timeout", str),
+             "BENCH_HAPROXY_LOG": ("log_level", str)}
+    return {key: kind(os.environ[var]) for var, (key, kind) in names.items() if var in os.environ}
 
 
 def main() -> None:
@@ -252,10 +309,12 @@ def main() -> None:
         if os.environ.get("BENCH_PIN") == "1" else []
     config = TopologyConfig(replicas=args.replicas, drivers=2,
                             data_dir=str(find_data_dir(os.environ.get("SCRIPTOHIO_DATA_DIR"))),
-                            models_from=args.models, replica_cpus=pin)
+                            models_from=args.models, replica_cpus=pin,
+                            haproxy=haproxy_options())
     figures: dict[str, Any] = {"cores": cores, "pinned": bool(pin), "rounds": rounds,
                                "seconds_per_run": seconds, "wrk_connections": connections,
-                               "closed_loop_concurrency": concurrency}
+                               "closed_loop_concurrency": concurrency,
+                               "haproxy": config.haproxy}
     t0 = time.monotonic()
     with Topology(config) as topo:
         figures["topology_up_s"] = round(time.monotonic() - t0, 1)

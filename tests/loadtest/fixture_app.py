@@ -9,7 +9,9 @@ N-th answer 503 (alternating), to check that intended rejections are counted apa
 Every ``FIXTURE_MISS_EVERY``-th answer (default 10) is ``X-Cache: miss``, the rest ``hit-l1``
 (0 = all hits). ``FIXTURE_STALL_AT=N`` with ``FIXTURE_STALL_S=S``: the N-th ``/v1`` request
 blocks the whole server (a synchronous sleep on the event loop) for S seconds, once -- the
-stall a closed-loop load generator would hide.
+stall a closed-loop load generator would hide. ``FIXTURE_SHED_FIRST=N``: the first N ``/v1``
+requests answer 503 with ``Retry-After: FIXTURE_RETRY_AFTER`` (default 1), as a shedding
+balancer does, so a client that retries sees its attempts refused and then served.
 
 Run: ``python -m uvicorn --app-dir tests/loadtest fixture_app:app --port P``.
 """
@@ -31,6 +33,8 @@ REJECT_EVERY = int(os.environ.get("FIXTURE_REJECT_EVERY", "0"))
 MISS_EVERY = int(os.environ.get("FIXTURE_MISS_EVERY", "10"))
 STALL_AT = int(os.environ.get("FIXTURE_STALL_AT", "0"))
 STALL_S = float(os.environ.get("FIXTURE_STALL_S", "0"))
+SHED_FIRST = int(os.environ.get("FIXTURE_SHED_FIRST", "0"))
+RETRY_AFTER = os.environ.get("FIXTURE_RETRY_AFTER", "1").encode()
 
 registry = CollectorRegistry()
 ProcessCollector(registry=registry)
@@ -87,6 +91,10 @@ async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
     n = next(_requests)
     if n == STALL_AT:
         time.sleep(STALL_S)  # deliberately blocks the event loop: every request waits
+    if n <= SHED_FIRST:
+        await _respond(send, 503, b'{"status":503,"title":"Service Unavailable"}',
+                       [(b"retry-after", RETRY_AFTER)], b"application/problem+json")
+        return
     if REJECT_EVERY and n % REJECT_EVERY == 0:
         status = 429 if (n // REJECT_EVERY) % 2 else 503
         await _respond(send, status, b'{"status":%d}' % status, [(b"retry-after", b"1")])

@@ -78,9 +78,11 @@ def test_closed_run_with_spawned_server_reports_what_happened(tmp_path: Path) ->
 
 def test_open_model_sends_on_schedule_and_counts_429_503_apart(
         rejecting_server: SpawnedServer) -> None:
-    result = run_loadtest(rejecting_server.url, "normal", duration=2.0, arrival_rate=100)
+    result = run_loadtest(rejecting_server.url, "normal", duration=2.0, arrival_rate=100,
+                          retry_after=False)  # every answer final: what the server said
     s = result.summary
     assert s["mode"] == "open"
+    assert s["retried"] == {"503": 0, "429": 0} and s["gave_up"] == 0
     assert 180 <= s["requests"] <= 200  # 100 req/s x 2 s, whatever the latency
     # every 10th request is rejected, alternately 429 and 503 (the counter is the server's)
     assert abs(s["intended_rejections"] - s["requests"] / 10) <= 2
@@ -108,7 +110,9 @@ def test_distributed_run_merges_worker_histograms(rejecting_server: SpawnedServe
                           think_scale=0.01)
     s = result.summary
     assert s["workers"] == 2
-    assert s["requests"] == s["locust_requests"] > 50
+    # Locust counts every attempt; 429s and 503s carry Retry-After and were retried
+    assert s["attempts"] == s["locust_requests"] > 50
+    assert s["attempts"] == s["requests"] + sum(s["retried"].values())
     assert s["peak_users"] == 10
     assert s["latency_s"]["count"] == s["requests"]
     assert s["latency_s"]["min"] >= FLOOR_S
@@ -146,7 +150,7 @@ def test_remote_worker_joins_through_the_cli(rejecting_server: SpawnedServer,
     s = results[0].summary
     assert s["workers"] == 1
     assert s["engine_errors"] == []
-    assert s["requests"] == s["locust_requests"] > 50  # every request came from the worker
+    assert s["attempts"] == s["locust_requests"] > 50  # every attempt came from the worker
     assert s["peak_users"] == 10
     assert s["latency_s"]["min"] >= FLOOR_S
 

@@ -5,6 +5,7 @@
     scriptohio loadtest --host URL --scenario NAME [--users N] [--duration D] [--report DIR]
                         [--workers N] [--spawn-server] [--rate R] [--scale S] [--think-scale T]
                         [--remote-workers K --master-bind ADDR --master-port P]
+                        [--retry-after/--no-retry-after]
     scriptohio loadtest worker --spec worker-spec.json --master-host ADDR [--master-port P]
     scriptohio loadtest compare A.json B.json
 
@@ -49,6 +50,10 @@ PortOpt = Annotated[int | None, typer.Option(
     help="Master port (default 5557 with remote workers, else a free port)")]
 SpecOutOpt = Annotated[Path | None, typer.Option(
     help="Where to write the spec remote workers read (default REPORT/worker-spec.json)")]
+RetryOpt = Annotated[bool, typer.Option(
+    "--retry-after/--no-retry-after",
+    help="Users wait out a 503/429 with Retry-After and retry (3 attempts, waits <= 5 s); "
+         "retried refusals are reported apart")]
 MarkdownOpt = Annotated[bool, typer.Option("--markdown", help="Markdown table instead of JSON")]
 
 
@@ -69,6 +74,7 @@ def run(
     master_bind: BindOpt = "127.0.0.1",
     master_port: PortOpt = None,
     worker_spec: SpecOutOpt = None,
+    retry_after: RetryOpt = True,
 ) -> None:
     """Run a load test (unless a subcommand such as ``compare`` was given)."""
     if ctx.invoked_subcommand is not None:
@@ -81,7 +87,8 @@ def run(
                               workers=workers, spawn_server=spawn_server, arrival_rate=rate,
                               scale=scale, think_scale=think_scale,
                               remote_workers=remote_workers, master_bind_host=master_bind,
-                              master_port=master_port, worker_spec_path=worker_spec)
+                              master_port=master_port, worker_spec_path=worker_spec,
+                              retry_after=retry_after)
     except CallerError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(2) from exc

@@ -35,6 +35,7 @@ from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING, Runner
 
 from scriptohio.loadtest.locust_users import RunContext, ScheduleShape, user_classes
 from scriptohio.loadtest.recorder import RunRecorder, cache_hit
+from scriptohio.loadtest.retry import Attempts
 from scriptohio.loadtest.scrape import ServerSample, parse_metrics
 from scriptohio.loadtest.shapes import build_schedule
 from scriptohio.loadtest.spec import WORKER_CONNECT_TIMEOUT_S, LoadTestSpec
@@ -50,7 +51,7 @@ def _context(spec: LoadTestSpec) -> RunContext:
                               duration_s=spec.duration_s)
     ctx = RunContext(spec, TargetCatalog.from_games_csv(spec.games_csv),
                      generators=max(1, spec.workers + spec.remote_workers),
-                     open_duration_s=schedule.total_s)
+                     open_duration_s=schedule.total_s, retry=spec.retry_policy())
     # The catalog and Locust's set-up are long-lived: move them out of the collector's way so
     # full collections during the run (which pause every greenlet, i.e. add latency) stay short.
     gc.collect()
@@ -67,12 +68,20 @@ def _environment(ctx: RunContext, recorder: RunRecorder, errors: list[str],
                    context: dict[str, Any] | None = None, exception: Any = None,
                    **_: Any) -> None:
         status = int(getattr(response, "status_code", 0) or 0)
-        intended = (context or {}).get("intended_at")
-        latency = time.perf_counter() - intended if intended else response_time / 1000.0
+        attempts: Attempts | None = (context or {}).get("attempts")
+        if attempts is not None and attempts.retrying:
+            recorder.retry(status, endpoint=name)  # a refusal the user waits out and retries
+            return
+        latency = response_time / 1000.0
+        if attempts is not None:
+            # What the user waited: from when the request was meant to go out (open model: its
+            # intended time) through every attempt and wait to this answer.
+            latency += attempts.sent_at - attempts.first_at
         headers = getattr(response, "headers", None)
         x_cache = headers.get("X-Cache") if headers is not None and status else None
         outcome = classify(status, name)  # the monitor's definition of a failure
-        recorder.record(latency, outcome, cache=cache_hit(x_cache), endpoint=name)
+        recorder.record(latency, outcome, cache=cache_hit(x_cache), endpoint=name,
+                        gave_up=attempts is not None and attempts.gave_up)
         if outcome.is_failure and len(errors) < MAX_ENGINE_ERRORS:
             # The first failures, with what the server said, so a report explains itself.
             body = getattr(response, "content", b"") if status else b""
@@ -178,6 +187,7 @@ def run_master_or_local(spec: LoadTestSpec, spec_path: Path, out: Path) -> None:
            "recorder": recorder.to_wire(), "users": users,
            "server": [s.as_dict() for s in samples], "errors": errors,
            # Locust's own count, aggregated the Locust way: a cross-check of our recorder
+           # (it counts every attempt: retried refusals too)
            "locust_requests": env.stats.total.num_requests}
     out.write_text(json.dumps(raw), encoding="utf-8")
 

@@ -53,8 +53,9 @@ def plots(result: RunResult) -> dict[str, str]:
         "throughput": _png("Throughput", "requests/s", t,
                            {"requests": [r["requests"] for r in rows]}),
         "users": _png("Active users", "users", t, {"users": [r["users"] for r in rows]}),
-        "errors": _png("Errors by kind", "per second", t, {
-            k: [r["outcomes"].get(k, 0) for r in rows] for k in _KINDS}),
+        "errors": _png("Errors by kind (final answers) and 503s retried", "per second", t, {
+            **{k: [r["outcomes"].get(k, 0) for r in rows] for k in _KINDS},
+            "503 retried": [r.get("retried_503", 0) for r in rows]}),
         "cpu": _png("Server CPU", "% of a core", t, {"cpu": [r["cpu_percent"] for r in rows]}),
         "memory": _png("Server memory (RSS)", "MiB", t, {"rss": mb}),
     }

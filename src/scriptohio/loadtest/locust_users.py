@@ -16,6 +16,13 @@ time (wrk2 / k6 constant-arrival-rate). When the server stalls, requests whose t
 still count their waiting, so a stall shows as the latency users would see instead of vanishing
 as it does in a closed loop (coordinated omission). When ``max_inflight`` requests are pending
 the scheduler blocks, and the requests it sends late still carry their intended time.
+
+*Refusals.* Unless the run says ``retry_after=False``, every user honours ``Retry-After`` on a
+503 or 429 (:class:`~scriptohio.loadtest.retry.RetryPolicy`): it waits, sends again, and only
+the final answer is the request's outcome; its latency runs from the first attempt (or the
+intended time) to that answer -- what the user waited. Each refused attempt travels to the
+engine's listener in an :class:`~scriptohio.loadtest.retry.Attempts` marked ``retrying``, which
+counts it as a retry, not as a request.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from scriptohio.loadtest.personas import (
     discover_learning,
     job_poll,
 )
+from scriptohio.loadtest.retry import Attempts, RetryPolicy
 from scriptohio.loadtest.shapes import Schedule
 from scriptohio.loadtest.spec import LoadTestSpec
 from scriptohio.loadtest.targets import TargetCatalog, TargetPicker
@@ -69,6 +77,7 @@ class RunContext:
     catalog: TargetCatalog
     generators: int  # open model: generator users across all processes
     open_duration_s: float
+    retry: RetryPolicy | None = None  # None: every answer is final
 
 
 def _rng(ctx: RunContext, tag: str) -> random.Random:
@@ -84,20 +93,50 @@ class _SendingUser(FastHttpUser):
     ctx: ClassVar[RunContext]
 
     def send(self, spec: RequestSpec, headers: dict[str, str], *, parse: bool = False,
-             context: dict[str, Any] | None = None) -> object:
-        with self.client.request(spec.method, _url(spec), name=spec.name, headers=headers,
-                                 json=spec.json, catch_response=True,
-                                 context=context or {}) as resp:
-            if resp.status_code:
-                # Any HTTP answer: our listener classifies it (429/503 are not failures);
-                # without one, Locust reports the connection error with its exception.
-                resp.success()
-            if parse and resp.status_code == 200 and resp.content:
-                try:
-                    return json.loads(resp.content)
-                except ValueError:
-                    return None
-        return None
+             intended_at: float | None = None) -> object:
+        """Send ``spec``; with a retry policy, wait out and retry refusals that carry
+        ``Retry-After`` (:mod:`scriptohio.loadtest.retry`). Returns the final answer's JSON
+        when ``parse`` and it is a 200."""
+        policy = self.ctx.retry
+        now = time.perf_counter()
+        attempts = Attempts(first_at=now if intended_at is None else intended_at, sent_at=now)
+        while True:
+            wait: float | None = None
+            answer: object = None
+            with self.client.request(spec.method, _url(spec), name=spec.name, headers=headers,
+                                     json=spec.json, catch_response=True,
+                                     context={"attempts": attempts}) as resp:
+                status = resp.status_code
+                if status:
+                    # Any HTTP answer: our listener classifies it (429/503 are not failures);
+                    # without one, Locust reports the connection error with its exception.
+                    resp.success()
+                    if policy is not None:
+                        retry_after = resp.headers.get("Retry-After") if resp.headers else None
+                        wait = policy.next_wait_s(status, retry_after, attempts.number,
+                                                  self._jitter)
+                        attempts.retrying = wait is not None
+                        attempts.gave_up = wait is None and policy.refused(status, retry_after)
+                if parse and status == 200 and resp.content:
+                    try:
+                        answer = json.loads(resp.content)
+                    except ValueError:
+                        answer = None
+            if wait is None:
+                return answer
+            if spec.method == "POST" and wait > DEFAULT_IDLE_RECONNECT_S:
+                self.client.client.close()  # as after a think time: no stale socket for a POST
+            gevent.sleep(wait)
+            attempts.number += 1
+            attempts.retrying = False
+            attempts.sent_at = time.perf_counter()
+
+    @property
+    def _jitter(self) -> random.Random:
+        rng: random.Random | None = getattr(self, "_jitter_rng", None)
+        if rng is None:
+            rng = self._jitter_rng = _rng(self.ctx, "retry")
+        return rng
 
 
 class PersonaUser(_SendingUser):
@@ -172,7 +211,7 @@ class ArrivalRateUser(_SendingUser):
             spec = planner.plan(planner.choose_action(persona))
             headers = {"X-User-Id": f"lt-open-{rng.randrange(DEFAULT_OPEN_USER_POOL)}",
                        "X-Role": persona.role}
-            pool.spawn(self.send, spec, headers, context={"intended_at": intended})
+            pool.spawn(self.send, spec, headers, intended_at=intended)
         pool.join(timeout=ctx.spec.request_timeout_s)
         gevent.sleep(ctx.open_duration_s + ctx.spec.request_timeout_s)  # idle until stopped
 

@@ -47,6 +47,17 @@ def _peak_row(peak: dict[str, float] | None) -> list[str]:
             f"{_ms(peak['max'])} |"]
 
 
+def _retry_line(s: dict[str, Any]) -> str:
+    """The refusals users waited out: never to be read as "no refusals"."""
+    retried = s.get("retried", {})
+    if not s.get("retry_after"):
+        return "Retry-After: not honoured (every answer final; a shed 503 is a failure at once)"
+    return (f"Retry-After honoured (wait, retry; the outcomes above are final answers): "
+            f"503 retried {retried.get('503', 0)}, 429 retried {retried.get('429', 0)}, "
+            f"gave up {s.get('gave_up', 0)} (refused at every attempt, in the outcomes as their "
+            f"last answer); attempts sent {s.get('attempts', s['requests'])}")
+
+
 def render_markdown(result: RunResult) -> str:
     """A human-readable summary of one run."""
     s, g = result.summary, result.grade
@@ -79,6 +90,7 @@ def render_markdown(result: RunResult) -> str:
         "(5xx incl. 503s, timeouts, connection errors; a 4xx is never one), "
         f"intended rejections (429/503) {s['intended_rejections']}",
         f"- outcomes: {', '.join(f'{k} {v}' for k, v in s['outcomes'].items())}",
+        f"- {_retry_line(s)}",
         f"- cache hit rate: {_fmt(s['cache_hit_rate'])} "
         f"(client X-Cache {_fmt(s['client_cache_hit_ratio'])})",
         "",
@@ -90,13 +102,16 @@ def render_markdown(result: RunResult) -> str:
         "",
         "## Endpoints",
         "",
-        "| endpoint | requests | failures | p50 ms | p95 ms | p99 ms | max ms |",
-        "|---|---|---|---|---|---|---|",
+        "| endpoint | requests | failures | 503 retried | gave up | p50 ms | p95 ms | p99 ms "
+        "| max ms |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, e in result.endpoints.items():
         el = e["latency_s"]
-        lines.append(f"| `{name}` | {e['requests']} | {e['real_failures']} | {_ms(el['p50'])} | "
-                     f"{_ms(el['p95'])} | {_ms(el['p99'])} | {_ms(el['max'])} |")
+        retried = e.get("retried", {}).get("503", 0)
+        lines.append(f"| `{name}` | {e['requests']} | {e['real_failures']} | {retried} | "
+                     f"{e.get('gave_up', 0)} | {_ms(el['p50'])} | {_ms(el['p95'])} | "
+                     f"{_ms(el['p99'])} | {_ms(el['max'])} |")
     server = s["server"]
     rss = server["rss_bytes_max"]
     lines += [

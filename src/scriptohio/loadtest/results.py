@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scriptohio.loadtest.histogram import LatencyHistogram
-from scriptohio.loadtest.recorder import RunRecorder
+from scriptohio.loadtest.recorder import RunRecorder, Tally
 from scriptohio.loadtest.scrape import ServerSample, cpu_percent, summarize_server
 from scriptohio.loadtest.shapes import SCENARIOS
 from scriptohio.loadtest.validation import grade_as_dict, grade_run
@@ -68,6 +68,13 @@ def _rates(counts: Mapping[str, int]) -> tuple[int, int, float | None]:
     return total, failures, (1.0 - failures / total if total else None)
 
 
+def _retries(tally: Tally) -> dict[str, Any]:
+    """The refusals users waited out and retried (by status), and the requests that gave up."""
+    return {"retried": {"503": int(tally.retried.get("503", 0)),
+                        "429": int(tally.retried.get("429", 0))},
+            "gave_up": tally.gave_up}
+
+
 def build_result(raw: Mapping[str, Any]) -> RunResult:
     """Derive the result of a run from the engine's raw output."""
     recorder = RunRecorder()
@@ -98,6 +105,11 @@ def build_result(raw: Mapping[str, Any]) -> RunResult:
         "outcomes": counts,
         "real_failures": failures,
         "intended_rejections": counts["rate_limited"] + counts["shed"],
+        # Users honour Retry-After (unless the run said not to): a refusal they retried is not
+        # in the outcomes above, which are final answers; it is counted here, by status.
+        "retry_after": bool(spec.get("retry_after", False)),
+        **_retries(tally),
+        "attempts": total + sum(tally.retried.values()),
         "success_rate": success,
         "client_cache_hit_ratio": client_cache,
         "cache_hit_rate": client_cache if client_cache is not None
@@ -128,13 +140,15 @@ def _timeline(recorder: RunRecorder, users: list[tuple[float, int]],
         tally = recorder.seconds.get(second)
         last_users = users_at.get(second, last_users)
         counts = _counts(tally.outcomes if tally else {})
-        hist = tally.hist if tally else None  # a second without answers is a gap, not 0 ms
+        # a second without answers (none, or retried refusals only) is a gap, not 0 ms
+        hist = tally.hist if tally and tally.hist.count else None
         rows.append({
             "t": second - int(started), "requests": sum(counts.values()),
             "p50": hist.percentile(50) if hist else None,
             "p95": hist.percentile(95) if hist else None,
             "p99": hist.percentile(99) if hist else None,
             "max": hist.max_s if hist else None, "outcomes": counts, "users": last_users,
+            "retried_503": int(tally.retried.get("503", 0)) if tally else 0,
             "cpu_percent": cpu.get(second), "rss_bytes": rss.get(second),
         })
     return rows
@@ -164,5 +178,5 @@ def _endpoints(recorder: RunRecorder) -> dict[str, dict[str, Any]]:
         counts = _counts(tally.outcomes)
         total, failures, success = _rates(counts)
         out[name] = {"requests": total, "real_failures": failures, "success_rate": success,
-                     "outcomes": counts, "latency_s": tally.hist.summary()}
+                     "outcomes": counts, **_retries(tally), "latency_s": tally.hist.summary()}
     return out

@@ -101,6 +101,7 @@ def run_loadtest(
     master_bind_host: str = "127.0.0.1",
     master_port: int | None = None,
     worker_spec_path: str | Path | None = None,
+    retry_after: bool = True,
 ) -> RunResult:
     """Run a load test and return its graded result (``result.passed`` is the CI gate).
 
@@ -111,6 +112,8 @@ def run_loadtest(
     ``remote_workers`` are workers started by hand elsewhere (see docs/loadtest.md); the master
     then binds ``master_bind_host:master_port`` (port 5557 unless given) and waits for them;
     they read the spec written to ``worker_spec_path`` (see :func:`run_spec`).
+    ``retry_after``: users wait out and retry 503/429 refusals that carry ``Retry-After``
+    (:mod:`scriptohio.loadtest.retry`); False takes every answer as final.
     """
     if workers < 0:
         raise ValidationError(f"workers must be >= 0, got {workers}")
@@ -126,7 +129,8 @@ def run_loadtest(
                         think_scale=think_scale, duration_s=duration, arrival_rate=arrival_rate,
                         workers=workers, games_csv=games_csv or default_games_csv(),
                         scrape_metrics=scrape_metrics, remote_workers=remote_workers,
-                        master_bind_host=master_bind_host, master_port=master_port)
+                        master_bind_host=master_bind_host, master_port=master_port,
+                        retry_after=retry_after)
     if seed is not None:
         base = replace(base, seed=seed)
     if not spawn_server:

@@ -14,6 +14,7 @@ from typing import Any
 
 from scriptohio.data.paths import find_data_dir
 from scriptohio.errors import NotFoundError
+from scriptohio.loadtest.retry import DEFAULT_RETRY_ATTEMPTS, DEFAULT_RETRY_MAX_WAIT_S, RetryPolicy
 
 DEFAULT_SCENARIO = "normal"
 DEFAULT_THINK_SCALE = 1.0
@@ -23,6 +24,8 @@ DEFAULT_SEED = 20261127
 #: latency still counts from the intended send time, so waiting shows up as latency.
 DEFAULT_MAX_INFLIGHT = 200
 DEFAULT_REQUEST_TIMEOUT_S = 30.0
+#: Clients honour Retry-After on 503/429 (see :mod:`scriptohio.loadtest.retry`).
+DEFAULT_RETRY_AFTER = True
 #: Locust's usual master port; remote workers connect here unless told otherwise.
 DEFAULT_MASTER_PORT = 5557
 #: How long the master waits for its workers (local and remote) to connect.
@@ -71,6 +74,16 @@ class LoadTestSpec:
     remote_workers: int = 0
     master_bind_host: str = "127.0.0.1"  # "0.0.0.0" to accept remote workers
     master_port: int | None = None  # None: a free port (local workers only)
+    #: users wait ``Retry-After`` and retry a 503/429, up to ``retry_attempts`` attempts in all
+    retry_after: bool = DEFAULT_RETRY_AFTER
+    retry_attempts: int = DEFAULT_RETRY_ATTEMPTS
+    retry_max_wait_s: float = DEFAULT_RETRY_MAX_WAIT_S
+
+    def retry_policy(self) -> RetryPolicy | None:
+        """The users' policy for refusals, or None when they take every answer as final."""
+        if not self.retry_after:
+            return None
+        return RetryPolicy(max_attempts=self.retry_attempts, max_wait_s=self.retry_max_wait_s)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

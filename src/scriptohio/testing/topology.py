@@ -36,6 +36,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import scriptohio
 
@@ -51,6 +52,11 @@ SERVE_PORT = 8000
 SRC_DIR = Path(scriptohio.__file__).resolve().parents[1]
 TEMPLATE = SRC_DIR.parent / "deploy" / "haproxy" / "haproxy.cfg"
 _PREFIX = "sotp"
+#: HAProxy's queue bound per replica in rotation (``HAPROXY_QUEUE_PER_SERVER``): ~3.4 s of a
+#: replica's persona-mix throughput on this 2-core box, under ``timeout queue`` (5 s). 64 (about
+#: 0.1 s of cold answers) refused users the queue would have served well within the 1 s their
+#: Retry-After sent them away for (docs/results/topology.md, section 3).
+DEFAULT_QUEUE_PER_SERVER = 1024
 
 
 def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -59,7 +65,8 @@ def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 def haproxy_config(servers: Mapping[str, str], *, bind: str, stats_bind: str,
                    stats_socket: str, maxconn: int = 4096, server_maxconn: int = 32,
-                   queue_per_server: int = 64, queue_timeout: str = "5s",
+                   queue_per_server: int = DEFAULT_QUEUE_PER_SERVER,
+                   queue_timeout: str = "5s",
                    log_level: str = "warning", template: Path = TEMPLATE) -> str:
     """``deploy/haproxy/haproxy.cfg`` with its variables filled and one ``server`` line per
     replica (``servers``: name → ``address:port``). ``log_level="info"`` logs every request
@@ -276,6 +283,9 @@ class TopologyConfig:
     #: CPUs per replica (``taskset``), by replica index; unset: anywhere
     replica_cpus: Sequence[set[int]] = ()
     ready_timeout_s: float = 180.0
+    #: keyword arguments for :func:`haproxy_config` (``server_maxconn``, ``queue_per_server``,
+    #: ``queue_timeout``, ``log_level`` …); unset: the shipped defaults
+    haproxy: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Topology:
@@ -411,7 +421,7 @@ class Topology:
         cfg.write_text(haproxy_config(
             servers, bind=f"{self.lb.address}:{HAPROXY_PORT}",
             stats_bind=f"{self.lb.address}:{STATS_PORT}",
-            stats_socket=str(self._stats_socket)))
+            stats_socket=str(self._stats_socket), **self.config.haproxy))
         check = _run(*self.lb.command("haproxy", "-c", "-f", str(cfg)), check=False)
         if check.returncode != 0:
             raise RuntimeError(f"haproxy rejected its configuration: {check.stderr}")
@@ -455,6 +465,12 @@ class Topology:
     def server_states(self) -> dict[str, str]:
         """HAProxy's view: replica name → ``UP``, ``DOWN``, ``UP 1/2`` …"""
         return {name: row.get("status", "") for name, row in self.server_stats().items()}
+
+    def haproxy_log(self) -> str:
+        """What HAProxy wrote to stderr (every request, with its timers and termination state,
+        when ``haproxy={"log_level": "info"}``)."""
+        path = self.workdir / "haproxy.log"
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def wait_servers_up(self, count: int, timeout_s: float = 60.0) -> None:
         """Until HAProxy sees ``count`` replicas UP."""
