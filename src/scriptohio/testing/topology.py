@@ -114,11 +114,12 @@ def haproxy_stat(stats_socket: str, proxy: str, server: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def loopback_balancer(servers: Mapping[str, str], workdir: Path, *,
-                      cpus: set[int] | None = None, timeout_s: float = 30.0,
+                      cpus: set[int] | None = None, nice: int = 0, timeout_s: float = 30.0,
                       **config: object) -> Iterator[LoopbackBalancer]:
     """HAProxy from the shipped template (``config``: :func:`haproxy_config`'s keywords, e.g.
     ``template``, ``server_maxconn``) on a free loopback port, yielded once every server is UP
-    in it; stopped on exit. ``cpus``: the CPUs it may run on (benchmarks pin it)."""
+    in it; stopped on exit. ``cpus``: the CPUs it may run on (benchmarks pin it); ``nice``:
+    its scheduling priority (negative: ahead of a load driver sharing its CPU)."""
     if shutil.which("haproxy") is None:
         raise RuntimeError("haproxy is not installed (apt-get install haproxy)")
     ports = []
@@ -135,9 +136,14 @@ def loopback_balancer(servers: Mapping[str, str], workdir: Path, *,
     if check.returncode != 0:
         raise RuntimeError(f"HAProxy refused {cfg}: {check.stdout}{check.stderr}")
     with open(workdir / "haproxy.log", "w") as log:
+        def place() -> None:
+            if cpus:
+                os.sched_setaffinity(0, cpus)
+            if nice:
+                os.setpriority(os.PRIO_PROCESS, 0, nice)
+
         proc = subprocess.Popen(["haproxy", "-f", str(cfg), "-db"], stdout=log, stderr=log,
-                                preexec_fn=(lambda: os.sched_setaffinity(0, cpus))
-                                if cpus else None)
+                                preexec_fn=place if cpus or nice else None)
         try:
             deadline = time.monotonic() + timeout_s
             while True:
