@@ -183,3 +183,25 @@ def _gone(store: JobStore, job_id: str) -> bool:
     except NotFoundError:
         return True
     return False
+
+
+def test_a_sqlite_store_that_cannot_be_written_refuses_with_a_503(tmp_path: Path) -> None:
+    # another process holds the file (or the disk is full): the submitter hears "not now",
+    # not a server error, and nothing half-written is left behind
+    import sqlite3
+
+    from scriptohio.agents.workflow.sqlite_jobs import SqliteJobStore
+    from scriptohio.errors import ServiceError
+
+    jobs = SqliteJobStore(tmp_path / "jobs.sqlite")
+    jobs._conn.execute("PRAGMA busy_timeout=50")  # do not wait 30 s for the holder
+    holder = sqlite3.connect(tmp_path / "jobs.sqlite", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(ServiceError, match="cannot be written now") as refused:
+        jobs.create("batch_predict", "gil", {})
+    assert refused.value.status == 503
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert jobs.claimable() == []
+    assert jobs.create("batch_predict", "gil", {}).status == "queued"
+    jobs.close()

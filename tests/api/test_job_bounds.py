@@ -109,3 +109,31 @@ async def test_results_are_bounded_in_size_and_age(tmp_path: Path) -> None:
     assert runner.store.claimable() == []
     await runner.stop()
     await orchestrator.stop()
+
+
+async def test_a_draining_runner_stores_jobs_but_claims_none(tmp_path: Path) -> None:
+    # a replica that drains after SIGTERM must not take jobs (its own new ones, or ones a
+    # peer gave back) only to cut them seconds later; what it stores another one runs
+    ctx = _league(tmp_path / "data")
+    state = tmp_path / "state"
+    state.mkdir()
+    draining = [False]
+    orchestrator = AsyncAgentOrchestrator(pools=POOLS)
+    await orchestrator.start()
+    runner = _runner(state, ctx, orchestrator, taking=lambda: not draining[0])
+    games_csv = (ctx.dataset.data_dir / "games.csv").read_text()
+    draining[0] = True
+    job = await runner.submit("batch_predict", "erin", {"csv": games_csv})
+    assert runner.get(job.id).status == "queued"
+    assert runner._sweep_once() == 0
+    await asyncio.sleep(0.2)
+    assert runner.get(job.id).status == "queued" and runner.get(job.id).attempts == 0
+    draining[0] = False  # (a replica that is not draining) takes it on its next sweep
+    assert runner._sweep_once() == 1
+    for _ in range(200):
+        if runner.get(job.id).status in ("succeeded", "failed"):
+            break
+        await asyncio.sleep(0.05)
+    assert runner.get(job.id).status == "succeeded"
+    await runner.stop()
+    await orchestrator.stop()

@@ -87,7 +87,11 @@ class JobRunner:
                  max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
                  lease_s: float = DEFAULT_JOB_LEASE_S,
                  owner: str | None = None,
+                 taking: Callable[[], bool] = lambda: True,
                  clock: Callable[[], float] = time.time) -> None:
+        # ``taking``: whether this process claims jobs now (False while it drains: it still
+        # stores what is submitted, and another replica, or the next start, runs it)
+        self.taking = taking
         self.max_active_per_user = max_active_per_user
         self.keep_s = keep_s
         self.max_result_bytes = max_result_bytes
@@ -189,6 +193,8 @@ class JobRunner:
     # -- claims --------------------------------------------------------------------------
 
     def _claim_and_start(self, job_id: str) -> bool:
+        if not self.taking():
+            return False
         if job_id in self._tasks:
             return False
         job = self.store.claim(job_id, self.owner, self.lease_s)

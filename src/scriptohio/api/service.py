@@ -205,6 +205,7 @@ class Service:
             self.orchestrator, self.holder.get, self.refresher, state_dir=self.state_dir,
             data_dir=data_dir, lease_s=settings.job_lease_s,
             owner=f"{replica_name(settings.replica, settings.port)}:{os.getpid()}",
+            taking=lambda: not self.drain.draining,
             store=open_job_store(
                 job_store_address(self.state_dir, settings.redis_url,
                                   namespace=settings.cache_namespace),

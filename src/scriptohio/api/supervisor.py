@@ -132,6 +132,8 @@ class ForkSupervisor:
             status = self._run_worker(slot)
         except SystemExit as exc:  # uvicorn exits this way, and so does a re-raised SIGTERM
             status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it shut down for (Ctrl-C)
+            status = 0
         except BaseException:
             log.exception("worker %d failed", os.getpid())
         finally:

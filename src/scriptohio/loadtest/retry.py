@@ -12,10 +12,12 @@ results), so that a retried shed is never mistaken for no shed.
 * Only 503 and 429 *with* a ``Retry-After`` are retried: without the header the service did
   not say the refusal is temporary. Connection errors, 5xx other than 503, and 4xx other than
   429 are final answers.
-* Every method is retried, POST too (HAProxy never replays a POST, rightly: it cannot know
-  whether the replica did the work). A 503 or 429 with ``Retry-After`` from this service or its
-  balancer is a refusal at the door -- admission, the edge queue bound, the rate limiter --
-  so no work was done and sending it again is safe.
+* Every method is retried, POST too (the shipped HAProxy configuration never replays a POST:
+  it cannot know whether the replica did the work). A 503 or 429 with ``Retry-After`` from this
+  service or its balancer is nearly always a refusal at the door -- admission, the edge queue
+  bound, the rate limiter -- where no work was done. The exception: a job submission whose
+  store wrote the job but did not confirm it answers 503 too (docs/api.md), and a retry of
+  it makes a second job.
 * The wait is the header's seconds (delta-seconds or an HTTP-date), at most ``max_wait_s``
   (a client does not wait minutes for an interactive answer), plus up to ``jitter_s`` of
   random jitter so refused users do not come back in one wave.

@@ -21,7 +21,7 @@ from typing import Any
 
 from scriptohio.agents.workflow.jobs import Job, JobStoreAddress, active_limit_error, report_dir
 from scriptohio.data.store import open_sqlite
-from scriptohio.errors import NotFoundError
+from scriptohio.errors import NotFoundError, ServiceError
 
 __all__ = ["SqliteJobStore"]
 
@@ -36,6 +36,11 @@ CREATE TABLE IF NOT EXISTS jobs (
 _ADDED = {"owner": "TEXT", "lease_until": "REAL", "attempts": "INTEGER NOT NULL DEFAULT 0"}
 _COLUMNS = ("id, type, user_id, params, status, progress, step, result, error, created_at,"
             " updated_at, attempts")
+
+
+def _unavailable(exc: sqlite3.OperationalError) -> ServiceError:
+    return ServiceError(f"the job store cannot be written now ({exc}); nothing was stored",
+                        retry_after=5.0)
 
 
 class SqliteJobStore:
@@ -67,14 +72,25 @@ class SqliteJobStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. A database that cannot be written (locked past the busy
+        timeout, a full disk) is a 503 that says so, not a server error: nothing was stored."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise _unavailable(exc) from exc
             try:
                 yield self._conn
-            except BaseException:
+            except BaseException as exc:
                 self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise _unavailable(exc) from exc
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self._conn.execute("ROLLBACK")
+                raise _unavailable(exc) from exc
 
     def create(self, job_type: str, user_id: str, params: dict[str, Any], *,
                max_active: int | None = None, reuse: bool = False) -> Job:
