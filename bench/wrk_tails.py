@@ -137,7 +137,7 @@ def service(label: str, src: Path, work: Path, name: str, edge: bool) -> Iterato
         lb_dir = state / "lb"
         lb_dir.mkdir()
         with loopback_balancer({"s1": url.removeprefix("http://")}, lb_dir, cpus={1},
-                               maxconn=20_000) as lb:
+                               maxconn=9_950) as lb:  # 2 fds a connection: under 20k
             yield lb.url
 
 
