@@ -92,14 +92,22 @@ class LoopbackBalancer:
     config: Path
 
 
-def _stats_rows(stats_socket: str) -> list[dict[str, str]]:
+def haproxy_admin(stats_socket: str | Path, command: str) -> str:
+    """One command on HAProxy's admin socket, and its whole answer."""
     with socket.socket(socket.AF_UNIX) as sock:
-        sock.connect(stats_socket)
-        sock.sendall(b"show stat\n")
+        sock.settimeout(5)
+        sock.connect(str(stats_socket))
+        sock.sendall(command.encode())
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
-    lines = data.decode().splitlines()
+    return data.decode()
+
+
+def _stats_rows(stats_socket: str | Path) -> list[dict[str, str]]:
+    lines = haproxy_admin(stats_socket, "show stat\n").splitlines()
+    if not lines:
+        return []
     names = lines[0].lstrip("# ").split(",")
     return [dict(zip(names, line.split(","), strict=False)) for line in lines[1:] if line]
 
@@ -441,32 +449,17 @@ class Topology:
         self._admin(f"set server replicas/{name} state {state}\n")
 
     def _admin(self, command: str) -> str:
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.settimeout(5)
-            sock.connect(str(self._stats_socket))
-            sock.sendall(command.encode())
-            data = b""
-            while chunk := sock.recv(65536):
-                data += chunk
-        return data.decode()
+        return haproxy_admin(self._stats_socket, command)
 
     def server_stats(self) -> dict[str, dict[str, str]]:
         """HAProxy's ``show stat`` row per replica (``status``, ``wretr`` retries,
         ``wredis`` redispatches, ``chkdown`` …)."""
         try:
-            lines = self._admin("show stat\n").splitlines()
+            rows = _stats_rows(self._stats_socket)
         except OSError:
             return {}
-        if not lines:
-            return {}
-        header = lines[0].lstrip("# ").split(",")
-        rows = {}
-        for line in lines[1:]:
-            row = dict(zip(header, line.split(","), strict=False))
-            if row.get("pxname") == "replicas" and row.get("svname") not in (
-                    "FRONTEND", "BACKEND"):
-                rows[row["svname"]] = row
-        return rows
+        return {row["svname"]: row for row in rows if row.get("pxname") == "replicas"
+                and row.get("svname") not in ("FRONTEND", "BACKEND")}
 
     def server_states(self) -> dict[str, str]:
         """HAProxy's view: replica name → ``UP``, ``DOWN``, ``UP 1/2`` …"""
