@@ -58,7 +58,6 @@ def _load(url: str, record: ClientRecord, stop: threading.Event, killed: threadi
         i = offset
         while not stop.is_set():
             i += 1
-            after = killed.is_set()
             try:
                 response = client.get(f"/v1/teams/{TEAMS[i % len(TEAMS)]}",
                                       params={"season": 2024})
@@ -69,7 +68,8 @@ def _load(url: str, record: ClientRecord, stop: threading.Event, killed: threadi
                 record.failures.append((f"status {response.status_code}", _last(record)))
                 continue
             record.answered += 1
-            record.answered_after_kill += after
+            # answered after the kill: a request sent before it may end after it
+            record.answered_after_kill += killed.is_set()
             record.ports.append(_local_port(response))
 
 
