@@ -142,3 +142,15 @@ def private_redis() -> Iterator[PrivateRedis]:
         yield server
     finally:
         server.stop()
+
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store_redis_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """A state store's Redis URL, or None for its SQLite file: store contract tests run
+    against both (the Redis a private one of the test's own)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    server: PrivateRedis = request.getfixturevalue("private_redis")
+    yield server.url

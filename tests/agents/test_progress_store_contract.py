@@ -3,7 +3,6 @@ Redis (a private redis-server of the test's own)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,21 +12,13 @@ from scriptohio.errors import ServiceError
 from tests.conftest import PrivateRedis
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def redis_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    if request.param == "sqlite":
-        yield None
-        return
-    server: PrivateRedis = request.getfixturevalue("private_redis")
-    yield server.url
-
-
-def test_completions_are_recorded_once_per_user_and_shared(tmp_path: Path,
-                                                           redis_url: str | None) -> None:
+def test_completions_are_recorded_once_per_user_and_shared(
+        tmp_path: Path, store_redis_url: str | None) -> None:
     times = iter([10.0, 20.0, 30.0, 40.0])
     path = tmp_path / "learning.sqlite"
-    first = open_progress_store(path, redis_url, namespace="contract", clock=lambda: next(times))
-    second = open_progress_store(path, redis_url, namespace="contract")  # another process
+    first = open_progress_store(path, store_redis_url, namespace="contract",
+                                clock=lambda: next(times))
+    second = open_progress_store(path, store_redis_url, namespace="contract")  # another process
     assert first.mark_complete("uma", "b-lesson")
     assert first.mark_complete("uma", "a-lesson")
     assert not second.mark_complete("uma", "b-lesson")  # a repeat changes nothing

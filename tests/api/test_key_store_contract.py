@@ -4,7 +4,6 @@ error, never "no such key"."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,13 @@ from scriptohio.errors import NotFoundError, ServiceError, ValidationError
 from tests.conftest import PrivateRedis
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def redis_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    if request.param == "sqlite":
-        yield None
-        return
-    server: PrivateRedis = request.getfixturevalue("private_redis")
-    yield server.url
-
-
 def _open(state: Path, url: str | None) -> KeyStore:
     return open_key_store(state, url, namespace="contract")
 
 
 def test_keys_are_created_listed_looked_up_revoked_and_rotated(
-        tmp_path: Path, redis_url: str | None) -> None:
-    store = _open(tmp_path, redis_url)
+        tmp_path: Path, store_redis_url: str | None) -> None:
+    store = _open(tmp_path, store_redis_url)
     key = store.create("erin", "data_scientist")
     other = store.create("finn", "admin")
     found = store.lookup(key)
@@ -41,7 +31,7 @@ def test_keys_are_created_listed_looked_up_revoked_and_rotated(
     erin_id = str(listed[0]["id"])
 
     # another process (the CLI, another replica) sees what this one wrote
-    second = _open(tmp_path, redis_url)
+    second = _open(tmp_path, store_redis_url)
     assert second.lookup(other) is not None
     rotated = second.rotate(erin_id)
     assert second.lookup(key) is None and second.lookup(rotated) is not None
