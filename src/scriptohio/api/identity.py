@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from scriptohio.breaker import CircuitBreaker
 from scriptohio.data.redis_state import RedisState
-from scriptohio.data.store import open_sqlite
+from scriptohio.data.store import ensure_schema, open_sqlite
 from scriptohio.errors import NotFoundError, ValidationError
 
 ROLES = ("casual", "data_scientist", "production", "admin")
@@ -93,12 +93,10 @@ class SqliteKeyRecords:
 
     def __init__(self, state_dir: Path) -> None:
         self._conn = open_sqlite(Path(state_dir) / self.FILENAME)
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS api_keys (key_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL,"
-            " role TEXT NOT NULL, created_at REAL NOT NULL)")
-        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(api_keys)")}
-        if "revoked_at" not in columns:  # stores made before keys could be revoked
-            self._conn.execute("ALTER TABLE api_keys ADD COLUMN revoked_at REAL")
+        # revoked_at: stores made before keys could be revoked lack it
+        ensure_schema(self._conn, "CREATE TABLE IF NOT EXISTS api_keys (key_hash TEXT PRIMARY KEY,"
+                      " user_id TEXT NOT NULL, role TEXT NOT NULL, created_at REAL NOT NULL)",
+                      "api_keys", {"revoked_at": "REAL"})
 
     def insert(self, key_hash: str, user_id: str, role: str, created_at: float) -> None:
         self._conn.execute("INSERT INTO api_keys VALUES (?, ?, ?, ?, NULL)",

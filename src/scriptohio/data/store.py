@@ -100,6 +100,29 @@ def open_sqlite(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def ensure_schema(conn: sqlite3.Connection, create: str, table: str = "",
+                  added: dict[str, str] | None = None) -> None:
+    """Create a state database's tables and add the columns ``added`` that an older file lacks.
+
+    Every worker of a host opens the same file at once when it starts, so this runs in one
+    ``BEGIN IMMEDIATE`` transaction: the column check and the ``ALTER TABLE`` cannot interleave
+    with another process's (two workers both adding ``owner`` failed one with "duplicate column").
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in filter(str.strip, create.split(";")):
+            conn.execute(statement)
+        if added:
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            for name, kind in added.items():
+                if name not in columns:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 class StateStore:
     """Ingested rows and the data-change log, in ``<state_dir>/state.sqlite``."""
 
@@ -108,7 +131,7 @@ class StateStore:
     def __init__(self, state_dir: Path) -> None:
         self.path = Path(state_dir) / self.FILENAME
         self._conn = open_sqlite(self.path)
-        self._conn.executescript(SCHEMA)
+        ensure_schema(self._conn, SCHEMA)
         self._lock = threading.Lock()
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scriptohio.agents.workflow.jobs import Job, JobStoreAddress, active_limit_error, report_dir
-from scriptohio.data.store import open_sqlite
+from scriptohio.data.store import ensure_schema, open_sqlite
 from scriptohio.errors import NotFoundError, ServiceError
 
 __all__ = ["SqliteJobStore"]
@@ -53,15 +53,10 @@ class SqliteJobStore:
         self._clock = clock
         self._lock = threading.Lock()  # one connection; progress is written from threads too
         self._conn = open_sqlite(path)
-        self._conn.execute(SCHEMA)
-        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(jobs)")}
-        for name, kind in _ADDED.items():
-            if name not in columns:
-                self._conn.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
-        # the reuse lookup runs for every shared job submitted: without this index it scanned
+        # the reuse lookup runs for every shared job submitted: without the index it scanned
         # every job ever stored (1.2 ms at 1,600 jobs, growing with the file)
-        self._conn.execute(
-            "CREATE INDEX IF NOT EXISTS jobs_reuse ON jobs (type, params, created_at)")
+        ensure_schema(self._conn, SCHEMA + ";CREATE INDEX IF NOT EXISTS jobs_reuse ON jobs"
+                      " (type, params, created_at)", "jobs", _ADDED)
 
     @property
     def address(self) -> JobStoreAddress:
