@@ -83,3 +83,20 @@ async def test_the_openapi_bounds_are_the_datas(tiny_client: AppClient) -> None:
         inside = await client.get("/v1/predict", params={"home": "Alpha", "away": "Bravo",
                                                         "season": 2023, "week": 7})
         assert inside.status_code == 200, inside.text
+
+
+@pytest.mark.parametrize(("body", "parameter", "message"), [
+    # /v1/ask's body field is itself called "query": its name stays in the answer
+    ({"question": "who won the 2024 title game?"}, "query", "Field required"),
+    ({"query": 7}, "query", "string"),
+    ([], "body", "dictionary"),  # a body that is not an object at all
+])
+async def test_body_errors_name_the_field(tiny_client: AppClient, body: object, parameter: str,
+                                          message: str) -> None:
+    async with tiny_client() as client:
+        r = await client.post("/v1/ask", json=body)
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+        first = r.json()["errors"][0]
+        assert first["parameter"] == parameter, r.text
+        assert message.lower() in first["message"].lower(), r.text
+        assert r.json()["detail"].startswith(f"{parameter}: "), r.text

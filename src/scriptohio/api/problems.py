@@ -60,6 +60,10 @@ def problem_for(exc: ScriptOhioError) -> Response:
     return problem(exc.status, exc.title, exc.detail, **extra)
 
 
+#: the first item of a validation error's ``loc``: the part of the request it is in
+_SOURCES = ("query", "body", "path", "header", "cookie")
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers on ``app``."""
 
@@ -71,7 +75,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         errors = []
         for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body"))
+            loc = tuple(err.get("loc", ()))
+            if loc and loc[0] in _SOURCES:  # where it came from, not its name: a body field
+                loc = loc[1:]               # may itself be called "query" (/v1/ask's is)
+            where = ".".join(str(p) for p in loc) or "body"
             errors.append({"parameter": where, "message": err.get("msg", "invalid")})
         detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors) or "invalid"
         return problem(422, "Invalid input", detail, errors=errors)
