@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -96,6 +97,19 @@ def wait_for(predicate: object, what: str, timeout: float = 20.0) -> None:
         time.sleep(0.02)
 
 
+def refused_on_keep_alive_then_closed(url: str) -> bool:
+    """A keep-alive GET on a raw connection: True when the answer is the door's 503 and the
+    balancer then ends the stream (recv gives b"" before the timeout)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /v1/predict?raw=1 HTTP/1.1\r\nHost: x\r\n"
+                     b"Connection: keep-alive\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):  # a timeout here (kept open) fails the test
+            data += chunk
+    return data.startswith(b"HTTP/1.1 503") and b"Overloaded" in data
+
+
 @pytest.fixture
 def edge(tmp_path: Path) -> Iterator[tuple[str, str, HeldBackend]]:
     if shutil.which("haproxy") is None:
@@ -137,6 +151,10 @@ def test_the_edge_holds_a_replica_to_maxconn_queues_then_sheds_at_once(
     assert refused.headers["retry-after"] == "1"
     problem = json.loads(refused.content)
     assert problem["status"] == 503 and "Overloaded" in problem["detail"]
+    assert refused.headers["connection"] == "close"
+    # ...and the balancer closes that connection: a client that asks again at once must connect
+    # again (a keep-alive request, answered, then the end of the stream)
+    assert refused_on_keep_alive_then_closed(url)
     assert backend.received == MAXCONN
 
     # an operations path is not refused at the door: it queues like the others
