@@ -35,7 +35,7 @@ serve: models
 test: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=20
 
 lint: install
 	$(BIN)/ruff check src tests bench
