@@ -73,6 +73,8 @@ class Phase:
     seconds: float
     samples: list[Sample] = field(default_factory=list)
     client_overflow: int = 0
+    #: the most connections the driver held open at once
+    connections_peak: int = 0
     send_lag: list[float] = field(default_factory=list)
     rss_peak_mb: float = 0.0
     lb_rss_peak_mb: float = 0.0
@@ -230,6 +232,7 @@ async def open_loop(client: Client, requests: Iterator[bytes], phase: Phase) -> 
         due = start + n * interval
         while due <= now:  # send everything that is due (a late loop sends a burst)
             phase.send_lag.append(now - due)
+            phase.connections_peak = max(phase.connections_peak, client.open)
             pending += 1
             if not client.request(next(requests), recorder(due)):
                 pending -= 1
@@ -342,7 +345,7 @@ def rows(mode: str, peak: float, phases: list[Phase]) -> list[str]:
             f"{len(shed)} | {pct(shed, 0.5) * 1000:.1f} | {pct(shed, 0.99) * 1000:.1f} | "
             f"{errors} | {phase.rss_peak_mb:.0f} | {lb_rss} | {rec_text} | "
             f"{phase.cores[0]:.2f} / {phase.cores[1]:.2f} / {phase.cores[2]:.2f} | "
-            f"{pct(phase.send_lag, 0.95) * 1000:.1f} |")
+            f"{pct(phase.send_lag, 0.95) * 1000:.1f} | {phase.connections_peak or ''} |")
     return out
 
 
@@ -364,6 +367,10 @@ MODES = {
                     haproxy_rev="WORKTREE", queue_per_server=256),
     "edge64": Mode("edge64", "HAProxy, admission at the edge, queue 64 per replica",
                    haproxy_rev="WORKTREE", queue_per_server=64),
+    "keepopen": Mode("keepopen", "HAProxy, admission at the edge, refusals keep the connection "
+                     "(6b59b1e)", haproxy_rev="6b59b1e"),
+    "alwaysclose": Mode("alwaysclose", "HAProxy, admission at the edge, every refusal closes "
+                        "(a624d55)", haproxy_rev="a624d55"),
     "before": Mode("before", "HAProxy, the previous configuration (42b04a2)",
                    haproxy_rev="42b04a2"),
     "direct": Mode("direct", "no balancer, fixed in-flight bound"),
@@ -404,8 +411,9 @@ def main() -> int:
     table = ["| in front / admission | phase | offered req/s | goodput req/s | x peak "
              "| admitted P50 ms | admitted P95 ms | shed (503) | shed P50 ms | shed P99 ms "
              "| errors | service RSS MB | HAProxy RSS MB | recovery s "
-             "| cores used: service / HAProxy / driver | driver lag P95 ms |",
-             "|---" * 16 + "|"]
+             "| cores used: service / HAProxy / driver | driver lag P95 ms "
+             "| driver connections peak |",
+             "|---" * 17 + "|"]
     load = []
     for mode in modes:
         print(f"== {mode.label}", flush=True)

@@ -29,6 +29,8 @@ from tests.servers import free_port
 
 MAXCONN = 2
 QUEUE_PER_SERVER = 2
+#: connections at the door above which its 503 also closes the connection
+CLOSE_ABOVE = MAXCONN + QUEUE_PER_SERVER + 4
 
 
 class HeldBackend:
@@ -97,17 +99,30 @@ def wait_for(predicate: object, what: str, timeout: float = 20.0) -> None:
         time.sleep(0.02)
 
 
-def refused_on_keep_alive_then_closed(url: str) -> bool:
-    """A keep-alive GET on a raw connection: True when the answer is the door's 503 and the
-    balancer then ends the stream (recv gives b"" before the timeout)."""
+def refusals_on_one_connection(url: str) -> tuple[list[bytes], bool]:
+    """Two keep-alive GETs, one after the other, on one raw connection: the status lines
+    answered, and whether the balancer ended the stream after the first answer."""
     host, port = url.removeprefix("http://").split(":")
+    request = b"GET /v1/predict?raw=1 HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n"
+    statuses: list[bytes] = []
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(b"GET /v1/predict?raw=1 HTTP/1.1\r\nHost: x\r\n"
-                     b"Connection: keep-alive\r\n\r\n")
-        data = b""
-        while chunk := sock.recv(65536):  # a timeout here (kept open) fails the test
-            data += chunk
-    return data.startswith(b"HTTP/1.1 503") and b"Overloaded" in data
+        reader = sock.makefile("rb")
+        for _ in range(2):
+            try:
+                sock.sendall(request)
+            except OSError:  # reset: closed after the first answer
+                return statuses, True
+            status = reader.readline()  # a timeout here (neither answered nor closed) fails
+            if not status:
+                return statuses, True
+            statuses.append(status.split(b" ", 2)[1])
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            assert b"Overloaded" in reader.read(length)
+    return statuses, False
 
 
 @pytest.fixture
@@ -119,7 +134,7 @@ def edge(tmp_path: Path) -> Iterator[tuple[str, str, HeldBackend]]:
     with (HeldBackend() as backend,
           loopback_balancer({"s1": f"127.0.0.1:{backend.port}"}, tmp_path,
                             server_maxconn=MAXCONN, queue_per_server=QUEUE_PER_SERVER,
-                            queue_timeout="3s") as lb):
+                            queue_timeout="3s", close_above=CLOSE_ABOVE) as lb):
         try:
             yield lb.url, lb.stats_socket, backend
         finally:
@@ -151,10 +166,20 @@ def test_the_edge_holds_a_replica_to_maxconn_queues_then_sheds_at_once(
     assert refused.headers["retry-after"] == "1"
     problem = json.loads(refused.content)
     assert problem["status"] == 503 and "Overloaded" in problem["detail"]
-    assert refused.headers["connection"] == "close"
-    # ...and the balancer closes that connection: a client that asks again at once must connect
-    # again (a keep-alive request, answered, then the end of the stream)
-    assert refused_on_keep_alive_then_closed(url)
+    # with few connections at the door, a refused connection stays open for the next request
+    assert "close" not in refused.headers.get("connection", "")
+    assert refusals_on_one_connection(url) == ([b"503", b"503"], False)
+    # with more than CLOSE_ABOVE, the door ends each refused connection: a client that asks
+    # again at once must connect again (held: MAXCONN + QUEUE_PER_SERVER + 1, then these idle)
+    idle = [socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+            for _ in range(CLOSE_ABOVE - MAXCONN - QUEUE_PER_SERVER)]
+    wait_for(lambda: int(haproxy_stat(sock, "api", "FRONTEND")["scur"]) > CLOSE_ABOVE - 1,
+             "the door holding more than CLOSE_ABOVE connections")
+    closed = httpx.get(url + "/v1/predict?refused=2", timeout=30)
+    assert closed.status_code == 503 and closed.headers["connection"] == "close"
+    assert refusals_on_one_connection(url) == ([b"503"], True)
+    for conn in idle:
+        conn.close()
     assert backend.received == MAXCONN
 
     # an operations path is not refused at the door: it queues like the others

@@ -66,17 +66,20 @@ def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 def haproxy_config(servers: Mapping[str, str], *, bind: str, stats_bind: str,
                    stats_socket: str, maxconn: int = 4096, server_maxconn: int = 32,
                    queue_per_server: int = DEFAULT_QUEUE_PER_SERVER,
-                   queue_timeout: str = "5s",
+                   queue_timeout: str = "5s", close_above: int | None = None,
                    log_level: str = "warning", template: Path = TEMPLATE) -> str:
     """``deploy/haproxy/haproxy.cfg`` with its variables filled and one ``server`` line per
-    replica (``servers``: name → ``address:port``). ``log_level="info"`` logs every request
-    (with its timers) to stderr."""
+    replica (``servers``: name → ``address:port``). ``close_above``: the door's connections
+    above which a 503 also closes its connection (default half of ``maxconn``).
+    ``log_level="info"`` logs every request (with its timers) to stderr."""
     text = template.read_text()
     values = {"HAPROXY_BIND": bind, "HAPROXY_STATS_BIND": stats_bind,
               "HAPROXY_STATS_SOCKET": stats_socket, "HAPROXY_MAXCONN": str(maxconn),
               "HAPROXY_SERVER_MAXCONN": str(server_maxconn),
               "HAPROXY_QUEUE_PER_SERVER": str(queue_per_server),
-              "HAPROXY_QUEUE_TIMEOUT": queue_timeout, "HAPROXY_LOG_LEVEL": log_level}
+              "HAPROXY_QUEUE_TIMEOUT": queue_timeout,
+              "HAPROXY_CLOSE_ABOVE": str(maxconn // 2 if close_above is None else close_above),
+              "HAPROXY_LOG_LEVEL": log_level}
     text = re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], text)
     lines = "\n".join(f"    server {name} {where} check" for name, where in servers.items())
     return text.replace("    # @servers@", lines)
