@@ -19,7 +19,11 @@ function init(args)
   ok, shed, other = 0, 0, 0
 end
 
-local function esc(s) return (s:gsub(" ", "%%20"):gsub("&", "%%26"):gsub("'", "%%27")) end
+-- percent-encode every byte but the unreserved ones (a raw UTF-8 byte, as in "San José State",
+-- is not allowed in a request line: the server answers 400)
+local function esc(s)
+  return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
 
 function request()
   counter = counter + 1

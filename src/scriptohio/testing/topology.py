@@ -464,6 +464,10 @@ class Topology:
         return {row["svname"]: row for row in rows if row.get("pxname") == "replicas"
                 and row.get("svname") not in ("FRONTEND", "BACKEND")}
 
+    def frontend_stats(self) -> dict[str, str]:
+        """HAProxy's ``show stat`` row of the ``api`` frontend (``req_tot``, ``hrsp_2xx`` …)."""
+        return haproxy_stat(str(self._stats_socket), "api", "FRONTEND")
+
     def server_states(self) -> dict[str, str]:
         """HAProxy's view: replica name → ``UP``, ``DOWN``, ``UP 1/2`` …"""
         return {name: row.get("status", "") for name, row in self.server_stats().items()}
