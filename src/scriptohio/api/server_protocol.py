@@ -27,7 +27,32 @@ import httptools
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["DEFAULT_HTTP_LIMITS", "GuardedHttpToolsProtocol", "HttpLimits"]
+__all__ = ["DEFAULT_HTTP_LIMITS", "EVENT_LOOPS", "GuardedHttpToolsProtocol", "HttpLimits",
+           "event_loop_for"]
+
+#: ``scriptohio serve --loop`` (``SCRIPTOHIO_LOOP``): ``auto`` picks per worker count
+EVENT_LOOPS = ("auto", "asyncio", "uvloop")
+
+
+def event_loop_for(requested: str | None, workers: int) -> str:
+    """The uvicorn ``loop`` for ``requested`` (``auto`` when None) and ``workers``.
+
+    ``auto``: asyncio's own loop for one process, uvloop for pre-forked workers. The libuv in
+    uvloop (since libuv 1.45) accepts one connection per turn of the loop, so a process busy
+    with 1,000 keep-alive connections accepts new ones at a few a second: wrk's connections at
+    ``-c1000`` waited up to ~10 s to be accepted, a /health probe through the whole run
+    (docs/results/wrk-tails.md). asyncio's loop accepts every waiting connection at once (up to
+    the backlog). Workers sharing one listening socket are the other way round: one accept a
+    turn spreads a burst over them, where asyncio's, accepting all that wait, could hand a
+    whole burst to whichever worker woke first.
+    """
+    choice = (requested or "auto").strip().lower()
+    if choice not in EVENT_LOOPS:
+        raise ValueError(f"--loop / SCRIPTOHIO_LOOP must be one of {', '.join(EVENT_LOOPS)}, "
+                         f"not {requested!r}")
+    if choice == "auto":
+        return "uvloop" if workers > 1 else "asyncio"
+    return choice
 
 _REASONS = {400: b"Bad Request", 408: b"Request Timeout",
             431: b"Request Header Fields Too Large"}

@@ -119,13 +119,20 @@ def serve(
     drain: Annotated[float | None, typer.Option(
         help="Seconds between SIGTERM (readiness 503 at once) and the stop, still answering")]
     = None,
+    loop: Annotated[str | None, typer.Option(
+        help="Event loop: auto (asyncio for one process, uvloop for --workers > 1), asyncio "
+             "or uvloop (default: SCRIPTOHIO_LOOP, else auto)")] = None,
 ) -> None:
-    """Run the HTTP service (uvicorn with uvloop and httptools, with HTTP limits)."""
+    """Run the HTTP service (uvicorn with httptools, with HTTP limits)."""
     import dataclasses
 
     import uvicorn
 
-    from scriptohio.api.server_protocol import GuardedHttpToolsProtocol, HttpLimits
+    from scriptohio.api.server_protocol import (
+        GuardedHttpToolsProtocol,
+        HttpLimits,
+        event_loop_for,
+    )
 
     with errors_to_exit():
         settings = context.settings().override(host=host, port=port, workers=workers,
@@ -138,6 +145,8 @@ def serve(
         trusted = forwarded_allow_ips or os.environ.get("SCRIPTOHIO_FORWARDED_ALLOW_IPS") or ""
         try:
             limits = HttpLimits.from_env(os.environ)
+            event_loop = event_loop_for(loop or os.environ.get("SCRIPTOHIO_LOOP"),
+                                        settings.workers)
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
         flags: dict[str, Any] = {"max_header_bytes": max_header_bytes, "max_headers": max_headers,
@@ -169,7 +178,7 @@ def serve(
                             + ("[%(process)d] " if settings.workers > 1 else "")
                             + "%(name)s: %(message)s")
         options: dict[str, Any] = {
-            "loop": "uvloop",
+            "loop": event_loop,
             "http": GuardedHttpToolsProtocol,
             "backlog": limits.backlog,
             "timeout_keep_alive": max(1, round(limits.keep_alive_s)),
