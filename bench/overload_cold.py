@@ -358,6 +358,7 @@ class Mode:
     adaptive: bool = False
     haproxy_rev: str | None = None  # the deploy/haproxy/haproxy.cfg of this commit in front
     queue_per_server: int | None = None  # HAPROXY_QUEUE_PER_SERVER, if not the default
+    loop: str = "uvloop"  # the service's event loop (serve --loop)
 
 
 MODES = {
@@ -374,6 +375,8 @@ MODES = {
     "before": Mode("before", "HAProxy, the previous configuration (42b04a2)",
                    haproxy_rev="42b04a2"),
     "direct": Mode("direct", "no balancer, fixed in-flight bound"),
+    "direct_asyncio": Mode("direct_asyncio", "no balancer, fixed in-flight bound, --loop asyncio",
+                           loop="asyncio"),
     "adaptive": Mode("adaptive", "no balancer, adaptive admission", adaptive=True),
 }
 
@@ -419,7 +422,8 @@ def main() -> int:
         print(f"== {mode.label}", flush=True)
         env = {"SCRIPTOHIO_RATE_LIMIT": "100000000/minute",
                "SCRIPTOHIO_ADDRESS_RATE_LIMIT": "100000000/minute",
-               "SCRIPTOHIO_WARM_CACHE": "0", "SCRIPTOHIO_ADAPTIVE": "1" if mode.adaptive else "0"}
+               "SCRIPTOHIO_WARM_CACHE": "0", "SCRIPTOHIO_ADAPTIVE": "1" if mode.adaptive else "0",
+               "SCRIPTOHIO_LOOP": mode.loop}
         state = Path(os.environ.get("SCRIPTOHIO_STATE_DIR") or ROOT / "var")
         with (running_service(state, env, wait_ready=True, timeout=120, cwd=ROOT,
                               cpus={0} if pin else None) as url,

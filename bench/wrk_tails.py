@@ -124,12 +124,14 @@ def state_dir(work: Path, name: str) -> Path:
 
 
 @contextlib.contextmanager
-def service(label: str, src: Path, work: Path, name: str, edge: bool) -> Iterator[str]:
-    """The service on CPU 0; with ``edge``, behind HAProxy (the shipped configuration, its
-    global connection cap raised for 10,000 clients) on CPU 1 beside wrk."""
-    env = {**ENV, "PYTHONPATH": str(src)}
+def service(label: str, src: Path, work: Path, name: str, edge: bool,
+            loop: str = "uvloop") -> Iterator[str]:
+    """The service on CPU 0 on ``loop`` (``serve --loop``; the baseline has only uvloop);
+    with ``edge``, behind HAProxy (the shipped configuration, its global connection cap
+    raised for 10,000 clients) on CPU 1 beside wrk."""
+    env = {**ENV, "PYTHONPATH": str(src), "SCRIPTOHIO_LOOP": loop}
     state = state_dir(work, f"{name}-{'base' if 'baseline' in label else 'now'}"
-                      f"{'-edge' if edge else ''}")
+                      f"{'-edge' if edge else ''}-{loop}")
     with running_service(state, env, wait_ready=True, timeout=120, cwd=ROOT, cpus={0}) as url:
         if not edge:
             yield url
@@ -142,9 +144,9 @@ def service(label: str, src: Path, work: Path, name: str, edge: bool) -> Iterato
 
 
 def warm_runs(label: str, src: Path, work: Path, rnd: int, seconds: int,
-              edge: bool = False) -> list[Run]:
+              edge: bool = False, loop: str = "uvloop") -> list[Run]:
     runs = []
-    with service(label, src, work, f"warm-{rnd}", edge) as url:
+    with service(label, src, work, f"warm-{rnd}", edge, loop) as url:
         with httpx.Client(base_url=url, timeout=60) as client:
             codes = [client.get(p).status_code for p in WARM_PATHS]
             codes += [client.get(p).status_code for p in WARM_PATHS]  # now from L1
@@ -164,8 +166,8 @@ def warm_runs(label: str, src: Path, work: Path, rnd: int, seconds: int,
 
 
 def cold_run(label: str, src: Path, work: Path, rnd: int, seconds: int,
-             teams_file: Path, edge: bool = False) -> Run:
-    with service(label, src, work, f"cold-{rnd}", edge) as url:
+             teams_file: Path, edge: bool = False, loop: str = "uvloop") -> Run:
+    with service(label, src, work, f"cold-{rnd}", edge, loop) as url:
         out = wrk(url, "cold_predict.lua", 64, seconds,
                   {"TEAMS_FILE": str(teams_file), "OFFSET": str(rnd * 5_000_000)})
     run = parse(out, label, "cold", 64, rnd)
@@ -194,7 +196,7 @@ def report(runs: list[Run], labels: list[str], head: str, args: argparse.Namespa
              f"end (a 2-core machine shared with other sessions). Command: "
              f"`SCRIPTOHIO_DATA_DIR=/work/shared/data .venv/bin/python bench/wrk_tails.py "
              f"--baseline {args.baseline} --seconds {args.seconds} --rounds {args.rounds}"
-             f"{' --edge' if args.edge else ''}`. "
+             f"{' --asyncio' if args.asyncio else ''}{' --edge' if args.edge else ''}`. "
              f"Service (one worker, warming off) on CPU 0, `wrk -t1 --latency --timeout 30s` "
              f"on CPU 1, {args.seconds} s per run; {args.rounds} rounds interleaved, each on "
              f"fresh services; medians of the rounds (errors summed over them). "
@@ -248,6 +250,8 @@ def main() -> int:
     parser.add_argument("--baseline", default="2d76e8a")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--asyncio", action="store_true",
+                        help="also this tree on asyncio's loop (serve --loop asyncio)")
     parser.add_argument("--edge", action="store_true",
                         help="also this tree behind HAProxy (deploy/haproxy), on CPU 1 with wrk")
     parser.add_argument("--out", type=Path,
@@ -272,10 +276,12 @@ def main() -> int:
         base_tree = work / "baseline"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base_tree),
                         args.baseline], check=True, capture_output=True)
-        versions = [(f"baseline {args.baseline}", base_tree / "src", False),
-                    (f"now ({head})", ROOT / "src", False)]
+        versions = [(f"baseline {args.baseline}", base_tree / "src", False, "uvloop"),
+                    (f"now ({head})", ROOT / "src", False, "uvloop")]
+        if args.asyncio:
+            versions.append((f"now ({head}), --loop asyncio", ROOT / "src", False, "asyncio"))
         if args.edge:
-            versions.append((f"now ({head}), behind HAProxy", ROOT / "src", True))
+            versions.append((f"now ({head}), behind HAProxy", ROOT / "src", True, "uvloop"))
         try:
             teams_file = work / "teams.txt"
             with running_service(state_dir(work, "teams"), {**ENV, "PYTHONPATH": str(
@@ -285,10 +291,10 @@ def main() -> int:
             teams_file.write_text("".join(t["team"] + "\n" for t in teams))
             for rnd in range(1, args.rounds + 1):
                 print(f"== round {rnd}", flush=True)
-                for label, src, edge in versions:
-                    runs += warm_runs(label, src, work, rnd, args.seconds, edge)
+                for label, src, edge, loop in versions:
+                    runs += warm_runs(label, src, work, rnd, args.seconds, edge, loop)
                     runs.append(cold_run(label, src, work, rnd, args.seconds, teams_file,
-                                         edge))
+                                         edge, loop))
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                             str(base_tree)], check=False, capture_output=True)

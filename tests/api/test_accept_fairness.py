@@ -1,15 +1,15 @@
-"""A busy single-process service still accepts new connections (``serve --loop``).
+"""``serve --loop asyncio``: a busy single process still accepts new connections.
 
-uvloop's libuv accepts one connection per turn of its loop: with hundreds of keep-alive
-connections asking at once, a turn takes long and the connections still waiting to be
-accepted wait seconds (wrk at -c1000: P99 ~10 s). ``auto`` serves one process on asyncio's
-loop, which accepts every waiting connection at once.
+uvloop's libuv (the default loop) accepts one connection per turn of its loop: with hundreds
+of keep-alive connections asking at once, a turn takes long and the connections still waiting
+to be accepted wait seconds (wrk at -c1000: P99 ~10 s). asyncio's loop accepts every waiting
+connection at once; ``--loop asyncio`` is for that load (docs/deploy.md, "The event loop").
 
 What is checked does not depend on the host's speed: N connections open at once and each
 asks again as soon as it is answered (a cached team page: the service, not this client, is
 the slower side); every one of them must have had its first answer
 before any other has had ``LAPS`` answers (accepted late, a connection waits while the
-early ones go round and round). On this box: 1-2 with ``auto``, 151-174 with ``--loop uvloop``.
+early ones go round and round). On this box: 1-2 with ``--loop asyncio``, 151-174 with uvloop.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ async def laps_before_the_last_first_answer(port: int) -> int:
     return busiest_then
 
 
-@pytest.mark.parametrize("loop", ["auto"])
+@pytest.mark.parametrize("loop", ["asyncio"])
 def test_a_busy_service_answers_every_new_connection_before_the_others_go_round(
         tmp_path: Path, loop: str) -> None:
     env = {"SCRIPTOHIO_WARM_CACHE": "0", "SCRIPTOHIO_RATE_LIMIT": "100000000/minute",
@@ -74,8 +74,7 @@ def test_a_busy_service_answers_every_new_connection_before_the_others_go_round(
 def test_loop_choice() -> None:
     from scriptohio.api.server_protocol import event_loop_for
 
-    assert event_loop_for(None, 1) == "asyncio"
-    assert event_loop_for("auto", 2) == "uvloop"
-    assert event_loop_for(" UVLOOP ", 1) == "uvloop"
-    with pytest.raises(ValueError, match="one of auto, asyncio, uvloop"):
-        event_loop_for("trio", 1)
+    assert event_loop_for(None) == "uvloop"
+    assert event_loop_for(" AsyncIO ") == "asyncio"
+    with pytest.raises(ValueError, match="one of uvloop, asyncio"):
+        event_loop_for("trio")

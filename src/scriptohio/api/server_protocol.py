@@ -30,28 +30,29 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 __all__ = ["DEFAULT_HTTP_LIMITS", "EVENT_LOOPS", "GuardedHttpToolsProtocol", "HttpLimits",
            "event_loop_for"]
 
-#: ``scriptohio serve --loop`` (``SCRIPTOHIO_LOOP``): ``auto`` picks per worker count
-EVENT_LOOPS = ("auto", "asyncio", "uvloop")
+#: ``scriptohio serve --loop`` (``SCRIPTOHIO_LOOP``); the first is the default
+EVENT_LOOPS = ("uvloop", "asyncio")
 
 
-def event_loop_for(requested: str | None, workers: int) -> str:
-    """The uvicorn ``loop`` for ``requested`` (``auto`` when None) and ``workers``.
+def event_loop_for(requested: str | None) -> str:
+    """The uvicorn ``loop`` for ``requested`` (None: uvloop).
 
-    ``auto``: asyncio's own loop for one process, uvloop for pre-forked workers. The libuv in
-    uvloop (since libuv 1.45) accepts one connection per turn of the loop, so a process busy
-    with 1,000 keep-alive connections accepts new ones at a few a second: wrk's connections at
-    ``-c1000`` waited up to ~10 s to be accepted, a /health probe through the whole run
-    (docs/results/wrk-tails.md). asyncio's loop accepts every waiting connection at once (up to
-    the backlog). Workers sharing one listening socket are the other way round: one accept a
-    turn spreads a burst over them, where asyncio's, accepting all that wait, could hand a
-    whole burst to whichever worker woke first.
+    Neither loop is right for every load on one process with no balancer in front
+    (docs/deploy.md, "The event loop"). The libuv in uvloop (since 1.45) accepts one connection
+    per turn of the loop: a process busy with 1,000 keep-alive connections accepts new ones at
+    a few a second (wrk at ``-c1000`` on a fresh service: P99 6-10 s, a /health probe
+    unanswered for the whole run), but that same slowness keeps a flood of connections out, so
+    under cold-request overload the process keeps computing (goodput 1.5x its closed-loop
+    peak, with the queue in the kernel's backlog). asyncio's loop accepts every waiting
+    connection at once (wrk ``-c1000``: P99 ~200 ms), and so takes in the flood too: the same
+    overload's refusals took the core and goodput fell to 0.14-0.24 of the peak
+    (docs/results/overload-cold-open.md). Behind HAProxy, which holds each replica to a few
+    connections, the two do the same.
     """
-    choice = (requested or "auto").strip().lower()
+    choice = (requested or EVENT_LOOPS[0]).strip().lower()
     if choice not in EVENT_LOOPS:
         raise ValueError(f"--loop / SCRIPTOHIO_LOOP must be one of {', '.join(EVENT_LOOPS)}, "
                          f"not {requested!r}")
-    if choice == "auto":
-        return "uvloop" if workers > 1 else "asyncio"
     return choice
 
 _REASONS = {400: b"Bad Request", 408: b"Request Timeout",

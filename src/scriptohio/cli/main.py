@@ -120,10 +120,11 @@ def serve(
         help="Seconds between SIGTERM (readiness 503 at once) and the stop, still answering")]
     = None,
     loop: Annotated[str | None, typer.Option(
-        help="Event loop: auto (asyncio for one process, uvloop for --workers > 1), asyncio "
-             "or uvloop (default: SCRIPTOHIO_LOOP, else auto)")] = None,
+        help="Event loop: uvloop (default; SCRIPTOHIO_LOOP) or asyncio (accepts every waiting "
+             "connection at once: for many keep-alive clients with no balancer in front)")]
+    = None,
 ) -> None:
-    """Run the HTTP service (uvicorn with httptools, with HTTP limits)."""
+    """Run the HTTP service (uvicorn with uvloop and httptools, with HTTP limits)."""
     import dataclasses
 
     import uvicorn
@@ -145,8 +146,7 @@ def serve(
         trusted = forwarded_allow_ips or os.environ.get("SCRIPTOHIO_FORWARDED_ALLOW_IPS") or ""
         try:
             limits = HttpLimits.from_env(os.environ)
-            event_loop = event_loop_for(loop or os.environ.get("SCRIPTOHIO_LOOP"),
-                                        settings.workers)
+            event_loop = event_loop_for(loop or os.environ.get("SCRIPTOHIO_LOOP"))
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
         flags: dict[str, Any] = {"max_header_bytes": max_header_bytes, "max_headers": max_headers,
