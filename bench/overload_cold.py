@@ -415,7 +415,7 @@ def main() -> int:
              "| admitted P50 ms | admitted P95 ms | shed (503) | shed P50 ms | shed P99 ms "
              "| errors | service RSS MB | HAProxy RSS MB | recovery s "
              "| cores used: service / HAProxy / driver | driver lag P95 ms "
-             "| driver connections peak |",
+             "| driver connections open (peak; carried over from the phase before) |",
              "|---" * 17 + "|"]
     load = []
     for mode in modes:

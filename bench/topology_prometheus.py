@@ -14,12 +14,14 @@ increase with:
 * HAProxy's frontend counters (``req_tot``, ``hrsp_2xx`` ...), a count kept by another program.
 
 Series families: ``scriptohio_http_requests_total`` (by status class), the request-duration
-histogram's ``_count``, per replica (each target's share and HAProxy's ``stot`` per server),
+histogram's ``_count``, per replica (each target's share and HAProxy's ``stot`` per server;
+HAProxy's counters include the operations requests that went through it, its log is counted
+without them),
 counter resets over the run (``resets()``: a series that went backwards, e.g. two workers
 answering scrapes with their own numbers), targets up, distinct ``scriptohio_replica_info``,
 ``process_start_time_seconds`` changes, and ``scriptohio_worker_processes``. Operations paths
 (``/health``, ``/ready``, ``/metrics``, ``/v1/monitor/``: HAProxy's health checks, the load
-tester's own server samples) are left out of the request counts on both sides.
+tester's own server samples) are left out of Prometheus's counts and of HAProxy's log count.
 
 Needs root, haproxy, redis-server, prometheus, trained models (``--models``, default ./var)
 and the data (``SCRIPTOHIO_DATA_DIR``). Writes ``docs/results/topology-prometheus.md``.
@@ -118,11 +120,13 @@ def settle(topo: Topology) -> None:
     Prometheus has the last of it)."""
     last = None
     for _ in range(60):
-        now = (scalar(topo, QUERIES["requests"]), scalar(topo, QUERIES["durations"]))
-        if now == last:
-            return
+        now = (scalar(topo, QUERIES["requests"]), scalar(topo, QUERIES["durations"]),
+               scalar(topo, "max(timestamp(up))"))
+        if last is not None and now[:2] == last[:2] and now[2] > last[2]:
+            return  # a newer scrape than the last read, and the same totals
         last = now
         time.sleep(1.2)
+    raise RuntimeError("Prometheus's totals did not settle in 72 s")
 
 
 def frontend(topo: Topology) -> dict[str, int]:

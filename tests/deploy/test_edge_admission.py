@@ -12,6 +12,7 @@ refused at the door; a request that waits past ``timeout queue`` gets the same k
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 import socket
@@ -166,20 +167,26 @@ def test_the_edge_holds_a_replica_to_maxconn_queues_then_sheds_at_once(
     assert refused.headers["retry-after"] == "1"
     problem = json.loads(refused.content)
     assert problem["status"] == 503 and "Overloaded" in problem["detail"]
-    # with few connections at the door, a refused connection stays open for the next request
-    assert "close" not in refused.headers.get("connection", "")
-    assert refusals_on_one_connection(url) == ([b"503", b"503"], False)
-    # with more than CLOSE_ABOVE, the door ends each refused connection: a client that asks
-    # again at once must connect again (held: MAXCONN + QUEUE_PER_SERVER + 1, then these idle)
-    idle = [socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))
-            for _ in range(CLOSE_ABOVE - MAXCONN - QUEUE_PER_SERVER)]
-    wait_for(lambda: int(haproxy_stat(sock, "api", "FRONTEND")["scur"]) > CLOSE_ABOVE - 1,
-             "the door holding more than CLOSE_ABOVE connections")
-    closed = httpx.get(url + "/v1/predict?refused=2", timeout=30)
-    assert closed.status_code == 503 and closed.headers["connection"] == "close"
-    assert refusals_on_one_connection(url) == ([b"503"], True)
-    for conn in idle:
-        conn.close()
+    # up to CLOSE_ABOVE connections at the door, a refused connection stays open for the next
+    # request; past it, the door ends each refused connection (a client that asks again at
+    # once must connect again). Held now: MAXCONN + QUEUE_PER_SERVER + 1; the probe is one more
+    port = int(url.rsplit(":", 1)[1])
+    held_now = MAXCONN + QUEUE_PER_SERVER + 1
+    opened: list[socket.socket] = []
+    with contextlib.ExitStack() as idle:
+        def door_holds(count: int) -> None:
+            while len(opened) < count - held_now:
+                opened.append(idle.enter_context(socket.create_connection(("127.0.0.1", port))))
+            wait_for(lambda: int(haproxy_stat(sock, "api", "FRONTEND")["scur"]) == count,
+                     f"the door holding {count} connections")
+
+        door_holds(CLOSE_ABOVE - 1)  # the probe makes CLOSE_ABOVE: not more than the bound
+        assert "close" not in refused.headers.get("connection", "")
+        assert refusals_on_one_connection(url) == ([b"503", b"503"], False)
+        door_holds(CLOSE_ABOVE)  # the probe makes CLOSE_ABOVE + 1
+        assert refusals_on_one_connection(url) == ([b"503"], True)
+        closed = httpx.get(url + "/v1/predict?refused=2", timeout=30)
+        assert closed.status_code == 503 and closed.headers["connection"] == "close"
     assert backend.received == MAXCONN
 
     # an operations path is not refused at the door: it queues like the others

@@ -10,8 +10,9 @@ The parent process, before any worker exists:
    pages of those objects (a collection touches the header of every object it scans);
 4. forks the workers (:class:`~scriptohio.api.supervisor.ForkSupervisor`). Each builds its own
    app around the preloaded context (``create_app(preloaded=...)``) and runs a uvicorn
-   ``Server`` (uvloop, :class:`~scriptohio.api.server_protocol.GuardedHttpToolsProtocol`, the
-   same limits as one process) on the inherited socket.
+   ``Server`` (the ``--loop`` event loop,
+   :class:`~scriptohio.api.server_protocol.GuardedHttpToolsProtocol`, the same limits as one
+   process) on the inherited socket.
 
 What runs threads, sockets or an event loop is made in each worker, after the fork, by the
 app's lifespan as in one process: the orchestrator and its pools, the refresher's watcher,

@@ -37,17 +37,10 @@ EVENT_LOOPS = ("uvloop", "asyncio")
 def event_loop_for(requested: str | None) -> str:
     """The uvicorn ``loop`` for ``requested`` (None: uvloop).
 
-    Neither loop is right for every load on one process with no balancer in front
-    (docs/deploy.md, "The event loop"). The libuv in uvloop (since 1.45) accepts one connection
-    per turn of the loop: a process busy with 1,000 keep-alive connections accepts new ones at
-    a few a second (wrk at ``-c1000`` on a fresh service: P99 6-10 s, a /health probe
-    unanswered for the whole run), but that same slowness keeps a flood of connections out, so
-    under cold-request overload the process keeps computing (goodput 1.5x its closed-loop
-    peak, with the queue in the kernel's backlog). asyncio's loop accepts every waiting
-    connection at once (wrk ``-c1000``: P99 ~200 ms), and so takes in the flood too: the same
-    overload's refusals took the core and goodput fell to 0.14-0.24 of the peak
-    (docs/results/overload-cold-open.md). Behind HAProxy, which holds each replica to a few
-    connections, the two do the same.
+    uvloop's libuv accepts one connection per turn of the loop; asyncio's loop accepts every
+    waiting one at once. With clients straight on the service neither suits every load: the
+    first keeps new connections waiting seconds behind busy ones, the second takes in a flood
+    whose refusals then take the core (docs/deploy.md, "The event loop", with the figures).
     """
     choice = (requested or EVENT_LOOPS[0]).strip().lower()
     if choice not in EVENT_LOOPS:

@@ -124,7 +124,7 @@ def serve(
              "connection at once: for many keep-alive clients with no balancer in front)")]
     = None,
 ) -> None:
-    """Run the HTTP service (uvicorn with uvloop and httptools, with HTTP limits)."""
+    """Run the HTTP service (uvicorn with httptools, on uvloop by default, with HTTP limits)."""
     import dataclasses
 
     import uvicorn
