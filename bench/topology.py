@@ -185,14 +185,17 @@ def rolling_restart(topo: Topology, work: Path, concurrency: int) -> dict[str, A
             "exit_codes": codes, "seconds": round(time.monotonic() - started, 1)}
 
 
+_REQUEST_LINE = re.compile(r'"[A-Z]+ (/[^ ?"]*)')
+OPS_PATHS = ("/health", "/ready", "/metrics", "/v1/monitor/")
 _HTTPLOG = re.compile(r' (\S+)/(\S+) (-?\d+)/(-?\d+)/(-?\d+)/(-?\d+)/(-?\d+) (\d{3}) \d+ '
                       r'\S+ \S+ (\S{4}) ')
 
 
 def haproxy_tally(log: str) -> dict[str, Any]:
     """HAProxy's httplog lines (``log_level`` info): answers by status, server (``<NOSRV>``:
-    refused at the door) and termination state (``sQ``: timed out in the queue), and the
-    P95 of the time served requests waited in HAProxy's queue (Tw)."""
+    refused at the door) and termination state (``sQ``: timed out in the queue), the P95 of
+    the time served requests waited in HAProxy's queue (Tw), and the requests on operations
+    paths (``OPS_PATHS``) and on the others."""
     kinds: Counter[str] = Counter()
     waits: list[int] = []
     totals: list[int] = []
@@ -211,7 +214,10 @@ def haproxy_tally(log: str) -> dict[str, Any]:
 
     # Ta: from the request's arrival at HAProxy to its answer (queue + replica), the
     # latency the service owes; the load tester's P95 adds the drivers' own delays
+    paths = [m.group(1) for m in _REQUEST_LINE.finditer(log)]
+    ops = sum(1 for path in paths if path.startswith(OPS_PATHS))
     return {"answers": dict(kinds.most_common()), "queue_wait_p95_ms": p95(waits),
+            "requests_on_ops_paths": ops, "requests_on_other_paths": len(paths) - ops,
             "queue_wait_max_ms": waits[-1] if waits else None, "answer_p95_ms": p95(totals)}
 
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -49,8 +48,6 @@ from scriptohio.testing.topology import SERVE_PORT, Topology, TopologyConfig  # 
 from topology import locust  # noqa: E402  (bench/topology.py: the stress run on driver hosts)
 
 PROM_PORT = 9090
-_REQUEST_LINE = re.compile(r'"[A-Z]+ (/[^ ?"]*)')
-_OPS_PATHS = ("/health", "/ready", "/metrics", "/v1/monitor/")
 #: requests the load did not make: HAProxy's health checks, scrapes, the tester's samples
 OPS = 'route!~"/health|/ready|/metrics|/v1/monitor/.*"'
 QUERIES = {
@@ -168,13 +165,11 @@ def main() -> None:
                   f"{args.seconds:g} s", flush=True)
             settle(topo)
             before = snapshot(topo)
-            log_from = len(topo.haproxy_log())
             run = locust(topo, args.users, args.seconds, topo.workdir / "locust")
             settle(topo)
             after = snapshot(topo)
-            paths = [m.group(1) for m in _REQUEST_LINE.finditer(topo.haproxy_log()[log_from:])]
-            after["haproxy"]["logged"] = sum(1 for p in paths if not p.startswith(_OPS_PATHS))
-            after["haproxy"]["logged ops"] = len(paths) - after["haproxy"]["logged"]
+            after["haproxy"]["logged"] = run["haproxy"]["requests_on_other_paths"]
+            after["haproxy"]["logged ops"] = run["haproxy"]["requests_on_ops_paths"]
             window = f"{int(args.seconds + 120)}s"
             extra = {
                 "targets up": scalar(topo, 'count(up{job="scriptohio"} == 1)'),
