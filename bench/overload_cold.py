@@ -11,11 +11,15 @@ every one is computed. Per arm:
 1. capacity: closed loop, 16 connections, 6 s: the peak goodput (200s per second);
 2. open model at 0.5x the peak (baseline P95), 3x for 10 s, 0.5x for 10 s (recovery), 10x for
    10 s, 0.5x for 10 s. Arrivals are scheduled on a clock and each latency is measured from
-   the scheduled time (no coordinated omission); a protocol-level HTTP/1.1 keep-alive client
-   on uvloop (a callback per request, requests built up front), up to 4,000 connections. The
-   service is pinned to CPU 0, this driver and HAProxy to CPU 1 (``--no-pin`` to share), so
-   neither's work is the service's; how late the driver sent (its own lag, P95) is reported,
-   so a driver that could not keep up shows.
+   the scheduled time (no coordinated omission), over HTTP/1.1 keep-alive connections opened
+   as needed, up to 4,000. The service is pinned to CPU 0, the driver and HAProxy to CPU 1
+   (``--no-pin`` to share), so neither's work is the service's; how late the driver sent (its
+   own lag, P95) is reported, so a driver that could not keep up shows.
+
+The driver (``--drivers``): ``c``, bench/openloop.c, compiled for the run (a few microseconds
+of CPU per request: at 10x, ~0.2 of the core it shares with HAProxy), or ``python``, this
+process (a uvloop protocol, a callback per request, requests built up front: ~0.7 of that
+core at 10x, when its lag and HAProxy's wait for the core become part of what it measures).
 
 Reported per phase: goodput (200/s) and its ratio to the peak, admitted P95, shed answers
 (503) and their P50/P99 latency, errors (no answer / other status / not sent), the service's
@@ -23,6 +27,7 @@ and HAProxy's peak RSS; per recovery phase, the seconds until a one-second windo
 back within 1.5x of the baseline P95. Writes ``docs/results/overload-cold-open.md``.
 
 Run: .venv/bin/python bench/overload_cold.py [--seconds 10] [--modes edge,before,direct]
+     [--drivers c,python]
 """
 
 from __future__ import annotations
@@ -82,15 +87,17 @@ class Phase:
     cores: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
-def cold_requests(teams: list[str]) -> Iterator[bytes]:
-    """Every request a prediction nobody asked before, as the bytes to send, made up front
+def cold_targets(teams: list[str]) -> list[str]:
+    """Every request a prediction nobody asked before (its request target), made up front
     (building a URL costs the driver more than sending it)."""
-    made = []
-    for week in range(1, 16):
-        for home, away in itertools.permutations(teams, 2):
-            q = urlencode({"home": home, "away": away, "season": 2024, "week": week})
-            made.append(b"GET /v1/predict?" + q.encode() + REQUEST_TAIL)
-    return iter(made)
+    return ["/v1/predict?" + urlencode({"home": home, "away": away, "season": 2024,
+                                        "week": week})
+            for week in range(1, 16) for home, away in itertools.permutations(teams, 2)]
+
+
+def cold_requests(teams: list[str]) -> Iterator[bytes]:
+    """:func:`cold_targets` as the bytes the Python driver sends."""
+    return iter([b"GET " + t.encode() + REQUEST_TAIL for t in cold_targets(teams)])
 
 
 class Conn(asyncio.Protocol):
@@ -265,7 +272,8 @@ def recovery_s(phase: Phase, baseline_p95: float) -> float | None:
 
 
 async def watch_rss(pids: list[int], phase: Phase, stop: asyncio.Event) -> None:
-    """Peak RSS of the service (first pid) and of the balancer in front of it (second)."""
+    """Peak RSS of the service (first pid) and of the balancer in front of it (second); the
+    CPU used by each and by this process (the C driver reports its own)."""
     procs = [psutil.Process(pid) for pid in pids] + [psutil.Process()]
 
     def cpu() -> list[float]:
@@ -295,21 +303,31 @@ async def _watch(procs: list[psutil.Process], phase: Phase, stop: asyncio.Event)
         await asyncio.sleep(0.1)
 
 
-async def drive(port: int, pids: list[int], seconds: float) -> tuple[float, list[Phase]]:
+CAPACITY = ("capacity (closed loop, 16 connections)", 16, 6.0)
+PLAN = [("baseline 0.5x", 0.5), ("3x", 3.0), ("recovery after 3x", 0.5), ("10x", 10.0),
+        ("recovery after 10x", 0.5)]
+
+
+def plan_seconds(name: str, seconds: float) -> float:
+    return 5.0 if name.startswith("baseline") else seconds
+
+
+async def teams_of(port: int) -> list[str]:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        teams = [t["team"] for t in (await http.get(
+        return [t["team"] for t in (await http.get(
             "/v1/rankings", params={"season": 2024, "limit": 200})).json()["teams"]]
-    requests = cold_requests(teams)
+
+
+async def drive(port: int, pids: list[int], seconds: float) -> tuple[float, list[Phase]]:
+    """The Python driver (``--drivers python``): this process, on uvloop."""
+    requests = cold_requests(await teams_of(port))
     client = Client(port)
-    capacity = Phase("capacity (closed loop, 16 connections)", None, 6.0)
-    await closed_loop(client, requests, 16, capacity.seconds, capacity)
+    capacity = Phase(CAPACITY[0], None, CAPACITY[2])
+    await closed_loop(client, requests, CAPACITY[1], capacity.seconds, capacity)
     peak = sum(1 for s in capacity.samples if s.status == 200) / capacity.seconds
-    plan = [("baseline 0.5x", 0.5), ("3x", 3.0), ("recovery after 3x", 0.5), ("10x", 10.0),
-            ("recovery after 10x", 0.5)]
     phases = [capacity]
-    for name, factor in plan:
-        phase = Phase(name, factor * peak, seconds if factor != 0.5 or "recovery" in name
-                      else 5.0)
+    for name, factor in PLAN:
+        phase = Phase(name, factor * peak, plan_seconds(name, seconds))
         stop = asyncio.Event()
         watcher = asyncio.create_task(watch_rss(pids, phase, stop))
         print(f"  {name}: {phase.rate:.0f} req/s for {phase.seconds:.0f} s", flush=True)
@@ -318,6 +336,68 @@ async def drive(port: int, pids: list[int], seconds: float) -> tuple[float, list
         await watcher
         phases.append(phase)
     client.close()
+    return peak, phases
+
+
+def build_openloop(workdir: Path) -> Path:
+    """bench/openloop.c, compiled for this run."""
+    binary = workdir / "openloop"
+    subprocess.run([os.environ.get("CC", "cc"), "-O2", "-o", str(binary),
+                    str(ROOT / "bench" / "openloop.c")], check=True)
+    return binary
+
+
+async def drive_c(port: int, pids: list[int], seconds: float,
+                  binary: Path) -> tuple[float, list[Phase]]:
+    """The C driver (``--drivers c``, bench/openloop.c): the same phases, measured the same
+    way, at a few microseconds of CPU per request; it inherits this process's CPU."""
+    workdir = binary.parent
+    targets = workdir / "targets.txt"
+    targets.write_text("\n".join(cold_targets(await teams_of(port))) + "\n")
+    out = workdir / "samples.txt"
+    phases = [Phase(CAPACITY[0], None, CAPACITY[2])] + [
+        Phase(name, None, plan_seconds(name, seconds)) for name, _ in PLAN]
+    plan = ",".join([f"closed:{CAPACITY[1]}:{CAPACITY[2]}"] + [
+        f"open:{factor}:{phase.seconds}" for (_, factor), phase in zip(PLAN, phases[1:],
+                                                                       strict=True)])
+    proc = await asyncio.create_subprocess_exec(
+        str(binary), str(port), str(targets), str(out), str(MAX_CONNECTIONS), plan,
+        stdout=asyncio.subprocess.PIPE)
+    assert proc.stdout is not None
+    watching: tuple[asyncio.Event, asyncio.Task[None]] | None = None
+    peak = 0.0
+    async for raw in proc.stdout:
+        word, *rest = raw.decode().split()
+        if word == "peak":
+            peak = float(rest[0])
+        elif word in ("phase", "end"):
+            if watching:
+                watching[0].set()
+                await watching[1]
+                watching = None
+            if word == "end":
+                continue
+            phase = phases[int(rest[0])]
+            print(f"  {phase.name}: {float(rest[1]):.0f} req/s for {phase.seconds:.0f} s",
+                  flush=True)
+            stop = asyncio.Event()
+            watching = (stop, asyncio.create_task(watch_rss(pids, phase, stop)))
+    if watching:
+        watching[0].set()
+        await watching[1]
+    if await proc.wait():
+        raise RuntimeError(f"openloop exited with {proc.returncode}")
+    for line in out.read_text().splitlines():
+        kind, index, *fields = line.split()
+        phase = phases[int(index)]
+        if kind == "P":
+            phase.rate = float(fields[0]) or None
+            phase.client_overflow, phase.connections_peak = int(fields[2]), int(fields[3])
+            phase.cores = (*phase.cores[:2], float(fields[4]))
+        else:
+            phase.samples.append(Sample(float(fields[0]), float(fields[1]), int(fields[2])))
+            if phase.rate is not None:
+                phase.send_lag.append(float(fields[3]))
     return peak, phases
 
 
@@ -403,8 +483,14 @@ def main() -> int:
     parser.add_argument("--modes", default="edge,edge256,edge64,before,direct",
                         help=f"comma-separated, of: {', '.join(MODES)}")
     parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument("--drivers", default="c",
+                        help="comma-separated load drivers, each a run per mode: c "
+                             "(bench/openloop.c, the default) or python (this process)")
     args = parser.parse_args()
     modes = [MODES[name] for name in args.modes.split(",")]
+    drivers = args.drivers.split(",")
+    if set(drivers) - {"c", "python"}:
+        parser.error(f"--drivers: c or python, not {args.drivers}")
     if any(m.haproxy_rev for m in modes) and not shutil.which("haproxy"):
         print("haproxy is not installed (apt-get install haproxy)", file=sys.stderr)
         return 2
@@ -418,8 +504,9 @@ def main() -> int:
              "| driver connections open (peak; carried over from the phase before) |",
              "|---" * 17 + "|"]
     load = []
-    for mode in modes:
-        print(f"== {mode.label}", flush=True)
+    for mode, driver in itertools.product(modes, drivers):
+        label = mode.label + ("" if drivers == ["c"] else f"; {driver} driver")
+        print(f"== {label}", flush=True)
         env = {"SCRIPTOHIO_RATE_LIMIT": "100000000/minute",
                "SCRIPTOHIO_ADDRESS_RATE_LIMIT": "100000000/minute",
                "SCRIPTOHIO_WARM_CACHE": "0", "SCRIPTOHIO_ADAPTIVE": "1" if mode.adaptive else "0",
@@ -433,14 +520,19 @@ def main() -> int:
             with (balancer(mode, port, {1} if pin else None, Path(workdir))
                   if mode.haproxy_rev else contextlib.nullcontext((port, 0))) as (front, lb):
                 load.append(os.getloadavg()[0])
+                pids = [server.pid, lb] if lb else [server.pid]
                 peak, phases = asyncio.Runner(loop_factory=uvloop.new_event_loop).run(
-                    drive(front, [server.pid, lb] if lb else [server.pid], args.seconds))
+                    drive_c(front, pids, args.seconds, build_openloop(Path(workdir)))
+                    if driver == "c" else drive(front, pids, args.seconds))
         print(f"  peak goodput {peak:.0f} req/s", flush=True)
-        table += rows(mode.label, peak, phases)
+        table += rows(label, peak, phases)
     print("\n".join(table))
     out = ROOT / "docs" / "results" / "overload-cold-open.md"
     out.write_text("# Cold-request overload, open model (bench/overload_cold.py)\n\n"
                    f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+                   + {"c": "the C driver (bench/openloop.c)",
+                      "python": "the Python driver (--drivers python)"}.get(
+                          args.drivers, "the drivers named in each row") + "; "
                    + ("service on CPU 0, driver and HAProxy on CPU 1" if pin else
                       f"{os.cpu_count()} cores shared by service, HAProxy and driver")
                    + "; load average at each arm's start: "

@@ -1,0 +1,150 @@
+"""bench/openloop.c, the open-model driver of bench/overload_cold.py, against a real HTTP/1.1
+server on loopback whose every answer it can check: the count it offers at a rate, the
+statuses, keep-alive versus ``Connection: close``, latency from the scheduled time, and the
+requests it could not send at its connection bound."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DELAY = 0.03  # seconds the server waits before a 200
+
+
+@dataclass
+class Seen:
+    targets: list[str] = field(default_factory=list)
+    connections: int = 0
+
+
+@dataclass
+class Run:
+    phases: dict[int, tuple[float, float, int, int, float]]  # rate, seconds, not sent,
+    # connections open at most, cores
+    samples: list[tuple[int, float, float, int, float]]  # phase, at, latency, status, lag
+    stdout: str
+
+
+def serve(seen: Seen, ready: threading.Event, stop: threading.Event, box: list[int]) -> None:
+    """Every third request (by its ``n=``) gets 503 and the connection closed; the others
+    200 after DELAY, on the same connection."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.connections += 1
+        try:
+            while head := await reader.readuntil(b"\r\n\r\n"):
+                target = head.split(b" ", 2)[1].decode()
+                seen.targets.append(target)
+                if int(target.rsplit("n=", 1)[1]) % 3 == 2:
+                    writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n"
+                                 b"Connection: close\r\n\r\nbusy")
+                    await writer.drain()
+                    break
+                await asyncio.sleep(DELAY)
+                body = target.encode()
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n"
+                             b"content-length: %d\r\n\r\n%s" % (len(body), body))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        box.append(server.sockets[0].getsockname()[1])
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        server.close()
+
+    asyncio.run(main())
+
+
+@pytest.fixture(scope="module")
+def binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cc = shutil.which("cc") or shutil.which("gcc")
+    assert cc, "a C compiler (cc or gcc) is needed for bench/openloop.c"
+    out = tmp_path_factory.mktemp("openloop") / "openloop"
+    subprocess.run([cc, "-O2", "-Wall", "-Werror", "-o", str(out),
+                    str(ROOT / "bench" / "openloop.c")], check=True)
+    return out
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[int, Seen]]:
+    seen, ready, stop = Seen(), threading.Event(), threading.Event()
+    box: list[int] = []
+    thread = threading.Thread(target=serve, args=(seen, ready, stop, box), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    yield box[0], seen
+    stop.set()
+    thread.join(10)
+
+
+def run(binary: Path, tmp_path: Path, port: int, plan: str, max_conns: int = 1000) -> Run:
+    targets = tmp_path / "targets.txt"
+    targets.write_text("".join(f"/x?n={n}\n" for n in range(20_000)))
+    out = tmp_path / "samples.txt"
+    done = subprocess.run([str(binary), str(port), str(targets), str(out), str(max_conns), plan],
+                          capture_output=True, text=True, timeout=60, check=True)
+    phases: dict[int, tuple[float, float, int, int, float]] = {}
+    samples = []
+    for line in out.read_text().splitlines():
+        kind, index, *f = line.split()
+        if kind == "P":
+            phases[int(index)] = (float(f[0]), float(f[1]), int(f[2]), int(f[3]), float(f[4]))
+        else:
+            samples.append((int(index), float(f[0]), float(f[1]), int(f[2]), float(f[3])))
+    return Run(phases, samples, done.stdout)
+
+
+def test_offers_the_rate_times_the_peak_and_times_from_the_schedule(
+        binary: Path, tmp_path: Path, server: tuple[int, Seen]) -> None:
+    port, seen = server
+    result = run(binary, tmp_path, port, "closed:4:1,open:2:1.5")
+    peak = float(result.stdout.split("peak ")[1].split()[0])
+    closed = [s for s in result.samples if s[0] == 0]
+    open_ = [s for s in result.samples if s[0] == 1]
+    # the peak is the closed loop's 200s per second, and the open phase offers 2x that
+    assert peak == sum(1 for s in closed if s[3] == 200) / 1.0 > 0
+    rate, seconds, not_sent, _, cores = result.phases[1]
+    assert 0 <= cores < 1
+    assert rate == pytest.approx(2 * peak, abs=0.01)
+    assert abs(len(open_) - rate * seconds) <= 2
+    assert not_sent == 0
+    # every request the server saw was answered once, with the status the server chose
+    assert len(result.samples) == len(seen.targets)
+    want = {n: 503 if n % 3 == 2 else 200 for n in range(len(seen.targets))}
+    got = sorted(s[3] for s in result.samples)
+    assert got == sorted(want.values())
+    # a 200 waited DELAY at the server: its latency (from the schedule) is no less
+    assert min(s[2] for s in result.samples if s[3] == 200) >= DELAY
+    assert all(s[4] >= 0 for s in open_)
+    # each 503 closed its connection; the 200s came on kept-alive ones: every connection
+    # ended at a 503 or was still open at the end (at most the most open at once)
+    most_open = max(p[3] for p in result.phases.values())
+    assert seen.connections <= got.count(503) + most_open < len(result.samples)
+
+
+def test_counts_what_it_could_not_send_at_its_connection_bound(
+        binary: Path, tmp_path: Path, server: tuple[int, Seen]) -> None:
+    port, seen = server
+    # two connections, each answered at best every DELAY s: at ~8x what two connections can
+    # carry, most arrivals find both busy
+    result = run(binary, tmp_path, port, "closed:2:0.5,open:8:1", max_conns=2)
+    rate, _, not_sent, conns_peak, _ = result.phases[1]
+    sent = sum(1 for s in result.samples if s[0] == 1)
+    assert conns_peak <= 2
+    assert not_sent > sent > 0
+    assert sent + not_sent == pytest.approx(rate, abs=2)
+    assert len(result.samples) == len(seen.targets)
