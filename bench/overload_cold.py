@@ -21,7 +21,10 @@ of CPU per request: at 10x, ~0.2 of the core it shares with HAProxy), or ``pytho
 process (a uvloop protocol, a callback per request, requests built up front: ~0.7 of that
 core at 10x, when its lag and HAProxy's wait for the core become part of what it measures).
 
-Reported per phase: goodput (200/s) and its ratio to the peak, admitted P95, shed answers
+Phases follow each other on the clock with no pause between them, so what an overload leaves
+queued meets the next phase's arrivals; each request counts in the phase it was scheduled in.
+Reported per phase: goodput (200s answered within the phase, per second) and its ratio to the
+peak, admitted P95, shed answers
 (503) and their P50/P99 latency, errors (no answer / other status / not sent), the service's
 and HAProxy's peak RSS; per recovery phase, the seconds until a one-second window's P95 is
 back within 1.5x of the baseline P95. Writes ``docs/results/overload-cold-open.md``.
@@ -36,7 +39,9 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -216,41 +221,57 @@ async def closed_loop(client: Client, requests: Iterator[bytes], connections: in
     await asyncio.gather(*[user() for _ in range(connections)])
 
 
-async def open_loop(client: Client, requests: Iterator[bytes], phase: Phase) -> None:
-    assert phase.rate is not None
-    start = time.perf_counter()
-    interval = 1.0 / phase.rate
-    pending = 0
-    all_done = asyncio.Event()
+#: the answers still owed, across phases: request key -> (its phase, the phase's start, when
+#: it was scheduled)
+Owed = dict[int, tuple[Phase, float, float]]
+_keys = itertools.count()
 
-    def recorder(scheduled: float) -> Callable[[int], None]:
+
+async def open_loop(client: Client, requests: Iterator[bytes], phase: Phase, start: float,
+                    owed: Owed) -> None:
+    """The phase's arrivals, on the clock from ``start``; returns at its end (``start`` +
+    its seconds), whatever is still owed to it left in ``owed``: phases follow each other
+    with no pause, so what an overload leaves queued meets the next phase's arrivals."""
+    assert phase.rate is not None
+    interval = 1.0 / phase.rate
+    offered = math.ceil(phase.rate * phase.seconds)
+    end = start + phase.seconds
+
+    def recorder(key: int, scheduled: float) -> Callable[[int], None]:
         def done(status: int) -> None:
-            nonlocal pending
-            now = time.perf_counter()
-            phase.samples.append(Sample(now - start, now - scheduled, status))
-            pending -= 1
-            if pending == 0 and finished_sending:
-                all_done.set()
+            if owed.pop(key, None) is not None:
+                now = time.perf_counter()
+                phase.samples.append(Sample(now - start, now - scheduled, status))
         return done
 
-    finished_sending = False
     n = 0
-    while (now := time.perf_counter()) - start < phase.seconds:
+    while n < offered:
+        now = time.perf_counter()
         due = start + n * interval
-        while due <= now:  # send everything that is due (a late loop sends a burst)
+        while n < offered and due <= now:  # all that is due (a late loop sends a burst)
             phase.send_lag.append(now - due)
             phase.connections_peak = max(phase.connections_peak, client.open)
-            pending += 1
-            if not client.request(next(requests), recorder(due)):
-                pending -= 1
+            key = next(_keys)
+            owed[key] = (phase, start, due)
+            if not client.request(next(requests), recorder(key, due)):
+                del owed[key]
                 phase.client_overflow += 1
             n += 1
             due = start + n * interval
-        await asyncio.sleep(max(0.0, due - time.perf_counter()))
-    finished_sending = True
-    if pending:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(all_done.wait(), timeout=30)
+        await asyncio.sleep(max(0.0, (due if n < offered else end) - time.perf_counter()))
+    await asyncio.sleep(max(0.0, end - time.perf_counter()))
+
+
+async def settle(owed: Owed, timeout: float = 30.0) -> None:
+    """Wait for the answers still owed, at most ``timeout`` s; what is still owed then is
+    recorded as no answer (status 0)."""
+    deadline = time.perf_counter() + timeout
+    while owed and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    now = time.perf_counter()
+    for phase, start, scheduled in owed.values():
+        phase.samples.append(Sample(now - start, now - scheduled, 0))
+    owed.clear()
 
 
 def pct(values: list[float], q: float) -> float:
@@ -326,15 +347,19 @@ async def drive(port: int, pids: list[int], seconds: float) -> tuple[float, list
     await closed_loop(client, requests, CAPACITY[1], capacity.seconds, capacity)
     peak = sum(1 for s in capacity.samples if s.status == 200) / capacity.seconds
     phases = [capacity]
+    owed: Owed = {}
+    start = time.perf_counter()
     for name, factor in PLAN:
         phase = Phase(name, factor * peak, plan_seconds(name, seconds))
         stop = asyncio.Event()
         watcher = asyncio.create_task(watch_rss(pids, phase, stop))
         print(f"  {name}: {phase.rate:.0f} req/s for {phase.seconds:.0f} s", flush=True)
-        await open_loop(client, requests, phase)
+        await open_loop(client, requests, phase, start, owed)
+        start += phase.seconds
         stop.set()
         await watcher
         phases.append(phase)
+    await settle(owed)
     client.close()
     return peak, phases
 
@@ -343,7 +368,7 @@ def build_openloop(workdir: Path) -> Path:
     """bench/openloop.c, compiled for this run."""
     binary = workdir / "openloop"
     subprocess.run([os.environ.get("CC", "cc"), "-O2", "-o", str(binary),
-                    str(ROOT / "bench" / "openloop.c")], check=True)
+                    str(ROOT / "bench" / "openloop.c"), "-lm"], check=True)
     return binary
 
 
@@ -390,7 +415,7 @@ async def drive_c(port: int, pids: list[int], seconds: float,
     for line in out.read_text().splitlines():
         kind, index, *fields = line.split()
         phase = phases[int(index)]
-        if kind == "P":
+        if kind == "P":  # rate, seconds, not sent, connections peak, cores, offered
             phase.rate = float(fields[0]) or None
             phase.client_overflow, phase.connections_peak = int(fields[2]), int(fields[3])
             phase.cores = (*phase.cores[:2], float(fields[4]))
@@ -413,7 +438,10 @@ def rows(mode: str, peak: float, phases: list[Phase]) -> list[str]:
         errors = f"{failed + other + phase.client_overflow}" + (
             f" ({failed} no answer, {other} other status, {phase.client_overflow} not sent)"
             if failed + other + phase.client_overflow else "")
-        goodput = len(ok) / phase.seconds
+        # goodput: the 200s answered within the phase (not those of its requests answered in
+        # the next one: they count in its latencies)
+        goodput = sum(1 for s in phase.samples if s.status == 200
+                      and s.at <= phase.seconds) / phase.seconds
         rec_text = ""
         if phase.name.startswith("recovery"):
             rec = recovery_s(phase, base_p95)
@@ -494,6 +522,8 @@ def main() -> int:
     if any(m.haproxy_rev for m in modes) and not shutil.which("haproxy"):
         print("haproxy is not installed (apt-get install haproxy)", file=sys.stderr)
         return 2
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # 4,000 connections, and HAProxy's
     pin = not args.no_pin and (os.cpu_count() or 1) >= 2
     if pin:
         os.sched_setaffinity(0, {1})
