@@ -59,6 +59,9 @@ WARM_PATHS = (
        for h, a in zip(TEAMS[::2], TEAMS[1::2], strict=True)]
 )
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+#: HAProxy's nice in the second edge arm: ahead of wrk on the core they share, as a balancer
+#: with a core of its own would be (bench/overload_cold.py gives it the same)
+LB_NICE = -10
 ENV = {"SCRIPTOHIO_WARM_CACHE": "0", "SCRIPTOHIO_RATE_LIMIT": "100000000/minute",
        "SCRIPTOHIO_ADDRESS_RATE_LIMIT": "100000000/minute"}
 
@@ -79,10 +82,16 @@ class Run:
     timeout: int
     non2xx: int
     statuses: str = ""  # cold_predict.lua's count of 200s, 503s and others
+    seconds: float = 0.0
 
     @property
     def ratio(self) -> float:
         return self.p99 / self.p90 if self.p90 else float("nan")
+
+    @property
+    def ok_rps(self) -> float:
+        """Answers per second that were not errors (wrk's req/s counts a 503 too)."""
+        return self.rps - self.non2xx / self.seconds if self.seconds else float("nan")
 
 
 def _ms(text: str) -> float:
@@ -124,27 +133,27 @@ def state_dir(work: Path, name: str) -> Path:
 
 
 @contextlib.contextmanager
-def service(label: str, src: Path, work: Path, name: str, edge: bool,
+def service(label: str, src: Path, work: Path, name: str, edge: int | None,
             loop: str = "uvloop") -> Iterator[str]:
     """The service on CPU 0 on ``loop`` (``serve --loop``; the baseline has only uvloop);
-    with ``edge``, behind HAProxy (the shipped configuration, its global connection cap
-    raised for 10,000 clients) on CPU 1 beside wrk."""
+    unless ``edge`` is None, behind HAProxy (the shipped configuration, its global connection
+    cap raised for 10,000 clients) on CPU 1 beside wrk, at nice ``edge``."""
     env = {**ENV, "PYTHONPATH": str(src), "SCRIPTOHIO_LOOP": loop}
     state = state_dir(work, f"{name}-{'base' if 'baseline' in label else 'now'}"
-                      f"{'-edge' if edge else ''}-{loop}")
+                      f"{'' if edge is None else f'-edge{edge}'}-{loop}")
     with running_service(state, env, wait_ready=True, timeout=120, cwd=ROOT, cpus={0}) as url:
-        if not edge:
+        if edge is None:
             yield url
             return
         lb_dir = state / "lb"
         lb_dir.mkdir()
         with loopback_balancer({"s1": url.removeprefix("http://")}, lb_dir, cpus={1},
-                               maxconn=9_950) as lb:  # 2 fds a connection: under 20k
+                               nice=edge, maxconn=9_950) as lb:  # 2 fds a connection: under 20k
             yield lb.url
 
 
 def warm_runs(label: str, src: Path, work: Path, rnd: int, seconds: int,
-              edge: bool = False, loop: str = "uvloop") -> list[Run]:
+              edge: int | None = None, loop: str = "uvloop") -> list[Run]:
     runs = []
     with service(label, src, work, f"warm-{rnd}", edge, loop) as url:
         with httpx.Client(base_url=url, timeout=60) as client:
@@ -156,6 +165,7 @@ def warm_runs(label: str, src: Path, work: Path, rnd: int, seconds: int,
             out = wrk(url, "team_pages.lua", connections, seconds,
                       {"PATHS": " ".join(WARM_PATHS)})
             run = parse(out, label, "warm", connections, rnd)
+            run.seconds = seconds
             print(f"  {label} warm c{connections}: P50 {run.p50:.1f} P90 {run.p90:.1f} "
                   f"P99 {run.p99:.1f} ms (P99/P90 {run.ratio:.1f}x), {run.rps:.0f} req/s, "
                   f"errors c{run.connect} r{run.read} w{run.write} t{run.timeout} "
@@ -166,11 +176,12 @@ def warm_runs(label: str, src: Path, work: Path, rnd: int, seconds: int,
 
 
 def cold_run(label: str, src: Path, work: Path, rnd: int, seconds: int,
-             teams_file: Path, edge: bool = False, loop: str = "uvloop") -> Run:
+             teams_file: Path, edge: int | None = None, loop: str = "uvloop") -> Run:
     with service(label, src, work, f"cold-{rnd}", edge, loop) as url:
         out = wrk(url, "cold_predict.lua", 64, seconds,
                   {"TEAMS_FILE": str(teams_file), "OFFSET": str(rnd * 5_000_000)})
     run = parse(out, label, "cold", 64, rnd)
+    run.seconds = seconds
     print(f"  {label} cold c64: P50 {run.p50:.1f} P90 {run.p90:.1f} P99 {run.p99:.1f} ms, "
           f"{run.rps:.0f} req/s, errors c{run.connect} r{run.read} w{run.write} "
           f"t{run.timeout} non-2xx {run.non2xx} ({run.statuses})", flush=True)
@@ -183,7 +194,7 @@ def fmt(runs: list[Run]) -> str:
 
     return (f"{med([r.p50 for r in runs]):.1f} | {med([r.p90 for r in runs]):.1f} | "
             f"{med([r.p99 for r in runs]):,.1f} | {med([r.ratio for r in runs]):.1f}x | "
-            f"{med([r.rps for r in runs]):,.0f} | "
+            f"{med([r.rps for r in runs]):,.0f} | {med([r.ok_rps for r in runs]):,.0f} | "
             f"{sum(r.connect for r in runs)} / {sum(r.read for r in runs)} / "
             f"{sum(r.timeout for r in runs)} / {sum(r.non2xx for r in runs)}")
 
@@ -204,7 +215,7 @@ def report(runs: list[Run], labels: list[str], head: str, args: argparse.Namespa
              f"backlog). wrk leaves the requests it timed out (30 s) out of its percentiles.",
              "", "Errors: wrk's socket errors connect / read / timeout, and non-2xx answers.",
              "", "| mix | connections | version | P50 ms | P90 ms | P99 ms | P99/P90 | req/s "
-             "| errors c / r / t / non-2xx |", "|---|---|---|---|---|---|---|---|---|"]
+             "| 2xx/s | errors c / r / t / non-2xx |", "|---" * 10 + "|"]
     for mix, connections in (("warm", 1000), ("warm", 10000), ("cold", 64)):
         for label in labels:
             these = [r for r in runs if r.version == label and r.mix == mix
@@ -212,11 +223,12 @@ def report(runs: list[Run], labels: list[str], head: str, args: argparse.Namespa
             if these:
                 lines.append(f"| {mix} | {connections:,} | {label} | {fmt(these)} |")
     lines += ["", "Each run:", "", "| mix | connections | version | round | P50 ms | P90 ms "
-              "| P99 ms | P99/P90 | req/s | connect | read | write | timeout | non-2xx "
-              "| statuses (cold) |", "|---" * 15 + "|"]
+              "| P99 ms | P99/P90 | req/s | 2xx/s | connect | read | write | timeout | non-2xx "
+              "| statuses (cold) |", "|---" * 16 + "|"]
     for r in runs:
         lines.append(f"| {r.mix} | {r.connections:,} | {r.version} | {r.round} | {r.p50:.1f} "
                      f"| {r.p90:.1f} | {r.p99:,.1f} | {r.ratio:.1f}x | {r.rps:,.0f} | "
+                     f"{r.ok_rps:,.0f} | "
                      f"{r.connect} | {r.read} | {r.write} | {r.timeout} | {r.non2xx} | "
                      f"{r.statuses or '-'} |")
     lines += ["", "Ratios, now against the baseline (medians):", ""]
@@ -253,7 +265,8 @@ def main() -> int:
     parser.add_argument("--asyncio", action="store_true",
                         help="also this tree on asyncio's loop (serve --loop asyncio)")
     parser.add_argument("--edge", action="store_true",
-                        help="also this tree behind HAProxy (deploy/haproxy), on CPU 1 with wrk")
+                        help="also this tree behind HAProxy (deploy/haproxy), on CPU 1 with "
+                             f"wrk: at nice 0, and at nice {LB_NICE} (ahead of wrk)")
     parser.add_argument("--out", type=Path,
                         default=ROOT / "docs" / "results" / "wrk-tails.md")
     args = parser.parse_args()
@@ -276,12 +289,15 @@ def main() -> int:
         base_tree = work / "baseline"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base_tree),
                         args.baseline], check=True, capture_output=True)
-        versions = [(f"baseline {args.baseline}", base_tree / "src", False, "uvloop"),
-                    (f"now ({head})", ROOT / "src", False, "uvloop")]
+        versions: list[tuple[str, Path, int | None, str]] = [
+            (f"baseline {args.baseline}", base_tree / "src", None, "uvloop"),
+            (f"now ({head})", ROOT / "src", None, "uvloop")]
         if args.asyncio:
-            versions.append((f"now ({head}), --loop asyncio", ROOT / "src", False, "asyncio"))
+            versions.append((f"now ({head}), --loop asyncio", ROOT / "src", None, "asyncio"))
         if args.edge:
-            versions.append((f"now ({head}), behind HAProxy", ROOT / "src", True, "uvloop"))
+            versions.append((f"now ({head}), behind HAProxy", ROOT / "src", 0, "uvloop"))
+            versions.append((f"now ({head}), behind HAProxy at nice {LB_NICE}", ROOT / "src",
+                             LB_NICE, "uvloop"))
         try:
             teams_file = work / "teams.txt"
             with running_service(state_dir(work, "teams"), {**ENV, "PYTHONPATH": str(
