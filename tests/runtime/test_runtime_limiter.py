@@ -4,9 +4,11 @@ window, real Redis shares it across processes."""
 from __future__ import annotations
 
 import asyncio
+import math
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -175,3 +177,64 @@ def test_limit_is_shared_across_two_processes_through_redis(redis_prefix: str) -
         return allowed
 
     assert asyncio.run(from_this_process()) is False
+
+
+async def test_a_fixed_window_opened_by_another_process_keeps_its_count_and_its_end(
+        redis_prefix: str) -> None:
+    """One round trip per hit gives what limits' hit + get_window_stats gave: the count goes
+    on across limiters (processes) sharing Redis, and the window's end is the one Redis
+    keeps, to the millisecond, however long after its start a limiter first meets it."""
+    config = RateLimitConfig(default="5/minute", storage_url=REDIS_URL, key_prefix=redis_prefix)
+    first, second = UserRateLimiter(config), UserRateLimiter(config)
+    try:
+        opened = await first.hit("fay")
+        opened_at = time.monotonic()
+        await asyncio.sleep(1.1)
+        joined = [await second.hit("fay") for _ in range(5)]
+        elapsed = time.monotonic() - opened_at
+        again = await first.hit("fay")
+    finally:
+        await first.aclose()
+        await second.aclose()
+    assert [opened.remaining] + [d.remaining for d in joined] == [4, 3, 2, 1, 0, 0]
+    assert [d.allowed for d in joined] == [True] * 4 + [False]
+    assert not again.allowed and again.remaining == 0
+    assert opened.reset_after_s == pytest.approx(60, abs=0.05)
+    # one window, one end: what the second limiter says is the first's, less the time gone
+    assert joined[-1].reset_after_s == pytest.approx(opened.reset_after_s - elapsed, abs=0.1)
+    assert joined[-1].headers()["Retry-After"] == str(math.ceil(joined[-1].reset_after_s))
+
+
+async def test_a_window_gone_from_redis_early_and_reopened_elsewhere_has_its_new_end(
+        redis_prefix: str) -> None:
+    config = RateLimitConfig(default="5/minute", storage_url=REDIS_URL, key_prefix=redis_prefix)
+    first, second = UserRateLimiter(config), UserRateLimiter(config)
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await first.hit("gil")
+        await asyncio.sleep(1.1)
+        keys = list(client.scan_iter(match=f"{redis_prefix}*"))
+        assert len(keys) == 1
+        client.delete(*keys)  # evicted, or lost in a restart
+        reopened = await second.hit("gil")
+        met = await first.hit("gil")
+    finally:
+        client.close()
+        await first.aclose()
+        await second.aclose()
+    assert (reopened.remaining, met.remaining) == (4, 3)
+    assert met.reset_after_s == pytest.approx(60, abs=0.1)  # the new window's, not the old one's
+
+
+async def test_a_window_past_its_end_is_a_new_window() -> None:
+    clock = FakeClock(1_000.0)
+    limiter = UserRateLimiter(RateLimitConfig(default="2/minute"), clock=clock)
+    assert (await limiter.hit("gus")).reset_after_s == pytest.approx(60)
+    clock.advance(45)
+    assert (await limiter.hit("gus")).reset_after_s == pytest.approx(15)
+    clock.advance(15)  # the window ended: the next hit opens a new one, with a new end
+    fresh = await limiter.hit("gus")
+    assert (fresh.allowed, fresh.remaining, fresh.reset_after_s) == (True, 1, pytest.approx(60))
+    clock.advance(59)
+    last = await limiter.hit("gus")
+    assert (last.remaining, last.reset_after_s) == (0, pytest.approx(1))

@@ -36,6 +36,12 @@ class ClockedMemoryStorage(Storage):
         return ValueError
 
     async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        return (await self.incr_with_expiry(key, expiry, amount))[0]
+
+    async def incr_with_expiry(self, key: str, expiry: int,
+                               amount: int = 1) -> tuple[int, float]:
+        """:meth:`incr`, and when the counter expires (clock seconds): the fixed window's
+        count and end in one call."""
         now = self._clock()
         count, expires_at = self._counters.get(key, (0, 0.0))
         if expires_at <= now:
@@ -45,7 +51,7 @@ class ClockedMemoryStorage(Storage):
         self._writes += 1
         if self._writes % _SWEEP_EVERY == 0:
             self._sweep(now)
-        return count
+        return count, expires_at
 
     async def get(self, key: str) -> int:
         count, expires_at = self._counters.get(key, (0, 0.0))

@@ -1,0 +1,72 @@
+"""Benchmark: warm-mix throughput, a baseline commit against this tree, in interleaved pairs.
+
+Each run is a fresh ``scriptohio serve`` (one worker, warming off, rate limits out of the way:
+counted, never reached) on CPU 0 with every path of ``bench/wrk_tails.py``'s warm mix asked
+twice first, then ``wrk -t1 -c64`` over the mix for ``--seconds`` on CPU 1. Pairs run
+baseline, now, baseline, now...; the medians and their ratio are printed. ``--redis URL``
+gives both versions that Redis (``SCRIPTOHIO_REDIS_URL``: the shared cache tier and the rate
+limiter's counters); use a database number nothing else uses.
+
+Run: SCRIPTOHIO_DATA_DIR=/path/to/data .venv/bin/python bench/warm_pairs.py
+     [--baseline REV] [--pairs 3] [--seconds 15] [--redis redis://127.0.0.1:6379/5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import wrk_tails  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="HEAD")
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--redis", help="SCRIPTOHIO_REDIS_URL for both versions")
+    args = parser.parse_args()
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if args.redis:
+        wrk_tails.ENV["SCRIPTOHIO_REDIS_URL"] = args.redis
+    rps: dict[str, list[float]] = {"baseline": [], "now": []}
+    with tempfile.TemporaryDirectory(prefix="bench-warm-pairs-") as tmp:
+        work = Path(tmp)
+        tree = work / "baseline-tree"
+        subprocess.run(["git", "-C", str(wrk_tails.ROOT), "worktree", "add", "--detach",
+                        str(tree), args.baseline], check=True, capture_output=True)
+        try:
+            for pair in range(args.pairs):
+                for label, src in (("baseline", tree / "src"), ("now", wrk_tails.ROOT / "src")):
+                    with wrk_tails.service(label, src, work, f"pair{pair}", None) as url:
+                        with httpx.Client(base_url=url, timeout=60) as client:
+                            for path in wrk_tails.WARM_PATHS * 2:
+                                client.get(path)
+                        out = wrk_tails.wrk(url, "team_pages.lua", args.connections,
+                                            args.seconds,
+                                            {"PATHS": " ".join(wrk_tails.WARM_PATHS)})
+                    run = wrk_tails.parse(out, label, "warm", args.connections, pair)
+                    rps[label].append(run.rps)
+                    print(f"  pair {pair + 1} {label}: {run.rps:,.0f} req/s, P50 {run.p50:.1f} "
+                          f"P99 {run.p99:.1f} ms, non-2xx {run.non2xx}", flush=True)
+        finally:
+            subprocess.run(["git", "-C", str(wrk_tails.ROOT), "worktree", "remove", "--force",
+                            str(tree)], check=False, capture_output=True)
+    base, now = statistics.median(rps["baseline"]), statistics.median(rps["now"])
+    print(f"medians: baseline {args.baseline} {base:,.0f} req/s, now {now:,.0f} req/s "
+          f"(x {now / base:.2f})" + (f"; Redis {args.redis}" if args.redis else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
