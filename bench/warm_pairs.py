@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import wrk_tails  # noqa: E402
+import wrk_tails
 
 
 def main() -> int:
