@@ -16,10 +16,11 @@ every one is computed. Per arm:
    (``--no-pin`` to share), so neither's work is the service's; how late the driver sent (its
    own lag, P95) is reported, so a driver that could not keep up shows.
 
-The driver (``--drivers``): ``c``, bench/openloop.c, compiled for the run (a few microseconds
-of CPU per request: at 10x, ~0.2 of the core it shares with HAProxy), or ``python``, this
-process (a uvloop protocol, a callback per request, requests built up front: ~0.7 of that
-core at 10x, when its lag and HAProxy's wait for the core become part of what it measures).
+The driver (``--drivers``): ``c``, bench/openloop.c, compiled for the run (~14 us of CPU per
+request at 10x: ~0.2 of the core it shares with HAProxy), or ``python``, this process (a
+uvloop protocol, a callback per request, requests built up front: ~50 us a request, ~0.7 of
+that core at 10x, when its own delay in sending and reading becomes part of what it
+measures).
 
 Phases follow each other on the clock with no pause between them, so what an overload leaves
 queued meets the next phase's arrivals; each request counts in the phase it was scheduled in.
@@ -136,6 +137,9 @@ class Conn(asyncio.Protocol):
             head = bytes(self.buf[:end]).lower()
             self.status = int(head[9:12])
             at = head.find(b"\r\ncontent-length:")
+            if (at < 0 and self.status not in (204, 304)) or b"\r\ntransfer-encoding:" in head:
+                raise RuntimeError(f"an answer this driver cannot time (status {self.status}: "
+                                   "no Content-Length, or chunked)")
             length = int(head[at + 17:head.find(b"\r\n", at + 2)]) if at >= 0 else 0
             self.close_after = b"\r\nconnection: close" in head
             self.need = end + 4 + length
@@ -344,7 +348,11 @@ async def drive(port: int, pids: list[int], seconds: float) -> tuple[float, list
     requests = cold_requests(await teams_of(port))
     client = Client(port)
     capacity = Phase(CAPACITY[0], None, CAPACITY[2])
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(watch_rss(pids, capacity, stop))
     await closed_loop(client, requests, CAPACITY[1], capacity.seconds, capacity)
+    stop.set()
+    await watcher
     peak = sum(1 for s in capacity.samples if s.status == 200) / capacity.seconds
     phases = [capacity]
     owed: Owed = {}
@@ -395,12 +403,12 @@ async def drive_c(port: int, pids: list[int], seconds: float,
         word, *rest = raw.decode().split()
         if word == "peak":
             peak = float(rest[0])
-        elif word in ("phase", "end"):
+        elif word in ("phase", "drain", "end"):
             if watching:
                 watching[0].set()
                 await watching[1]
                 watching = None
-            if word == "end":
+            if word != "phase":
                 continue
             phase = phases[int(rest[0])]
             print(f"  {phase.name}: {float(rest[1]):.0f} req/s for {phase.seconds:.0f} s",

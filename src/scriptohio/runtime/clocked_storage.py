@@ -1,12 +1,13 @@
 """``memory://`` for the rate limiter: a ``limits`` counter storage that takes a clock.
 
 A storage, not a window: it keeps counters that expire (``incr``/``get``/``get_expiry``/
-``clear``, the contract ``limits``' fixed-window strategy is written against); the window
-decision is the strategy's. ``limits``' own memory storage reads ``time.time()`` inside (and
-sweeps every key in a task after each hit); this one takes the clock as an argument, so the
-limiter is tested by stepping a fake clock, and the same code path serves production.
-Expired keys are swept lazily so memory stays bounded by active users. Strategies that need
-more of a storage (moving window, sliding-window counter) need ``redis://``.
+``clear``, the contract ``limits``' fixed-window strategy is written against, and
+``incr_with_expiry``, the count and the end in one call, which the limiter's fixed window uses);
+the window decision is the limiter's. ``limits``' own memory storage reads ``time.time()``
+inside (and sweeps every key in a task after each hit); this one takes the clock as an argument,
+so the limiter is tested by stepping a fake clock, and the same code path serves production.
+Expired keys are swept lazily so memory stays bounded by active users. Strategies that need more
+of a storage (moving window, sliding-window counter) need ``redis://``.
 """
 
 from __future__ import annotations

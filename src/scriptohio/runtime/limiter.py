@@ -1,7 +1,10 @@
-"""Per-user rate limits: a ``limits`` strategy over a ``limits`` storage, as ``limits`` does it.
+"""Per-user rate limits: a ``limits`` strategy over a ``limits`` storage.
 
 The window algorithm is one of ``limits``' strategies, picked by name
-(``RateLimitConfig.strategy``, default ``"fixed-window"``; see ``limits.aio.strategies``); the
+(``RateLimitConfig.strategy``, default ``"fixed-window"``; see ``limits.aio.strategies``). For
+the fixed window the limiter counts a hit itself, in one storage call that returns the count
+and the window's end together, with the keys and the increment ``limits`` uses
+(:func:`window_counter`); other strategies are ``limits``' ``hit`` and ``get_window_stats``. The
 storage comes from a URL: ``memory://`` (this process only) or ``redis://host:port/db``
 (shared, so the limit holds across every worker process). Strategies import storage, never
 the reverse: a new window is a new strategy name, a new backend a new URL.
@@ -146,10 +149,11 @@ _FAST_KEYED: dict[type[RateLimitItem], type[RateLimitItem]] = {}
 def with_fast_keys(item: RateLimitItem) -> RateLimitItem:
     """``item``, whose ``key_for`` builds the key ``limits`` builds, faster.
 
-    A strategy builds the key on every storage call: three per request here. ``limits``'
-    ``key_for`` makes a list and converts every part each time (~1 µs); for the one string
-    identifier the limiter passes (the user id), a format string over a suffix made once does
-    the same (a test pins the keys equal, so processes on either side share counters).
+    The key is built on every hit (and, for strategies other than the fixed window, on each
+    of their storage calls). ``limits``' ``key_for`` makes a list and converts every part
+    each time (~1 µs); for the one string identifier the limiter passes (the user id), a
+    format string over a suffix made once does the same (a test pins the keys equal, so
+    processes on either side share counters).
     """
     base = type(item)
     keyed = _FAST_KEYED.get(base)
