@@ -43,9 +43,14 @@ class ClientRecord:
     answered_after_kill: int = 0
 
 
-def _local_port(response: httpx.Response) -> int:
+def _local_port(response: httpx.Response) -> int | None:
+    """The local port the answer came on; None if its connection is already closed (the
+    server closed it right after this answer: the next one comes on a new connection)."""
     stream = response.extensions["network_stream"]
-    return int(stream.get_extra_info("client_addr")[1])
+    try:
+        return int(stream.get_extra_info("client_addr")[1])
+    except OSError:
+        return None
 
 
 def _last(record: ClientRecord) -> int | None:
@@ -70,7 +75,8 @@ def _load(url: str, record: ClientRecord, stop: threading.Event, killed: threadi
             record.answered += 1
             # answered after the kill: a request sent before it may end after it
             record.answered_after_kill += killed.is_set()
-            record.ports.append(_local_port(response))
+            if (port := _local_port(response)) is not None:
+                record.ports.append(port)
 
 
 def _serve_process(port: int) -> psutil.Process:
