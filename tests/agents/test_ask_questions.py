@@ -28,6 +28,11 @@ def router() -> AskRouter:
     return AskRouter(TeamResolver(names), current_season=2025, current_week=13)
 
 CASES: list[tuple[str, str, dict[str, Any]]] = [
+    # --- a team's games at home / on the road: the record in those games, not the season ----
+    ("how did texas a&m do at home in 2024", "record",
+     {"team": "Texas A&M", "season": 2024, "split": "home"}),
+    ("how has oregon played on the road this year", "record",
+     {"team": "Oregon", "season": 2025, "split": "road"}),
     # --- predict -----------------------------------------------------------------------------
     ("who wins ohio state vs michigan", "predict", {"home": "Ohio State", "away": "Michigan"}),
     ("Bama at Georgia spread?", "predict", {"home": "Georgia", "away": "Alabama"}),

@@ -96,6 +96,10 @@ class RequestBuilder:
         if intent == "result" and not teams and found.occasion is None:
             intent = "games"  # "who won last week": the slate with its results
             request["agent"] = intent
+        if (intent in ("result", "team_profile") and len(teams) == 1
+                and found.split in ("home", "road", "neutral")):
+            intent = "record"  # "how did Texas A&M do at home": its record in those games
+            request["agent"] = intent
         request["season"] = found.season or self.calendar.current_season
         request["season_stated"] = found.season is not None
         if found.week is not None:

@@ -194,7 +194,7 @@ class AskRouter:
         request, clarification = self._builder.build(intent, query, mentions, found, role)
         return Routed(
             query=query,
-            intent=intent,
+            intent=request["agent"],  # what is answered: the builder may narrow the intent
             confidence=confidence,
             request=request,
             role=role,
