@@ -24,8 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import wrk_tails
 
@@ -44,36 +42,26 @@ def main() -> int:
         wrk_tails.ENV["SCRIPTOHIO_REDIS_URL"] = args.redis
     rps: dict[str, list[float]] = {"baseline": [], "now": []}
     rows: list[str] = []
-    head = subprocess.run(["git", "-C", str(wrk_tails.ROOT), "rev-parse", "--short", "HEAD"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    head = wrk_tails.head_rev()
     dirty = subprocess.run(["git", "-C", str(wrk_tails.ROOT), "status", "--porcelain", "src"],
                            capture_output=True, text=True, check=True).stdout.strip()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="bench-warm-pairs-") as tmp:
+    with (tempfile.TemporaryDirectory(prefix="bench-warm-pairs-") as tmp,
+          wrk_tails.baseline_tree(args.baseline, Path(tmp) / "baseline-tree") as tree):
         work = Path(tmp)
-        tree = work / "baseline-tree"
-        subprocess.run(["git", "-C", str(wrk_tails.ROOT), "worktree", "add", "--detach",
-                        str(tree), args.baseline], check=True, capture_output=True)
-        try:
-            for pair in range(args.pairs):
-                for label, src in (("baseline", tree / "src"), ("now", wrk_tails.ROOT / "src")):
-                    with wrk_tails.service(label, src, work, f"pair{pair}", None) as url:
-                        with httpx.Client(base_url=url, timeout=60) as client:
-                            for path in wrk_tails.WARM_PATHS * 2:
-                                client.get(path)
-                        out = wrk_tails.wrk(url, "team_pages.lua", args.connections,
-                                            args.seconds,
-                                            {"PATHS": " ".join(wrk_tails.WARM_PATHS)})
-                    run = wrk_tails.parse(out, label, "warm", args.connections, pair)
-                    rps[label].append(run.rps)
-                    rows.append(f"| {pair + 1} | {label} | {run.rps:,.0f} | {run.p50:.1f} | "
-                                f"{run.p99:.1f} | {run.non2xx} |")
-                    print(f"  pair {pair + 1} {label}: {run.rps:,.0f} req/s, P50 {run.p50:.1f} "
-                          f"P99 {run.p99:.1f} ms, non-2xx {run.non2xx}", flush=True)
-        finally:
-            subprocess.run(["git", "-C", str(wrk_tails.ROOT), "worktree", "remove", "--force",
-                            str(tree)], check=False, capture_output=True)
+        for pair in range(args.pairs):
+            for label, src in (("baseline", tree / "src"), ("now", wrk_tails.ROOT / "src")):
+                with wrk_tails.service(label, src, work, f"pair{pair}", None) as url:
+                    wrk_tails.warm_up(url)
+                    out = wrk_tails.wrk(url, "team_pages.lua", args.connections, args.seconds,
+                                        {"PATHS": " ".join(wrk_tails.WARM_PATHS)})
+                run = wrk_tails.parse(out, label, "warm", args.connections, pair)
+                rps[label].append(run.rps)
+                rows.append(f"| {pair + 1} | {label} | {run.rps:,.0f} | {run.p50:.1f} | "
+                            f"{run.p99:.1f} | {run.non2xx} |")
+                print(f"  pair {pair + 1} {label}: {run.rps:,.0f} req/s, P50 {run.p50:.1f} "
+                      f"P99 {run.p99:.1f} ms, non-2xx {run.non2xx}", flush=True)
     base, now = statistics.median(rps["baseline"]), statistics.median(rps["now"])
     summary = (f"medians: baseline {args.baseline} {base:,.0f} req/s, now {now:,.0f} req/s "
                f"(x {now / base:.2f})" + (f"; Redis {args.redis}" if args.redis else ""))

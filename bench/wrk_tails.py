@@ -133,6 +133,29 @@ def state_dir(work: Path, name: str) -> Path:
 
 
 @contextlib.contextmanager
+def baseline_tree(rev: str, path: Path) -> Iterator[Path]:
+    """``rev`` checked out at ``path`` (a detached ``git worktree``), removed on exit."""
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev],
+                   check=True, capture_output=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)],
+                       check=False, capture_output=True)
+
+
+def head_rev() -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def warm_up(url: str) -> list[int]:
+    """Every path of the warm mix asked twice (the second from L1): the statuses."""
+    with httpx.Client(base_url=url, timeout=60) as client:
+        return [client.get(p).status_code for p in WARM_PATHS * 2]
+
+
+@contextlib.contextmanager
 def service(label: str, src: Path, work: Path, name: str, edge: int | None,
             loop: str = "uvloop") -> Iterator[str]:
     """The service on CPU 0 on ``loop`` (``serve --loop``; the baseline has only uvloop);
@@ -156,9 +179,7 @@ def warm_runs(label: str, src: Path, work: Path, rnd: int, seconds: int,
               edge: int | None = None, loop: str = "uvloop") -> list[Run]:
     runs = []
     with service(label, src, work, f"warm-{rnd}", edge, loop) as url:
-        with httpx.Client(base_url=url, timeout=60) as client:
-            codes = [client.get(p).status_code for p in WARM_PATHS]
-            codes += [client.get(p).status_code for p in WARM_PATHS]  # now from L1
+        codes = warm_up(url)
         if set(codes) != {200}:
             print(f"  warm-up answers: {sorted(set(codes))}", flush=True)
         for connections in (1000, 10000):
@@ -279,16 +300,13 @@ def main() -> int:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited by service and wrk
     if hard < 10_500:
         sys.exit(f"the open-file hard limit ({hard}) is too low for 10,000 connections")
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    head = head_rev()
     load_start = os.getloadavg()[0]
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     runs: list[Run] = []
-    with tempfile.TemporaryDirectory(prefix="bench-wrk-tails-") as tmp:
+    with (tempfile.TemporaryDirectory(prefix="bench-wrk-tails-") as tmp,
+          baseline_tree(args.baseline, Path(tmp) / "baseline") as base_tree):
         work = Path(tmp)
-        base_tree = work / "baseline"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base_tree),
-                        args.baseline], check=True, capture_output=True)
         versions: list[tuple[str, Path, int | None, str]] = [
             (f"baseline {args.baseline}", base_tree / "src", None, "uvloop"),
             (f"now ({head})", ROOT / "src", None, "uvloop")]
@@ -298,22 +316,18 @@ def main() -> int:
             versions.append((f"now ({head}), behind HAProxy", ROOT / "src", 0, "uvloop"))
             versions.append((f"now ({head}), behind HAProxy at nice {LB_NICE}", ROOT / "src",
                              LB_NICE, "uvloop"))
-        try:
-            teams_file = work / "teams.txt"
-            with running_service(state_dir(work, "teams"), {**ENV, "PYTHONPATH": str(
-                    ROOT / "src")}, wait_ready=True, timeout=120, cwd=ROOT) as url:
-                teams = httpx.get(url + "/v1/rankings", params={"season": 2024, "limit": 200},
-                                  timeout=60).json()["teams"]
-            teams_file.write_text("".join(t["team"] + "\n" for t in teams))
-            for rnd in range(1, args.rounds + 1):
-                print(f"== round {rnd}", flush=True)
-                for label, src, edge, loop in versions:
-                    runs += warm_runs(label, src, work, rnd, args.seconds, edge, loop)
-                    runs.append(cold_run(label, src, work, rnd, args.seconds, teams_file,
-                                         edge, loop))
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                            str(base_tree)], check=False, capture_output=True)
+        teams_file = work / "teams.txt"
+        with running_service(state_dir(work, "teams"), {**ENV, "PYTHONPATH": str(
+                ROOT / "src")}, wait_ready=True, timeout=120, cwd=ROOT) as url:
+            teams = httpx.get(url + "/v1/rankings", params={"season": 2024, "limit": 200},
+                              timeout=60).json()["teams"]
+        teams_file.write_text("".join(t["team"] + "\n" for t in teams))
+        for rnd in range(1, args.rounds + 1):
+            print(f"== round {rnd}", flush=True)
+            for label, src, edge, loop in versions:
+                runs += warm_runs(label, src, work, rnd, args.seconds, edge, loop)
+                runs.append(cold_run(label, src, work, rnd, args.seconds, teams_file,
+                                     edge, loop))
     text = report(runs, [v[0] for v in versions], head, args,
                   (load_start, os.getloadavg()[0]), started)
     print(text)
